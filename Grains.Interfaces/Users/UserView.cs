@@ -1,0 +1,20 @@
+namespace Vdi.Grains.Interfaces.Users;
+
+/// <summary>A user as callers see it: never the password hash.</summary>
+[GenerateSerializer, Immutable, Alias("UserView")]
+public sealed record UserView(
+    [property: Id(0)] Guid Id,
+    [property: Id(1)] string Username,
+    [property: Id(2)] string FirstName,
+    [property: Id(3)] string LastName,
+    [property: Id(4)] string Email,
+    [property: Id(5)] bool IsSuperuser,
+    [property: Id(6)] bool IsActive,
+    [property: Id(7)] IReadOnlyList<Role> Roles,
+    [property: Id(8)] DateTimeOffset Created,
+    [property: Id(9)] DateTimeOffset Updated,
+    [property: Id(10)] DateTimeOffset? LastLogin)
+{
+    /// <summary>True when the user holds the role directly or as a superuser.</summary>
+    public bool HasRole(Role role) => IsSuperuser || Roles.Contains(role);
+}

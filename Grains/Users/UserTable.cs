@@ -1,0 +1,36 @@
+using Npgsql;
+using Vdi.Grains.Interfaces.Users;
+
+namespace Vdi.Grains.Users;
+
+/// <summary>Keeps the queryable <c>vdi_users</c> projection in step with user grain state (idempotent upserts).</summary>
+public sealed class UserTable(NpgsqlDataSource db)
+{
+    private const string UpsertSql = """
+        insert into vdi_users (id, username, first_name, last_name, email, is_superuser, is_active, roles,
+                               created, updated, last_login)
+        values (@id, @username, @first_name, @last_name, @email, @is_superuser, @is_active, @roles,
+                @created, @updated, @last_login)
+        on conflict (id) do update set
+            username = excluded.username, first_name = excluded.first_name, last_name = excluded.last_name,
+            email = excluded.email, is_superuser = excluded.is_superuser, is_active = excluded.is_active,
+            roles = excluded.roles, updated = excluded.updated, last_login = excluded.last_login
+        """;
+
+    public async Task UpsertAsync(UserState user)
+    {
+        await using var cmd = db.CreateCommand(UpsertSql);
+        cmd.Parameters.AddWithValue("id", user.Id);
+        cmd.Parameters.AddWithValue("username", user.Username);
+        cmd.Parameters.AddWithValue("first_name", user.FirstName);
+        cmd.Parameters.AddWithValue("last_name", user.LastName);
+        cmd.Parameters.AddWithValue("email", user.Email);
+        cmd.Parameters.AddWithValue("is_superuser", user.IsSuperuser);
+        cmd.Parameters.AddWithValue("is_active", user.IsActive);
+        cmd.Parameters.AddWithValue("roles", user.Roles.Select(r => r.ToWire()).ToArray());
+        cmd.Parameters.AddWithValue("created", user.Created);
+        cmd.Parameters.AddWithValue("updated", user.Updated);
+        cmd.Parameters.AddWithValue("last_login", (object?)user.LastLogin ?? DBNull.Value);
+        await cmd.ExecuteNonQueryAsync();
+    }
+}

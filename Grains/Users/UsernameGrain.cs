@@ -1,0 +1,46 @@
+using Vdi.Grains.Interfaces.Journal;
+using Vdi.Grains.Interfaces.Users;
+using Vdi.Grains.Journal;
+
+namespace Vdi.Grains.Users;
+
+[GrainType("username")]
+public sealed class UsernameGrain(
+    [PersistentState("username", StorageNames.Main)] IPersistentState<UsernameState> state,
+    JournalWriter journal) : Grain, IUsernameGrain
+{
+    public Task<Guid?> FindUserIdAsync() => Task.FromResult(state.State.UserId);
+
+    public async Task<UserView> CreateUserAsync(NewUser user)
+    {
+        var name = user.Username.Trim();
+        if (name.Length == 0 || name.Length > Usernames.MaxLength)
+        {
+            throw new ArgumentException($"username must be 1 to {Usernames.MaxLength} characters", nameof(user));
+        }
+
+        if (Usernames.Key(name) != this.GetPrimaryKeyString())
+        {
+            throw new ArgumentException("username does not match this index entry", nameof(user));
+        }
+
+        if (string.IsNullOrEmpty(user.Password))
+        {
+            throw new ArgumentException("password must not be empty", nameof(user));
+        }
+
+        // A name reserved by an earlier attempt that died before the user was written is finished, not lost.
+        if (state.State.UserId is { } existing
+            && await GrainFactory.GetGrain<IUserGrain>(existing).GetAsync() is not null)
+        {
+            throw new UsernameTakenException(name);
+        }
+
+        state.State.UserId ??= Guid.NewGuid();
+        await state.WriteStateAsync();
+        var created = await GrainFactory.GetGrain<IUserGrain>(state.State.UserId.Value).CreateAsync(user);
+        await journal.WriteAsync(new JournalEntry(JournalLevel.Info, $"User {created.Username} created.",
+            EntityType: EntityType.User, EntityId: created.Id, User: user.Creator));
+        return created;
+    }
+}

@@ -1,0 +1,147 @@
+#!/usr/bin/env bash
+# Shared settings and service helpers for run.sh, test.sh and the bench tools.
+# Everything binds to 127.0.0.1; data lives under $VDI_DATA_DIR (git-ignored).
+
+VDI_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+export VDI_ROOT
+export VDI_DATA_DIR="${VDI_DATA_DIR:-$VDI_ROOT/.data}"
+export VDI_PG_PORT="${VDI_PG_PORT:-55432}"
+export VDI_PG_DB="${VDI_PG_DB:-vdi}"
+export VDI_REDIS_PORT="${VDI_REDIS_PORT:-56379}"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1
+export DOTNET_NOLOGO=1
+export DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+PG_BIN="${PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)}"
+
+log() { printf '\033[1;34m[vdi]\033[0m %s\n' "$*" >&2; }
+die() { printf '\033[1;31m[vdi] error:\033[0m %s\n' "$*" >&2; exit 1; }
+
+# Runs a command as the unprivileged owner of the Postgres cluster (initdb refuses root).
+as_pg_owner() {
+  if [ "$(id -u)" -eq 0 ]; then
+    runuser -u postgres -- "$@"
+  else
+    "$@"
+  fi
+}
+
+ensure_packages() {
+  local missing=()
+  command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+  command -v psql >/dev/null 2>&1 || missing+=(postgresql-client)
+  [ -n "$PG_BIN" ] && [ -x "$PG_BIN/initdb" ] || missing+=(postgresql)
+  if [ ${#missing[@]} -gt 0 ]; then
+    [ "$(id -u)" -eq 0 ] || die "missing ${missing[*]}: install them (apt-get install ${missing[*]}) or run as root"
+    log "installing ${missing[*]} (apt-get)"
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+    PG_BIN="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)"
+  fi
+  if [ "$(id -u)" -eq 0 ] && ! getent passwd postgres >/dev/null; then
+    useradd --system --home-dir /var/lib/postgresql --shell /bin/bash postgres
+  fi
+}
+
+# The Postgres superuser password: generated once, kept under .data (mode 600).
+pg_password() {
+  local f="$VDI_DATA_DIR/secrets/pg-password"
+  if [ ! -s "$f" ]; then
+    mkdir -p "$VDI_DATA_DIR/secrets"
+    chmod 700 "$VDI_DATA_DIR/secrets"
+    head -c 24 /dev/urandom | base64 | tr -d '/+=\n' > "$f"
+    chmod 600 "$f"
+  fi
+  cat "$f"
+}
+
+export_connection_strings() {
+  local pw
+  pw="$(pg_password)"
+  export PGPASSWORD="$pw"
+  export Postgres__ConnectionString="Host=127.0.0.1;Port=$VDI_PG_PORT;Database=$VDI_PG_DB;Username=postgres;Password=$pw"
+  export Redis__ConnectionString="127.0.0.1:$VDI_REDIS_PORT"
+}
+
+pg_ready() { "$PG_BIN/pg_isready" -q -h 127.0.0.1 -p "$VDI_PG_PORT"; }
+
+ensure_postgres() {
+  local data="$VDI_DATA_DIR/pg"
+  local pw
+  pw="$(pg_password)"
+  if pg_ready; then
+    log "postgres already running on 127.0.0.1:$VDI_PG_PORT"
+  else
+    if [ ! -s "$data/PG_VERSION" ]; then
+      log "creating the Postgres cluster in $data"
+      mkdir -p "$data"
+      local pwfile="$VDI_DATA_DIR/pg.pwfile"
+      printf '%s\n' "$pw" > "$pwfile"
+      if [ "$(id -u)" -eq 0 ]; then chown postgres "$data" "$pwfile"; fi
+      chmod 700 "$data"
+      as_pg_owner "$PG_BIN/initdb" -D "$data" -U postgres --pwfile="$pwfile" \
+        --auth-local=scram-sha-256 --auth-host=scram-sha-256 -E UTF8 --locale=C.UTF-8 >/dev/null
+      rm -f "$pwfile"
+    fi
+    [ "$(id -u)" -eq 0 ] && chown -R postgres "$data"
+    log "starting postgres on 127.0.0.1:$VDI_PG_PORT"
+    local logfile="$VDI_DATA_DIR/postgres.log"
+    touch "$logfile"; [ "$(id -u)" -eq 0 ] && chown postgres "$logfile"
+    as_pg_owner "$PG_BIN/pg_ctl" -D "$data" -l "$logfile" -w -t 60 \
+      -o "-c listen_addresses=127.0.0.1 -p $VDI_PG_PORT -c unix_socket_directories='' -c max_connections=300" start >/dev/null \
+      || die "postgres did not start; see $logfile"
+  fi
+  export PGPASSWORD="$pw"
+  if ! psql -h 127.0.0.1 -p "$VDI_PG_PORT" -U postgres -d postgres -tAc "select 1 from pg_database where datname='$VDI_PG_DB'" | grep -q 1; then
+    log "creating database $VDI_PG_DB"
+    psql -h 127.0.0.1 -p "$VDI_PG_PORT" -U postgres -d postgres -qc "create database \"$VDI_PG_DB\"" >/dev/null
+  fi
+}
+
+stop_postgres() {
+  local data="$VDI_DATA_DIR/pg"
+  [ -s "$data/PG_VERSION" ] && pg_ready && as_pg_owner "$PG_BIN/pg_ctl" -D "$data" -m fast -w stop >/dev/null && log "postgres stopped"
+  return 0
+}
+
+redis_ready() { redis-cli -h 127.0.0.1 -p "$VDI_REDIS_PORT" ping 2>/dev/null | grep -q PONG; }
+
+ensure_redis() {
+  if redis_ready; then
+    log "redis already running on 127.0.0.1:$VDI_REDIS_PORT"
+    return
+  fi
+  mkdir -p "$VDI_DATA_DIR/redis"
+  log "starting redis on 127.0.0.1:$VDI_REDIS_PORT"
+  redis-server --bind 127.0.0.1 --port "$VDI_REDIS_PORT" --protected-mode yes --daemonize yes \
+    --dir "$VDI_DATA_DIR/redis" --pidfile "$VDI_DATA_DIR/redis/redis.pid" \
+    --logfile "$VDI_DATA_DIR/redis/redis.log" --appendonly yes >/dev/null
+  for _ in $(seq 1 50); do redis_ready && return; sleep 0.1; done
+  die "redis did not start; see $VDI_DATA_DIR/redis/redis.log"
+}
+
+stop_redis() {
+  redis_ready && redis-cli -h 127.0.0.1 -p "$VDI_REDIS_PORT" shutdown nosave >/dev/null 2>&1 && log "redis stopped"
+  return 0
+}
+
+# Applies every scripts/sql/NNN_*.sql in order. Each file is idempotent and runs in one transaction.
+apply_schema() {
+  local f
+  for f in "$VDI_ROOT"/scripts/sql/[0-9][0-9][0-9]_*.sql; do
+    PGOPTIONS="-c client_min_messages=warning" psql -h 127.0.0.1 -p "$VDI_PG_PORT" -U postgres -d "$VDI_PG_DB" -q -v ON_ERROR_STOP=1 -1 -f "$f" >/dev/null \
+      || die "schema file $(basename "$f") failed"
+  done
+  local v
+  v="$(psql -h 127.0.0.1 -p "$VDI_PG_PORT" -U postgres -d "$VDI_PG_DB" -tAc 'select max(version) from vdi_schema_version')"
+  log "schema at version $v"
+}
+
+ensure_services() {
+  ensure_packages
+  mkdir -p "$VDI_DATA_DIR"
+  ensure_postgres
+  ensure_redis
+  export_connection_strings
+  apply_schema
+}
