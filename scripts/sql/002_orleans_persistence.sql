@@ -1,8 +1,9 @@
 -- 002: grain state storage for Microsoft.Orleans.Persistence.AdoNet 10.4.2 (provider name "Npgsql").
 -- The provider binds @GrainIdHash, @GrainIdN0, @GrainIdN1, @GrainTypeHash, @GrainTypeString,
--- @GrainIdExtensionString, @ServiceId, @GrainStateVersion and the payload parameters, and reads the columns
--- in the order written below. The version column is the ETag: a write with a stale version changes nothing,
--- returns the old version, and Orleans raises InconsistentStateException.
+-- @GrainIdExtensionString, @ServiceId, @GrainStateVersion and only the payload parameter its serializer fills
+-- (@PayloadBinary for System.Text.Json: an unbound @PayloadJson would reach Postgres as the "@" operator), and
+-- reads the columns in the order written below. payloadjson/payloadxml stay for the providers' read shape.
+-- The version column is the ETag: a write with a stale version changes nothing, returns the old version, and Orleans raises InconsistentStateException.
 
 create table if not exists orleansstorage
 (
@@ -28,7 +29,7 @@ create unique index if not exists ux_orleansstorage_grain
 create or replace function vdi_orleans_write_state(
     p_grainidhash integer, p_grainidn0 bigint, p_grainidn1 bigint, p_graintypehash integer,
     p_graintypestring varchar, p_grainidextensionstring varchar, p_serviceid varchar,
-    p_version integer, p_payloadbinary bytea, p_payloadjson text, p_payloadxml xml)
+    p_version integer, p_payloadbinary bytea)
     returns table (newgrainstateversion integer)
     language plpgsql
 as
@@ -39,19 +40,15 @@ begin
     if p_version is null then
         -- first write of this grain: succeeds only if no row exists yet
         insert into orleansstorage (grainidhash, grainidn0, grainidn1, graintypehash, graintypestring,
-                                    grainidextensionstring, serviceid, payloadbinary, payloadjson, payloadxml,
-                                    modifiedon, version)
+                                    grainidextensionstring, serviceid, payloadbinary, modifiedon, version)
         values (p_grainidhash, p_grainidn0, p_grainidn1, p_graintypehash, p_graintypestring,
-                p_grainidextensionstring, p_serviceid, p_payloadbinary, p_payloadjson, p_payloadxml,
-                now() at time zone 'utc', 1)
+                p_grainidextensionstring, p_serviceid, p_payloadbinary, now() at time zone 'utc', 1)
         on conflict (grainidhash, graintypehash, serviceid, graintypestring, grainidn0, grainidn1,
                      coalesce(grainidextensionstring, '')) do nothing
         returning version into v_new;
     else
         update orleansstorage
         set payloadbinary = p_payloadbinary,
-            payloadjson   = p_payloadjson,
-            payloadxml    = p_payloadxml,
             modifiedon    = now() at time zone 'utc',
             version       = version + 1
         where grainidhash = p_grainidhash
@@ -71,7 +68,7 @@ $fn$;
 insert into orleansquery (querykey, querytext)
 values ('WriteToStorageKey', '
     select * from vdi_orleans_write_state(@GrainIdHash, @GrainIdN0, @GrainIdN1, @GrainTypeHash, @GrainTypeString,
-        @GrainIdExtensionString, @ServiceId, @GrainStateVersion, @PayloadBinary, @PayloadJson, cast(@PayloadXml as xml));'),
+        @GrainIdExtensionString, @ServiceId, @GrainStateVersion, @PayloadBinary);'),
        ('ReadFromStorageKey', '
     select payloadbinary, payloadxml, payloadjson, now() at time zone ''utc'', version
     from orleansstorage

@@ -1,0 +1,79 @@
+using System.Net;
+using Orleans.Dashboard;
+using Orleans.Configuration;
+using StackExchange.Redis;
+using Vdi.Grains.Hosting;
+using Vdi.Grains.Interfaces.Configuration;
+using Vdi.Silo.Options;
+using Vdi.Silo.Security;
+using Vdi.Silo.Startup;
+
+namespace Vdi.Silo.Hosting;
+
+/// <summary>Builds and runs the silo: Orleans (Redis membership, Postgres state and reminders), the dashboard, health.</summary>
+public static class SiloApplication
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        try
+        {
+            await Preflight.RunAsync(builder.Configuration);
+        }
+        catch (PreflightException e)
+        {
+            await Console.Error.WriteLineAsync($"vdi-silo: cannot start: {e.Message}");
+            return 2;
+        }
+
+        await using var app = Build(builder);
+        await app.RunAsync();
+        return 0;
+    }
+
+    /// <summary>Wires everything onto a builder whose configuration has passed <see cref="Preflight"/>.</summary>
+    public static WebApplication Build(WebApplicationBuilder builder)
+    {
+        var config = builder.Configuration;
+        var pg = Preflight.Bind<PostgresOptions>(config, PostgresOptions.Section);
+        var redis = Preflight.Bind<RedisOptions>(config, RedisOptions.Section);
+        var cluster = Preflight.Bind<ClusterIdentityOptions>(config, ClusterIdentityOptions.Section);
+        var silo = Preflight.Bind<SiloHostOptions>(config, SiloHostOptions.Section);
+        builder.Services.AddOptions<AdminOptions>().BindConfiguration(AdminOptions.Section);
+
+        if (string.IsNullOrEmpty(config["urls"]))
+        {
+            builder.WebHost.UseUrls(SiloHostOptions.DefaultUrls);
+        }
+
+        builder.UseOrleans(orleans =>
+        {
+            orleans.UseRedisClustering(o => o.ConfigurationOptions = ConfigurationOptions.Parse(redis.ConnectionString));
+            orleans.Configure<ClusterOptions>(o =>
+            {
+                o.ClusterId = cluster.ClusterId;
+                o.ServiceId = cluster.ServiceId;
+            });
+            orleans.ConfigureEndpoints(IPAddress.Parse(silo.AdvertisedAddress), silo.SiloPort, silo.GatewayPort);
+            orleans.AddVdiPersistence(pg.ConnectionString, silo.MinimumReminderPeriod);
+            orleans.AddDashboard();
+        });
+        builder.Services.AddVdiGrainServices(pg.ConnectionString);
+        builder.Services.AddHostedService<AdministratorSeeder>();
+
+        builder.Services.AddHealthChecks()
+            .AddNpgSql(pg.ConnectionString, name: "postgres", tags: ["ready"])
+            .AddRedis(redis.ConnectionString, name: "redis", tags: ["ready"]);
+        builder.Services.AddOperatorAuthentication();
+
+        var app = builder.Build();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.MapHealthChecks("/health/live", new() { Predicate = _ => false }).AllowAnonymous();
+        app.MapHealthChecks("/health/ready", new() { Predicate = c => c.Tags.Contains("ready") }).AllowAnonymous();
+        app.MapOperatorLogin();
+        app.MapOrleansDashboard(routePrefix: "/dashboard").RequireAuthorization(OperatorAuthentication.DashboardPolicy);
+        app.MapGet("/", () => Results.Redirect("/dashboard/")).AllowAnonymous();
+        return app;
+    }
+}

@@ -1,0 +1,25 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Vdi.Silo.Options;
+
+/// <summary>This silo's endpoints and runtime knobs.</summary>
+public sealed class SiloHostOptions
+{
+    public const string Section = "Silo";
+
+    /// <summary>The HTTP address of the dashboard and health endpoints when no <c>Urls</c> is configured.</summary>
+    public const string DefaultUrls = "http://127.0.0.1:8090";
+
+    /// <summary>The address other silos and gateways use to reach this one.</summary>
+    [Required]
+    public string AdvertisedAddress { get; set; } = "127.0.0.1";
+
+    [Range(1, 65535, ErrorMessage = "Silo:SiloPort must be a TCP port (1-65535)")]
+    public int SiloPort { get; set; } = 11111;
+
+    [Range(1, 65535, ErrorMessage = "Silo:GatewayPort must be a TCP port (1-65535)")]
+    public int GatewayPort { get; set; } = 30000;
+
+    /// <summary>Lower than Orleans' one minute only for tests and benchmarks.</summary>
+    public TimeSpan? MinimumReminderPeriod { get; set; }
+}

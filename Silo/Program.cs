@@ -1,0 +1,3 @@
+using Vdi.Silo.Hosting;
+
+return await SiloApplication.RunAsync(args);

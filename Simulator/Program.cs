@@ -1,0 +1,3 @@
+using Vdi.Simulator.Hosting;
+
+await SimulatorApplication.Create(args).RunAsync();

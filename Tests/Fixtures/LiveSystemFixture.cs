@@ -1,0 +1,85 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Vdi.Silo.Hosting;
+using Vdi.Silo.Startup;
+using Vdi.WebGateway.Hosting;
+
+namespace Vdi.Tests.Fixtures;
+
+/// <summary>
+/// The production processes' wiring, in this process: one silo (Redis membership, Postgres storage, dashboard)
+/// and two WebGateway instances that find it through Redis, each on its own loopback port.
+/// </summary>
+public sealed class LiveSystemFixture : IAsyncLifetime
+{
+    private readonly string _clusterId = $"test-{Guid.NewGuid():N}"[..13];
+    private WebApplication? _silo;
+    private readonly List<WebApplication> _gateways = [];
+
+    public string AdminUsername { get; } = $"admin-{Guid.NewGuid():N}"[..16];
+
+    public string AdminPassword { get; } = $"Pw-{Guid.NewGuid():N}";
+
+    public string ServiceId { get; } = $"svc-{Guid.NewGuid():N}"[..12];
+
+    public Uri SiloUrl { get; private set; } = null!;
+
+    /// <summary>The silo's own grain factory, for arranging data.</summary>
+    public IGrainFactory Grains => _silo!.Services.GetRequiredService<IGrainFactory>();
+
+    public IReadOnlyList<Uri> GatewayUrls => [.. _gateways.Select(g => new Uri(g.Urls.First()))];
+
+    public async Task InitializeAsync()
+    {
+        string[] common =
+        [
+            $"--Postgres:ConnectionString={TestServices.PostgresConnectionString}",
+            $"--Redis:ConnectionString={TestServices.RedisConnectionString}",
+            $"--Cluster:ClusterId={_clusterId}",
+            $"--Cluster:ServiceId={ServiceId}",
+            "--urls=http://127.0.0.1:0",
+            "--Logging:LogLevel:Default=Warning",
+        ];
+
+        var siloBuilder = WebApplication.CreateBuilder(
+        [
+            .. common,
+            $"--Silo:SiloPort={FreePort.Next()}",
+            $"--Silo:GatewayPort={FreePort.Next()}",
+            $"--Admin:Username={AdminUsername}",
+            $"--Admin:Password={AdminPassword}",
+        ]);
+        await Preflight.RunAsync(siloBuilder.Configuration);
+        _silo = SiloApplication.Build(siloBuilder);
+        await _silo.StartAsync();
+        SiloUrl = new Uri(_silo.Urls.First());
+
+        for (var i = 0; i < 2; i++)
+        {
+            var gateway = GatewayApplication.Create(common);
+            await gateway.StartAsync();
+            _gateways.Add(gateway);
+        }
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var gateway in _gateways)
+        {
+            await gateway.StopAsync();
+            await gateway.DisposeAsync();
+        }
+
+        if (_silo is not null)
+        {
+            await _silo.StopAsync();
+            await _silo.DisposeAsync();
+        }
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class LiveSystemCollection : ICollectionFixture<LiveSystemFixture>
+{
+    public const string Name = "live system";
+}

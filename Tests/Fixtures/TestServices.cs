@@ -1,0 +1,18 @@
+namespace Vdi.Tests.Fixtures;
+
+/// <summary>
+/// The real Postgres and Redis the tests run against, as exported by scripts/test.sh. A missing service is a
+/// failure with a message that says how to provide it, never a skipped test.
+/// </summary>
+public static class TestServices
+{
+    public static string PostgresConnectionString => Required("Postgres__ConnectionString");
+
+    public static string RedisConnectionString => Required("Redis__ConnectionString");
+
+    private static string Required(string name) =>
+        Environment.GetEnvironmentVariable(name) is { Length: > 0 } value
+            ? value
+            : throw new InvalidOperationException(
+                $"{name} is not set: run the tests through scripts/test.sh, which starts Postgres and Redis and exports it.");
+}

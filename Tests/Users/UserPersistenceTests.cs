@@ -1,0 +1,123 @@
+using Vdi.Grains.Interfaces.Users;
+using Vdi.Tests.Fixtures;
+
+namespace Vdi.Tests.Users;
+
+[Collection(ClusterCollection.Name)]
+public sealed class UserPersistenceTests(ClusterFixture fixture)
+{
+    private IGrainFactory Grains => fixture.Client;
+
+    private static NewUser NewUser(string? name = null, string password = "S3cret-pass") =>
+        new(name ?? $"user-{Guid.NewGuid():N}", password, IsSuperuser: false, Roles: [Role.Operator], Creator: "tests",
+            FirstName: "Ann", LastName: "Lee", Email: "ann@example.org");
+
+    [Fact]
+    public async Task Created_user_is_read_back_after_deactivation_and_is_stored_as_plain_json()
+    {
+        var created = await Grains.ForName("placeholder").FindUserIdAsync(); // activation without state is harmless
+        Assert.Null(created);
+
+        var request = NewUser();
+        var user = await Grains.ForName(request.Username).CreateUserAsync(request);
+        var grain = Grains.GetGrain<IUserGrain>(user.Id);
+        await fixture.Cluster.DeactivateAsync(grain);
+        await fixture.Cluster.DeactivateAsync(Grains.ForName(request.Username));
+
+        Assert.Equal(user.Id, await Grains.ForName(request.Username.ToUpperInvariant()).FindUserIdAsync());
+        var reread = await grain.GetAsync();
+        Assert.NotNull(reread);
+        Assert.Equal(request.Username, reread.Username);
+        Assert.Equal([Role.Operator], reread.Roles);
+        Assert.Equal("Lee", reread.LastName);
+
+        var json = await TestDb.ScalarAsync<string>(
+            "select convert_from(payloadbinary, 'UTF8') from orleansstorage where serviceid = @svc and graintypestring = 'user' and grainidn0 <> 0 and payloadbinary is not null and convert_from(payloadbinary, 'UTF8') like '%' || @name || '%'",
+            ("svc", fixture.ServiceId), ("name", request.Username));
+        Assert.NotNull(json);
+        Assert.Contains($"\"Username\":\"{request.Username}\"", json);
+        Assert.DoesNotContain("$type", json);
+        Assert.DoesNotContain(request.Password, json);
+    }
+
+    [Fact]
+    public async Task Created_user_is_projected_into_the_users_table_and_journaled()
+    {
+        var request = NewUser();
+        var user = await Grains.ForName(request.Username).CreateUserAsync(request);
+
+        Assert.Equal(request.Username, await TestDb.ScalarAsync<string>("select username from vdi_users where id = @id", ("id", user.Id)));
+        Assert.Equal(new[] { "OPERATOR" }, await TestDb.ScalarAsync<string[]>("select roles from vdi_users where id = @id", ("id", user.Id)));
+        Assert.Equal(1L, await TestDb.ScalarAsync<long>(
+            "select count(*) from vdi_journal where entity_id = @id and entity_type = 'USER' and message = @message",
+            ("id", user.Id), ("message", $"User {request.Username} created.")));
+    }
+
+    [Fact]
+    public async Task State_survives_a_silo_restart()
+    {
+        var request = NewUser();
+        var user = await Grains.ForName(request.Username).CreateUserAsync(request);
+        var versionBefore = await TestDb.ScalarAsync<int>(
+            "select version from orleansstorage where serviceid = @svc and graintypestring = 'username' and grainidextensionstring = @key",
+            ("svc", fixture.ServiceId), ("key", Usernames.Key(request.Username)));
+        Assert.Equal(1, versionBefore);
+
+        await fixture.Cluster.RestartSiloAsync(fixture.Cluster.Silos[0]);
+        await fixture.Cluster.InitializeClientAsync();
+
+        var reread = await fixture.Client.GetGrain<IUserGrain>(user.Id).GetAsync();
+        Assert.NotNull(reread);
+        Assert.Equal(user.Created, reread.Created);
+        Assert.Equal(user.Id, await fixture.Client.ForName(request.Username).FindUserIdAsync());
+    }
+
+    [Fact]
+    public async Task Password_is_checked_against_a_hash()
+    {
+        var request = NewUser(password: "correct horse battery");
+        var user = await Grains.ForName(request.Username).CreateUserAsync(request);
+        var grain = Grains.GetGrain<IUserGrain>(user.Id);
+
+        Assert.NotNull(await grain.CheckPasswordAsync("correct horse battery"));
+        Assert.Null(await grain.CheckPasswordAsync("correct horse battery "));
+        Assert.Null(await grain.CheckPasswordAsync(""));
+        Assert.Null(await Grains.GetGrain<IUserGrain>(Guid.NewGuid()).CheckPasswordAsync("correct horse battery"));
+    }
+
+    [Fact]
+    public async Task Concurrent_creations_of_one_username_admit_exactly_one()
+    {
+        var name = $"race-{Guid.NewGuid():N}";
+        var attempts = Enumerable.Range(0, 8).Select(i => Task.Run(async () =>
+        {
+            try
+            {
+                // differently cased spellings reach the same index entry
+                var spelled = i % 2 == 0 ? name : name.ToUpperInvariant();
+                return (object)await Grains.ForName(spelled).CreateUserAsync(NewUser(spelled));
+            }
+            catch (UsernameTakenException e)
+            {
+                return e;
+            }
+        })).ToList();
+        var results = await Task.WhenAll(attempts);
+
+        Assert.Single(results.OfType<UserView>());
+        Assert.Equal(7, results.OfType<UsernameTakenException>().Count());
+        Assert.Equal(1L, await TestDb.ScalarAsync<long>("select count(*) from vdi_users where lower(username) = @name", ("name", name)));
+    }
+
+    [Theory]
+    [InlineData("", "pw", "username")]
+    [InlineData("someone", "", "password")]
+    public async Task Invalid_new_user_is_rejected_with_the_field_named(string username, string password, string field)
+    {
+        var key = username.Length == 0 ? $"empty-{Guid.NewGuid():N}" : $"{username}-{Guid.NewGuid():N}";
+        var request = NewUser(username.Length == 0 ? "" : key, password);
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => Grains.GetGrain<IUsernameGrain>(key).CreateUserAsync(request));
+        Assert.Contains(field, error.Message);
+        Assert.Null(await Grains.GetGrain<IUsernameGrain>(key).FindUserIdAsync());
+    }
+}

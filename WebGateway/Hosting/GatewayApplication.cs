@@ -1,0 +1,64 @@
+using Microsoft.Extensions.Options;
+using Orleans.Configuration;
+using StackExchange.Redis;
+using Vdi.Grains.Interfaces.Configuration;
+using Vdi.WebGateway.Health;
+
+namespace Vdi.WebGateway.Hosting;
+
+/// <summary>
+/// The HTTP and WebSocket front of the broker. It holds no state of its own: it joins the cluster as an Orleans
+/// client through Redis membership, so any number of gateways can run side by side.
+/// </summary>
+public static class GatewayApplication
+{
+    public const string DefaultUrls = "http://127.0.0.1:8080";
+
+    public static WebApplication Create(string[] args)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        var config = builder.Configuration;
+        var pg = Bind<PostgresOptions>(builder, PostgresOptions.Section);
+        var redis = Bind<RedisOptions>(builder, RedisOptions.Section);
+        var cluster = Bind<ClusterIdentityOptions>(builder, ClusterIdentityOptions.Section);
+
+        if (string.IsNullOrEmpty(config["urls"]))
+        {
+            builder.WebHost.UseUrls(DefaultUrls);
+        }
+
+        // Kestrel answers /health/live while the client is still looking for a silo.
+        builder.Services.Configure<HostOptions>(o => o.ServicesStartConcurrently = true);
+        builder.UseOrleansClient(client =>
+        {
+            client.UseRedisClustering(o => o.ConfigurationOptions = ConfigurationOptions.Parse(redis.ConnectionString));
+            client.Configure<ClusterOptions>(o =>
+            {
+                o.ClusterId = cluster.ClusterId;
+                o.ServiceId = cluster.ServiceId;
+            });
+            client.UseConnectionRetryFilter<RetryUntilClusterAnswers>();
+        });
+
+        builder.Services.AddHealthChecks()
+            .AddNpgSql(pg.ConnectionString, name: "postgres", tags: ["ready"])
+            .AddRedis(redis.ConnectionString, name: "redis", tags: ["ready"])
+            .AddCheck<ClusterHealthCheck>("cluster", tags: ["ready"]);
+
+        var app = builder.Build();
+        app.MapHealthChecks("/health/live", new() { Predicate = _ => false }).AllowAnonymous();
+        app.MapHealthChecks("/health/ready", new()
+        {
+            Predicate = c => c.Tags.Contains("ready"),
+            ResponseWriter = HealthReportWriter.WriteAsync,
+        }).AllowAnonymous();
+        return app;
+    }
+
+    /// <summary>Registers validated options and returns their start-up values for the Orleans client.</summary>
+    private static T Bind<T>(WebApplicationBuilder builder, string section) where T : class, new()
+    {
+        builder.Services.AddOptions<T>().BindConfiguration(section).ValidateDataAnnotations().ValidateOnStart();
+        return builder.Configuration.GetSection(section).Get<T>() ?? new T();
+    }
+}

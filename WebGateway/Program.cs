@@ -1,0 +1,3 @@
+using Vdi.WebGateway.Hosting;
+
+await GatewayApplication.Create(args).RunAsync();

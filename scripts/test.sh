@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Runs every test of the solution against real Postgres and Redis (started here if they are not running).
+# Tests use their own database (vdi_test, recreated on every run from scripts/sql) and Redis database 1, so the
+# data of scripts/run.sh is never touched. Ends with one line: "N passed, N failed, N skipped".
+set -euo pipefail
+source "$(dirname "$0")/lib/common.sh"
+
+export VDI_PG_DB="${VDI_TEST_PG_DB:-vdi_test}"
+ensure_packages
+mkdir -p "$VDI_DATA_DIR"
+ensure_postgres
+ensure_redis
+export_connection_strings
+export Redis__ConnectionString="127.0.0.1:$VDI_REDIS_PORT,defaultDatabase=1"
+
+log "recreating database $VDI_PG_DB from scripts/sql"
+psql -h 127.0.0.1 -p "$VDI_PG_PORT" -U postgres -d postgres -qc "drop database if exists \"$VDI_PG_DB\" with (force)" >/dev/null
+psql -h 127.0.0.1 -p "$VDI_PG_PORT" -U postgres -d postgres -qc "create database \"$VDI_PG_DB\"" >/dev/null
+apply_schema
+redis-cli -h 127.0.0.1 -p "$VDI_REDIS_PORT" -n 1 flushdb >/dev/null
+
+results="$VDI_DATA_DIR/test-results"
+rm -rf "$results"
+cd "$VDI_ROOT"
+log "building"
+dotnet build Orleans.sln -c Release -nologo -clp:ErrorsOnly -v:q
+log "running tests"
+set +e
+dotnet test Orleans.sln -c Release --no-build --nologo -v:q \
+  --logger "trx;LogFileName=tests.trx" --logger "console;verbosity=normal" --results-directory "$results" \
+  "$@"
+status=$?
+set -e
+
+trx="$(ls "$results"/*.trx 2>/dev/null | head -n 1 || true)"
+if [ -z "$trx" ]; then
+  echo "0 passed, 1 failed, 0 skipped"
+  exit 1
+fi
+counters="$(grep -o '<Counters [^>]*>' "$trx" | head -n 1)"
+attr() { printf '%s' "$counters" | sed -n "s/.* $1=\"\([0-9]*\)\".*/\1/p"; }
+total=$(attr total); passed=$(attr passed); failed=$(attr failed); errors=$(attr error)
+failed=$(( ${failed:-0} + ${errors:-0} ))
+skipped=$(( ${total:-0} - ${passed:-0} - failed ))
+[ "$status" -ne 0 ] && [ "$failed" -eq 0 ] && failed=1
+echo "${passed:-0} passed, ${failed} failed, ${skipped} skipped"
+[ "$status" -eq 0 ] && [ "$failed" -eq 0 ]
