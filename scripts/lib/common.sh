@@ -8,6 +8,15 @@ export VDI_DATA_DIR="${VDI_DATA_DIR:-$VDI_ROOT/.data}"
 export VDI_PG_PORT="${VDI_PG_PORT:-55432}"
 export VDI_PG_DB="${VDI_PG_DB:-vdi}"
 export VDI_REDIS_PORT="${VDI_REDIS_PORT:-56379}"
+export VDI_GATEWAY_PORT="${VDI_GATEWAY_PORT:-8080}"
+export VDI_SILO_HTTP_PORT="${VDI_SILO_HTTP_PORT:-8090}"
+export VDI_SILO_PORT="${VDI_SILO_PORT:-11111}"
+export VDI_SILO_GATEWAY_PORT="${VDI_SILO_GATEWAY_PORT:-30000}"
+export VDI_SIMULATOR_PORT="${VDI_SIMULATOR_PORT:-8100}"
+export VDI_CONFIGURATION="${VDI_CONFIGURATION:-Release}"
+# set to 1 by ensure_postgres / ensure_redis when this shell started the server
+VDI_STARTED_POSTGRES=0
+VDI_STARTED_REDIS=0
 export DOTNET_CLI_TELEMETRY_OPTOUT=1
 export DOTNET_NOLOGO=1
 export DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
@@ -90,6 +99,7 @@ ensure_postgres() {
     as_pg_owner "$PG_BIN/pg_ctl" -D "$data" -l "$logfile" -w -t 60 \
       -o "-c listen_addresses=127.0.0.1 -p $VDI_PG_PORT -c unix_socket_directories='' -c max_connections=300" start >/dev/null \
       || die "postgres did not start; see $logfile"
+    VDI_STARTED_POSTGRES=1
   fi
   export PGPASSWORD="$pw"
   if ! psql -h 127.0.0.1 -p "$VDI_PG_PORT" -U postgres -d postgres -tAc "select 1 from pg_database where datname='$VDI_PG_DB'" | grep -q 1; then
@@ -116,6 +126,7 @@ ensure_redis() {
   redis-server --bind 127.0.0.1 --port "$VDI_REDIS_PORT" --protected-mode yes --daemonize yes \
     --dir "$VDI_DATA_DIR/redis" --pidfile "$VDI_DATA_DIR/redis/redis.pid" \
     --logfile "$VDI_DATA_DIR/redis/redis.log" --appendonly yes >/dev/null
+  VDI_STARTED_REDIS=1
   for _ in $(seq 1 50); do redis_ready && return; sleep 0.1; done
   die "redis did not start; see $VDI_DATA_DIR/redis/redis.log"
 }
@@ -144,4 +155,90 @@ ensure_services() {
   ensure_redis
   export_connection_strings
   apply_schema
+}
+
+# A secret generated once and kept under .data/secrets (mode 600): admin password, simulator token.
+stored_secret() {
+  local f="$VDI_DATA_DIR/secrets/$1"
+  if [ ! -s "$f" ]; then
+    mkdir -p "$VDI_DATA_DIR/secrets"
+    chmod 700 "$VDI_DATA_DIR/secrets"
+    head -c 18 /dev/urandom | base64 | tr -d '/+=\n' | cut -c1-16 > "$f"
+    chmod 600 "$f"
+  fi
+  cat "$f"
+}
+
+build_solution() {
+  log "building ($VDI_CONFIGURATION)"
+  (cd "$VDI_ROOT" && dotnet build Orleans.sln -c "$VDI_CONFIGURATION" -nologo -clp:ErrorsOnly -v:q) || die "build failed"
+}
+
+# --- the broker's own processes, each with a pid file under .data/run and a log under .data/logs ---
+
+app_pidfile() { echo "$VDI_DATA_DIR/run/$1.pid"; }
+app_logfile() { echo "$VDI_DATA_DIR/logs/$1.log"; }
+
+app_running() {
+  local pidfile; pidfile="$(app_pidfile "$1")"
+  [ -s "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null
+}
+
+port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# start_app NAME PROJECT PORT [ARGS...]: runs PROJECT's built dll in the background.
+start_app() {
+  local name="$1" project="$2" port="$3"; shift 3
+  if app_running "$name"; then log "$name already running (pid $(cat "$(app_pidfile "$name")"))"; return; fi
+  port_free "$port" || die "port $port is in use: cannot start $name (set the VDI_*_PORT variable or stop what holds it)"
+  local dir="$VDI_ROOT/$project/bin/$VDI_CONFIGURATION/net10.0"
+  local dll="$dir/Vdi.$project.dll"
+  [ -f "$dll" ] || die "$project is not built ($dir): run dotnet build Orleans.sln -c $VDI_CONFIGURATION"
+  mkdir -p "$VDI_DATA_DIR/run" "$VDI_DATA_DIR/logs"
+  (cd "$dir" && exec dotnet "$dll" --urls "http://127.0.0.1:$port" "$@" >>"$(app_logfile "$name")" 2>&1) &
+  echo $! > "$(app_pidfile "$name")"
+  log "$name starting on http://127.0.0.1:$port (log: $(app_logfile "$name"))"
+}
+
+stop_app() {
+  local name="$1" pidfile; pidfile="$(app_pidfile "$1")"
+  if app_running "$name"; then
+    local pid; pid="$(cat "$pidfile")"
+    kill -TERM "$pid" 2>/dev/null || true
+    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
+    log "$name stopped"
+  fi
+  rm -f "$pidfile"
+}
+
+# wait_healthy NAME URL SECONDS: polls URL until it answers 200; fails early if the process died.
+wait_healthy() {
+  local name="$1" url="$2" seconds="$3" i
+  for i in $(seq 1 $((seconds * 5))); do
+    curl -fsS -o /dev/null --max-time 2 "$url" 2>/dev/null && { log "$name healthy: $url"; return 0; }
+    if ! app_running "$name"; then
+      tail -n 20 "$(app_logfile "$name")" >&2
+      die "$name exited during start; see $(app_logfile "$name")"
+    fi
+    sleep 0.2
+  done
+  tail -n 20 "$(app_logfile "$name")" >&2
+  die "$name not healthy at $url after ${seconds}s; see $(app_logfile "$name")"
+}
+
+start_simulator() {
+  start_app simulator Simulator "$VDI_SIMULATOR_PORT" --Simulator:Token="$(stored_secret simulator-token)"
+}
+
+start_silo() {
+  # the initial administrator's password reaches the silo through its environment, never its command line
+  ( export Admin__Password; Admin__Password="$(stored_secret admin-password)"
+    start_app silo Silo "$VDI_SILO_HTTP_PORT" --Silo:SiloPort="$VDI_SILO_PORT" --Silo:GatewayPort="$VDI_SILO_GATEWAY_PORT" )
+}
+
+start_gateway() {
+  local name="gateway"
+  [ "$VDI_GATEWAY_PORT" = 8080 ] || name="gateway-$VDI_GATEWAY_PORT"
+  start_app "$name" WebGateway "$VDI_GATEWAY_PORT"
 }
