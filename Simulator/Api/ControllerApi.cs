@@ -3,7 +3,7 @@ using Vdi.Simulator.Hosting;
 
 namespace Vdi.Simulator.Api;
 
-/// <summary>Controller-level calls: liveness and version (the broker requires 4.3 or newer).</summary>
+/// <summary>The ECP REST surface under <c>/api/</c>, behind the integration key.</summary>
 public static class ControllerApi
 {
     public static IEndpointRouteBuilder MapControllerApi(this IEndpointRouteBuilder app)
@@ -11,6 +11,12 @@ public static class ControllerApi
         var api = app.MapGroup("/api").AddEndpointFilter<IntegrationKeyFilter>();
         api.MapGet("/controllers/check/", () => TypedResults.Ok(new { ok = true }));
         api.MapGet("/controllers/base-version/", (IOptions<SimulatorOptions> o) => TypedResults.Ok(new { version = o.Value.Version }));
+        api.MapResources();
+        api.MapDomains();
+        api.MapCloning();
+        api.MapGuest();
+        api.MapTasks();
+        api.MapTags();
         return app;
     }
 }

@@ -1,4 +1,8 @@
 using Vdi.Simulator.Api;
+using Vdi.Simulator.Events;
+using Vdi.Simulator.Faults;
+using Vdi.Simulator.Inventory;
+using Vdi.Simulator.Tasks;
 
 namespace Vdi.Simulator.Hosting;
 
@@ -18,10 +22,22 @@ public static class SimulatorApplication
         builder.Services.AddOptions<SimulatorOptions>().BindConfiguration(SimulatorOptions.Section)
             .ValidateDataAnnotations().ValidateOnStart();
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower);
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<EventHub>();
+        builder.Services.AddSingleton<TaskBook>();
+        builder.Services.AddSingleton<SimInventory>();
+        builder.Services.AddSingleton<DomainOperations>();
+        builder.Services.AddSingleton<TagBook>();
+        builder.Services.AddSingleton<FaultState>();
 
         var app = builder.Build();
+        app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(10) });
+        app.UseMiddleware<FaultMiddleware>();
+        app.UseMiddleware<IdempotencyMiddleware>();
         app.MapGet("/health/live", () => TypedResults.Ok(new { status = "Healthy" }));
         app.MapControllerApi();
+        app.MapControllerSocket();
+        app.MapSimulatorControl();
         return app;
     }
 }

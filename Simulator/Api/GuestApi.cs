@@ -1,0 +1,107 @@
+using System.Text.Json;
+using Vdi.Simulator.Events;
+using Vdi.Simulator.Inventory;
+
+namespace Vdi.Simulator.Api;
+
+/// <summary>Preparation, remote access, hostname, guest-agent commands, SPICE and USB.</summary>
+public static class GuestApi
+{
+    public static RouteGroupBuilder MapGuest(this RouteGroupBuilder api)
+    {
+        api.MapPost("/domains/{id:guid}/vdi-prepare/", async (Guid id, HttpRequest request, DomainOperations ops) =>
+        {
+            var body = await JsonBody.ReadAsync(request);
+            return EcpErrors.Accepted(ops.Prepare(id, body.Bool("remote_access"), body.Bool("start_on"), body.Bool("set_hostname")));
+        });
+        api.MapPost("/domains/{id:guid}/remote-access/", async (Guid id, HttpRequest request, DomainOperations ops) =>
+            EcpErrors.Accepted(ops.RemoteAccess(id, (await JsonBody.ReadAsync(request)).Bool("remote_access", true))));
+        api.MapPost("/domains/{id:guid}/set-hostname/", async (Guid id, HttpRequest request, SimInventory inv, DomainOperations ops) =>
+        {
+            var hostname = (await JsonBody.ReadAsync(request)).String("hostname") ?? inv.Read(id, d => d.VerboseName);
+            return hostname is null ? EcpErrors.NotFound() : EcpErrors.Accepted(ops.SetHostname(id, hostname));
+        });
+        api.MapPost("/domains/{id:guid}/guest-command/", GuestCommand);
+        api.MapGet("/domains/{id:guid}/spice/", (Guid id, SimInventory inv) =>
+        {
+            var spice = inv.Read(id, d => (d.RemoteAccess, d.GraphicsPassword, Token: d.Id.ToString("N")));
+            if (spice == default)
+            {
+                return EcpErrors.NotFound();
+            }
+
+            return spice.RemoteAccess
+                ? Results.Json(new { spice_url = $"/spice-html5/spice_auto.html?host={inv.ControllerAddress}&password={spice.GraphicsPassword}&path=websockify?token={spice.Token}" }, EventHub.Json)
+                : EcpErrors.BadRequest("Remote access is disabled for this domain.");
+        });
+        api.MapPost("/domains/{id:guid}/attach-usb/", async (Guid id, HttpRequest request, SimInventory inv) =>
+        {
+            var usb = (await JsonBody.ReadAsync(request)).Object("tcp_usb");
+            var device = $"{usb.String("host")}:{usb.Int("service")}";
+            return inv.Update(id, d => d.UsbDevices.Add(device)) ? Results.Json(new { usb = device }, EventHub.Json) : EcpErrors.NotFound();
+        });
+        api.MapPost("/domains/{id:guid}/detach-usb/", async (Guid id, HttpRequest request, SimInventory inv) =>
+        {
+            var body = await JsonBody.ReadAsync(request);
+            var usb = body.String("usb");
+            return inv.Update(id, d =>
+            {
+                if (body.Bool("remove_all") || usb is null)
+                {
+                    d.UsbDevices.Clear();
+                }
+                else
+                {
+                    d.UsbDevices.Remove(usb);
+                }
+            })
+                ? Results.Json(new { ok = true }, EventHub.Json)
+                : EcpErrors.NotFound();
+        });
+        return api;
+    }
+
+    /// <summary>Enough of qemu-guest-agent's guest-exec for the broker: setting the time zone, reading addresses.</summary>
+    private static async Task<IResult> GuestCommand(Guid id, HttpRequest request, SimInventory inv)
+    {
+        var body = await JsonBody.ReadAsync(request);
+        var state = inv.Read(id, d => (Exists: true, d.GuestAgentUp, d.Ipv4));
+        if (!state.Exists)
+        {
+            return EcpErrors.NotFound();
+        }
+
+        if (!state.GuestAgentUp)
+        {
+            return EcpErrors.BadRequest("Guest agent is not available.");
+        }
+
+        var fargs = body.Object("fargs");
+        var path = fargs.String("path") ?? "";
+        var args = fargs.ValueKind == JsonValueKind.Object && fargs.TryGetProperty("arg", out var a) && a.ValueKind == JsonValueKind.Array
+            ? a.EnumerateArray().Select(x => x.ToString()).ToList()
+            : [];
+        var output = "";
+        var zone = path switch
+        {
+            _ when path.Contains("timedatectl", StringComparison.OrdinalIgnoreCase) && args.Contains("set-timezone") => args.SkipWhile(x => x != "set-timezone").Skip(1).FirstOrDefault(),
+            _ when path.Contains("tzutil", StringComparison.OrdinalIgnoreCase) && args.Contains("/s") => args.SkipWhile(x => x != "/s").Skip(1).FirstOrDefault()?.Trim('"'),
+            _ => null,
+        };
+        if (zone is not null)
+        {
+            inv.Update(id, d => d.TimeZone = zone);
+        }
+        else if (path.Contains("ip", StringComparison.OrdinalIgnoreCase) || path.Contains("ipconfig", StringComparison.OrdinalIgnoreCase))
+        {
+            output = state.Ipv4;
+        }
+
+        return Results.Json(new Dictionary<string, object> { ["guest-exec"] = new Dictionary<string, object>
+        {
+            ["exitcode"] = 0,
+            ["out-data"] = output,
+            ["err-data"] = "",
+        } });
+    }
+}

@@ -1,0 +1,54 @@
+using Vdi.Simulator.Events;
+using Vdi.Simulator.Inventory;
+
+namespace Vdi.Simulator.Faults;
+
+/// <summary>
+/// The simulator's own control endpoints (not part of ECP): inject faults, drop event streams, and change a VM
+/// "from inside" the way a user shutting Windows down would.
+/// </summary>
+public static class FaultApi
+{
+    public static IEndpointRouteBuilder MapSimulatorControl(this IEndpointRouteBuilder app)
+    {
+        var sim = app.MapGroup("/sim");
+        sim.MapGet("/faults", (FaultState faults) => TypedResults.Ok(faults));
+        sim.MapPut("/faults", (FaultState faults, FaultState update, EventHub hub) =>
+        {
+            faults.Down = update.Down;
+            faults.LatencyMs = Math.Max(0, update.LatencyMs);
+            faults.Unauthorized = update.Unauthorized;
+            faults.FailPaths = update.FailPaths ?? [];
+            faults.FailCloneAfter = update.FailCloneAfter;
+            if (faults.Down || faults.Unauthorized)
+            {
+                hub.DropAll();
+            }
+
+            return TypedResults.Ok(faults);
+        });
+        sim.MapPost("/ws/drop", (EventHub hub) =>
+        {
+            hub.DropAll();
+            return TypedResults.NoContent();
+        });
+        sim.MapPost("/domains/{id:guid}/power/{state}", (Guid id, string state, SimInventory inventory) =>
+        {
+            if (!Enum.TryParse<PowerState>(state, ignoreCase: true, out var power))
+            {
+                return Results.BadRequest(new { error = "state must be on, off or suspended" });
+            }
+
+            return inventory.Update(id, d =>
+            {
+                d.PowerState = power;
+                d.GuestAgentUp = power == PowerState.On;
+            })
+                ? Results.NoContent()
+                : Results.NotFound();
+        });
+        sim.MapGet("/domains/{id:guid}", (Guid id, SimInventory inventory) =>
+            inventory.Find(id) is { } d ? Results.Json(d, EventHub.Json) : Results.NotFound());
+        return app;
+    }
+}

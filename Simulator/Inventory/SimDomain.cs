@@ -1,0 +1,26 @@
+namespace Vdi.Simulator.Inventory;
+
+/// <summary>A VM or template. Mutated only under the inventory's lock.</summary>
+public sealed class SimDomain
+{
+    public required Guid Id { get; init; }
+    public required string VerboseName { get; set; }
+    public required bool Template { get; init; }
+    public required string OsType { get; init; }
+    public required Guid ResourcePoolId { get; init; }
+    public required Guid NodeId { get; init; }
+    public required Guid DataPoolId { get; init; }
+    public Guid? ParentId { get; init; }
+    public bool Thin { get; init; }
+    public string Status { get; set; } = "ACTIVE";
+    public PowerState PowerState { get; set; } = PowerState.Off;
+    public bool RemoteAccess { get; set; }
+    public required int RemoteAccessPort { get; init; }
+    public required string GraphicsPassword { get; init; }
+    public required string Ipv4 { get; init; }
+    public string? Hostname { get; set; }
+    public bool GuestAgentUp { get; set; }
+    public string? TimeZone { get; set; }
+    public HashSet<Guid> Tags { get; } = [];
+    public List<string> UsbDevices { get; } = [];
+}
