@@ -1,23 +1,53 @@
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Npgsql;
+using Vdi.Grains.Controllers;
+using Vdi.Grains.Controllers.Ecp;
 using Vdi.Grains.Journal;
+using Vdi.Grains.Live;
+using Vdi.Grains.Security;
 using Vdi.Grains.Users;
+using Vdi.Grains.Vms;
 
 namespace Vdi.Grains.Hosting;
 
 public static class GrainServiceCollectionExtensions
 {
-    /// <summary>The services the grains depend on: the Postgres data source, the password hasher, the tables.</summary>
-    public static IServiceCollection AddVdiGrainServices(this IServiceCollection services, string postgresConnectionString)
+    /// <summary>Everything the grains depend on: Postgres, Data Protection, the controller client, the tables.</summary>
+    public static IServiceCollection AddVdiGrainServices(this IServiceCollection services, string postgresConnectionString,
+        IConfiguration? configuration = null)
     {
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(_ => NpgsqlDataSource.Create(postgresConnectionString));
+
+        services.AddDataProtection().SetApplicationName("vdi-broker");
+        services.AddOptions<Microsoft.AspNetCore.DataProtection.KeyManagement.KeyManagementOptions>()
+            .Configure<NpgsqlDataSource>((o, db) => o.XmlRepository = new PostgresXmlRepository(db));
+        services.TryAddSingleton<SecretProtector>();
+
         services.AddOptions<PasswordHasherOptions>();
         services.TryAddSingleton<IPasswordHasher<UserState>, PasswordHasher<UserState>>();
+
+        var ecp = services.AddOptions<EcpClientOptions>();
+        var monitor = services.AddOptions<ControllerMonitorOptions>();
+        if (configuration is not null)
+        {
+            ecp.Bind(configuration.GetSection(EcpClientOptions.Section));
+            monitor.Bind(configuration.GetSection(ControllerMonitorOptions.Section));
+        }
+
+        ecp.ValidateDataAnnotations().ValidateOnStart();
+        EcpClientFactory.Register(services);
+        services.TryAddSingleton<EcpClientFactory>();
+
         services.TryAddSingleton<UserTable>();
+        services.TryAddSingleton<ControllerTable>();
+        services.TryAddSingleton<VmTable>();
         services.TryAddSingleton<JournalWriter>();
+        services.TryAddSingleton<LiveEventPublisher>();
         return services;
     }
 }

@@ -1,6 +1,7 @@
 using Orleans.Configuration;
 using Orleans.Hosting;
 using Vdi.Grains;
+using Vdi.Grains.Interfaces.Live;
 
 namespace Vdi.Silo.Hosting;
 
@@ -9,9 +10,13 @@ public static class OrleansSiloExtensions
     /// <summary>Npgsql's ADO.NET invariant name, which Orleans maps to Npgsql's factory itself.</summary>
     public const string NpgsqlInvariant = "Npgsql";
 
+    /// <summary>Where stream subscriptions are kept (Orleans' conventional name).</summary>
+    public const string PubSubStore = "PubSubStore";
+
     /// <summary>
-    /// Grain state (System.Text.Json payloads, so stored rows carry no CLR type names) and reminders, both in
-    /// Postgres. The production silo and the test clusters share this wiring.
+    /// Grain state (System.Text.Json payloads, so stored rows carry no CLR type names), reminders and stream
+    /// subscriptions in Postgres, and the in-memory live-event streams. The production silo and the test clusters
+    /// share this wiring.
     /// </summary>
     public static ISiloBuilder AddVdiPersistence(this ISiloBuilder silo, string postgresConnectionString,
         TimeSpan? minimumReminderPeriod = null)
@@ -21,7 +26,13 @@ public static class OrleansSiloExtensions
             o.Invariant = NpgsqlInvariant;
             o.ConnectionString = postgresConnectionString;
         });
+        silo.AddAdoNetGrainStorage(PubSubStore, o =>
+        {
+            o.Invariant = NpgsqlInvariant;
+            o.ConnectionString = postgresConnectionString;
+        });
         silo.UseSystemTextJsonGrainStorageSerializer();
+        silo.AddMemoryStreams(LiveStreams.Provider);
         silo.UseAdoNetReminderService(o =>
         {
             o.Invariant = NpgsqlInvariant;

@@ -58,8 +58,9 @@ public static class SiloApplication
             orleans.AddVdiPersistence(pg.ConnectionString, silo.MinimumReminderPeriod);
             orleans.AddDashboard();
         });
-        builder.Services.AddVdiGrainServices(pg.ConnectionString);
+        builder.Services.AddVdiGrainServices(pg.ConnectionString, config);
         builder.Services.AddHostedService<AdministratorSeeder>();
+        builder.Services.AddHostedService<ControllerWakeup>();
 
         builder.Services.AddHealthChecks()
             .AddNpgSql(pg.ConnectionString, name: "postgres", tags: ["ready"])

@@ -34,8 +34,16 @@ public static class ControllerSocket
         var token = http.Request.Query["token"].ToString();
         if (faults.Unauthorized || !CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(token), Encoding.UTF8.GetBytes(options.Value.Token)))
         {
-            await SendAsync(socket, "token error", CancellationToken.None);
-            await socket.CloseAsync(WebSocketCloseStatus.PolicyViolation, "token error", CancellationToken.None);
+            try
+            {
+                await SendAsync(socket, "token error", CancellationToken.None);
+                await socket.CloseAsync(WebSocketCloseStatus.PolicyViolation, "token error", CancellationToken.None);
+            }
+            catch (WebSocketException)
+            {
+                // the client left first
+            }
+
             return;
         }
 

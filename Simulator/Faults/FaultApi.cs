@@ -13,7 +13,7 @@ public static class FaultApi
     {
         var sim = app.MapGroup("/sim");
         sim.MapGet("/faults", (FaultState faults) => TypedResults.Ok(faults));
-        sim.MapPut("/faults", (FaultState faults, FaultState update, EventHub hub) =>
+        sim.MapPut("/faults", (FaultState faults, [Microsoft.AspNetCore.Mvc.FromBody] FaultState update, EventHub hub) =>
         {
             faults.Down = update.Down;
             faults.LatencyMs = Math.Max(0, update.LatencyMs);

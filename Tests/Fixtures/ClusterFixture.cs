@@ -1,30 +1,72 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
+using Orleans.Configuration;
 using Orleans.TestingHost;
 using Vdi.Grains.Hosting;
+using Vdi.Grains.Interfaces.Live;
 using Vdi.Silo.Hosting;
 
 namespace Vdi.Tests.Fixtures;
 
 /// <summary>
-/// One in-process cluster per collection, wired with the production persistence (real Postgres grain storage and
-/// reminders); only membership is in-process.
+/// One in-process cluster per collection, wired with the production persistence (real Postgres grain storage,
+/// reminders and stream subscriptions); only membership is in-process. Intervals are shortened for tests.
 /// </summary>
-public sealed class ClusterFixture : IAsyncLifetime
+public class ClusterFixture : IAsyncLifetime
 {
+    private readonly short _silos;
+
+    public ClusterFixture()
+        : this(1)
+    {
+    }
+
+    protected ClusterFixture(short silos) => _silos = silos;
+
+    /// <summary>Settings that make controller monitoring fast enough to test.</summary>
+    public static readonly IReadOnlyDictionary<string, string?> FastSettings = new Dictionary<string, string?>
+    {
+        ["Controllers:HealthCheckInterval"] = "00:00:01",
+        ["Controllers:ReconnectInterval"] = "00:00:00.500",
+        ["Controllers:KeepAlivePeriod"] = "00:00:02",
+        ["Controllers:ResourceCacheTtl"] = "00:00:02",
+        ["Ecp:AttemptTimeout"] = "00:00:03",
+        ["Ecp:RetryAttempts"] = "1",
+        ["Ecp:RetryDelay"] = "00:00:00.100",
+        ["Ecp:TaskPollInterval"] = "00:00:00.100",
+    };
+
     public InProcessTestCluster Cluster { get; private set; } = null!;
 
     public IClusterClient Client => Cluster.Client;
 
     public string ServiceId => Cluster.Options.ServiceId;
 
+    public CapturedLogs Logs { get; } = new();
+
     public async Task InitializeAsync()
     {
         var pg = TestServices.PostgresConnectionString;
-        var builder = new InProcessTestClusterBuilder(1);
+        var settings = new ConfigurationBuilder().AddInMemoryCollection(FastSettings).Build();
+        var builder = new InProcessTestClusterBuilder(_silos);
+        builder.ConfigureSiloHost((_, host) =>
+        {
+            host.Logging.AddProvider(Logs);
+            host.Logging.SetMinimumLevel(LogLevel.Debug);
+        });
         builder.ConfigureSilo((_, silo) =>
         {
             silo.AddVdiPersistence(pg, minimumReminderPeriod: TimeSpan.FromSeconds(1));
-            silo.Services.AddVdiGrainServices(pg);
+            silo.Configure<ClusterMembershipOptions>(o =>
+            {
+                o.ProbeTimeout = TimeSpan.FromSeconds(1);
+                o.NumMissedProbesLimit = 1;
+                o.NumVotesForDeathDeclaration = 1;
+                o.TableRefreshTimeout = TimeSpan.FromSeconds(1);
+            });
+            silo.Services.AddVdiGrainServices(pg, settings);
         });
+        builder.ConfigureClient(client => client.AddMemoryStreams(LiveStreams.Provider));
         Cluster = builder.Build();
         await Cluster.DeployAsync();
     }
@@ -36,4 +78,13 @@ public sealed class ClusterFixture : IAsyncLifetime
 public sealed class ClusterCollection : ICollectionFixture<ClusterFixture>
 {
     public const string Name = "cluster";
+}
+
+/// <summary>Two silos, for the controller tests (one of them kills a silo).</summary>
+public sealed class TwoSiloClusterFixture() : ClusterFixture(2);
+
+[CollectionDefinition(Name)]
+public sealed class ControllerCollection : ICollectionFixture<TwoSiloClusterFixture>
+{
+    public const string Name = "controllers";
 }

@@ -1,0 +1,13 @@
+namespace Vdi.Grains.Interfaces.Controllers;
+
+/// <summary>An update of a controller: null fields stay as they are. A new address or token is checked first.</summary>
+[GenerateSerializer, Immutable, Alias("ControllerChanges")]
+public sealed record ControllerChanges(
+    [property: Id(0)] string User,
+    [property: Id(1)] string? VerboseName = null,
+    [property: Id(2)] string? Address = null,
+    [property: Id(3)] string? Token = null,
+    [property: Id(4)] string? Description = null)
+{
+    public override string ToString() => $"ControllerChanges {{ VerboseName = {VerboseName}, Address = {Address}, Token = {(Token is null ? "unchanged" : "new")}, User = {User} }}";
+}

@@ -1,0 +1,25 @@
+namespace Vdi.Grains.Controllers;
+
+/// <summary>How controllers are watched (section <c>Controllers</c>); the defaults are the original's.</summary>
+public sealed class ControllerMonitorOptions
+{
+    public const string Section = "Controllers";
+
+    /// <summary>How often an ACTIVE controller is checked, and a FAILED one re-checked.</summary>
+    public TimeSpan HealthCheckInterval { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>How long the event-stream listener waits before reconnecting.</summary>
+    public TimeSpan ReconnectInterval { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>
+    /// The durable reminder that brings a controller grain (and so its listener) back on another silo when its silo
+    /// dies. Orleans' minimum is one minute; tests lower both.
+    /// </summary>
+    public TimeSpan KeepAlivePeriod { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>How long resource lists for the admin are cached.</summary>
+    public TimeSpan ResourceCacheTtl { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>The oldest ECP version the broker works with.</summary>
+    public Version MinimumVersion { get; set; } = new(4, 3);
+}

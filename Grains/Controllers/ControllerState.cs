@@ -1,0 +1,20 @@
+using Vdi.Grains.Interfaces.Controllers;
+
+namespace Vdi.Grains.Controllers;
+
+/// <summary>The persisted controller record; the token is stored only Data-Protection encrypted.</summary>
+[GenerateSerializer, Alias("ControllerState")]
+public sealed class ControllerState
+{
+    [Id(0)] public string VerboseName { get; set; } = "";
+    [Id(1)] public string Address { get; set; } = "";
+    [Id(2)] public string Description { get; set; } = "";
+    [Id(3)] public ControllerStatus Status { get; set; }
+    [Id(4)] public string Version { get; set; } = "";
+    [Id(5)] public string ProtectedToken { get; set; } = "";
+    [Id(6)] public string? StatusReason { get; set; }
+    [Id(7)] public DateTimeOffset Created { get; set; }
+    [Id(8)] public DateTimeOffset Updated { get; set; }
+
+    public ControllerView ToView(Guid id) => new(id, VerboseName, Address, Description, Status, Version, StatusReason, Created, Updated);
+}

@@ -1,0 +1,213 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Polly.CircuitBreaker;
+using Polly.Timeout;
+
+namespace Vdi.Grains.Controllers.Ecp;
+
+/// <summary>
+/// Talks to one ECP VeiL controller over its REST API. Retries, timeouts and the circuit breaker live in the
+/// HttpClient's resilience pipeline (see <see cref="EcpClientFactory"/>); this class maps answers and failures.
+/// </summary>
+public sealed class EcpClient(HttpClient http, EcpClientOptions options, TimeProvider time)
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+
+    public Task CheckAsync(CancellationToken ct = default) => SendAsync(HttpMethod.Get, "controllers/check/", null, ct);
+
+    public async Task<string> GetVersionAsync(CancellationToken ct = default)
+    {
+        var body = await SendAsync(HttpMethod.Get, "controllers/base-version/", null, ct);
+        return body.TryGetProperty("version", out var v) && v.ValueKind == JsonValueKind.String
+            ? v.GetString()!
+            : throw new EcpException(EcpErrorKind.BadResponse, "the controller did not report its version");
+    }
+
+    public async Task<EcpPage> ListAsync(string path, IReadOnlyDictionary<string, string?>? query = null, CancellationToken ct = default)
+    {
+        var body = await SendAsync(HttpMethod.Get, WithQuery(path, query), null, ct);
+        if (!body.TryGetProperty("results", out var results) || results.ValueKind != JsonValueKind.Array)
+        {
+            throw new EcpException(EcpErrorKind.BadResponse, $"{path} did not answer with a list");
+        }
+
+        var count = body.TryGetProperty("count", out var c) && c.TryGetInt32(out var n) ? n : results.GetArrayLength();
+        return new EcpPage(count, [.. results.EnumerateArray()]);
+    }
+
+    /// <summary>Every item of a list, page by page.</summary>
+    public async Task<IReadOnlyList<JsonElement>> ListAllAsync(string path, IReadOnlyDictionary<string, string?>? query = null, CancellationToken ct = default)
+    {
+        const int limit = 500;
+        var all = new List<JsonElement>();
+        while (true)
+        {
+            var q = new Dictionary<string, string?>(query ?? new Dictionary<string, string?>()) { ["limit"] = $"{limit}", ["offset"] = $"{all.Count}" };
+            var page = await ListAsync(path, q, ct);
+            all.AddRange(page.Results);
+            if (page.Results.Count == 0 || all.Count >= page.Count)
+            {
+                return all;
+            }
+        }
+    }
+
+    /// <summary>Domains by id, in as many requests as the ids need (the id list in a URL is limited).</summary>
+    public async Task<IReadOnlyList<JsonElement>> GetDomainsAsync(IEnumerable<Guid> ids, string? fields = null, CancellationToken ct = default)
+    {
+        var found = new List<JsonElement>();
+        foreach (var chunk in Chunk(ids, options.MaxIdsLength))
+        {
+            var q = new Dictionary<string, string?> { ["ids"] = string.Join(',', chunk), ["fields"] = fields };
+            found.AddRange(await ListAllAsync("domains/", q, ct));
+        }
+
+        return found;
+    }
+
+    public Task<JsonElement> GetDomainAsync(Guid id, CancellationToken ct = default) =>
+        SendAsync(HttpMethod.Get, $"domains/{id}/", null, ct);
+
+    /// <summary>start, shutdown, reboot, suspend, resume or reset.</summary>
+    public Task<Guid> PowerAsync(Guid id, string action, bool force, CancellationToken ct = default) =>
+        StartTaskAsync($"domains/{id}/{action}/", new Dictionary<string, object?> { ["force"] = force }, ct);
+
+    /// <summary>One request for many domains: start, shutdown, suspend, reboot, resume or delete.</summary>
+    public Task<Guid> MultiManagerAsync(string action, IReadOnlyCollection<Guid> ids, bool force, CancellationToken ct = default) =>
+        StartTaskAsync("domains/multi-manager/", new Dictionary<string, object?> { ["action"] = action, ["entity_ids"] = ids, ["force"] = force, ["full"] = true }, ct);
+
+    public async Task<EcpTaskInfo> GetTaskAsync(Guid id, CancellationToken ct = default)
+    {
+        var body = await SendAsync(HttpMethod.Get, $"tasks/{id}/", null, ct);
+        var status = body.TryGetProperty("status", out var s) ? s.GetString() ?? "" : "";
+        var progress = body.TryGetProperty("progress", out var p) && p.TryGetInt32(out var n) ? n : 0;
+        var error = body.TryGetProperty("error_message", out var e) && e.ValueKind == JsonValueKind.String ? e.GetString() : null;
+        return new EcpTaskInfo(id, status, progress, string.IsNullOrEmpty(error) ? null : error);
+    }
+
+    public Task CancelTaskAsync(Guid id, CancellationToken ct = default) =>
+        SendAsync(HttpMethod.Put, $"tasks/{id}/cancel/", new Dictionary<string, object?> { ["force"] = true }, ct);
+
+    /// <summary>Polls a task until it finishes or the timeout passes (then it is cancelled on the controller).</summary>
+    public async Task<EcpTaskInfo> WaitForTaskAsync(Guid id, TimeSpan timeout, CancellationToken ct = default)
+    {
+        var deadline = time.GetUtcNow() + timeout;
+        while (true)
+        {
+            var task = await GetTaskAsync(id, ct);
+            if (task.IsFinished)
+            {
+                return task;
+            }
+
+            if (time.GetUtcNow() >= deadline)
+            {
+                await CancelTaskAsync(id, ct);
+                throw new TimeoutException($"controller task {id} did not finish within {timeout.TotalSeconds:0} s");
+            }
+
+            await Task.Delay(options.TaskPollInterval, time, ct);
+        }
+    }
+
+    /// <summary>Splits ids so that each comma-joined list stays within <paramref name="maxLength"/> characters.</summary>
+    public static IEnumerable<List<Guid>> Chunk(IEnumerable<Guid> ids, int maxLength)
+    {
+        var perChunk = Math.Max(1, (maxLength + 1) / 37); // 36 characters and a comma per id
+        return ids.Distinct().Chunk(perChunk).Select(c => c.ToList());
+    }
+
+    private async Task<Guid> StartTaskAsync(string path, Dictionary<string, object?> body, CancellationToken ct)
+    {
+        var answer = await SendAsync(HttpMethod.Post, path, body, ct);
+        if (answer.TryGetProperty("_task", out var task) && task.TryGetProperty("id", out var id) && Guid.TryParse(id.GetString(), out var taskId))
+        {
+            return taskId;
+        }
+
+        throw new EcpException(EcpErrorKind.BadResponse, $"{path} did not start a task");
+    }
+
+    private async Task<JsonElement> SendAsync(HttpMethod method, string path, Dictionary<string, object?>? body, CancellationToken ct)
+    {
+        using var request = new HttpRequestMessage(method, path);
+        if (body is not null)
+        {
+            body.TryAdd("idempotency_key", Guid.NewGuid()); // one key per logical call: retries repeat it
+            request.Content = JsonContent.Create(body, options: Json);
+        }
+
+        HttpResponseMessage response;
+        try
+        {
+            response = await http.SendAsync(request, ct);
+        }
+        catch (Exception e) when (e is HttpRequestException or TimeoutRejectedException or BrokenCircuitException
+                                       || (e is TaskCanceledException && !ct.IsCancellationRequested))
+        {
+            throw new EcpException(EcpErrorKind.Unreachable, $"the controller at {http.BaseAddress?.Authority} did not answer: {Describe(e)}", inner: e);
+        }
+
+        using (response)
+        {
+            var text = await response.Content.ReadAsStringAsync(ct);
+            if (response.IsSuccessStatusCode)
+            {
+                try
+                {
+                    return text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone();
+                }
+                catch (JsonException e)
+                {
+                    throw new EcpException(EcpErrorKind.BadResponse, $"{path} answered with something other than JSON", (int)response.StatusCode, e);
+                }
+            }
+
+            var status = (int)response.StatusCode;
+            var detail = ErrorDetail(text) ?? response.ReasonPhrase ?? "";
+            var kind = response.StatusCode switch
+            {
+                HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden => EcpErrorKind.Unauthorized,
+                HttpStatusCode.NotFound => EcpErrorKind.NotFound,
+                >= HttpStatusCode.InternalServerError => EcpErrorKind.ServerError,
+                _ => EcpErrorKind.Rejected,
+            };
+            throw new EcpException(kind, $"{method} {path}: {status} {detail}".Trim(), status);
+        }
+    }
+
+    private static string? ErrorDetail(string body)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(body);
+            return doc.RootElement.TryGetProperty("errors", out var errors) && errors.ValueKind == JsonValueKind.Array && errors.GetArrayLength() > 0
+                   && errors[0].TryGetProperty("detail", out var d)
+                ? d.ToString()
+                : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    private static string Describe(Exception e) => e switch
+    {
+        BrokenCircuitException => "recent calls failed, waiting before trying again",
+        TimeoutRejectedException or TaskCanceledException => "timed out",
+        _ => e.InnerException?.Message ?? e.Message,
+    };
+
+    private static string WithQuery(string path, IReadOnlyDictionary<string, string?>? query)
+    {
+        var pairs = (query ?? new Dictionary<string, string?>()).Where(kv => kv.Value is not null)
+            .Select(kv => $"{Uri.EscapeDataString(kv.Key)}={Uri.EscapeDataString(kv.Value!)}").ToList();
+        return pairs.Count == 0 ? path : $"{path}?{string.Join('&', pairs)}";
+    }
+
+    internal static void Authorize(HttpClient http, string token) =>
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("jwt", token);
+}

@@ -1,0 +1,25 @@
+using System.Security.Cryptography;
+using Microsoft.AspNetCore.DataProtection;
+
+namespace Vdi.Grains.Security;
+
+/// <summary>Encrypts secrets kept in grain state (controller tokens) with the shared Data Protection key ring.</summary>
+public sealed class SecretProtector(IDataProtectionProvider provider)
+{
+    private readonly IDataProtector _controllerTokens = provider.CreateProtector("Vdi.Controllers.Token.v1");
+
+    public string ProtectControllerToken(string token) => _controllerTokens.Protect(token);
+
+    /// <summary>The token, or null when the key that protected it is gone.</summary>
+    public string? UnprotectControllerToken(string protectedToken)
+    {
+        try
+        {
+            return _controllerTokens.Unprotect(protectedToken);
+        }
+        catch (CryptographicException)
+        {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,17 @@
+using Vdi.Grains.Interfaces.Vms;
+
+namespace Vdi.Grains.Vms;
+
+[GenerateSerializer, Alias("VmState")]
+public sealed class VmState
+{
+    [Id(0)] public Guid ControllerId { get; set; }
+    [Id(1)] public Guid? PoolId { get; set; }
+    [Id(2)] public string VerboseName { get; set; } = "";
+    [Id(3)] public VmStatus Status { get; set; }
+    [Id(4)] public PowerState PowerState { get; set; }
+    [Id(5)] public bool CreatedByBroker { get; set; }
+    [Id(6)] public DateTimeOffset Updated { get; set; }
+
+    public VmView ToView(Guid id) => new(id, ControllerId, PoolId, VerboseName, Status, PowerState, CreatedByBroker, Updated);
+}

@@ -1,0 +1,42 @@
+using Npgsql;
+using Vdi.Grains.Interfaces.Vms;
+
+namespace Vdi.Grains.Vms;
+
+/// <summary>The <c>vdi_vms</c> projection: what lists of VMs and controller cascades read.</summary>
+public sealed class VmTable(NpgsqlDataSource db)
+{
+    public async Task UpsertAsync(Guid id, VmState vm)
+    {
+        await using var cmd = db.CreateCommand("""
+            insert into vdi_vms (id, controller_id, pool_id, verbose_name, status, power_state, created_by_broker, updated)
+            values (@id, @controller, @pool, @name, @status, @power, @by_broker, @updated)
+            on conflict (id) do update set controller_id = excluded.controller_id, pool_id = excluded.pool_id,
+                verbose_name = excluded.verbose_name, status = excluded.status, power_state = excluded.power_state,
+                created_by_broker = excluded.created_by_broker, updated = excluded.updated
+            """);
+        cmd.Parameters.AddWithValue("id", id);
+        cmd.Parameters.AddWithValue("controller", vm.ControllerId);
+        cmd.Parameters.AddWithValue("pool", vm.PoolId is { } p ? p : DBNull.Value);
+        cmd.Parameters.AddWithValue("name", vm.VerboseName);
+        cmd.Parameters.AddWithValue("status", vm.Status.ToString().ToUpperInvariant());
+        cmd.Parameters.AddWithValue("power", (short)vm.PowerState);
+        cmd.Parameters.AddWithValue("by_broker", vm.CreatedByBroker);
+        cmd.Parameters.AddWithValue("updated", vm.Updated);
+        await cmd.ExecuteNonQueryAsync();
+    }
+
+    public async Task<IReadOnlyList<Guid>> ListIdsByControllerAsync(Guid controllerId)
+    {
+        await using var cmd = db.CreateCommand("select id from vdi_vms where controller_id = @id");
+        cmd.Parameters.AddWithValue("id", controllerId);
+        await using var reader = await cmd.ExecuteReaderAsync();
+        var ids = new List<Guid>();
+        while (await reader.ReadAsync())
+        {
+            ids.Add(reader.GetGuid(0));
+        }
+
+        return ids;
+    }
+}

@@ -1,0 +1,77 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Vdi.Simulator.Hosting;
+
+namespace Vdi.Tests.Fixtures;
+
+/// <summary>An in-process simulated controller on an ephemeral port, with fast operations and fault controls.</summary>
+public sealed class SimulatorHost : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private SimulatorHost(WebApplication app, string token)
+    {
+        _app = app;
+        Token = token;
+        Url = new Uri(app.Urls.First());
+        Http = new HttpClient { BaseAddress = Url, Timeout = TimeSpan.FromSeconds(30) };
+        Http.DefaultRequestHeaders.TryAddWithoutValidation("Authorization", $"jwt {token}");
+    }
+
+    public string Token { get; }
+
+    public Uri Url { get; }
+
+    /// <summary>The address an administrator would type for this controller.</summary>
+    public string Address => Url.GetLeftPart(UriPartial.Authority);
+
+    /// <summary>An HTTP client that already carries the integration key.</summary>
+    public HttpClient Http { get; }
+
+    public static async Task<SimulatorHost> StartAsync(string? version = null, string? name = null)
+    {
+        var token = $"sim-{Guid.NewGuid():N}";
+        var app = SimulatorApplication.Create(
+        [
+            "--urls=http://127.0.0.1:0",
+            $"--Simulator:Token={token}",
+            $"--Simulator:Name={name ?? Guid.NewGuid().ToString("N")}",
+            $"--Simulator:Version={version ?? "4.7.3"}",
+            "--Simulator:TaskMilliseconds=100",
+            "--Simulator:ClonePerVmMilliseconds=20",
+            "--Simulator:GuestAgentMilliseconds=200",
+            "--Logging:LogLevel:Default=Warning",
+        ]);
+        await app.StartAsync();
+        return new SimulatorHost(app, token);
+    }
+
+    public Task SetFaultsAsync(bool down = false, bool unauthorized = false, int latencyMs = 0, string[]? failPaths = null, int? failCloneAfter = null) =>
+        Http.PutAsJsonAsync("/sim/faults", new { down, unauthorized, latency_ms = latencyMs, fail_paths = failPaths ?? [], fail_clone_after = failCloneAfter })
+            .ContinueWith(t => t.Result.EnsureSuccessStatusCode());
+
+    /// <summary>Changes a VM's power state "from inside", as a user shutting the guest down would.</summary>
+    public async Task SetPowerAsync(Guid vmId, string state) =>
+        (await Http.PostAsync($"/sim/domains/{vmId}/power/{state}", null)).EnsureSuccessStatusCode();
+
+    public async Task<JsonElement> GetDomainAsync(Guid id) =>
+        await Http.GetFromJsonAsync<JsonElement>($"/sim/domains/{id}");
+
+    /// <summary>The id of a seeded domain by name (see Simulator/inventory.json).</summary>
+    public async Task<Guid> DomainIdAsync(string name)
+    {
+        var page = await Http.GetFromJsonAsync<JsonElement>("/api/domains/?fields=id,verbose_name&limit=1000");
+        return page.GetProperty("results").EnumerateArray()
+            .Where(d => d.GetProperty("verbose_name").GetString() == name)
+            .Select(d => d.GetProperty("id").GetGuid())
+            .Single();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Http.Dispose();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}
