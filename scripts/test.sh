@@ -11,6 +11,7 @@ mkdir -p "$VDI_DATA_DIR"
 ensure_postgres
 ensure_redis
 export_connection_strings
+ensure_key_certificate
 export Redis__ConnectionString="127.0.0.1:$VDI_REDIS_PORT,defaultDatabase=1"
 
 log "recreating database $VDI_PG_DB from scripts/sql"

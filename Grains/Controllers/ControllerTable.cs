@@ -43,6 +43,13 @@ public sealed class ControllerTable(NpgsqlDataSource db)
         await cmd.ExecuteNonQueryAsync();
     }
 
+    public async Task<Guid?> FindByAddressAsync(string address)
+    {
+        await using var cmd = db.CreateCommand("select id from vdi_controllers where lower(address) = lower(@address)");
+        cmd.Parameters.AddWithValue("address", address);
+        return await cmd.ExecuteScalarAsync() is Guid id ? id : null;
+    }
+
     public async Task<IReadOnlyList<Guid>> ListIdsAsync()
     {
         await using var cmd = db.CreateCommand("select id from vdi_controllers where status <> 'DELETING'");

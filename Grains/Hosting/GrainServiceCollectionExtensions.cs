@@ -23,7 +23,13 @@ public static class GrainServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(_ => NpgsqlDataSource.Create(postgresConnectionString));
 
-        services.AddDataProtection().SetApplicationName("vdi-broker");
+        var dataProtection = services.AddDataProtection().SetApplicationName("vdi-broker");
+        if (KeyEncryptionCertificate.Load(configuration) is { } certificate)
+        {
+            // keys at rest in Postgres are encrypted with a certificate kept outside the database
+            dataProtection.ProtectKeysWithCertificate(certificate).UnprotectKeysWithAnyCertificate(certificate);
+        }
+
         services.AddOptions<Microsoft.AspNetCore.DataProtection.KeyManagement.KeyManagementOptions>()
             .Configure<NpgsqlDataSource>((o, db) => o.XmlRepository = new PostgresXmlRepository(db));
         services.TryAddSingleton<SecretProtector>();

@@ -61,6 +61,8 @@ public static class SiloApplication
         builder.Services.AddVdiGrainServices(pg.ConnectionString, config);
         builder.Services.AddHostedService<AdministratorSeeder>();
         builder.Services.AddHostedService<ControllerWakeup>();
+        builder.Services.AddOptions<DefaultControllerOptions>().BindConfiguration(DefaultControllerOptions.Section);
+        builder.Services.AddHostedService<DefaultControllerSeeder>();
 
         builder.Services.AddHealthChecks()
             .AddNpgSql(pg.ConnectionString, name: "postgres", tags: ["ready"])

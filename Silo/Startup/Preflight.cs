@@ -23,6 +23,15 @@ public static class Preflight
         Bind<SiloHostOptions>(config, SiloHostOptions.Section);
         var admin = Bind<AdminOptions>(config, AdminOptions.Section);
 
+        try
+        {
+            Vdi.Grains.Security.KeyEncryptionCertificate.Load(config)?.Dispose();
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new PreflightException(e.Message);
+        }
+
         await CheckPostgresAsync(pg.ConnectionString, admin, ct);
         await CheckRedisAsync(redis.ConnectionString);
     }

@@ -34,6 +34,8 @@ public sealed class ControllerGrainTests(TwoSiloClusterFixture fixture)
         Assert.NotNull(stored);
         Assert.DoesNotContain(sim.Token, stored);
         Assert.Equal(1L, await TestDb.ScalarAsync<long>("select count(*) from vdi_journal where entity_id = @id and message like 'Controller % added.'", ("id", view.Id)));
+        Assert.True(await TestDb.ScalarAsync<long>("select count(*) from vdi_data_protection_keys") >= 1);
+        Assert.Equal(0L, await TestDb.ScalarAsync<long>("select count(*) from vdi_data_protection_keys where xml not like '%encryptedSecret%'"));
         Assert.True(await Eventually.TrueAsync(async () => (await grain.GetListenerStateAsync()).Connected, TimeSpan.FromSeconds(10)));
     }
 

@@ -15,7 +15,7 @@ public sealed class EcpClientTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _sim = await SimulatorHost.StartAsync();
-        var settings = new ConfigurationBuilder().AddInMemoryCollection(ClusterFixture.FastSettings).Build();
+        var settings = new ConfigurationBuilder().AddInMemoryCollection(ClusterFixture.FastSettings).AddInMemoryCollection(TestServices.KeyEncryptionSettings).Build();
         _services = new ServiceCollection().AddLogging().AddVdiGrainServices(TestServices.PostgresConnectionString, settings).BuildServiceProvider();
     }
 

@@ -47,7 +47,7 @@ public class ClusterFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         var pg = TestServices.PostgresConnectionString;
-        var settings = new ConfigurationBuilder().AddInMemoryCollection(FastSettings).Build();
+        var settings = new ConfigurationBuilder().AddInMemoryCollection(FastSettings).AddInMemoryCollection(TestServices.KeyEncryptionSettings).Build();
         var builder = new InProcessTestClusterBuilder(_silos);
         builder.ConfigureSiloHost((_, host) =>
         {

@@ -10,6 +10,13 @@ public static class TestServices
 
     public static string RedisConnectionString => Required("Redis__ConnectionString");
 
+    /// <summary>The key-encryption certificate settings scripts/test.sh creates, as configuration entries.</summary>
+    public static IEnumerable<KeyValuePair<string, string?>> KeyEncryptionSettings =>
+    [
+        new("DataProtection:CertificatePath", Required("DataProtection__CertificatePath")),
+        new("DataProtection:CertificatePassword", Required("DataProtection__CertificatePassword")),
+    ];
+
     private static string Required(string name) =>
         Environment.GetEnvironmentVariable(name) is { Length: > 0 } value
             ? value

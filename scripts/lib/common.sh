@@ -64,6 +64,25 @@ pg_password() {
   cat "$f"
 }
 
+# The certificate that encrypts the Data Protection key ring (controller tokens) at rest; made once with openssl.
+ensure_key_certificate() {
+  local dir="$VDI_DATA_DIR/secrets" pfx="$VDI_DATA_DIR/secrets/dataprotection.pfx"
+  local pw; pw="$(stored_secret dataprotection-password)"
+  if [ ! -s "$pfx" ]; then
+    command -v openssl >/dev/null 2>&1 || die "openssl is needed to create the key-encryption certificate (apt-get install openssl)"
+    local tmp; tmp="$(mktemp -d)"
+    openssl req -x509 -newkey rsa:3072 -nodes -days 3650 -subj "/CN=vdi-broker data protection" \
+      -keyout "$tmp/key.pem" -out "$tmp/cert.pem" >/dev/null 2>&1 || die "openssl could not create the certificate"
+    openssl pkcs12 -export -inkey "$tmp/key.pem" -in "$tmp/cert.pem" -out "$pfx" -passout "pass:$pw" >/dev/null 2>&1 \
+      || die "openssl could not write $pfx"
+    rm -rf "$tmp"
+    chmod 600 "$pfx"
+    log "created the key-encryption certificate $pfx"
+  fi
+  export DataProtection__CertificatePath="$pfx"
+  export DataProtection__CertificatePassword="$pw"
+}
+
 export_connection_strings() {
   local pw
   pw="$(pg_password)"
@@ -154,6 +173,7 @@ ensure_services() {
   ensure_postgres
   ensure_redis
   export_connection_strings
+  ensure_key_certificate
   apply_schema
 }
 
@@ -228,12 +248,16 @@ wait_healthy() {
 }
 
 start_simulator() {
-  start_app simulator Simulator "$VDI_SIMULATOR_PORT" --Simulator:Token="$(stored_secret simulator-token)"
+  ( export Simulator__Token; Simulator__Token="$(stored_secret simulator-token)"
+    start_app simulator Simulator "$VDI_SIMULATOR_PORT" --Simulator:Name=simulator-1 )
 }
 
 start_silo() {
-  # the initial administrator's password reaches the silo through its environment, never its command line
-  ( export Admin__Password; Admin__Password="$(stored_secret admin-password)"
+  # secrets reach the silo through its environment, never its command line; the simulator becomes its first controller
+  ( export Admin__Password DefaultController__Address DefaultController__Token
+    Admin__Password="$(stored_secret admin-password)"
+    DefaultController__Address="http://127.0.0.1:$VDI_SIMULATOR_PORT"
+    DefaultController__Token="$(stored_secret simulator-token)"
     start_app silo Silo "$VDI_SILO_HTTP_PORT" --Silo:SiloPort="$VDI_SILO_PORT" --Silo:GatewayPort="$VDI_SILO_GATEWAY_PORT" )
 }
 
