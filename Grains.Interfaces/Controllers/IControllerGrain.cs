@@ -44,7 +44,11 @@ public interface IControllerGrain : IGrainWithGuidKey
     [Alias("EnsureRunningAsync")]
     Task EnsureRunningAsync();
 
-    /// <summary>Called by the listener when the event stream drops: check health now.</summary>
+    /// <summary>The address and encrypted token, for the silo's own calls (tasks, VM actions); null when removed.</summary>
+    [Alias("GetConnectionAsync"), AlwaysInterleave]
+    Task<ControllerConnection?> GetConnectionAsync();
+
+    /// <summary>Called by the listener when the event stream drops, and by tasks when a call fails: check health now.</summary>
     [Alias("OnStreamLostAsync"), OneWay]
     Task OnStreamLostAsync(string reason);
 }

@@ -19,4 +19,22 @@ public interface IVmGrain : IGrainWithGuidKey
     /// <summary>Follows the controller's status (the original's pool/VM activate and deactivate); RESERVED stays.</summary>
     [Alias("FollowControllerAsync")]
     Task FollowControllerAsync(ControllerStatus status);
+
+    /// <summary>Sets the broker-side status (RESERVED, ACTIVE, DELETING, FAILED).</summary>
+    [Alias("SetStatusAsync")]
+    Task<VmView> SetStatusAsync(VmStatus status);
+
+    [Alias("AddOwnerAsync")]
+    Task<VmView> AddOwnerAsync(Guid userId);
+
+    [Alias("RemoveOwnerAsync")]
+    Task<VmView> RemoveOwnerAsync(Guid userId);
+
+    /// <summary>start, shutdown, reboot, suspend or resume on the controller; waits for the controller's task.</summary>
+    [Alias("PowerAsync")]
+    Task<VmView> PowerAsync(string action, bool force);
+
+    /// <summary>Drops the VM's record (after it left its pool or was deleted on the controller).</summary>
+    [Alias("ForgetAsync")]
+    Task ForgetAsync();
 }

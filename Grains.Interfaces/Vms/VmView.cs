@@ -9,4 +9,5 @@ public sealed record VmView(
     [property: Id(4)] VmStatus Status,
     [property: Id(5)] PowerState PowerState,
     [property: Id(6)] bool CreatedByBroker,
-    [property: Id(7)] DateTimeOffset Updated);
+    [property: Id(7)] DateTimeOffset Updated,
+    [property: Id(8)] IReadOnlyList<Guid> Owners);

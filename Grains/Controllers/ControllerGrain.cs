@@ -7,7 +7,11 @@ using Vdi.Grains.Interfaces.Controllers;
 using Vdi.Grains.Interfaces.Journal;
 using Vdi.Grains.Interfaces.Live;
 using Vdi.Grains.Interfaces.Vms;
+using Vdi.Grains.Interfaces.Pools;
+using Vdi.Grains.Interfaces.Tasks;
 using Vdi.Grains.Journal;
+using Vdi.Grains.Pools;
+using Vdi.Grains.Tasks;
 using Vdi.Grains.Live;
 using Vdi.Grains.Security;
 using Vdi.Grains.Vms;
@@ -26,6 +30,8 @@ public sealed partial class ControllerGrain(
     SecretProtector secrets,
     ControllerTable table,
     VmTable vms,
+    PoolTable pools,
+    TaskTable tasks,
     JournalWriter journal,
     LiveEventPublisher live,
     IOptions<ControllerMonitorOptions> monitorOptions,
@@ -249,6 +255,10 @@ public sealed partial class ControllerGrain(
     public Task<ListenerState> GetListenerStateAsync() => Task.FromResult(new ListenerState(
         _listener?.Running ?? false, _listener?.Connected ?? false, silo.SiloAddress.ToString(), _listener?.Connections ?? 0));
 
+    public Task<ControllerConnection?> GetConnectionAsync() => Task.FromResult(Exists
+        ? new ControllerConnection(state.State.Address, state.State.ProtectedToken, state.State.Status)
+        : null);
+
     public Task EnsureRunningAsync() => Exists ? StartWatchingAsync() : Task.CompletedTask;
 
     public async Task OnStreamLostAsync(string reason)
@@ -361,13 +371,38 @@ public sealed partial class ControllerGrain(
         await CascadeAsync(next);
     }
 
-    /// <summary>The controller's VMs follow its status (pools join this cascade with the pools issue).</summary>
+    /// <summary>
+    /// The controller's pools and VMs follow its status. A controller that fails cancels its pools' tasks as
+    /// resumable; one that comes back resumes them.
+    /// </summary>
     private async Task CascadeAsync(ControllerStatus status)
     {
+        var poolIds = await pools.ListIdsByControllerAsync(Id);
+        if (status != ControllerStatus.Active && poolIds.Count > 0)
+        {
+            foreach (var task in await tasks.ActiveForPoolsAsync(poolIds))
+            {
+                await GrainFactory.GetGrain<ITaskGrain>(task).CancelAsync("system", resumable: true);
+            }
+        }
+
+        foreach (var batch in poolIds.Chunk(CascadeBatch))
+        {
+            await Task.WhenAll(batch.Select(id => GrainFactory.GetGrain<IPoolGrain>(id).FollowControllerAsync(status)));
+        }
+
         var ids = await vms.ListIdsByControllerAsync(Id);
         foreach (var batch in ids.Chunk(CascadeBatch))
         {
             await Task.WhenAll(batch.Select(id => GrainFactory.GetGrain<IVmGrain>(id).FollowControllerAsync(status)));
+        }
+
+        if (status == ControllerStatus.Active && poolIds.Count > 0)
+        {
+            foreach (var task in await tasks.ResumableForPoolsAsync(poolIds))
+            {
+                await GrainFactory.GetGrain<ITaskGrain>(task).ResumeAsync();
+            }
         }
     }
 

@@ -8,6 +8,9 @@ using Vdi.Grains.Controllers;
 using Vdi.Grains.Controllers.Ecp;
 using Vdi.Grains.Journal;
 using Vdi.Grains.Live;
+using Vdi.Grains.Pools;
+using Vdi.Grains.Tasks;
+using Vdi.Grains.Tasks.Runners;
 using Vdi.Grains.Security;
 using Vdi.Grains.Users;
 using Vdi.Grains.Vms;
@@ -39,19 +42,35 @@ public static class GrainServiceCollectionExtensions
 
         var ecp = services.AddOptions<EcpClientOptions>();
         var monitor = services.AddOptions<ControllerMonitorOptions>();
+        var tasks = services.AddOptions<TaskOptions>();
         if (configuration is not null)
         {
             ecp.Bind(configuration.GetSection(EcpClientOptions.Section));
             monitor.Bind(configuration.GetSection(ControllerMonitorOptions.Section));
+            tasks.Bind(configuration.GetSection(TaskOptions.Section));
         }
 
         ecp.ValidateDataAnnotations().ValidateOnStart();
         EcpClientFactory.Register(services);
         services.TryAddSingleton<EcpClientFactory>();
+        services.TryAddSingleton<ControllerSessions>();
+        services.TryAddEnumerable(
+        [
+            ServiceDescriptor.Singleton<ITaskRunner, PoolCreateRunner>(),
+            ServiceDescriptor.Singleton<ITaskRunner, PoolExpandRunner>(),
+            ServiceDescriptor.Singleton<ITaskRunner, PoolDecreaseRunner>(),
+            ServiceDescriptor.Singleton<ITaskRunner, PoolDeleteRunner>(),
+            ServiceDescriptor.Singleton<ITaskRunner, VmPrepareRunner>(),
+            ServiceDescriptor.Singleton<ITaskRunner, PoolPrepareRunner>(),
+            ServiceDescriptor.Singleton<ITaskRunner, VmsRemoveRunner>(),
+            ServiceDescriptor.Singleton<ITaskRunner, GuestRecreationRunner>(),
+        ]);
 
         services.TryAddSingleton<UserTable>();
         services.TryAddSingleton<ControllerTable>();
         services.TryAddSingleton<VmTable>();
+        services.TryAddSingleton<PoolTable>();
+        services.TryAddSingleton<TaskTable>();
         services.TryAddSingleton<JournalWriter>();
         services.TryAddSingleton<LiveEventPublisher>();
         return services;

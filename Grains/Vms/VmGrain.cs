@@ -1,6 +1,9 @@
+using Vdi.Grains.Controllers;
+using Vdi.Grains.Controllers.Ecp;
 using Vdi.Grains.Interfaces.Controllers;
 using Vdi.Grains.Interfaces.Live;
 using Vdi.Grains.Interfaces.Vms;
+using Microsoft.Extensions.Options;
 using Vdi.Grains.Live;
 
 namespace Vdi.Grains.Vms;
@@ -10,6 +13,8 @@ public sealed class VmGrain(
     [PersistentState("vm", StorageNames.Main)] IPersistentState<VmState> state,
     VmTable table,
     LiveEventPublisher live,
+    ControllerSessions controllers,
+    IOptionsMonitor<EcpClientOptions> ecpOptions,
     TimeProvider time) : Grain, IVmGrain
 {
     private Guid Id => this.GetPrimaryKey();
@@ -90,6 +95,102 @@ public sealed class VmGrain(
         {
             state.State.Status = next;
             await SaveAsync("UPDATED");
+        }
+    }
+
+    public async Task<VmView> SetStatusAsync(VmStatus status)
+    {
+        RequireExists();
+        if (state.State.Status != status)
+        {
+            state.State.Status = status;
+            await SaveAsync("UPDATED");
+        }
+
+        return state.State.ToView(Id);
+    }
+
+    public async Task<VmView> AddOwnerAsync(Guid userId)
+    {
+        RequireExists();
+        if (state.State.Owners.Add(userId))
+        {
+            await SaveAsync("UPDATED");
+            await SaveOwnersAsync();
+        }
+
+        return state.State.ToView(Id);
+    }
+
+    public async Task<VmView> RemoveOwnerAsync(Guid userId)
+    {
+        RequireExists();
+        if (state.State.Owners.Remove(userId))
+        {
+            await SaveAsync("UPDATED");
+            await SaveOwnersAsync();
+        }
+
+        return state.State.ToView(Id);
+    }
+
+    public async Task<VmView> PowerAsync(string action, bool force)
+    {
+        RequireExists();
+        if (action is not ("start" or "shutdown" or "reboot" or "suspend" or "resume"))
+        {
+            throw new ArgumentException($"action must be start, shutdown, reboot, suspend or resume, not '{action}'", nameof(action));
+        }
+
+        var controllerId = state.State.ControllerId;
+        var client = await controllers.ConnectAsync(controllerId);
+        try
+        {
+            var task = await client.PowerAsync(Id, action, force);
+            var result = await client.WaitForTaskAsync(task, ecpOptions.CurrentValue.AttemptTimeout * 4);
+            if (!result.Succeeded)
+            {
+                throw new InvalidOperationException($"the controller could not {action} the VM: {result.Error ?? result.Status}");
+            }
+
+            var domain = await client.GetDomainAsync(Id);
+            if (domain.TryGetProperty("user_power_state", out var p) && p.TryGetInt32(out var power) && (PowerState)power != state.State.PowerState)
+            {
+                state.State.PowerState = (PowerState)power;
+                await SaveAsync("UPDATED");
+            }
+        }
+        catch (EcpException e)
+        {
+            await controllers.ReportAsync(controllerId, e);
+            throw new InvalidOperationException($"the controller could not {action} the VM: {e.Message}");
+        }
+
+        return state.State.ToView(Id);
+    }
+
+    public async Task ForgetAsync()
+    {
+        if (!state.RecordExists)
+        {
+            return;
+        }
+
+        await state.ClearStateAsync();
+        await table.DeleteAsync(Id);
+        await live.PublishAsync(LiveStreams.Domains, "DELETED", Id, new { id = Id });
+        DeactivateOnIdle();
+    }
+
+    private Task SaveOwnersAsync() => state.State.PoolId is { } pool
+        ? table.SetOwnersAsync(Id, pool, state.State.Owners)
+        : Task.CompletedTask;
+
+    private void RequireExists()
+    {
+        if (!state.RecordExists)
+        {
+            throw new KeyNotFoundException($"the broker does not know VM {Id}");
         }
     }
 

@@ -12,6 +12,7 @@ public sealed class VmState
     [Id(4)] public PowerState PowerState { get; set; }
     [Id(5)] public bool CreatedByBroker { get; set; }
     [Id(6)] public DateTimeOffset Updated { get; set; }
+    [Id(7)] public HashSet<Guid> Owners { get; set; } = [];
 
-    public VmView ToView(Guid id) => new(id, ControllerId, PoolId, VerboseName, Status, PowerState, CreatedByBroker, Updated);
+    public VmView ToView(Guid id) => new(id, ControllerId, PoolId, VerboseName, Status, PowerState, CreatedByBroker, Updated, [.. Owners]);
 }

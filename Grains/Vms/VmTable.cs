@@ -26,10 +26,47 @@ public sealed class VmTable(NpgsqlDataSource db)
         await cmd.ExecuteNonQueryAsync();
     }
 
+    public async Task DeleteAsync(Guid id)
+    {
+        await using var cmd = db.CreateCommand("delete from vdi_vm_owners where vm_id = @id; delete from vdi_vms where id = @id");
+        cmd.Parameters.AddWithValue("id", id);
+        await cmd.ExecuteNonQueryAsync();
+    }
+
+    public async Task SetOwnersAsync(Guid vmId, Guid poolId, IReadOnlyCollection<Guid> owners)
+    {
+        await using var batch = db.CreateBatch();
+        var delete = new Npgsql.NpgsqlBatchCommand("delete from vdi_vm_owners where vm_id = @vm");
+        delete.Parameters.AddWithValue("vm", vmId);
+        batch.BatchCommands.Add(delete);
+        foreach (var owner in owners)
+        {
+            var insert = new Npgsql.NpgsqlBatchCommand("insert into vdi_vm_owners (vm_id, user_id, pool_id) values (@vm, @user, @pool)");
+            insert.Parameters.AddWithValue("vm", vmId);
+            insert.Parameters.AddWithValue("user", owner);
+            insert.Parameters.AddWithValue("pool", poolId);
+            batch.BatchCommands.Add(insert);
+        }
+
+        await batch.ExecuteNonQueryAsync();
+    }
+
+    public async Task<IReadOnlyList<Guid>> ListIdsByPoolAsync(Guid poolId)
+    {
+        await using var cmd = db.CreateCommand("select id from vdi_vms where pool_id = @id order by verbose_name");
+        cmd.Parameters.AddWithValue("id", poolId);
+        return await ReadIdsAsync(cmd);
+    }
+
     public async Task<IReadOnlyList<Guid>> ListIdsByControllerAsync(Guid controllerId)
     {
         await using var cmd = db.CreateCommand("select id from vdi_vms where controller_id = @id");
         cmd.Parameters.AddWithValue("id", controllerId);
+        return await ReadIdsAsync(cmd);
+    }
+
+    private static async Task<IReadOnlyList<Guid>> ReadIdsAsync(NpgsqlCommand cmd)
+    {
         await using var reader = await cmd.ExecuteReaderAsync();
         var ids = new List<Guid>();
         while (await reader.ReadAsync())

@@ -25,7 +25,7 @@ public static class CloneApi
                 return EcpErrors.NotFound();
             }
 
-            var task = StartCloning(tasks, inv, ops, options.Value, faults, id, [(newId, name)], thin: false, body);
+            var task = StartCloning(tasks, inv, ops, options.Value, faults, id, [(newId, name)], thin: false, numbered: false, body);
             return EcpErrors.Accepted(task, new { id = newId });
         });
         api.MapPost("/domains/{id:guid}/remove/", (Guid id, DomainOperations ops) => EcpErrors.Accepted(ops.Remove(id)));
@@ -60,16 +60,14 @@ public static class CloneApi
             return EcpErrors.BadRequest("domains_ids must hold one id per domain.");
         }
 
-        var planned = Enumerable.Range(0, count)
-            .Select(i => (Id: ids.Count > 0 ? ids[i] : Guid.NewGuid(), Name: count == 1 ? name : $"{name}-{i + 1}"))
-            .ToList();
-        var task = StartCloning(tasks, inv, ops, options.Value, faults, parent.Value, planned, thin: body.Bool("thin", true), body);
+        var planned = Enumerable.Range(0, count).Select(i => (Id: ids.Count > 0 ? ids[i] : Guid.NewGuid(), Name: name)).ToList();
+        var task = StartCloning(tasks, inv, ops, options.Value, faults, parent.Value, planned, thin: body.Bool("thin", true), numbered: true, body);
         return EcpErrors.Accepted(task, new { domains_ids = planned.Select(p => p.Id) });
     }
 
     /// <summary>Clones one by one; each clone is a subtask "Creating a virtual machine ...". A fault stops it part-way.</summary>
     private static SimTask StartCloning(TaskBook tasks, SimInventory inv, DomainOperations ops, SimulatorOptions options,
-        FaultState faults, Guid parent, List<(Guid Id, string Name)> planned, bool thin, System.Text.Json.JsonElement body)
+        FaultState faults, Guid parent, List<(Guid Id, string Name)> planned, bool thin, bool numbered, System.Text.Json.JsonElement body)
     {
         var remoteAccess = body.Bool("remote_access");
         var startOn = body.Bool("start_on");
@@ -90,7 +88,7 @@ public static class CloneApi
                         return $"Not enough free space on data pool. Created {i} of {planned.Count}.";
                     }
 
-                    if (!inv.Clone(parent, id, name, thin, resourcePool))
+                    if (!inv.Clone(parent, id, name, thin, resourcePool, numbered))
                     {
                         tasks.Finish(sub, $"Domain id {id} is already taken.");
                         return $"Domain id {id} is already taken.";
@@ -99,7 +97,7 @@ public static class CloneApi
                     inv.Update(id, d =>
                     {
                         d.RemoteAccess = remoteAccess;
-                        d.Hostname = setHostname ? name : null;
+                        d.Hostname = setHostname ? d.VerboseName : null;
                     });
                     if (startOn)
                     {

@@ -95,8 +95,12 @@ public sealed class SimInventory
         }
     }
 
-    /// <summary>Clones a template or VM under a given id (the broker pre-generates ids); false if the id is taken.</summary>
-    public bool Clone(Guid parentId, Guid id, string name, bool thin, Guid? resourcePool)
+    /// <summary>
+    /// Clones a template or VM under a given id (the broker pre-generates ids); false if the id is taken. With
+    /// <paramref name="numbered"/>, the name is a prefix and the clone gets the next free <c>prefix-N</c>, as ECP
+    /// numbers multi-created domains.
+    /// </summary>
+    public bool Clone(Guid parentId, Guid id, string name, bool thin, Guid? resourcePool, bool numbered = false)
     {
         Dictionary<string, object?> created;
         lock (_gate)
@@ -104,6 +108,14 @@ public sealed class SimInventory
             if (_domains.ContainsKey(id) || !_domains.TryGetValue(parentId, out var parent))
             {
                 return false;
+            }
+
+            if (numbered)
+            {
+                var taken = _domains.Values.Select(d => d.VerboseName)
+                    .Where(n => n.StartsWith(name + "-", StringComparison.Ordinal))
+                    .Select(n => int.TryParse(n[(name.Length + 1)..], out var k) ? k : 0);
+                name = $"{name}-{taken.DefaultIfEmpty(0).Max() + 1}";
             }
 
             var domain = NewDomain(id, name, template: false, parent.OsType, resourcePool ?? parent.ResourcePoolId,

@@ -34,6 +34,9 @@ public class ClusterFixture : IAsyncLifetime
         ["Ecp:RetryAttempts"] = "1",
         ["Ecp:RetryDelay"] = "00:00:00.100",
         ["Ecp:TaskPollInterval"] = "00:00:00.100",
+        ["Tasks:ResumePeriod"] = "00:00:02",
+        ["Tasks:LockRetryInterval"] = "00:00:00.200",
+        ["Tasks:ControllerTaskTimeout"] = "00:01:00",
     };
 
     public InProcessTestCluster Cluster { get; private set; } = null!;

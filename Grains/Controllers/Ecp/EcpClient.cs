@@ -78,6 +78,44 @@ public sealed class EcpClient(HttpClient http, EcpClientOptions options, TimePro
     public Task<Guid> MultiManagerAsync(string action, IReadOnlyCollection<Guid> ids, bool force, CancellationToken ct = default) =>
         StartTaskAsync("domains/multi-manager/", new Dictionary<string, object?> { ["action"] = action, ["entity_ids"] = ids, ["force"] = force, ["full"] = true }, ct);
 
+    /// <summary>
+    /// Thin clones of a template under ids chosen by the broker (so a retried or resumed call can find them); ECP
+    /// names them <c>{namePrefix}-N</c>. The idempotency key makes a repeated call return the first call's task.
+    /// </summary>
+    public Task<Guid> MultiCreateAsync(Guid template, string namePrefix, Guid resourcePool, IReadOnlyList<Guid> ids, Guid idempotencyKey, CancellationToken ct = default) =>
+        StartTaskAsync("domains/multi-create-domain/", new Dictionary<string, object?>
+        {
+            ["parent"] = template,
+            ["verbose_name"] = namePrefix,
+            ["resource_pool"] = resourcePool,
+            ["count"] = ids.Count,
+            ["domains_ids"] = ids,
+            ["thin"] = true,
+            ["idempotency_key"] = idempotencyKey,
+        }, ct);
+
+    /// <summary>A full clone of a template under an id chosen by the broker.</summary>
+    public Task<Guid> CloneAsync(Guid template, string name, Guid resourcePool, Guid id, Guid idempotencyKey, CancellationToken ct = default) =>
+        StartTaskAsync($"domains/{template}/clone/", new Dictionary<string, object?>
+        {
+            ["verbose_name"] = name,
+            ["resource_pool"] = resourcePool,
+            ["domains_ids"] = new[] { id },
+            ["idempotency_key"] = idempotencyKey,
+        }, ct);
+
+    /// <summary>The broker's one-call preparation: remote access, power on, hostname.</summary>
+    public Task<Guid> PrepareAsync(Guid id, bool remoteAccess, bool startOn, bool setHostname, CancellationToken ct = default) =>
+        StartTaskAsync($"domains/{id}/vdi-prepare/", new Dictionary<string, object?>
+        {
+            ["remote_access"] = remoteAccess,
+            ["start_on"] = startOn,
+            ["set_hostname"] = setHostname,
+        }, ct);
+
+    public Task<Guid> RemoteAccessAsync(Guid id, bool enable, CancellationToken ct = default) =>
+        StartTaskAsync($"domains/{id}/remote-access/", new Dictionary<string, object?> { ["remote_access"] = enable }, ct);
+
     public async Task<EcpTaskInfo> GetTaskAsync(Guid id, CancellationToken ct = default)
     {
         var body = await SendAsync(HttpMethod.Get, $"tasks/{id}/", null, ct);

@@ -1,0 +1,18 @@
+namespace Vdi.Grains.Interfaces.Groups;
+
+/// <summary>A group of users; pools can be entitled to groups.</summary>
+[Alias("IGroupGrain")]
+public interface IGroupGrain : IGrainWithGuidKey
+{
+    [Alias("CreateAsync")]
+    Task<GroupView> CreateAsync(string verboseName, string description, string user);
+
+    [Alias("GetAsync")]
+    Task<GroupView?> GetAsync();
+
+    [Alias("AddMembersAsync")]
+    Task<GroupView> AddMembersAsync(IReadOnlyList<Guid> users, string user);
+
+    [Alias("RemoveMembersAsync")]
+    Task<GroupView> RemoveMembersAsync(IReadOnlyList<Guid> users, string user);
+}

@@ -1,0 +1,96 @@
+using Vdi.Grains.Interfaces.Controllers;
+using Vdi.Grains.Interfaces.Tasks;
+
+namespace Vdi.Grains.Interfaces.Pools;
+
+/// <summary>
+/// One pool: its settings and status, its entitlements, and the only place its VMs are handed to users, so two
+/// requests can never get the same VM. It starts the pool's tasks, and exactly one expansion at a time.
+/// </summary>
+[Alias("IPoolGrain")]
+public interface IPoolGrain : IGrainWithGuidKey
+{
+    /// <summary>Validates and stores the pool, then starts POOL_CREATE (automated, guest) or attaches its VMs (static).</summary>
+    [Alias("CreateAsync")]
+    Task<PoolView> CreateAsync(PoolType type, PoolSettings settings, string user);
+
+    [Alias("GetAsync")]
+    Task<PoolView?> GetAsync();
+
+    [Alias("GetCountsAsync")]
+    Task<PoolCounts> GetCountsAsync();
+
+    [Alias("UpdateAsync")]
+    Task<PoolView> UpdateAsync(PoolSettings changes, string user);
+
+    /// <summary>A new pool with this pool's settings under another name.</summary>
+    [Alias("CopyAsync")]
+    Task<PoolView> CopyAsync(Guid newPoolId, string verboseName, string user);
+
+    /// <summary>Starts POOL_DELETE; <paramref name="deleteVms"/> also deletes an automated pool's VMs on the controller.</summary>
+    [Alias("RemoveAsync")]
+    Task<TaskView> RemoveAsync(bool deleteVms, string user);
+
+    /// <summary>The administrator's "expand": adds increase_step VMs even when the reserve is full.</summary>
+    [Alias("ExpandAsync")]
+    Task<TaskView> ExpandAsync(string user);
+
+    /// <summary>Starts an expansion if the auto-expand rule calls for one and none is pending; returns it, or null.</summary>
+    [Alias("RequestAutoExpansionAsync")]
+    Task<TaskView?> RequestAutoExpansionAsync();
+
+    /// <summary>"Clear errors": a FAILED or PARTIAL pool becomes ACTIVE again.</summary>
+    [Alias("ClearAsync")]
+    Task<PoolView> ClearAsync(string user);
+
+    [Alias("PrepareAsync")]
+    Task<TaskView> PrepareAsync(string user);
+
+    [Alias("AddVmsAsync")]
+    Task<PoolView> AddVmsAsync(IReadOnlyList<Guid> vmIds, string user);
+
+    [Alias("RemoveVmsAsync")]
+    Task<TaskView> RemoveVmsAsync(IReadOnlyList<Guid> vmIds, string user);
+
+    [Alias("EntitleAsync")]
+    Task EntitleAsync(IReadOnlyList<Guid> users, IReadOnlyList<Guid> groups, string user);
+
+    [Alias("UnentitleAsync")]
+    Task UnentitleAsync(IReadOnlyList<Guid> users, IReadOnlyList<Guid> groups, string user);
+
+    [Alias("IsEntitledAsync")]
+    Task<bool> IsEntitledAsync(Guid userId);
+
+    /// <summary>Gives a VM of this pool to an entitled user, freeing the user's other VM in the pool first.</summary>
+    [Alias("AssignVmAsync")]
+    Task AssignVmAsync(Guid vmId, Guid userId, string user);
+
+    [Alias("FreeVmAsync")]
+    Task FreeVmAsync(Guid vmId, Guid userId, string user);
+
+    /// <summary>RESERVED ⇔ ACTIVE; a reserved VM is never handed out.</summary>
+    [Alias("ReserveVmAsync")]
+    Task ReserveVmAsync(Guid vmId, bool reserved, string user);
+
+    /// <summary>The user's VM in this pool, or a free one now assigned to them; null when none is free.</summary>
+    [Alias("TakeVmForUserAsync")]
+    Task<Guid?> TakeVmForUserAsync(Guid userId);
+
+    // --- called by the pool's tasks and its controller ---
+
+    [Alias("SetStatusAsync")]
+    Task SetStatusAsync(PoolStatus status, string? reason);
+
+    [Alias("SetOsTypeAsync")]
+    Task SetOsTypeAsync(string osType);
+
+    [Alias("ExpansionFinishedAsync")]
+    Task ExpansionFinishedAsync(Guid taskId);
+
+    [Alias("FollowControllerAsync")]
+    Task FollowControllerAsync(ControllerStatus status);
+
+    /// <summary>Drops the pool's record once POOL_DELETE has removed its VMs.</summary>
+    [Alias("ForgetAsync")]
+    Task ForgetAsync(string user);
+}

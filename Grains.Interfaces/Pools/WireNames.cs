@@ -1,0 +1,15 @@
+namespace Vdi.Grains.Interfaces.Pools;
+
+/// <summary>The original's spellings (SPICE_DIRECT, NATIVE_RDP, SHUTDOWN_FORCED...) for enums on the wire and in SQL.</summary>
+public static class WireNames
+{
+    public static string ToWire<T>(this T value) where T : struct, Enum =>
+        string.Concat(value.ToString().Select((c, i) => i > 0 && char.IsUpper(c) ? $"_{c}" : $"{char.ToUpperInvariant(c)}"));
+
+    public static bool TryParseWire<T>(string? text, out T value) where T : struct, Enum
+    {
+        value = default;
+        return text is not null && Enum.TryParse(text.Replace("_", "", StringComparison.Ordinal), ignoreCase: true, out value)
+            && Enum.IsDefined(value);
+    }
+}

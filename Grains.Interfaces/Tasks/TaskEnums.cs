@@ -1,0 +1,26 @@
+namespace Vdi.Grains.Interfaces.Tasks;
+
+/// <summary>The pool worker's task types (§4).</summary>
+[GenerateSerializer, Alias("BrokerTaskType")]
+public enum BrokerTaskType
+{
+    PoolCreate = 0,
+    PoolExpand = 1,
+    PoolDecrease = 2,
+    PoolDelete = 3,
+    VmPrepare = 4,
+    PoolPrepare = 5,
+    VmsRemove = 6,
+    VmGuestRecreation = 7,
+}
+
+/// <summary>INITIAL → IN_PROGRESS → FINISHED | FAILED | CANCELLED.</summary>
+[GenerateSerializer, Alias("BrokerTaskStatus")]
+public enum BrokerTaskStatus
+{
+    Initial = 0,
+    InProgress = 1,
+    Failed = 2,
+    Cancelled = 3,
+    Finished = 4,
+}

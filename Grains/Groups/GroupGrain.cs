@@ -1,0 +1,86 @@
+using Npgsql;
+using Vdi.Grains.Interfaces.Groups;
+
+namespace Vdi.Grains.Groups;
+
+[GrainType("group")]
+public sealed class GroupGrain(
+    [PersistentState("group", StorageNames.Main)] IPersistentState<GroupState> state,
+    NpgsqlDataSource db) : Grain, IGroupGrain
+{
+    private Guid Id => this.GetPrimaryKey();
+
+    public async Task<GroupView> CreateAsync(string verboseName, string description, string user)
+    {
+        var name = (verboseName ?? "").Trim();
+        if (name.Length is 0 or > 128)
+        {
+            throw new ArgumentException("verbose_name must be 1 to 128 characters", nameof(verboseName));
+        }
+
+        if (state.RecordExists)
+        {
+            throw new InvalidOperationException($"group {Id} already exists");
+        }
+
+        await using (var cmd = db.CreateCommand("insert into vdi_groups (id, verbose_name, description) values (@id, @name, @description)"))
+        {
+            cmd.Parameters.AddWithValue("id", Id);
+            cmd.Parameters.AddWithValue("name", name);
+            cmd.Parameters.AddWithValue("description", description ?? "");
+            try
+            {
+                await cmd.ExecuteNonQueryAsync();
+            }
+            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
+            {
+                throw new ArgumentException($"verbose_name: another group is already named {name}", nameof(verboseName));
+            }
+        }
+
+        state.State.VerboseName = name;
+        state.State.Description = description ?? "";
+        await state.WriteStateAsync();
+        return View();
+    }
+
+    public Task<GroupView?> GetAsync() => Task.FromResult(state.RecordExists ? View() : null);
+
+    public Task<GroupView> AddMembersAsync(IReadOnlyList<Guid> users, string user) => ChangeAsync(users, add: true);
+
+    public Task<GroupView> RemoveMembersAsync(IReadOnlyList<Guid> users, string user) => ChangeAsync(users, add: false);
+
+    private async Task<GroupView> ChangeAsync(IReadOnlyList<Guid> users, bool add)
+    {
+        if (!state.RecordExists)
+        {
+            throw new KeyNotFoundException($"no group has the id {Id}");
+        }
+
+        foreach (var u in users)
+        {
+            _ = add ? state.State.Members.Add(u) : state.State.Members.Remove(u);
+        }
+
+        await state.WriteStateAsync();
+        await using var batch = db.CreateBatch();
+        foreach (var u in users)
+        {
+            var command = new NpgsqlBatchCommand(add
+                ? "insert into vdi_group_members (group_id, user_id) values (@g, @u) on conflict do nothing"
+                : "delete from vdi_group_members where group_id = @g and user_id = @u");
+            command.Parameters.AddWithValue("g", Id);
+            command.Parameters.AddWithValue("u", u);
+            batch.BatchCommands.Add(command);
+        }
+
+        if (batch.BatchCommands.Count > 0)
+        {
+            await batch.ExecuteNonQueryAsync();
+        }
+
+        return View();
+    }
+
+    private GroupView View() => new(Id, state.State.VerboseName, state.State.Description, [.. state.State.Members]);
+}

@@ -1,0 +1,443 @@
+using Vdi.Grains.Interfaces.Controllers;
+using Vdi.Grains.Interfaces.Journal;
+using Vdi.Grains.Interfaces.Live;
+using Vdi.Grains.Interfaces.Pools;
+using Vdi.Grains.Interfaces.Tasks;
+using Vdi.Grains.Interfaces.Vms;
+using Vdi.Grains.Journal;
+using Vdi.Grains.Live;
+using Vdi.Grains.Tasks;
+
+namespace Vdi.Grains.Pools;
+
+/// <summary>
+/// One pool. Being single-threaded per pool, it is the lock the original took around handing out VMs: two users can
+/// never get the same VM, and concurrent expansion triggers start exactly one expansion.
+/// </summary>
+[GrainType("pool")]
+public sealed class PoolGrain(
+    [PersistentState("pool", StorageNames.Main)] IPersistentState<PoolState> state,
+    PoolTable table,
+    JournalWriter journal,
+    LiveEventPublisher live,
+    TimeProvider time) : Grain, IPoolGrain
+{
+    public const string Resource = "/pools/";
+
+    private Guid Id => this.GetPrimaryKey();
+
+    private bool Exists => state.RecordExists;
+
+    public async Task<PoolView> CreateAsync(PoolType type, PoolSettings settings, string user)
+    {
+        if (Exists)
+        {
+            throw new PoolException(PoolErrorKind.Conflict, $"pool {Id} already exists");
+        }
+
+        var pool = PoolRules.Create(type, settings, user, time.GetUtcNow());
+        var controller = await GrainFactory.GetGrain<IControllerGrain>(pool.ControllerId).GetAsync()
+            ?? throw new PoolException(PoolErrorKind.Invalid, $"controller_id: no controller has the id {pool.ControllerId}", "controller_id");
+        if (controller.Status != ControllerStatus.Active)
+        {
+            throw new PoolException(PoolErrorKind.ControllerUnavailable, $"the controller {controller.VerboseName} is {controller.Status.ToWire()}", "controller_id");
+        }
+
+        if (type == PoolType.Static)
+        {
+            pool.Status = PoolStatus.Active;
+        }
+
+        await table.UpsertAsync(Id, pool); // reserves the name, or throws Conflict
+        state.State = pool;
+        await state.WriteStateAsync();
+        await journal.WriteAsync(new JournalEntry(JournalLevel.Info, $"Pool {pool.VerboseName} created.",
+            $"Type: {type.ToWire()}.", EntityType.Pool, Id, user));
+        await PublishAsync("CREATED");
+        if (type == PoolType.Static)
+        {
+            await AttachStaticVmsAsync(settings.VmIds ?? [], user);
+        }
+        else
+        {
+            await StartTaskAsync(new BrokerTaskRequest { Type = BrokerTaskType.PoolCreate, EntityId = Id, Creator = user });
+        }
+
+        return await ViewAsync();
+    }
+
+    public async Task<PoolView?> GetAsync() => Exists ? await ViewAsync() : null;
+
+    public Task<PoolCounts> GetCountsAsync() => table.CountsAsync(Id);
+
+    public async Task<PoolView> UpdateAsync(PoolSettings changes, string user)
+    {
+        RequireExists();
+        var counts = await table.CountsAsync(Id);
+        var updated = PoolRules.Update(state.State, changes, counts.Vms);
+        updated.Updated = time.GetUtcNow();
+        await table.UpsertAsync(Id, updated);
+        state.State = updated;
+        await state.WriteStateAsync();
+        await journal.WriteAsync(new JournalEntry(JournalLevel.Info, $"Pool {updated.VerboseName} updated.", "", EntityType.Pool, Id, user));
+        await PublishAsync("UPDATED");
+        await RequestAutoExpansionAsync(); // a larger reserve may call for more VMs
+        return await ViewAsync();
+    }
+
+    public async Task<PoolView> CopyAsync(Guid newPoolId, string verboseName, string user)
+    {
+        RequireExists();
+        if (state.State.PoolType == PoolType.Static)
+        {
+            throw new PoolException(PoolErrorKind.Invalid, "only automated and guest pools can be copied", "pool_type");
+        }
+
+        var s = state.State;
+        return await GrainFactory.GetGrain<IPoolGrain>(newPoolId).CreateAsync(s.PoolType, new PoolSettings
+        {
+            VerboseName = verboseName,
+            ControllerId = s.ControllerId,
+            ResourcePoolId = s.ResourcePoolId,
+            DataPoolId = s.DataPoolId,
+            TemplateId = s.TemplateId,
+            VmNameTemplate = s.VmNameTemplate,
+            InitialSize = s.InitialSize,
+            ReserveSize = s.ReserveSize,
+            TotalSize = s.TotalSize,
+            IncreaseStep = s.IncreaseStep,
+            CreateThinClones = s.CreateThinClones,
+            EnableVmsRemoteAccess = s.EnableVmsRemoteAccess,
+            StartVms = s.StartVms,
+            SetVmsHostnames = s.SetVmsHostnames,
+            IncludeVmsInAd = s.IncludeVmsInAd,
+            AdOu = s.AdOu,
+            ConnectionTypes = s.ConnectionTypes,
+            KeepVmsOn = s.KeepVmsOn,
+            FreeVmFromUser = s.FreeVmFromUser,
+            VmActionUponUserDisconnect = s.VmActionUponUserDisconnect,
+            VmDisconnectActionTimeout = s.VmDisconnectActionTimeout,
+        }, user);
+    }
+
+    public async Task<TaskView> RemoveAsync(bool deleteVms, string user)
+    {
+        RequireExists();
+        return await StartTaskAsync(new BrokerTaskRequest { Type = BrokerTaskType.PoolDelete, EntityId = Id, Creator = user, DeleteVms = deleteVms });
+    }
+
+    public async Task<TaskView> ExpandAsync(string user)
+    {
+        RequireAutomated();
+        var counts = await table.CountsAsync(Id);
+        if (counts.Vms >= state.State.TotalSize)
+        {
+            throw new PoolException(PoolErrorKind.WrongStatus, $"the pool already has total_size ({state.State.TotalSize}) VMs", "total_size");
+        }
+
+        if (await PendingExpansionAsync() is not null || await GrainFactory.GetGrain<IEntityLockGrain>(TaskContext.PoolLock(Id)).GetOwnerAsync() is { } owner
+            && await GrainFactory.GetGrain<ITaskGrain>(owner).GetAsync() is { IsFinished: false })
+        {
+            throw new PoolException(PoolErrorKind.Busy, "another task is working on this pool; try again when it has finished");
+        }
+
+        var task = await StartTaskAsync(new BrokerTaskRequest { Type = BrokerTaskType.PoolExpand, EntityId = Id, Creator = user, IgnoreReserveSize = true });
+        state.State.ExpansionTaskId = task.Id;
+        await state.WriteStateAsync();
+        return task;
+    }
+
+    public async Task<TaskView?> RequestAutoExpansionAsync()
+    {
+        if (!Exists || !state.State.IsAutomated || state.State.Status is not (PoolStatus.Active or PoolStatus.Partial))
+        {
+            return null;
+        }
+
+        if (await PendingExpansionAsync() is { } pending)
+        {
+            return pending;
+        }
+
+        var counts = await table.CountsAsync(Id);
+        if (counts.Vms >= state.State.TotalSize || counts.Free >= state.State.ReserveSize)
+        {
+            return null;
+        }
+
+        var task = await StartTaskAsync(new BrokerTaskRequest { Type = BrokerTaskType.PoolExpand, EntityId = Id, Creator = "system" });
+        state.State.ExpansionTaskId = task.Id;
+        await state.WriteStateAsync();
+        return task;
+    }
+
+    public async Task ExpansionFinishedAsync(Guid taskId)
+    {
+        if (Exists && state.State.ExpansionTaskId == taskId)
+        {
+            state.State.ExpansionTaskId = null;
+            await state.WriteStateAsync();
+        }
+    }
+
+    public async Task<PoolView> ClearAsync(string user)
+    {
+        RequireExists();
+        if (state.State.Status is PoolStatus.Failed or PoolStatus.Partial or PoolStatus.Creating)
+        {
+            await SetStatusAsync(PoolStatus.Active, null);
+            await journal.WriteAsync(new JournalEntry(JournalLevel.Info, $"Pool {state.State.VerboseName} errors cleared.", "", EntityType.Pool, Id, user));
+        }
+
+        return await ViewAsync();
+    }
+
+    public async Task<TaskView> PrepareAsync(string user)
+    {
+        RequireExists();
+        return await StartTaskAsync(new BrokerTaskRequest { Type = BrokerTaskType.PoolPrepare, EntityId = Id, Creator = user });
+    }
+
+    public async Task<PoolView> AddVmsAsync(IReadOnlyList<Guid> vmIds, string user)
+    {
+        RequireExists();
+        if (state.State.PoolType != PoolType.Static)
+        {
+            throw new PoolException(PoolErrorKind.Invalid, "VMs can be added by hand only to a static pool", "vms");
+        }
+
+        await AttachStaticVmsAsync(vmIds, user);
+        return await ViewAsync();
+    }
+
+    public async Task<TaskView> RemoveVmsAsync(IReadOnlyList<Guid> vmIds, string user)
+    {
+        RequireExists();
+        if (vmIds.Count == 0)
+        {
+            throw new PoolException(PoolErrorKind.Invalid, "vms: name at least one VM", "vms");
+        }
+
+        return await StartTaskAsync(new BrokerTaskRequest { Type = BrokerTaskType.VmsRemove, EntityId = Id, Creator = user, VmIds = [.. vmIds] });
+    }
+
+    public Task EntitleAsync(IReadOnlyList<Guid> users, IReadOnlyList<Guid> groups, string user) => ChangeEntitlementsAsync(users, groups, user, add: true);
+
+    public Task UnentitleAsync(IReadOnlyList<Guid> users, IReadOnlyList<Guid> groups, string user) => ChangeEntitlementsAsync(users, groups, user, add: false);
+
+    public async Task<bool> IsEntitledAsync(Guid userId) =>
+        Exists && (state.State.EntitledUsers.Contains(userId) || await table.IsMemberOfAnyAsync(userId, state.State.EntitledGroups));
+
+    public async Task AssignVmAsync(Guid vmId, Guid userId, string user)
+    {
+        RequireExists();
+        var vm = await MemberVmAsync(vmId);
+        if (!await IsEntitledAsync(userId))
+        {
+            throw new PoolException(PoolErrorKind.Invalid, "users: the user is not entitled to this pool", "users");
+        }
+
+        if (state.State.PoolType == PoolType.Guest && vm.Owners.Any(o => o != userId))
+        {
+            throw new PoolException(PoolErrorKind.Conflict, "a guest VM has one user at most", "users");
+        }
+
+        if (await table.VmOfUserAsync(Id, userId) is { } current && current != vmId)
+        {
+            await GrainFactory.GetGrain<IVmGrain>(current).RemoveOwnerAsync(userId); // one VM per user per pool
+        }
+
+        await GrainFactory.GetGrain<IVmGrain>(vmId).AddOwnerAsync(userId);
+        await journal.WriteAsync(new JournalEntry(JournalLevel.Info, $"VM {vm.VerboseName} assigned to a user.", $"User id: {userId}.", EntityType.Vm, vmId, user));
+        await RequestAutoExpansionAsync();
+    }
+
+    public async Task FreeVmAsync(Guid vmId, Guid userId, string user)
+    {
+        RequireExists();
+        var vm = await MemberVmAsync(vmId);
+        await GrainFactory.GetGrain<IVmGrain>(vmId).RemoveOwnerAsync(userId);
+        await journal.WriteAsync(new JournalEntry(JournalLevel.Info, $"VM {vm.VerboseName} freed from a user.", $"User id: {userId}.", EntityType.Vm, vmId, user));
+    }
+
+    public async Task ReserveVmAsync(Guid vmId, bool reserved, string user)
+    {
+        RequireExists();
+        var vm = await MemberVmAsync(vmId);
+        if (reserved == (vm.Status == VmStatus.Reserved))
+        {
+            return;
+        }
+
+        if (vm.Status is not (VmStatus.Active or VmStatus.Reserved))
+        {
+            throw new PoolException(PoolErrorKind.WrongStatus, $"the VM is {vm.Status.ToWire()}", "vm_id");
+        }
+
+        await GrainFactory.GetGrain<IVmGrain>(vmId).SetStatusAsync(reserved ? VmStatus.Reserved : VmStatus.Active);
+        await RequestAutoExpansionAsync();
+    }
+
+    public async Task<Guid?> TakeVmForUserAsync(Guid userId)
+    {
+        RequireExists();
+        if (await table.VmOfUserAsync(Id, userId) is { } own)
+        {
+            await RequestAutoExpansionAsync();
+            return own;
+        }
+
+        var free = await table.FreeVmsAsync(Id, 1);
+        if (free.Count == 0)
+        {
+            await RequestAutoExpansionAsync();
+            return null;
+        }
+
+        await GrainFactory.GetGrain<IVmGrain>(free[0]).AddOwnerAsync(userId);
+        await RequestAutoExpansionAsync();
+        return free[0];
+    }
+
+    public async Task SetStatusAsync(PoolStatus status, string? reason)
+    {
+        RequireExists();
+        if (state.State.Status == status && state.State.StatusReason == reason)
+        {
+            return;
+        }
+
+        state.State.Status = status;
+        state.State.StatusReason = reason;
+        state.State.Updated = time.GetUtcNow();
+        await state.WriteStateAsync();
+        await table.UpsertAsync(Id, state.State);
+        await PublishAsync("UPDATED");
+    }
+
+    public async Task SetOsTypeAsync(string osType)
+    {
+        RequireExists();
+        state.State.OsType = osType;
+        await state.WriteStateAsync();
+    }
+
+    public async Task FollowControllerAsync(ControllerStatus status)
+    {
+        if (!Exists || state.State.Status is PoolStatus.Deleting or PoolStatus.Creating)
+        {
+            return;
+        }
+
+        var next = status switch
+        {
+            ControllerStatus.Active when state.State.Status is PoolStatus.Failed or PoolStatus.Service => PoolStatus.Active,
+            ControllerStatus.Failed or ControllerStatus.BadAuth => PoolStatus.Failed,
+            ControllerStatus.Service => PoolStatus.Service,
+            _ => state.State.Status,
+        };
+        await SetStatusAsync(next, next == PoolStatus.Active ? null : $"controller is {status.ToWire()}");
+    }
+
+    public async Task ForgetAsync(string user)
+    {
+        if (!Exists)
+        {
+            return;
+        }
+
+        var name = state.State.VerboseName;
+        await state.ClearStateAsync();
+        await table.DeleteAsync(Id);
+        await journal.WriteAsync(new JournalEntry(JournalLevel.Info, $"Pool {name} deleted.", "", EntityType.Pool, Id, user));
+        await live.PublishAsync(Resource, "DELETED", Id, new { id = Id, verbose_name = name });
+        DeactivateOnIdle();
+    }
+
+    private async Task AttachStaticVmsAsync(IReadOnlyList<Guid> vmIds, string user)
+    {
+        var controller = GrainFactory.GetGrain<IControllerGrain>(state.State.ControllerId);
+        var known = (await controller.ListResourcesAsync(ResourceKind.Vms)).ToDictionary(v => v.Id);
+        var missing = vmIds.Where(id => !known.ContainsKey(id)).ToList();
+        if (missing.Count > 0)
+        {
+            throw new PoolException(PoolErrorKind.Invalid, $"vms: the controller has no VM {string.Join(", ", missing)}", "vms");
+        }
+
+        foreach (var id in vmIds.Distinct())
+        {
+            var vm = GrainFactory.GetGrain<IVmGrain>(id);
+            if (await vm.GetAsync() is { PoolId: { } other } && other != Id)
+            {
+                throw new PoolException(PoolErrorKind.Conflict, $"vms: VM {known[id].VerboseName} already belongs to another pool", "vms");
+            }
+
+            var power = known[id].Details.TryGetValue("user_power_state", out var p) && int.TryParse(p, out var n) ? (PowerState)n : PowerState.Undefined;
+            await vm.AttachAsync(new VmAttachment(state.State.ControllerId, Id, known[id].VerboseName, power, CreatedByBroker: false));
+            await StartTaskAsync(new BrokerTaskRequest { Type = BrokerTaskType.VmPrepare, EntityId = id, PoolId = Id, FullPreparation = false, Creator = user });
+        }
+    }
+
+    private async Task ChangeEntitlementsAsync(IReadOnlyList<Guid> users, IReadOnlyList<Guid> groups, string user, bool add)
+    {
+        RequireExists();
+        foreach (var u in users)
+        {
+            _ = add ? state.State.EntitledUsers.Add(u) : state.State.EntitledUsers.Remove(u);
+        }
+
+        foreach (var g in groups)
+        {
+            _ = add ? state.State.EntitledGroups.Add(g) : state.State.EntitledGroups.Remove(g);
+        }
+
+        await state.WriteStateAsync();
+        await table.SetEntitlementsAsync(Id, state.State.EntitledUsers, state.State.EntitledGroups);
+        await journal.WriteAsync(new JournalEntry(JournalLevel.Info,
+            $"Pool {state.State.VerboseName}: entitlements {(add ? "granted" : "removed")}.",
+            $"Users: {users.Count}. Groups: {groups.Count}.", EntityType.Pool, Id, user));
+        await live.PublishAsync(Resource, "pool_entitlement_changed", Id, new { id = Id, users, groups, entitled = add });
+    }
+
+    private async Task<VmView> MemberVmAsync(Guid vmId) =>
+        await GrainFactory.GetGrain<IVmGrain>(vmId).GetAsync() is { } vm && vm.PoolId == Id
+            ? vm
+            : throw new PoolException(PoolErrorKind.NotFound, $"vm_id: VM {vmId} is not in this pool", "vm_id");
+
+    private async Task<TaskView?> PendingExpansionAsync() =>
+        state.State.ExpansionTaskId is { } id && await GrainFactory.GetGrain<ITaskGrain>(id).GetAsync() is { IsFinished: false } task ? task : null;
+
+    private Task<TaskView> StartTaskAsync(BrokerTaskRequest request) => GrainFactory.GetGrain<ITaskGrain>(Guid.NewGuid()).StartAsync(request);
+
+    private async Task<PoolView> ViewAsync() => state.State.ToView(Id, (await table.CountsAsync(Id)).Vms);
+
+    private Task PublishAsync(string @event)
+    {
+        var s = state.State;
+        return live.PublishAsync(Resource, @event, Id, new
+        {
+            id = Id,
+            verbose_name = s.VerboseName,
+            pool_type = s.PoolType.ToWire(),
+            status = s.Status.ToWire(),
+            controller = s.ControllerId,
+        });
+    }
+
+    private void RequireExists()
+    {
+        if (!Exists)
+        {
+            throw new PoolException(PoolErrorKind.NotFound, $"no pool has the id {Id}");
+        }
+    }
+
+    private void RequireAutomated()
+    {
+        RequireExists();
+        if (!state.State.IsAutomated)
+        {
+            throw new PoolException(PoolErrorKind.Invalid, "only automated and guest pools grow", "pool_type");
+        }
+    }
+}

@@ -1,0 +1,183 @@
+using Vdi.Grains.Controllers.Ecp;
+using Vdi.Grains.Interfaces.Pools;
+using Vdi.Grains.Interfaces.Vms;
+
+namespace Vdi.Grains.Tasks.Runners;
+
+/// <summary>The steps shared by the pool tasks: cloning in batches, preparing, deleting on the controller.</summary>
+public static class PoolWork
+{
+    public const int MaxBatch = 100;
+
+    public static async Task<PoolView> LoadPoolAsync(TaskContext ctx, Guid poolId) =>
+        await ctx.Grains.GetGrain<IPoolGrain>(poolId).GetAsync()
+        ?? throw new PoolException(PoolErrorKind.NotFound, $"pool {poolId} does not exist");
+
+    /// <summary>Plans <paramref name="count"/> clones once, then creates them batch by batch (resumable).</summary>
+    public static async Task<CloneCheckpoint> CloneAsync(TaskContext ctx, PoolView pool, int count, int progressFrom, int progressTo)
+    {
+        var cp = ctx.Checkpoint<CloneCheckpoint>();
+        if (!cp.Planned)
+        {
+            var size = pool.CreateThinClones ? MaxBatch : 1;
+            cp.Batches = [.. Enumerable.Range(0, count).Select(_ => Guid.NewGuid()).Chunk(size)
+                .Select(ids => new CloneBatch { Ids = [.. ids], IdempotencyKey = Guid.NewGuid() })];
+            cp.Planned = true;
+            await ctx.SaveCheckpointAsync(cp);
+        }
+
+        if (cp.Batches.All(b => b.Done))
+        {
+            return cp;
+        }
+
+        var template = pool.TemplateId ?? throw new PoolException(PoolErrorKind.Invalid, "the pool has no template", "template_id");
+        await ctx.AcquireAsync(TaskContext.TemplateLock(template));
+        var client = await ctx.Controllers.ConnectAsync(pool.ControllerId);
+        try
+        {
+            var done = cp.Batches.Count(b => b.Done);
+            foreach (var batch in cp.Batches.Where(b => !b.Done))
+            {
+                ctx.Cancellation.ThrowIfCancellationRequested();
+                if (batch.ControllerTaskId is null)
+                {
+                    batch.ControllerTaskId = pool.CreateThinClones
+                        ? await client.MultiCreateAsync(template, pool.VmNameTemplate!, pool.ResourcePoolId!.Value, batch.Ids, batch.IdempotencyKey, ctx.Cancellation)
+                        : await client.CloneAsync(template, $"{pool.VmNameTemplate}-{Guid.NewGuid().ToString("N")[..6]}", pool.ResourcePoolId!.Value, batch.Ids[0], batch.IdempotencyKey, ctx.Cancellation);
+                    await ctx.SaveCheckpointAsync(cp);
+                }
+
+                var result = await ctx.WaitForControllerTaskAsync(client, batch.ControllerTaskId.Value);
+                var created = await client.GetDomainsAsync(batch.Ids, "id,verbose_name,user_power_state", ctx.Cancellation);
+                foreach (var domain in created)
+                {
+                    var id = domain.GetProperty("id").GetGuid();
+                    var power = domain.TryGetProperty("user_power_state", out var p) && p.TryGetInt32(out var n) ? (PowerState)n : PowerState.Undefined;
+                    await ctx.Grains.GetGrain<IVmGrain>(id).AttachAsync(new VmAttachment(pool.ControllerId, pool.Id,
+                        domain.GetProperty("verbose_name").GetString() ?? id.ToString(), power, CreatedByBroker: true));
+                    batch.CreatedIds.Add(id);
+                }
+
+                batch.CreatedIds = [.. batch.CreatedIds.Distinct()];
+                batch.Error = result.Succeeded ? null : result.Error ?? result.Status;
+                batch.Done = true;
+                done++;
+                await ctx.SaveCheckpointAsync(cp);
+                await ctx.ReportAsync(progressFrom + (progressTo - progressFrom) * done / cp.Batches.Count,
+                    $"Created {cp.CreatedIds.Count()} of {cp.PlannedCount} VMs.");
+                if (batch.Error is not null)
+                {
+                    break; // a partial failure keeps the good VMs and stops creating
+                }
+            }
+        }
+        catch (EcpException e)
+        {
+            await ctx.Controllers.ReportAsync(pool.ControllerId, e);
+            throw;
+        }
+        finally
+        {
+            await ctx.ReleaseAsync(TaskContext.TemplateLock(template));
+        }
+
+        return cp;
+    }
+
+    /// <summary>Prepares VMs (full: remote access, power on, hostname as the pool says; light: remote access only).</summary>
+    public static async Task PrepareAsync(TaskContext ctx, PoolView pool, IReadOnlyList<Guid> vmIds, bool full, int progressFrom, int progressTo)
+    {
+        var cp = ctx.Checkpoint<CloneCheckpoint>();
+        var todo = vmIds.Except(cp.Prepared).ToList();
+        if (todo.Count == 0)
+        {
+            return;
+        }
+
+        var client = await ctx.Controllers.ConnectAsync(pool.ControllerId);
+        var gate = new SemaphoreSlim(Math.Max(1, ctx.Options.PrepareParallelism));
+        var failures = new List<string>();
+        try
+        {
+            await Task.WhenAll(todo.Select(async id =>
+            {
+                await gate.WaitAsync(ctx.Cancellation);
+                try
+                {
+                    var task = full
+                        ? await client.PrepareAsync(id, pool.EnableVmsRemoteAccess, pool.StartVms, pool.SetVmsHostnames, ctx.Cancellation)
+                        : await client.RemoteAccessAsync(id, true, ctx.Cancellation);
+                    var result = await ctx.WaitForControllerTaskAsync(client, task);
+                    lock (failures)
+                    {
+                        if (result.Succeeded)
+                        {
+                            cp.Prepared.Add(id);
+                        }
+                        else
+                        {
+                            failures.Add($"{id}: {result.Error ?? result.Status}");
+                        }
+                    }
+                }
+                finally
+                {
+                    gate.Release();
+                }
+            }));
+        }
+        catch (EcpException e)
+        {
+            await ctx.Controllers.ReportAsync(pool.ControllerId, e);
+            throw;
+        }
+        finally
+        {
+            await ctx.SaveCheckpointAsync(cp);
+        }
+
+        await ctx.ReportAsync(progressTo, $"Prepared {cp.Prepared.Count} VMs.");
+        if (failures.Count > 0)
+        {
+            throw new InvalidOperationException($"{failures.Count} VMs could not be prepared: {string.Join("; ", failures.Take(3))}");
+        }
+    }
+
+    /// <summary>Deletes VMs on the controller (multi-manager, in batches) and forgets them.</summary>
+    public static async Task DeleteVmsAsync(TaskContext ctx, PoolView pool, IReadOnlyList<Guid> vmIds, bool onController)
+    {
+        if (onController && vmIds.Count > 0)
+        {
+            var client = await ctx.Controllers.ConnectAsync(pool.ControllerId);
+            try
+            {
+                foreach (var batch in vmIds.Chunk(MaxBatch))
+                {
+                    var existing = (await client.GetDomainsAsync(batch, "id", ctx.Cancellation)).Select(d => d.GetProperty("id").GetGuid()).ToList();
+                    if (existing.Count == 0)
+                    {
+                        continue; // already gone (a resumed run)
+                    }
+
+                    var task = await client.MultiManagerAsync("delete", existing, force: true, ctx.Cancellation);
+                    var result = await ctx.WaitForControllerTaskAsync(client, task);
+                    if (!result.Succeeded)
+                    {
+                        throw new InvalidOperationException($"the controller could not delete VMs: {result.Error ?? result.Status}");
+                    }
+                }
+            }
+            catch (EcpException e)
+            {
+                await ctx.Controllers.ReportAsync(pool.ControllerId, e);
+                throw;
+            }
+        }
+
+        foreach (var id in vmIds)
+        {
+            await ctx.Grains.GetGrain<IVmGrain>(id).ForgetAsync();
+        }
+    }
+}

@@ -1,0 +1,37 @@
+using Vdi.Grains.Interfaces.Pools;
+using Vdi.Grains.Interfaces.Tasks;
+using Vdi.Grains.Vms;
+
+namespace Vdi.Grains.Tasks.Runners;
+
+/// <summary>VM_PREPARE: full (automated pools: the pool's preparation flags) or light (static pools: remote access).</summary>
+public sealed class VmPrepareRunner : ITaskRunner
+{
+    public BrokerTaskType Type => BrokerTaskType.VmPrepare;
+
+    public async Task<string> RunAsync(TaskContext ctx)
+    {
+        var poolId = ctx.Request.PoolId ?? throw new PoolException(PoolErrorKind.Invalid, "VM_PREPARE needs the VM's pool", "pool_id");
+        var pool = await PoolWork.LoadPoolAsync(ctx, poolId);
+        await PoolWork.PrepareAsync(ctx, pool, [ctx.Request.EntityId], ctx.Request.FullPreparation, 10, 95);
+        return ctx.Request.FullPreparation ? "VM prepared." : "Remote access enabled.";
+    }
+
+    public Task OnStoppedAsync(TaskContext ctx, BrokerTaskStatus status, string message) => Task.CompletedTask;
+}
+
+/// <summary>POOL_PREPARE: prepares every VM of the pool (the admin's "prepare VMs").</summary>
+public sealed class PoolPrepareRunner(VmTable vms) : ITaskRunner
+{
+    public BrokerTaskType Type => BrokerTaskType.PoolPrepare;
+
+    public async Task<string> RunAsync(TaskContext ctx)
+    {
+        var pool = await PoolWork.LoadPoolAsync(ctx, ctx.Request.EntityId);
+        var ids = await vms.ListIdsByPoolAsync(pool.Id);
+        await PoolWork.PrepareAsync(ctx, pool, ids, full: pool.PoolType != PoolType.Static, 5, 95);
+        return $"Prepared {ids.Count} VMs.";
+    }
+
+    public Task OnStoppedAsync(TaskContext ctx, BrokerTaskStatus status, string message) => Task.CompletedTask;
+}

@@ -1,0 +1,263 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Vdi.Grains.Controllers;
+using Vdi.Grains.Controllers.Ecp;
+using Vdi.Grains.Interfaces.Journal;
+using Vdi.Grains.Interfaces.Pools;
+using Vdi.Grains.Interfaces.Tasks;
+using Vdi.Grains.Journal;
+using Vdi.Grains.Live;
+
+namespace Vdi.Grains.Tasks;
+
+/// <summary>
+/// A task: its record (state + <c>vdi_tasks</c> + <c>/vdi_tasks/</c> live events) and its run. The run starts from a
+/// one-shot timer so <see cref="StartAsync"/> returns at once; a reminder re-activates the task on a live silo if
+/// its silo dies, and the run resumes from the runner's checkpoint.
+/// </summary>
+[GrainType("task")]
+public sealed partial class TaskGrain(
+    [PersistentState("task", StorageNames.Main)] IPersistentState<TaskState> state,
+    TaskTable table,
+    LiveEventPublisher live,
+    JournalWriter journal,
+    IEnumerable<ITaskRunner> runners,
+    ControllerSessions controllers,
+    IOptions<TaskOptions> options,
+    TimeProvider time,
+    ILogger<TaskGrain> logger) : Grain, ITaskGrain, IRemindable
+{
+    public const string Resource = "/vdi_tasks/";
+    private const string ResumeReminder = "task-resume";
+
+    private CancellationTokenSource? _cancellation;
+    private IGrainTimer? _runTimer;
+    private bool _running;
+    private bool _cancelResumable;
+    private string _cancelledBy = "system";
+
+    private Guid Id => this.GetPrimaryKey();
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (state.RecordExists && state.State.Status is BrokerTaskStatus.Initial or BrokerTaskStatus.InProgress)
+        {
+            ScheduleRun();
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public async Task<TaskView> StartAsync(BrokerTaskRequest request)
+    {
+        if (state.RecordExists)
+        {
+            return state.State.ToView(Id);
+        }
+
+        state.State.Request = request;
+        state.State.Status = BrokerTaskStatus.Initial;
+        state.State.Created = time.GetUtcNow();
+        state.State.Message = "Queued.";
+        await this.RegisterOrUpdateReminder(ResumeReminder, options.Value.ResumePeriod, options.Value.ResumePeriod);
+        await SaveAsync("CREATED");
+        ScheduleRun();
+        return state.State.ToView(Id);
+    }
+
+    public Task<TaskView?> GetAsync() => Task.FromResult(state.RecordExists ? state.State.ToView(Id) : null);
+
+    public async Task<TaskView?> CancelAsync(string user, bool resumable = false)
+    {
+        if (!state.RecordExists)
+        {
+            return null;
+        }
+
+        if (state.State.IsFinished)
+        {
+            return state.State.ToView(Id);
+        }
+
+        _cancelResumable = resumable;
+        _cancelledBy = user;
+        if (_cancellation is not null)
+        {
+            await _cancellation.CancelAsync(); // the run records CANCELLED when it stops
+        }
+        else if (!_running)
+        {
+            await FinishAsync(BrokerTaskStatus.Cancelled, $"Cancelled by {user}.", resumable);
+        }
+        else
+        {
+            _cancellation = new CancellationTokenSource();
+            await _cancellation.CancelAsync();
+        }
+
+        return state.State.ToView(Id);
+    }
+
+    public async Task<TaskView?> ResumeAsync()
+    {
+        if (!state.RecordExists)
+        {
+            return null;
+        }
+
+        if (state.State.Status == BrokerTaskStatus.Cancelled && state.State.Resumable)
+        {
+            state.State.Status = BrokerTaskStatus.Initial;
+            state.State.Finished = null;
+            state.State.Message = "Resumed.";
+            await this.RegisterOrUpdateReminder(ResumeReminder, options.Value.ResumePeriod, options.Value.ResumePeriod);
+            await SaveAsync("UPDATED");
+            ScheduleRun();
+        }
+
+        return state.State.ToView(Id);
+    }
+
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (!state.RecordExists || state.State.IsFinished)
+        {
+            if (await this.GetReminder(reminderName) is { } reminder)
+            {
+                await this.UnregisterReminder(reminder);
+            }
+
+            return;
+        }
+
+        ScheduleRun();
+    }
+
+    private void ScheduleRun()
+    {
+        if (_running)
+        {
+            return;
+        }
+
+        _running = true;
+        _runTimer?.Dispose();
+        _runTimer = this.RegisterGrainTimer(_ => RunAsync(), new GrainTimerCreationOptions
+        {
+            DueTime = TimeSpan.Zero,
+            Period = Timeout.InfiniteTimeSpan,
+            KeepAlive = true,
+        });
+    }
+
+    private async Task RunAsync()
+    {
+        _cancellation ??= new CancellationTokenSource();
+        var runner = runners.Single(r => r.Type == state.State.Request.Type);
+        var context = new TaskContext(Id, state.State, () => SaveAsync("UPDATED"), GrainFactory, controllers, options.Value, time, _cancellation.Token);
+        try
+        {
+            _cancellation.Token.ThrowIfCancellationRequested();
+            state.State.Status = BrokerTaskStatus.InProgress;
+            state.State.Started ??= time.GetUtcNow();
+            await SaveAsync("UPDATED");
+            if (state.State.Progress == 0)
+            {
+                await journal.WriteAsync(Entry(JournalLevel.Info, $"Task {Name} started."));
+            }
+
+            var message = await runner.RunAsync(context);
+            await FinishAsync(BrokerTaskStatus.Finished, message, resumable: false);
+        }
+        catch (OperationCanceledException) when (_cancellation.IsCancellationRequested)
+        {
+            var message = $"Cancelled by {_cancelledBy}.";
+            await StopRunnerAsync(runner, context, BrokerTaskStatus.Cancelled, message);
+            await FinishAsync(BrokerTaskStatus.Cancelled, message, _cancelResumable);
+        }
+        catch (Exception e) when (e is PoolException or EcpException or Interfaces.Controllers.ControllerException or InvalidOperationException
+                                       or TimeoutException or ArgumentException or KeyNotFoundException)
+        {
+            LogFailed(Name, e.Message);
+            await StopRunnerAsync(runner, context, BrokerTaskStatus.Failed, e.Message);
+            await FinishAsync(BrokerTaskStatus.Failed, e.Message, resumable: false);
+        }
+        finally
+        {
+            foreach (var key in state.State.HeldLocks.ToList())
+            {
+                await context.ReleaseAsync(key);
+            }
+
+            _cancellation.Dispose();
+            _cancellation = null;
+            _running = false;
+            _runTimer?.Dispose();
+            _runTimer = null;
+        }
+    }
+
+    private async Task StopRunnerAsync(ITaskRunner runner, TaskContext context, BrokerTaskStatus status, string message)
+    {
+        try
+        {
+            await runner.OnStoppedAsync(context, status, message);
+        }
+        catch (Exception e) when (e is PoolException or EcpException or InvalidOperationException)
+        {
+            LogFailed(Name, $"clean-up after {status}: {e.Message}");
+        }
+    }
+
+    private async Task FinishAsync(BrokerTaskStatus status, string message, bool resumable)
+    {
+        state.State.Status = status;
+        state.State.Message = message;
+        state.State.Progress = 100;
+        state.State.Finished = time.GetUtcNow();
+        state.State.Resumable = status == BrokerTaskStatus.Cancelled && resumable;
+        await SaveAsync("UPDATED");
+        var level = status switch
+        {
+            BrokerTaskStatus.Failed => JournalLevel.Error,
+            BrokerTaskStatus.Cancelled => JournalLevel.Warning,
+            _ => JournalLevel.Info,
+        };
+        await journal.WriteAsync(Entry(level, $"Task {Name} {status.ToWire().ToLowerInvariant()}.", message));
+        if (await this.GetReminder(ResumeReminder) is { } reminder)
+        {
+            await this.UnregisterReminder(reminder);
+        }
+    }
+
+    private async Task SaveAsync(string @event)
+    {
+        await state.WriteStateAsync();
+        var view = state.State.ToView(Id);
+        await table.UpsertAsync(view, state.State.PoolId);
+        await live.PublishAsync(Resource, @event, Id, new
+        {
+            view.Id,
+            view.EntityId,
+            task_type = view.Type.ToWire(),
+            status = view.Status.ToWire(),
+            view.Progress,
+            view.Message,
+            view.Creator,
+            view.Created,
+            view.Started,
+            view.Finished,
+            view.Resumable,
+            view.Priority,
+        });
+    }
+
+    private string Name => state.State.Request.Type.ToWire();
+
+    private JournalEntry Entry(JournalLevel level, string message, string description = "") =>
+        new(level, message, description, state.State.PoolId is null ? EntityType.Vm : EntityType.Pool,
+            state.State.PoolId ?? state.State.Request.EntityId, state.State.Request.Creator);
+
+    [LoggerMessage(EventId = 4001, Level = LogLevel.Warning, Message = "Task {Name} failed: {Reason}")]
+    private partial void LogFailed(string name, string reason);
+}
