@@ -20,6 +20,10 @@ public interface ITaskGrain : IGrainWithGuidKey
     [Alias("CancelAsync"), AlwaysInterleave]
     Task<TaskView?> CancelAsync(string user, bool resumable = false);
 
+    /// <summary>The silo the task is running on (for operators and tests).</summary>
+    [Alias("GetHostAsync"), AlwaysInterleave]
+    Task<string> GetHostAsync();
+
     /// <summary>Resumes a task cancelled as resumable.</summary>
     [Alias("ResumeAsync")]
     Task<TaskView?> ResumeAsync();

@@ -23,6 +23,7 @@ public sealed partial class TaskGrain(
     JournalWriter journal,
     IEnumerable<ITaskRunner> runners,
     ControllerSessions controllers,
+    ILocalSiloDetails silo,
     IOptions<TaskOptions> options,
     TimeProvider time,
     ILogger<TaskGrain> logger) : Grain, ITaskGrain, IRemindable
@@ -64,6 +65,8 @@ public sealed partial class TaskGrain(
         ScheduleRun();
         return state.State.ToView(Id);
     }
+
+    public Task<string> GetHostAsync() => Task.FromResult(silo.SiloAddress.ToString());
 
     public Task<TaskView?> GetAsync() => Task.FromResult(state.RecordExists ? state.State.ToView(Id) : null);
 

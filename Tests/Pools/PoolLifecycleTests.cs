@@ -1,0 +1,178 @@
+using Vdi.Grains.Interfaces.Pools;
+using Vdi.Grains.Interfaces.Tasks;
+using Vdi.Grains.Interfaces.Vms;
+using Vdi.Tests.Fixtures;
+
+namespace Vdi.Tests.Pools;
+
+[Collection(ControllerCollection.Name)]
+public sealed class PoolLifecycleTests(TwoSiloClusterFixture fixture)
+{
+    [Fact]
+    public async Task An_automated_pool_is_created_prepared_and_active()
+    {
+        await using var kit = await PoolKit.StartAsync(fixture.Client);
+        var pool = fixture.Client.GetGrain<IPoolGrain>(Guid.NewGuid());
+        var settings = kit.Automated(initial: 3, total: 5) with { SetVmsHostnames = true };
+        var created = await pool.CreateAsync(PoolType.Automated, settings, "admin");
+        Assert.Equal(PoolStatus.Creating, created.Status);
+
+        var task = await kit.WaitForTaskAsync(await PoolKit.LastTaskAsync(created.Id, "POOL_CREATE"));
+        Assert.Equal(BrokerTaskStatus.Finished, task.Status);
+        var view = (await pool.GetAsync())!;
+        Assert.Equal(PoolStatus.Active, view.Status);
+        Assert.Equal(3, view.VmCount);
+        Assert.Equal("Linux", view.OsType);
+
+        var domains = await kit.DomainsNamedAsync(settings.VmNameTemplate!);
+        Assert.Equal(3, domains.Count);
+        Assert.All(domains, d =>
+        {
+            Assert.Equal(3, d.GetProperty("user_power_state").GetInt32());
+            Assert.True(d.GetProperty("remote_access").GetBoolean());
+            Assert.True(d.GetProperty("thin").GetBoolean());
+        });
+        Assert.Equal(3L, await TestDb.ScalarAsync<long>("select count(*) from vdi_vms where pool_id = @p and created_by_broker", ("p", created.Id)));
+        Assert.Equal("FINISHED", await TestDb.ScalarAsync<string>("select status from vdi_tasks where id = @t", ("t", task.Id)));
+    }
+
+    [Fact]
+    public async Task A_static_pool_takes_existing_vms_and_enables_their_remote_access()
+    {
+        await using var kit = await PoolKit.StartAsync(fixture.Client);
+        var vms = new[] { await kit.Sim.DomainIdAsync("office-2"), await kit.Sim.DomainIdAsync("office-3") };
+        var pool = fixture.Client.GetGrain<IPoolGrain>(Guid.NewGuid());
+        var view = await pool.CreateAsync(PoolType.Static, new PoolSettings
+        {
+            VerboseName = PoolKit.NewName(),
+            ControllerId = kit.ControllerId,
+            ResourcePoolId = kit.ResourcePool,
+            VmIds = vms,
+            ConnectionTypes = [ConnectionType.Spice, ConnectionType.Rdp],
+        }, "admin");
+        Assert.Equal(PoolStatus.Active, view.Status);
+        Assert.Equal(2, view.VmCount);
+
+        Assert.True(await Eventually.TrueAsync(async () =>
+        {
+            foreach (var id in vms)
+            {
+                if (!(await kit.Sim.GetDomainAsync(id)).GetProperty("remote_access").GetBoolean())
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }, TimeSpan.FromSeconds(20)));
+
+        var other = await Assert.ThrowsAsync<PoolException>(() => fixture.Client.GetGrain<IPoolGrain>(Guid.NewGuid()).CreateAsync(PoolType.Static,
+            new PoolSettings { VerboseName = PoolKit.NewName(), ControllerId = kit.ControllerId, ResourcePoolId = kit.ResourcePool, VmIds = [vms[0]] }, "admin"));
+        Assert.Equal(PoolErrorKind.Conflict, other.Kind);
+    }
+
+    [Fact]
+    public async Task A_guest_pool_is_created_with_recreate_as_its_disconnect_action()
+    {
+        await using var kit = await PoolKit.StartAsync(fixture.Client);
+        var pool = fixture.Client.GetGrain<IPoolGrain>(Guid.NewGuid());
+        var view = await pool.CreateAsync(PoolType.Guest, kit.Automated(1, 2), "admin");
+        Assert.Equal(VmDisconnectAction.Recreate, view.VmActionUponUserDisconnect);
+        Assert.Equal(BrokerTaskStatus.Finished, (await kit.WaitForTaskAsync(await PoolKit.LastTaskAsync(view.Id, "POOL_CREATE"))).Status);
+        Assert.Equal(PoolStatus.Active, (await pool.GetAsync())!.Status);
+    }
+
+    [Fact]
+    public async Task Expansion_stops_at_total_size()
+    {
+        await using var kit = await PoolKit.StartAsync(fixture.Client);
+        var pool = fixture.Client.GetGrain<IPoolGrain>(Guid.NewGuid());
+        var view = await pool.CreateAsync(PoolType.Automated, kit.Automated(initial: 1, total: 4, reserve: 1, step: 2) with { StartVms = false }, "admin");
+        await kit.WaitForTaskAsync(await PoolKit.LastTaskAsync(view.Id, "POOL_CREATE"));
+
+        await kit.WaitForTaskAsync((await pool.ExpandAsync("admin")).Id);
+        Assert.Equal(3, (await pool.GetAsync())!.VmCount);
+        await kit.WaitForTaskAsync((await pool.ExpandAsync("admin")).Id);
+        Assert.Equal(4, (await pool.GetAsync())!.VmCount);
+
+        var full = await Assert.ThrowsAsync<PoolException>(() => pool.ExpandAsync("admin"));
+        Assert.Equal("total_size", full.Field);
+        Assert.Equal(4, (await kit.DomainsNamedAsync(view.VmNameTemplate!)).Count);
+    }
+
+    [Fact]
+    public async Task Fifty_concurrent_triggers_start_exactly_one_expansion()
+    {
+        await using var kit = await PoolKit.StartAsync(fixture.Client);
+        var pool = fixture.Client.GetGrain<IPoolGrain>(Guid.NewGuid());
+        var view = await pool.CreateAsync(PoolType.Automated, kit.Automated(initial: 2, total: 10, reserve: 2, step: 3) with { StartVms = false }, "admin");
+        await kit.WaitForTaskAsync(await PoolKit.LastTaskAsync(view.Id, "POOL_CREATE"));
+        var user = await kit.NewUserAsync();
+        await pool.EntitleAsync([user], [], "admin");
+        await kit.Sim.SetFaultsAsync(latencyMs: 300); // keep the expansion running while the triggers arrive
+
+        var vm = (await pool.TakeVmForUserAsync(user))!.Value; // free VMs fall below the reserve
+        var triggers = await Task.WhenAll(Enumerable.Range(0, 50).Select(_ => pool.RequestAutoExpansionAsync()));
+        var started = triggers.Where(t => t is not null).Select(t => t!.Id).Distinct().ToList();
+
+        Assert.Single(started);
+        await kit.Sim.SetFaultsAsync();
+        await kit.WaitForTaskAsync(started[0]);
+        Assert.Equal(1L, await TestDb.ScalarAsync<long>("select count(*) from vdi_tasks where pool_id = @p and task_type = 'POOL_EXPAND'", ("p", view.Id)));
+        Assert.Equal(5, (await pool.GetAsync())!.VmCount);
+        Assert.Contains(user, (await fixture.Client.GetGrain<IVmGrain>(vm).GetAsync())!.Owners);
+    }
+
+    [Fact]
+    public async Task A_partial_clone_failure_leaves_the_pool_partial_with_the_good_vms()
+    {
+        await using var kit = await PoolKit.StartAsync(fixture.Client);
+        await kit.Sim.SetFaultsAsync(failCloneAfter: 2);
+        var pool = fixture.Client.GetGrain<IPoolGrain>(Guid.NewGuid());
+        var view = await pool.CreateAsync(PoolType.Automated, kit.Automated(initial: 5, total: 5), "admin");
+        var task = await kit.WaitForTaskAsync(await PoolKit.LastTaskAsync(view.Id, "POOL_CREATE"));
+
+        Assert.Equal(BrokerTaskStatus.Failed, task.Status);
+        Assert.Contains("2 of 5", task.Message);
+        Assert.Equal(PoolStatus.Partial, (await pool.GetAsync())!.Status);
+        Assert.Equal(2, (await pool.GetAsync())!.VmCount);
+        Assert.Equal(2, (await kit.DomainsNamedAsync(view.VmNameTemplate!)).Count);
+    }
+
+    [Fact]
+    public async Task Cancelling_a_creation_cancels_the_controller_task_and_fails_the_pool()
+    {
+        await using var kit = await PoolKit.StartAsync(fixture.Client);
+        await kit.Sim.SetFaultsAsync(latencyMs: 200);
+        var pool = fixture.Client.GetGrain<IPoolGrain>(Guid.NewGuid());
+        var view = await pool.CreateAsync(PoolType.Automated, kit.Automated(initial: 60, total: 60), "admin");
+        var taskId = await PoolKit.LastTaskAsync(view.Id, "POOL_CREATE");
+        Assert.True(await Eventually.TrueAsync(async () =>
+            await TestDb.ScalarAsync<string>("select status from vdi_tasks where id = @t", ("t", taskId)) == "IN_PROGRESS", TimeSpan.FromSeconds(10)));
+
+        await fixture.Client.GetGrain<ITaskGrain>(taskId).CancelAsync("admin");
+        var task = await kit.WaitForTaskAsync(taskId);
+        Assert.Equal(BrokerTaskStatus.Cancelled, task.Status);
+        Assert.Equal(PoolStatus.Failed, (await pool.GetAsync())!.Status);
+        await kit.Sim.SetFaultsAsync();
+        var cancelled = await TestDb.ScalarAsync<long>("select count(*) from vdi_journal where entity_id = @p and message like 'Task POOL_CREATE cancelled.'", ("p", view.Id));
+        Assert.Equal(1L, cancelled);
+    }
+
+    [Fact]
+    public async Task Deleting_a_pool_deletes_its_vms_on_the_controller()
+    {
+        await using var kit = await PoolKit.StartAsync(fixture.Client);
+        var pool = fixture.Client.GetGrain<IPoolGrain>(Guid.NewGuid());
+        var view = await pool.CreateAsync(PoolType.Automated, kit.Automated(initial: 3, total: 3) with { StartVms = false }, "admin");
+        await kit.WaitForTaskAsync(await PoolKit.LastTaskAsync(view.Id, "POOL_CREATE"));
+        Assert.Equal(3, (await kit.DomainsNamedAsync(view.VmNameTemplate!)).Count);
+
+        var task = await kit.WaitForTaskAsync((await pool.RemoveAsync(deleteVms: true, "admin")).Id);
+        Assert.Equal(BrokerTaskStatus.Finished, task.Status);
+        Assert.Empty(await kit.DomainsNamedAsync(view.VmNameTemplate!));
+        Assert.Null(await pool.GetAsync());
+        Assert.Equal(0L, await TestDb.ScalarAsync<long>("select count(*) from vdi_vms where pool_id = @p", ("p", view.Id)));
+        Assert.Equal(0L, await TestDb.ScalarAsync<long>("select count(*) from vdi_pools where id = @p", ("p", view.Id)));
+    }
+}
