@@ -324,7 +324,7 @@ public sealed class PoolGrain(
 
     public async Task FollowControllerAsync(ControllerStatus status)
     {
-        if (!Exists || state.State.Status is PoolStatus.Deleting or PoolStatus.Creating)
+        if (!Exists || state.State.Status is PoolStatus.Deleting)
         {
             return;
         }

@@ -123,6 +123,12 @@ public sealed partial class TaskGrain(
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
+        if (state.RecordExists && state.State.Status == BrokerTaskStatus.Cancelled && state.State.Resumable)
+        {
+            await ResumeIfControllerIsBackAsync();
+            return;
+        }
+
         if (!state.RecordExists || state.State.IsFinished)
         {
             if (await this.GetReminder(reminderName) is { } reminder)
@@ -135,6 +141,28 @@ public sealed partial class TaskGrain(
 
         ScheduleRun();
     }
+
+    /// <summary>A paused task resumes by itself once its pool's controller is ACTIVE again.</summary>
+    private async Task ResumeIfControllerIsBackAsync()
+    {
+        if (state.State.PoolId is not { } poolId || await GrainFactory.GetGrain<IPoolGrain>(poolId).GetAsync() is not { } pool)
+        {
+            return;
+        }
+
+        if (await GrainFactory.GetGrain<Interfaces.Controllers.IControllerGrain>(pool.ControllerId).GetAsync() is { Status: Interfaces.Controllers.ControllerStatus.Active })
+        {
+            await ResumeAsync();
+        }
+    }
+
+    private static bool ControllerUnavailable(Exception e) => e switch
+    {
+        EcpException ecp => ecp.MeansControllerDown || ecp.Kind == EcpErrorKind.Unauthorized,
+        Interfaces.Controllers.ControllerException c => c.Kind is Interfaces.Controllers.ControllerErrorKind.WrongStatus
+            or Interfaces.Controllers.ControllerErrorKind.Unreachable or Interfaces.Controllers.ControllerErrorKind.BadAuth,
+        _ => false,
+    };
 
     private void ScheduleRun()
     {
@@ -178,6 +206,13 @@ public sealed partial class TaskGrain(
             await StopRunnerAsync(runner, context, BrokerTaskStatus.Cancelled, message);
             await FinishAsync(BrokerTaskStatus.Cancelled, message, _cancelResumable);
         }
+        catch (Exception e) when (ControllerUnavailable(e))
+        {
+            // the controller is down or refuses the token: pause, resumable; its recovery (or our reminder) resumes
+            var message = $"Paused: the controller is unavailable ({e.Message}). The task resumes when it is back.";
+            LogPaused(Name, e.Message);
+            await FinishAsync(BrokerTaskStatus.Cancelled, message, resumable: true);
+        }
         catch (Exception e) when (e is PoolException or EcpException or Interfaces.Controllers.ControllerException or InvalidOperationException
                                        or TimeoutException or ArgumentException or KeyNotFoundException)
         {
@@ -220,6 +255,11 @@ public sealed partial class TaskGrain(
         state.State.Finished = time.GetUtcNow();
         state.State.Resumable = status == BrokerTaskStatus.Cancelled && resumable;
         await SaveAsync("UPDATED");
+        if (state.State.Resumable)
+        {
+            return; // the reminder stays: it resumes the task when the controller is back
+        }
+
         var level = status switch
         {
             BrokerTaskStatus.Failed => JournalLevel.Error,
@@ -260,6 +300,9 @@ public sealed partial class TaskGrain(
     private JournalEntry Entry(JournalLevel level, string message, string description = "") =>
         new(level, message, description, state.State.PoolId is null ? EntityType.Vm : EntityType.Pool,
             state.State.PoolId ?? state.State.Request.EntityId, state.State.Request.Creator);
+
+    [LoggerMessage(EventId = 4002, Level = LogLevel.Warning, Message = "Task {Name} paused, its controller is unavailable: {Reason}")]
+    private partial void LogPaused(string name, string reason);
 
     [LoggerMessage(EventId = 4001, Level = LogLevel.Warning, Message = "Task {Name} failed: {Reason}")]
     private partial void LogFailed(string name, string reason);

@@ -15,9 +15,9 @@ public sealed class PoolCreateRunner : ITaskRunner
         var pool = await PoolWork.LoadPoolAsync(ctx, poolId);
         var poolGrain = ctx.Grains.GetGrain<IPoolGrain>(poolId);
         var cp = ctx.Checkpoint<CloneCheckpoint>();
+        await poolGrain.SetStatusAsync(PoolStatus.Creating, null);
         if (!cp.Started)
         {
-            await poolGrain.SetStatusAsync(PoolStatus.Creating, null);
             var client = await ctx.Controllers.ConnectAsync(pool.ControllerId);
             var template = await client.GetDomainAsync(pool.TemplateId!.Value, ctx.Cancellation);
             if (template.TryGetProperty("os_type", out var os) && os.GetString() is { } osType)

@@ -1,0 +1,84 @@
+using Vdi.Grains.Interfaces.Groups;
+using Vdi.Grains.Interfaces.Pools;
+using Vdi.Grains.Interfaces.Vms;
+using Vdi.Tests.Fixtures;
+
+namespace Vdi.Tests.Pools;
+
+/// <summary>Entitlements, assignment, reservation and the race for the last free VM.</summary>
+[Collection(ControllerCollection.Name)]
+public sealed class VmAssignmentTests(TwoSiloClusterFixture fixture)
+{
+    private async Task<(PoolKit Kit, IPoolGrain Pool, Guid PoolId)> PoolWithVmsAsync(int vms)
+    {
+        var kit = await PoolKit.StartAsync(fixture.Client);
+        var id = Guid.NewGuid();
+        var pool = fixture.Client.GetGrain<IPoolGrain>(id);
+        var view = await pool.CreateAsync(PoolType.Automated, kit.Automated(initial: vms, total: vms, reserve: 1) with { StartVms = false }, "admin");
+        await kit.WaitForTaskAsync(await PoolKit.LastTaskAsync(view.Id, "POOL_CREATE"));
+        return (kit, pool, id);
+    }
+
+    [Fact]
+    public async Task Two_users_racing_for_the_last_free_vm_never_get_the_same_one()
+    {
+        var (kit, pool, _) = await PoolWithVmsAsync(1);
+        await using var _ = kit;
+        var users = new[] { await kit.NewUserAsync(), await kit.NewUserAsync() };
+        await pool.EntitleAsync(users, [], "admin");
+
+        var results = await Task.WhenAll(users.Select(u => pool.TakeVmForUserAsync(u)));
+        Assert.Single(results, r => r is not null);
+        var vm = results.Single(r => r is not null)!.Value;
+        Assert.Single((await fixture.Client.GetGrain<IVmGrain>(vm).GetAsync())!.Owners);
+        Assert.Equal(1L, await TestDb.ScalarAsync<long>("select count(*) from vdi_vm_owners where vm_id = @v", ("v", vm)));
+    }
+
+    [Fact]
+    public async Task A_user_gets_the_same_vm_again_and_has_one_vm_per_pool()
+    {
+        var (kit, pool, poolId) = await PoolWithVmsAsync(3);
+        await using var _ = kit;
+        var user = await kit.NewUserAsync();
+        await pool.EntitleAsync([user], [], "admin");
+
+        var first = await pool.TakeVmForUserAsync(user);
+        Assert.Equal(first, await pool.TakeVmForUserAsync(user));
+
+        var other = (await TestDb.ScalarAsync<Guid?>("select id from vdi_vms where pool_id = @p and id <> @v limit 1", ("p", poolId), ("v", first!.Value)))!.Value;
+        await pool.AssignVmAsync(other, user, "admin");
+        Assert.DoesNotContain(user, (await fixture.Client.GetGrain<IVmGrain>(first.Value).GetAsync())!.Owners);
+        Assert.Contains(user, (await fixture.Client.GetGrain<IVmGrain>(other).GetAsync())!.Owners);
+        Assert.Equal(1L, await TestDb.ScalarAsync<long>("select count(*) from vdi_vm_owners where pool_id = @p and user_id = @u", ("p", poolId), ("u", user)));
+
+        await pool.FreeVmAsync(other, user, "admin");
+        Assert.Empty((await fixture.Client.GetGrain<IVmGrain>(other).GetAsync())!.Owners);
+    }
+
+    [Fact]
+    public async Task Only_entitled_users_or_members_of_entitled_groups_get_vms_and_reserved_vms_are_never_handed_out()
+    {
+        var (kit, pool, poolId) = await PoolWithVmsAsync(2);
+        await using var _ = kit;
+        var outsider = await kit.NewUserAsync();
+        var member = await kit.NewUserAsync();
+        var vms = (await TestDb.ScalarAsync<Guid[]>("select array_agg(id order by verbose_name) from vdi_vms where pool_id = @p", ("p", poolId)))!;
+        var refused = await Assert.ThrowsAsync<PoolException>(() => pool.AssignVmAsync(vms[0], outsider, "admin"));
+        Assert.Equal("users", refused.Field);
+
+        var group = fixture.Client.GetGrain<IGroupGrain>(Guid.NewGuid());
+        await group.CreateAsync($"g-{Guid.NewGuid():N}", "", "admin");
+        await group.AddMembersAsync([member], "admin");
+        await pool.EntitleAsync([], [(await group.GetAsync())!.Id], "admin");
+        Assert.True(await pool.IsEntitledAsync(member));
+        Assert.False(await pool.IsEntitledAsync(outsider));
+
+        await pool.ReserveVmAsync(vms[0], reserved: true, "admin");
+        await pool.ReserveVmAsync(vms[1], reserved: true, "admin");
+        Assert.Null(await pool.TakeVmForUserAsync(member));
+        Assert.Equal(VmStatus.Reserved, (await fixture.Client.GetGrain<IVmGrain>(vms[0]).GetAsync())!.Status);
+
+        await pool.ReserveVmAsync(vms[1], reserved: false, "admin");
+        Assert.Equal(vms[1], await pool.TakeVmForUserAsync(member));
+    }
+}
