@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Vdi.Grains.Interfaces.Pools;
 
 /// <summary>
@@ -10,7 +12,7 @@ public sealed record PoolSettings
     [Id(0)] public string? VerboseName { get; init; }
     [Id(1)] public Guid? ControllerId { get; init; }
     [Id(2)] public Guid? ResourcePoolId { get; init; }
-    [Id(3)] public Guid? DataPoolId { get; init; }
+    [Id(3), JsonPropertyName("datapool_id")] public Guid? DataPoolId { get; init; }
     [Id(4)] public Guid? TemplateId { get; init; }
     [Id(5)] public string? VmNameTemplate { get; init; }
     [Id(6)] public int? InitialSize { get; init; }
@@ -29,5 +31,5 @@ public sealed record PoolSettings
     [Id(19)] public VmDisconnectAction? VmActionUponUserDisconnect { get; init; }
     [Id(20)] public int? VmDisconnectActionTimeout { get; init; }
     /// <summary>Static pools: the controller's VMs that form the pool.</summary>
-    [Id(21)] public IReadOnlyList<Guid>? VmIds { get; init; }
+    [Id(21), JsonPropertyName("vms")] public IReadOnlyList<Guid>? VmIds { get; init; }
 }

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Vdi.Grains.Interfaces.Pools;
 
 [GenerateSerializer, Immutable, Alias("PoolView")]
@@ -9,7 +11,7 @@ public sealed record PoolView
     [Id(3)] public PoolStatus Status { get; init; }
     [Id(4)] public Guid ControllerId { get; init; }
     [Id(5)] public Guid? ResourcePoolId { get; init; }
-    [Id(6)] public Guid? DataPoolId { get; init; }
+    [Id(6), JsonPropertyName("datapool_id")] public Guid? DataPoolId { get; init; }
     [Id(7)] public Guid? TemplateId { get; init; }
     [Id(8)] public string? VmNameTemplate { get; init; }
     [Id(9)] public int InitialSize { get; init; }

@@ -28,6 +28,11 @@ public static partial class PoolRules
             throw Invalid("pool_type", "RDS pools are not supported yet");
         }
 
+        if (s.VerboseName is not { } name || name.Trim().Length is 0 or > NameLimit || !NamePattern().IsMatch(name.Trim()))
+        {
+            throw Invalid("verbose_name", $"verbose_name must be 1 to {NameLimit} letters, digits or '-'");
+        }
+
         var pool = new PoolState
         {
             PoolType = type,

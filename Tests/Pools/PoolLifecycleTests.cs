@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using Vdi.Grains.Interfaces.Pools;
 using Vdi.Grains.Interfaces.Tasks;
 using Vdi.Grains.Interfaces.Vms;
@@ -155,6 +156,8 @@ public sealed class PoolLifecycleTests(TwoSiloClusterFixture fixture)
         Assert.Equal(BrokerTaskStatus.Cancelled, task.Status);
         Assert.Equal(PoolStatus.Failed, (await pool.GetAsync())!.Status);
         await kit.Sim.SetFaultsAsync();
+        var controllerTasks = await kit.Sim.Http.GetFromJsonAsync<System.Text.Json.JsonElement>("/api/tasks/?status=CANCELLED");
+        Assert.Contains(controllerTasks.GetProperty("results").EnumerateArray(), t => t.GetProperty("name").GetString() == "Multi create domains");
         var cancelled = await TestDb.ScalarAsync<long>("select count(*) from vdi_journal where entity_id = @p and message like 'Task POOL_CREATE cancelled.'", ("p", view.Id));
         Assert.Equal(1L, cancelled);
     }

@@ -1,8 +1,13 @@
-using Microsoft.Extensions.Options;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Npgsql;
 using Orleans.Configuration;
 using StackExchange.Redis;
 using Vdi.Grains.Interfaces.Configuration;
+using Vdi.WebGateway.Apis;
+using Vdi.WebGateway.Apis.Admin;
 using Vdi.WebGateway.Health;
+using Vdi.WebGateway.Security;
 
 namespace Vdi.WebGateway.Hosting;
 
@@ -40,12 +45,36 @@ public static class GatewayApplication
             client.UseConnectionRetryFilter<RetryUntilClusterAnswers>();
         });
 
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(pg.ConnectionString));
+        builder.Services.AddSingleton<AdminQueries>();
+        builder.Services.ConfigureHttpJsonOptions(o =>
+        {
+            o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
+            o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseUpper, allowIntegerValues: false));
+        });
+        builder.Services.AddProblemDetails();
+        builder.Services.AddBrokerAuthentication();
+        builder.Services.AddOpenApi();
+
         builder.Services.AddHealthChecks()
             .AddNpgSql(pg.ConnectionString, name: "postgres", tags: ["ready"])
             .AddRedis(redis.ConnectionString, name: "redis", tags: ["ready"])
             .AddCheck<ClusterHealthCheck>("cluster", tags: ["ready"]);
 
         var app = builder.Build();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.MapAuthApi();
+        app.MapOpenApi("/api/openapi/{documentName}.json").RequireAuthorization();
+        var admin = app.MapGroup("/api/admin").RequireAuthorization().AddEndpointFilter<AdminErrors>();
+        admin.MapControllersApi();
+        admin.MapPoolsApi();
+        admin.MapVmsApi();
+        admin.MapTasksApi();
+        admin.MapUsersApi();
         app.MapHealthChecks("/health/live", new() { Predicate = _ => false }).AllowAnonymous();
         app.MapHealthChecks("/health/ready", new()
         {

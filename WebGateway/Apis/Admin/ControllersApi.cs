@@ -1,0 +1,45 @@
+using System.Security.Claims;
+using Vdi.Grains.Interfaces.Controllers;
+using Vdi.Grains.Interfaces.Pools;
+using Vdi.WebGateway.Security;
+
+namespace Vdi.WebGateway.Apis.Admin;
+
+/// <summary>Controllers: list, add, update, test, service mode, activate, remove, browse resources.</summary>
+public static class ControllersApi
+{
+    public sealed record AddControllerRequest(string? VerboseName, string? Address, string? Token, string? Description);
+
+    public sealed record UpdateControllerRequest(string? VerboseName, string? Address, string? Token, string? Description);
+
+    public static RouteGroupBuilder MapControllersApi(this RouteGroupBuilder admin)
+    {
+        var g = admin.MapGroup("/controllers").WithTags("Controllers").RequireAuthorization(Roles.AdministratorPolicy);
+        g.MapGet("/", (AdminQueries q, int? limit, int? offset) => q.ControllersAsync(limit ?? 100, offset ?? 0));
+        g.MapPost("/", async (AddControllerRequest body, IClusterClient cluster, ClaimsPrincipal user) =>
+        {
+            var view = await cluster.GetGrain<IControllerGrain>(Guid.NewGuid())
+                .AddAsync(new ControllerRegistration(body.VerboseName ?? "", body.Address ?? "", body.Token ?? "", body.Description ?? "", user.UserName()));
+            return TypedResults.Created($"/api/admin/controllers/{view.Id}", view);
+        });
+        g.MapGet("/{id:guid}", async (Guid id, IClusterClient cluster) =>
+            await Controller(cluster, id).GetAsync() ?? throw new KeyNotFoundException($"no controller has the id {id}"));
+        g.MapPatch("/{id:guid}", (Guid id, UpdateControllerRequest body, IClusterClient cluster, ClaimsPrincipal user) =>
+            Controller(cluster, id).UpdateAsync(new ControllerChanges(user.UserName(), body.VerboseName, body.Address, body.Token, body.Description)));
+        g.MapPost("/{id:guid}/test", (Guid id, IClusterClient cluster, ClaimsPrincipal user) => Controller(cluster, id).TestAsync(user.UserName()));
+        g.MapPost("/{id:guid}/service", (Guid id, IClusterClient cluster, ClaimsPrincipal user) => Controller(cluster, id).EnterServiceAsync(user.UserName()));
+        g.MapPost("/{id:guid}/activate", (Guid id, IClusterClient cluster, ClaimsPrincipal user) => Controller(cluster, id).ActivateAsync(user.UserName()));
+        g.MapDelete("/{id:guid}", async (Guid id, IClusterClient cluster, ClaimsPrincipal user) =>
+        {
+            await Controller(cluster, id).RemoveAsync(user.UserName());
+            return TypedResults.NoContent();
+        });
+        g.MapGet("/{id:guid}/{kind}", async (Guid id, string kind, IClusterClient cluster) =>
+            WireNames.TryParseWire<ResourceKind>(kind.Replace("-", "_", StringComparison.Ordinal), out var k)
+                ? Results.Ok(await Controller(cluster, id).ListResourcesAsync(k))
+                : AdminErrors.Field("kind", "kind must be clusters, nodes, resource-pools, data-pools, templates or vms"));
+        return admin;
+    }
+
+    private static IControllerGrain Controller(IClusterClient cluster, Guid id) => cluster.GetGrain<IControllerGrain>(id);
+}

@@ -1,0 +1,51 @@
+using System.Security.Claims;
+using Vdi.Grains.Interfaces.Groups;
+using Vdi.Grains.Interfaces.Users;
+using Vdi.WebGateway.Security;
+
+namespace Vdi.WebGateway.Apis.Admin;
+
+/// <summary>Users and groups, as far as pools need them (the full user management comes with the admin panel).</summary>
+public static class UsersApi
+{
+    public sealed record CreateUserRequest(string? Username, string? Password, IReadOnlyList<string>? Roles, bool? IsSuperuser,
+        string? FirstName, string? LastName, string? Email);
+
+    public sealed record CreateGroupRequest(string? VerboseName, string? Description);
+
+    public sealed record MembersRequest(IReadOnlyList<Guid>? Users);
+
+    public static RouteGroupBuilder MapUsersApi(this RouteGroupBuilder admin)
+    {
+        var users = admin.MapGroup("/users").WithTags("Users").RequireAuthorization(Roles.SecurityAdministratorPolicy);
+        users.MapPost("/", async (CreateUserRequest body, IClusterClient cluster, ClaimsPrincipal user) =>
+        {
+            var roles = new List<Role>();
+            foreach (var name in body.Roles ?? [])
+            {
+                roles.Add(Enum.GetValues<Role>().FirstOrDefault(r => r.ToWire() == name, (Role)(-1)) is var r && Enum.IsDefined(r)
+                    ? r
+                    : throw new ArgumentException($"roles: unknown role {name}", nameof(body)));
+            }
+
+            var name0 = body.Username?.Trim() ?? "";
+            var created = await cluster.ForName(name0).CreateUserAsync(new NewUser(name0, body.Password ?? "", body.IsSuperuser ?? false,
+                roles, user.UserName(), body.FirstName ?? "", body.LastName ?? "", body.Email ?? ""));
+            return TypedResults.Created($"/api/admin/users/{created.Id}", created);
+        });
+        users.MapGet("/{id:guid}", async (Guid id, IClusterClient cluster) =>
+            await cluster.GetGrain<IUserGrain>(id).GetAsync() ?? throw new KeyNotFoundException($"no user has the id {id}"));
+
+        var groups = admin.MapGroup("/groups").WithTags("Groups").RequireAuthorization(Roles.SecurityAdministratorPolicy);
+        groups.MapPost("/", async (CreateGroupRequest body, IClusterClient cluster, ClaimsPrincipal user) =>
+        {
+            var group = await cluster.GetGrain<IGroupGrain>(Guid.NewGuid()).CreateAsync(body.VerboseName ?? "", body.Description ?? "", user.UserName());
+            return TypedResults.Created($"/api/admin/groups/{group.Id}", group);
+        });
+        groups.MapPost("/{id:guid}/members", (Guid id, MembersRequest body, IClusterClient cluster, ClaimsPrincipal user) =>
+            cluster.GetGrain<IGroupGrain>(id).AddMembersAsync(body.Users ?? [], user.UserName()));
+        groups.MapPost("/{id:guid}/members/remove", (Guid id, MembersRequest body, IClusterClient cluster, ClaimsPrincipal user) =>
+            cluster.GetGrain<IGroupGrain>(id).RemoveMembersAsync(body.Users ?? [], user.UserName()));
+        return admin;
+    }
+}

@@ -1,0 +1,69 @@
+using System.Security.Claims;
+using Vdi.Grains.Interfaces.Pools;
+using Vdi.Grains.Interfaces.Users;
+using Vdi.Grains.Interfaces.Vms;
+using Vdi.WebGateway.Security;
+
+namespace Vdi.WebGateway.Apis.Admin;
+
+/// <summary>One VM: read, assign to or free from a user, reserve, power actions.</summary>
+public static class VmsApi
+{
+    public sealed record UserRequest(Guid? UserId, string? Username);
+
+    public sealed record ReserveRequest(bool Reserved);
+
+    private static readonly Dictionary<string, (string Action, bool Force)> PowerActions = new()
+    {
+        ["start"] = ("start", false),
+        ["shutdown"] = ("shutdown", false),
+        ["force-shutdown"] = ("shutdown", true),
+        ["reboot"] = ("reboot", false),
+        ["suspend"] = ("suspend", false),
+        ["resume"] = ("resume", false),
+    };
+
+    public static RouteGroupBuilder MapVmsApi(this RouteGroupBuilder admin)
+    {
+        var g = admin.MapGroup("/vms").WithTags("VMs").RequireAuthorization(Roles.AdministratorPolicy);
+        g.MapGet("/{id:guid}", async (Guid id, IClusterClient cluster) =>
+            await cluster.GetGrain<IVmGrain>(id).GetAsync() ?? throw new KeyNotFoundException($"the broker does not know VM {id}"));
+        g.MapPost("/{id:guid}/assign", async (Guid id, UserRequest body, IClusterClient cluster, ClaimsPrincipal user) =>
+        {
+            var (pool, userId) = await ResolveAsync(cluster, id, body);
+            await pool.AssignVmAsync(id, userId, user.UserName());
+            return await cluster.GetGrain<IVmGrain>(id).GetAsync();
+        });
+        g.MapPost("/{id:guid}/free", async (Guid id, UserRequest body, IClusterClient cluster, ClaimsPrincipal user) =>
+        {
+            var (pool, userId) = await ResolveAsync(cluster, id, body);
+            await pool.FreeVmAsync(id, userId, user.UserName());
+            return await cluster.GetGrain<IVmGrain>(id).GetAsync();
+        });
+        g.MapPost("/{id:guid}/reserve", async (Guid id, ReserveRequest body, IClusterClient cluster, ClaimsPrincipal user) =>
+        {
+            var vm = await VmAsync(cluster, id);
+            await cluster.GetGrain<IPoolGrain>(vm.PoolId!.Value).ReserveVmAsync(id, body.Reserved, user.UserName());
+            return await cluster.GetGrain<IVmGrain>(id).GetAsync();
+        });
+        g.MapPost("/{id:guid}/power/{action}", async (Guid id, string action, IClusterClient cluster) =>
+            PowerActions.TryGetValue(action, out var a)
+                ? Results.Ok(await cluster.GetGrain<IVmGrain>(id).PowerAsync(a.Action, a.Force))
+                : AdminErrors.Field("action", $"action must be one of {string.Join(", ", PowerActions.Keys)}"));
+        return admin;
+    }
+
+    private static async Task<VmView> VmAsync(IClusterClient cluster, Guid id) =>
+        await cluster.GetGrain<IVmGrain>(id).GetAsync() is { PoolId: not null } vm
+            ? vm
+            : throw new KeyNotFoundException($"VM {id} is not in a pool of the broker");
+
+    private static async Task<(IPoolGrain Pool, Guid UserId)> ResolveAsync(IClusterClient cluster, Guid vmId, UserRequest body)
+    {
+        var vm = await VmAsync(cluster, vmId);
+        var userId = body.UserId
+            ?? (string.IsNullOrWhiteSpace(body.Username) ? null : await cluster.ForName(body.Username).FindUserIdAsync())
+            ?? throw new PoolException(PoolErrorKind.Invalid, "users: name an existing user by user_id or username", "users");
+        return (cluster.GetGrain<IPoolGrain>(vm.PoolId!.Value), userId);
+    }
+}

@@ -1,0 +1,55 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.IdentityModel.Tokens;
+
+namespace Vdi.WebGateway.Security;
+
+public static class AuthenticationSetup
+{
+    /// <summary>
+    /// JWT bearer authentication accepting the original's <c>Authorization: JWT &lt;token&gt;</c> (any case) as well as
+    /// <c>Bearer</c>, and role policies for the admin API.
+    /// </summary>
+    public static IServiceCollection AddBrokerAuthentication(this IServiceCollection services)
+    {
+        services.AddSingleton<SigningKeys>();
+        services.AddSingleton<TokenIssuer>();
+        services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme)
+            .AddJwtBearer(o =>
+            {
+                o.MapInboundClaims = false;
+                o.Events = new JwtBearerEvents
+                {
+                    OnMessageReceived = ctx =>
+                    {
+                        var header = ctx.Request.Headers.Authorization.ToString();
+                        var parts = header.Split(' ', 2, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+                        if (parts.Length == 2 && parts[0].Equals("jwt", StringComparison.OrdinalIgnoreCase))
+                        {
+                            ctx.Token = parts[1];
+                        }
+
+                        return Task.CompletedTask;
+                    },
+                };
+            });
+        services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
+            .Configure<SigningKeys>((o, keys) => o.TokenValidationParameters = new TokenValidationParameters
+            {
+                ValidIssuer = TokenIssuer.Issuer,
+                ValidAudience = TokenIssuer.Issuer,
+                IssuerSigningKeyResolver = (_, _, _, _) => keys.Resolve(),
+                NameClaimType = ClaimTypes.Name,
+                RoleClaimType = ClaimTypes.Role,
+                ClockSkew = TimeSpan.FromSeconds(30),
+            });
+        services.AddAuthorizationBuilder()
+            .AddPolicy(Roles.AdministratorPolicy, p => p.RequireRole(Roles.Administrator, Roles.Superuser))
+            .AddPolicy(Roles.SecurityAdministratorPolicy, p => p.RequireRole(Roles.SecurityAdministrator, Roles.Superuser))
+            .AddPolicy(Roles.OperatorPolicy, p => p.RequireRole(Roles.Operator, Roles.Administrator, Roles.SecurityAdministrator, Roles.Superuser));
+        return services;
+    }
+
+    /// <summary>The user name for journals and task records.</summary>
+    public static string UserName(this ClaimsPrincipal user) => user.Identity?.Name ?? "unknown";
+}

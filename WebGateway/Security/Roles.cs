@@ -1,0 +1,19 @@
+using Vdi.Grains.Interfaces.Users;
+
+namespace Vdi.WebGateway.Security;
+
+/// <summary>Role claims and the authorization policies built on them (superusers hold every role).</summary>
+public static class Roles
+{
+    public const string Superuser = "SUPERUSER";
+    public const string Administrator = "ADMINISTRATOR";
+    public const string SecurityAdministrator = "SECURITY_ADMINISTRATOR";
+    public const string Operator = "OPERATOR";
+
+    public const string AdministratorPolicy = "administrator";
+    public const string SecurityAdministratorPolicy = "security-administrator";
+    public const string OperatorPolicy = "operator";
+
+    public static IEnumerable<string> Of(UserView user) =>
+        user.IsSuperuser ? [Superuser, Administrator, SecurityAdministrator, Operator] : user.Roles.Select(r => r.ToWire());
+}

@@ -1,0 +1,37 @@
+using System.Security.Claims;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+using Vdi.Grains.Interfaces.Users;
+
+namespace Vdi.WebGateway.Security;
+
+/// <summary>Issues the broker's JWTs (HS256, 24 h like the original's JWT_EXPIRATION_DELTA).</summary>
+public sealed class TokenIssuer(SigningKeys keys, TimeProvider time)
+{
+    public const string Issuer = "vdi-broker";
+    public static readonly TimeSpan Lifetime = TimeSpan.FromHours(24);
+
+    public async Task<(string Token, DateTimeOffset Expires)> IssueAsync(UserView user)
+    {
+        var now = time.GetUtcNow();
+        var expires = now + Lifetime;
+        var claims = new List<Claim>
+        {
+            new(JwtRegisteredClaimNames.Sub, user.Id.ToString()),
+            new(JwtRegisteredClaimNames.Jti, Guid.NewGuid().ToString()),
+            new(ClaimTypes.Name, user.Username),
+        };
+        claims.AddRange(Roles.Of(user).Select(r => new Claim(ClaimTypes.Role, r)));
+        var token = new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
+        {
+            Issuer = Issuer,
+            Audience = Issuer,
+            Subject = new ClaimsIdentity(claims),
+            IssuedAt = now.UtcDateTime,
+            NotBefore = now.UtcDateTime,
+            Expires = expires.UtcDateTime,
+            SigningCredentials = new SigningCredentials(await keys.GetAsync(), SecurityAlgorithms.HmacSha256),
+        });
+        return (token, expires);
+    }
+}
