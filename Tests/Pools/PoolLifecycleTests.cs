@@ -144,20 +144,21 @@ public sealed class PoolLifecycleTests(TwoSiloClusterFixture fixture)
     public async Task Cancelling_a_creation_cancels_the_controller_task_and_fails_the_pool()
     {
         await using var kit = await PoolKit.StartAsync(fixture.Client);
-        await kit.Sim.SetFaultsAsync(latencyMs: 200);
         var pool = fixture.Client.GetGrain<IPoolGrain>(Guid.NewGuid());
-        var view = await pool.CreateAsync(PoolType.Automated, kit.Automated(initial: 60, total: 60), "admin");
+        var view = await pool.CreateAsync(PoolType.Automated, kit.Automated(initial: 100, total: 100), "admin");
         var taskId = await PoolKit.LastTaskAsync(view.Id, "POOL_CREATE");
-        Assert.True(await Eventually.TrueAsync(async () =>
-            await TestDb.ScalarAsync<string>("select status from vdi_tasks where id = @t", ("t", taskId)) == "IN_PROGRESS", TimeSpan.FromSeconds(10)));
+        Assert.True(await Eventually.TrueAsync(async () => (await kit.DomainsNamedAsync(view.VmNameTemplate!)).Count > 0, TimeSpan.FromSeconds(20)),
+            "the controller never started cloning");
 
         await fixture.Client.GetGrain<ITaskGrain>(taskId).CancelAsync("admin");
         var task = await kit.WaitForTaskAsync(taskId);
         Assert.Equal(BrokerTaskStatus.Cancelled, task.Status);
         Assert.Equal(PoolStatus.Failed, (await pool.GetAsync())!.Status);
-        await kit.Sim.SetFaultsAsync();
         var controllerTasks = await kit.Sim.Http.GetFromJsonAsync<System.Text.Json.JsonElement>("/api/tasks/?status=CANCELLED");
         Assert.Contains(controllerTasks.GetProperty("results").EnumerateArray(), t => t.GetProperty("name").GetString() == "Multi create domains");
+        var made = await kit.DomainsNamedAsync(view.VmNameTemplate!);
+        Assert.True(made.Count < 100, "the controller went on cloning after the cancel");
+        Assert.Equal((long)made.Count, await TestDb.ScalarAsync<long>("select count(*) from vdi_vms where pool_id = @p", ("p", view.Id)));
         var cancelled = await TestDb.ScalarAsync<long>("select count(*) from vdi_journal where entity_id = @p and message like 'Task POOL_CREATE cancelled.'", ("p", view.Id));
         Assert.Equal(1L, cancelled);
     }

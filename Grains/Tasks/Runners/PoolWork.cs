@@ -48,17 +48,20 @@ public static class PoolWork
                     await ctx.SaveCheckpointAsync(cp);
                 }
 
-                var result = await ctx.WaitForControllerTaskAsync(client, batch.ControllerTaskId.Value);
-                var created = await client.GetDomainsAsync(batch.Ids, "id,verbose_name,user_power_state", ctx.Cancellation);
-                foreach (var domain in created)
+                EcpTaskInfo result;
+                try
                 {
-                    var id = domain.GetProperty("id").GetGuid();
-                    var power = domain.TryGetProperty("user_power_state", out var p) && p.TryGetInt32(out var n) ? (PowerState)n : PowerState.Undefined;
-                    await ctx.Grains.GetGrain<IVmGrain>(id).AttachAsync(new VmAttachment(pool.ControllerId, pool.Id,
-                        domain.GetProperty("verbose_name").GetString() ?? id.ToString(), power, CreatedByBroker: true));
-                    batch.CreatedIds.Add(id);
+                    result = await ctx.WaitForControllerTaskAsync(client, batch.ControllerTaskId.Value);
+                }
+                catch (OperationCanceledException) when (ctx.Cancellation.IsCancellationRequested)
+                {
+                    // the clones made before the cancel belong to the pool: never leave VMs behind on the controller
+                    await AttachCreatedAsync(ctx, client, pool, batch, CancellationToken.None);
+                    await ctx.SaveCheckpointAsync(cp);
+                    throw;
                 }
 
+                await AttachCreatedAsync(ctx, client, pool, batch, ctx.Cancellation);
                 batch.CreatedIds = [.. batch.CreatedIds.Distinct()];
                 batch.Error = result.Succeeded ? null : result.Error ?? result.Status;
                 batch.Done = true;
@@ -83,6 +86,19 @@ public static class PoolWork
         }
 
         return cp;
+    }
+
+    private static async Task AttachCreatedAsync(TaskContext ctx, EcpClient client, PoolView pool, CloneBatch batch, CancellationToken ct)
+    {
+        var created = await client.GetDomainsAsync(batch.Ids, "id,verbose_name,user_power_state", ct);
+        foreach (var domain in created)
+        {
+            var id = domain.GetProperty("id").GetGuid();
+            var power = domain.TryGetProperty("user_power_state", out var p) && p.TryGetInt32(out var n) ? (PowerState)n : PowerState.Undefined;
+            await ctx.Grains.GetGrain<IVmGrain>(id).AttachAsync(new VmAttachment(pool.ControllerId, pool.Id,
+                domain.GetProperty("verbose_name").GetString() ?? id.ToString(), power, CreatedByBroker: true));
+            batch.CreatedIds.Add(id);
+        }
     }
 
     /// <summary>Prepares VMs (full: remote access, power on, hostname as the pool says; light: remote access only).</summary>
