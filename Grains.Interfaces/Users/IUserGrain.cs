@@ -15,4 +15,26 @@ public interface IUserGrain : IGrainWithGuidKey
     /// <summary>The user when the password matches and the user is active; null otherwise.</summary>
     [Alias("CheckPasswordAsync")]
     Task<UserView?> CheckPasswordAsync(string password);
+
+    /// <summary>Checks a one-time password of the user's TOTP secret (30 s steps, one step of clock drift).</summary>
+    [Alias("VerifyOneTimePasswordAsync")]
+    Task<bool> VerifyOneTimePasswordAsync(string code);
+
+    /// <summary>Makes this token the user's only valid one: any token issued before stops working everywhere.</summary>
+    [Alias("RecordLoginAsync")]
+    Task RecordLoginAsync(Guid tokenId);
+
+    [Alias("IsCurrentTokenAsync"), Orleans.Concurrency.ReadOnly]
+    Task<bool> IsCurrentTokenAsync(Guid tokenId);
+
+    /// <summary>Invalidates the user's token (the thin client's logout).</summary>
+    [Alias("LogoutAsync")]
+    Task LogoutAsync();
+
+    [Alias("SetTwoFactorAsync")]
+    Task<UserView> SetTwoFactorAsync(bool enabled);
+
+    /// <summary>A new TOTP secret and its otpauth:// URI (issuer "VeiL VDI") for the user's authenticator.</summary>
+    [Alias("GenerateTotpSecretAsync")]
+    Task<TotpEnrollment> GenerateTotpSecretAsync();
 }

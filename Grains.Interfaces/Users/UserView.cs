@@ -13,8 +13,16 @@ public sealed record UserView(
     [property: Id(7)] IReadOnlyList<Role> Roles,
     [property: Id(8)] DateTimeOffset Created,
     [property: Id(9)] DateTimeOffset Updated,
-    [property: Id(10)] DateTimeOffset? LastLogin)
+    [property: Id(10)] DateTimeOffset? LastLogin,
+    [property: Id(11)] bool TwoFactor = false,
+    [property: Id(12)] IReadOnlyList<string>? TkPermissions = null)
 {
     /// <summary>True when the user holds the role directly or as a superuser.</summary>
     public bool HasRole(Role role) => IsSuperuser || Roles.Contains(role);
+
+    /// <summary>The original's thin-client permissions; a superuser has all of them.</summary>
+    public static readonly IReadOnlyList<string> AllTkPermissions =
+        ["USB_REDIR", "FOLDERS_REDIR", "SHARED_CLIPBOARD_CLIENT_TO_GUEST", "SHARED_CLIPBOARD_GUEST_TO_CLIENT"];
+
+    public IReadOnlyList<string> EffectiveTkPermissions => IsSuperuser ? AllTkPermissions : TkPermissions ?? [];
 }

@@ -34,6 +34,13 @@ public interface IVmGrain : IGrainWithGuidKey
     [Alias("PowerAsync")]
     Task<VmView> PowerAsync(string action, bool force);
 
+    /// <summary>
+    /// Makes the VM ready for a thin client (power on, remote access for SPICE) and resolves host and port for the
+    /// protocol; throws <see cref="VmConnectionException"/> with the original's code.
+    /// </summary>
+    [Alias("PrepareConnectionAsync")]
+    Task<VmConnectionData> PrepareConnectionAsync(Pools.ConnectionType protocol);
+
     /// <summary>Drops the VM's record (after it left its pool or was deleted on the controller).</summary>
     [Alias("ForgetAsync")]
     Task ForgetAsync();

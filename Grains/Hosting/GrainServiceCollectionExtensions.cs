@@ -11,6 +11,7 @@ using Vdi.Grains.Live;
 using Vdi.Grains.Pools;
 using Vdi.Grains.Tasks;
 using Vdi.Grains.Tasks.Runners;
+using Vdi.Grains.ThinClients;
 using Vdi.Grains.Security;
 using Vdi.Grains.Users;
 using Vdi.Grains.Vms;
@@ -43,11 +44,13 @@ public static class GrainServiceCollectionExtensions
         var ecp = services.AddOptions<EcpClientOptions>();
         var monitor = services.AddOptions<ControllerMonitorOptions>();
         var tasks = services.AddOptions<TaskOptions>();
+        var thinClients = services.AddOptions<ThinClientOptions>();
         if (configuration is not null)
         {
             ecp.Bind(configuration.GetSection(EcpClientOptions.Section));
             monitor.Bind(configuration.GetSection(ControllerMonitorOptions.Section));
             tasks.Bind(configuration.GetSection(TaskOptions.Section));
+            thinClients.Bind(configuration.GetSection(ThinClientOptions.Section));
         }
 
         ecp.ValidateDataAnnotations().ValidateOnStart();
@@ -71,6 +74,7 @@ public static class GrainServiceCollectionExtensions
         services.TryAddSingleton<VmTable>();
         services.TryAddSingleton<PoolTable>();
         services.TryAddSingleton<TaskTable>();
+        services.TryAddSingleton<SessionTable>();
         services.TryAddSingleton<JournalWriter>();
         services.TryAddSingleton<LiveEventPublisher>();
         return services;

@@ -320,6 +320,7 @@ public sealed class PoolGrain(
         RequireExists();
         state.State.OsType = osType;
         await state.WriteStateAsync();
+        await table.UpsertAsync(Id, state.State);
     }
 
     public async Task FollowControllerAsync(ControllerStatus status)

@@ -12,10 +12,11 @@ public sealed class PoolTable(NpgsqlDataSource db)
     public async Task UpsertAsync(Guid id, PoolState p)
     {
         await using var cmd = db.CreateCommand("""
-            insert into vdi_pools (id, verbose_name, pool_type, status, controller_id, template_id, total_size, reserve_size, created, updated)
-            values (@id, @name, @type, @status, @controller, @template, @total, @reserve, @created, @updated)
+            insert into vdi_pools (id, verbose_name, pool_type, status, controller_id, template_id, total_size, reserve_size, created, updated, os_type, connection_types)
+            values (@id, @name, @type, @status, @controller, @template, @total, @reserve, @created, @updated, @os, @connections)
             on conflict (id) do update set verbose_name = excluded.verbose_name, status = excluded.status,
-                total_size = excluded.total_size, reserve_size = excluded.reserve_size, updated = excluded.updated
+                total_size = excluded.total_size, reserve_size = excluded.reserve_size, updated = excluded.updated,
+                os_type = excluded.os_type, connection_types = excluded.connection_types
             """);
         cmd.Parameters.AddWithValue("id", id);
         cmd.Parameters.AddWithValue("name", p.VerboseName);
@@ -27,6 +28,8 @@ public sealed class PoolTable(NpgsqlDataSource db)
         cmd.Parameters.AddWithValue("reserve", p.ReserveSize);
         cmd.Parameters.AddWithValue("created", p.Created);
         cmd.Parameters.AddWithValue("updated", p.Updated);
+        cmd.Parameters.AddWithValue("os", p.OsType);
+        cmd.Parameters.AddWithValue("connections", p.ConnectionTypes.Select(c => c.ToWire()).ToArray());
         try
         {
             await cmd.ExecuteNonQueryAsync();

@@ -7,6 +7,21 @@ namespace Vdi.Grains.Security;
 public sealed class SecretProtector(IDataProtectionProvider provider)
 {
     private readonly IDataProtector _controllerTokens = provider.CreateProtector("Vdi.Controllers.Token.v1");
+    private readonly IDataProtector _totpSecrets = provider.CreateProtector("Vdi.Users.Totp.v1");
+
+    public string ProtectTotpSecret(string secret) => _totpSecrets.Protect(secret);
+
+    public string? UnprotectTotpSecret(string protectedSecret)
+    {
+        try
+        {
+            return _totpSecrets.Unprotect(protectedSecret);
+        }
+        catch (CryptographicException)
+        {
+            return null;
+        }
+    }
 
     public string ProtectControllerToken(string token) => _controllerTokens.Protect(token);
 

@@ -1,4 +1,6 @@
 using Microsoft.AspNetCore.Identity;
+using OtpNet;
+using Vdi.Grains.Security;
 using Vdi.Grains.Interfaces.Users;
 
 namespace Vdi.Grains.Users;
@@ -8,6 +10,7 @@ public sealed class UserGrain(
     [PersistentState("user", StorageNames.Main)] IPersistentState<UserState> state,
     IPasswordHasher<UserState> hasher,
     UserTable table,
+    SecretProtector secrets,
     TimeProvider time) : Grain, IUserGrain
 {
     public async Task<UserView> CreateAsync(NewUser user)
@@ -58,6 +61,70 @@ public sealed class UserGrain(
         }
 
         return state.State.ToView();
+    }
+
+    public Task<bool> VerifyOneTimePasswordAsync(string code)
+    {
+        if (!state.RecordExists || string.IsNullOrEmpty(state.State.ProtectedTotpSecret) || string.IsNullOrWhiteSpace(code)
+            || secrets.UnprotectTotpSecret(state.State.ProtectedTotpSecret) is not { } secret)
+        {
+            return Task.FromResult(false);
+        }
+
+        var totp = new Totp(Base32Encoding.ToBytes(secret));
+        return Task.FromResult(totp.VerifyTotp(time.GetUtcNow().UtcDateTime, code.Trim(), out _, VerificationWindow.RfcSpecifiedNetworkDelay));
+    }
+
+    public async Task RecordLoginAsync(Guid tokenId)
+    {
+        RequireExists();
+        state.State.CurrentTokenId = tokenId;
+        state.State.LastLogin = time.GetUtcNow();
+        await SaveAsync();
+    }
+
+    public Task<bool> IsCurrentTokenAsync(Guid tokenId) =>
+        Task.FromResult(state.RecordExists && state.State.IsActive && state.State.CurrentTokenId == tokenId);
+
+    public async Task LogoutAsync()
+    {
+        if (state.RecordExists && state.State.CurrentTokenId is not null)
+        {
+            state.State.CurrentTokenId = null;
+            await state.WriteStateAsync();
+        }
+    }
+
+    public async Task<UserView> SetTwoFactorAsync(bool enabled)
+    {
+        RequireExists();
+        if (enabled && string.IsNullOrEmpty(state.State.ProtectedTotpSecret))
+        {
+            throw new InvalidOperationException("two_factor: generate a QR code (a TOTP secret) before enabling two-factor authentication");
+        }
+
+        state.State.TwoFactor = enabled;
+        state.State.Updated = time.GetUtcNow();
+        await SaveAsync();
+        return state.State.ToView();
+    }
+
+    public async Task<TotpEnrollment> GenerateTotpSecretAsync()
+    {
+        RequireExists();
+        var secret = Base32Encoding.ToString(KeyGeneration.GenerateRandomKey(20));
+        state.State.ProtectedTotpSecret = secrets.ProtectTotpSecret(secret);
+        await state.WriteStateAsync();
+        var label = Uri.EscapeDataString($"VeiL VDI:{state.State.Username}");
+        return new TotpEnrollment(secret, $"otpauth://totp/{label}?secret={secret}&issuer={Uri.EscapeDataString("VeiL VDI")}");
+    }
+
+    private void RequireExists()
+    {
+        if (!state.RecordExists)
+        {
+            throw new KeyNotFoundException($"no user has the id {this.GetPrimaryKey()}");
+        }
     }
 
     private async Task SaveAsync()

@@ -19,7 +19,12 @@ public sealed class UserState
     [Id(10)] public DateTimeOffset Updated { get; set; }
     [Id(11)] public DateTimeOffset? LastLogin { get; set; }
     [Id(12)] public string Creator { get; set; } = "";
+    [Id(13)] public Guid? CurrentTokenId { get; set; }
+    [Id(14)] public bool TwoFactor { get; set; }
+    /// <summary>The TOTP secret, Data-Protection encrypted.</summary>
+    [Id(15)] public string ProtectedTotpSecret { get; set; } = "";
+    [Id(16)] public List<string> TkPermissions { get; set; } = [];
 
     public UserView ToView() => new(Id, Username, FirstName, LastName, Email, IsSuperuser, IsActive,
-        [.. Roles], Created, Updated, LastLogin);
+        [.. Roles], Created, Updated, LastLogin, TwoFactor, [.. TkPermissions]);
 }

@@ -4,7 +4,9 @@ using Vdi.Grains.Interfaces.Controllers;
 using Vdi.Grains.Interfaces.Live;
 using Vdi.Grains.Interfaces.Vms;
 using Microsoft.Extensions.Options;
+using Vdi.Grains.Interfaces.Pools;
 using Vdi.Grains.Live;
+using Vdi.Grains.ThinClients;
 
 namespace Vdi.Grains.Vms;
 
@@ -15,6 +17,7 @@ public sealed class VmGrain(
     LiveEventPublisher live,
     ControllerSessions controllers,
     IOptionsMonitor<EcpClientOptions> ecpOptions,
+    IOptions<ThinClientOptions> thinClients,
     TimeProvider time) : Grain, IVmGrain
 {
     private Guid Id => this.GetPrimaryKey();
@@ -168,6 +171,120 @@ public sealed class VmGrain(
 
         return state.State.ToView(Id);
     }
+
+    public async Task<VmConnectionData> PrepareConnectionAsync(ConnectionType protocol)
+    {
+        RequireExists();
+        var controllerId = state.State.ControllerId;
+        var options = thinClients.Value;
+        try
+        {
+            var client = await controllers.ConnectAsync(controllerId);
+            var connection = await GrainFactory.GetGrain<IControllerGrain>(controllerId).GetConnectionAsync();
+            var domain = await client.GetDomainAsync(Id);
+            if (PowerOf(domain) != PowerState.On)
+            {
+                var start = await client.PowerAsync(Id, "start", force: false);
+                if (!(await client.WaitForTaskAsync(start, options.PowerOnTimeout)).Succeeded)
+                {
+                    throw new VmConnectionException("004", "VM is unreachable on ECP VeiL.");
+                }
+
+                domain = await client.GetDomainAsync(Id);
+            }
+
+            if (protocol is ConnectionType.Spice or ConnectionType.SpiceDirect
+                && !(domain.TryGetProperty("remote_access", out var ra) && ra.ValueKind == System.Text.Json.JsonValueKind.True))
+            {
+                await client.WaitForTaskAsync(await client.RemoteAccessAsync(Id, true), options.PowerOnTimeout);
+                domain = await client.GetDomainAsync(Id);
+            }
+
+            await ObservePowerAsync(PowerOf(domain));
+            var controllerHost = ControllerAddress.TryParse(connection?.Address, out var address, out _) ? address.Root.Host : "";
+            var name = domain.TryGetProperty("verbose_name", out var n) ? n.GetString() ?? state.State.VerboseName : state.State.VerboseName;
+            return protocol switch
+            {
+                ConnectionType.Spice => new VmConnectionData(controllerHost, IntOf(domain, "remote_access_port"), await SpiceTokenAsync(client),
+                    StringOf(domain, "graphics_password"), name, controllerHost),
+                ConnectionType.SpiceDirect => new VmConnectionData(await NodeAddressAsync(client, domain), IntOf(domain, "real_remote_access_port"), null,
+                    StringOf(domain, "graphics_password"), name, controllerHost),
+                ConnectionType.Rdp or ConnectionType.NativeRdp => new VmConnectionData(await GuestAddressAsync(client, options), 3389, null, null, name, controllerHost),
+                ConnectionType.Loudplay => new VmConnectionData(await GuestAddressAsync(client, options), 8554, null, null, name, controllerHost),
+                _ => throw new VmConnectionException("007", $"Unknown connection type {protocol}."),
+            };
+        }
+        catch (EcpException e)
+        {
+            await controllers.ReportAsync(controllerId, e);
+            throw new VmConnectionException("004", "VM is unreachable on ECP VeiL.");
+        }
+        catch (ControllerException)
+        {
+            throw new VmConnectionException("004", "VM is unreachable on ECP VeiL.");
+        }
+        catch (TimeoutException)
+        {
+            throw new VmConnectionException("005", "The controller didn`t provide a VM address. Try again in 1 minute.");
+        }
+    }
+
+    private async Task<string> GuestAddressAsync(EcpClient client, ThinClientOptions options)
+    {
+        var deadline = time.GetUtcNow() + options.AddressTimeout;
+        while (true)
+        {
+            var domain = await client.GetDomainAsync(Id);
+            if (domain.TryGetProperty("guest_utils", out var g) && g.ValueKind == System.Text.Json.JsonValueKind.Object
+                && g.TryGetProperty("ipv4", out var ips) && ips.ValueKind == System.Text.Json.JsonValueKind.Array && ips.GetArrayLength() > 0)
+            {
+                return ips[0].GetString()!;
+            }
+
+            if (time.GetUtcNow() >= deadline)
+            {
+                throw new TimeoutException("no guest address");
+            }
+
+            await Task.Delay(options.AddressPollInterval, time);
+        }
+    }
+
+    private async Task<string?> SpiceTokenAsync(EcpClient client)
+    {
+        var spice = await client.GetAsync($"domains/{Id}/spice/");
+        var url = spice.TryGetProperty("spice_url", out var u) ? u.GetString() ?? "" : "";
+        const string marker = "websockify?token=";
+        var at = url.IndexOf(marker, StringComparison.Ordinal);
+        return at < 0 ? null : url[(at + marker.Length)..];
+    }
+
+    private static async Task<string> NodeAddressAsync(EcpClient client, System.Text.Json.JsonElement domain)
+    {
+        var node = domain.TryGetProperty("node", out var nd) && nd.ValueKind == System.Text.Json.JsonValueKind.Object && nd.TryGetProperty("id", out var nid)
+            ? nid.GetString()
+            : null;
+        var info = await client.GetAsync($"nodes/{node}/");
+        return StringOf(info, "management_ip") ?? throw new VmConnectionException("005", "The controller didn`t provide the node address.");
+    }
+
+    private async Task ObservePowerAsync(PowerState power)
+    {
+        if (power != state.State.PowerState)
+        {
+            state.State.PowerState = power;
+            await SaveAsync("UPDATED");
+        }
+    }
+
+    private static PowerState PowerOf(System.Text.Json.JsonElement domain) =>
+        domain.TryGetProperty("user_power_state", out var p) && p.TryGetInt32(out var n) ? (PowerState)n : PowerState.Undefined;
+
+    private static int IntOf(System.Text.Json.JsonElement e, string name) =>
+        e.TryGetProperty(name, out var v) && v.TryGetInt32(out var n) ? n : 0;
+
+    private static string? StringOf(System.Text.Json.JsonElement e, string name) =>
+        e.TryGetProperty(name, out var v) && v.ValueKind == System.Text.Json.JsonValueKind.String ? v.GetString() : null;
 
     public async Task ForgetAsync()
     {

@@ -1,12 +1,17 @@
 using System.Globalization;
+using System.Security.Claims;
+using Microsoft.Extensions.Options;
 using Vdi.Grains.Interfaces.Users;
+using Vdi.WebGateway.Hosting;
 using Vdi.WebGateway.Security;
+using Vdi.WebGateway.ThinClients;
 
 namespace Vdi.WebGateway.Apis;
 
 /// <summary>
-/// <c>POST /auth/</c> as VeiL Connect and the admin panel call it: <c>{"data":{"access_token","expires_on","username","domain"}}</c>
-/// on success, HTTP 200 with <c>{"errors":[{"message"}]}</c> on a wrong password, as the original answers.
+/// Login, logout, version and settings as VeiL Connect calls them (with and without the <c>/api</c> prefix; routing
+/// ignores a trailing slash, so <c>/auth/</c> works too). A wrong password is HTTP 200 with <c>errors</c>, as the
+/// original answers; an old client or a full license is 403.
 /// </summary>
 public static class AuthApi
 {
@@ -14,14 +19,31 @@ public static class AuthApi
 
     public static IEndpointRouteBuilder MapAuthApi(this IEndpointRouteBuilder app)
     {
-        // routing ignores a trailing slash, so these also answer /api/auth/ and /auth/ (the client calls /auth/)
-        app.MapPost("/api/auth", LoginAsync).AllowAnonymous();
-        app.MapPost("/auth", LoginAsync).AllowAnonymous();
+        foreach (var prefix in new[] { "/api", "" })
+        {
+            app.MapPost($"{prefix}/auth", LoginAsync).AllowAnonymous();
+            app.MapPost($"{prefix}/logout", LogoutAsync).RequireAuthorization();
+            app.MapGet($"{prefix}/version", (IOptions<BrokerOptions> o, TimeProvider time) => Envelope.Data(new
+            {
+                version = o.Value.Version,
+                year = time.GetUtcNow().Year.ToString(CultureInfo.InvariantCulture),
+                url = "https://github.com/",
+                copyright = "VDI broker on Orleans",
+            })).AllowAnonymous();
+            app.MapGet($"{prefix}/settings", (IOptions<BrokerOptions> o) => Envelope.Data(new
+            {
+                language = o.Value.Language,
+                broker_name = o.Value.Name,
+                sso = false,
+                ldap = (string?)null,
+            })).AllowAnonymous();
+        }
 
         return app;
     }
 
-    private static async Task<IResult> LoginAsync(LoginRequest? request, IClusterClient cluster, TokenIssuer tokens)
+    private static async Task<IResult> LoginAsync(LoginRequest? request, HttpRequest http, IClusterClient cluster, TokenIssuer tokens,
+        ThinClientDirectory sessions, IOptions<BrokerOptions> options)
     {
         var username = request?.Username?.Trim() ?? "";
         var password = request?.Password ?? "";
@@ -41,7 +63,27 @@ public static class AuthApi
             return Envelope.Error($"Authentication failed for user: {username}.");
         }
 
-        var (token, expires) = await tokens.IssueAsync(user);
+        if (user.TwoFactor && !await cluster.GetGrain<IUserGrain>(user.Id).VerifyOneTimePasswordAsync(request?.Code ?? ""))
+        {
+            return Envelope.Error("One-time password does not match or is out of date.");
+        }
+
+        if (http.Headers.UserAgent.ToString().Contains("thin-client", StringComparison.OrdinalIgnoreCase))
+        {
+            var minimum = System.Version.Parse(options.Value.MinimumClientVersion);
+            if (!System.Version.TryParse(request?.VeilConnectVersion, out var version) || version < minimum)
+            {
+                return Envelope.Error($"Your VeiL Connect {request?.VeilConnectVersion} is too old; {minimum} or newer is required.",
+                    status: StatusCodes.Status403Forbidden);
+            }
+
+            if (options.Value.ThinClientLimit > 0 && await sessions.ActiveCountAsync() >= options.Value.ThinClientLimit)
+            {
+                return Envelope.Error("Thin client limit exceeded.", "001", StatusCodes.Status403Forbidden);
+            }
+        }
+
+        var (token, expires) = await tokens.IssueAsync(user, cluster);
         return Envelope.Data(new
         {
             access_token = token,
@@ -49,5 +91,15 @@ public static class AuthApi
             username = user.Username,
             domain = (string?)null,
         });
+    }
+
+    private static async Task<IResult> LogoutAsync(ClaimsPrincipal user, IClusterClient cluster)
+    {
+        if (user.UserId() is { } id)
+        {
+            await cluster.GetGrain<IUserGrain>(id).LogoutAsync();
+        }
+
+        return Envelope.Data("success");
     }
 }

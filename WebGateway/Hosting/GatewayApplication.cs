@@ -8,6 +8,7 @@ using Vdi.WebGateway.Apis;
 using Vdi.WebGateway.Apis.Admin;
 using Vdi.WebGateway.Health;
 using Vdi.WebGateway.Security;
+using Vdi.WebGateway.ThinClients;
 
 namespace Vdi.WebGateway.Hosting;
 
@@ -48,6 +49,8 @@ public static class GatewayApplication
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(pg.ConnectionString));
         builder.Services.AddSingleton<AdminQueries>();
+        builder.Services.AddSingleton<ThinClientDirectory>();
+        builder.Services.AddOptions<BrokerOptions>().BindConfiguration(BrokerOptions.Section);
         builder.Services.ConfigureHttpJsonOptions(o =>
         {
             o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
@@ -65,9 +68,12 @@ public static class GatewayApplication
         var app = builder.Build();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseWebSockets();
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapAuthApi();
+        app.MapThinClientApi();
+        app.MapThinClientSocket();
         app.MapOpenApi("/api/openapi/{documentName}.json").RequireAuthorization();
         var admin = app.MapGroup("/api/admin").RequireAuthorization().AddEndpointFilter<AdminErrors>();
         admin.MapControllersApi();
@@ -75,6 +81,7 @@ public static class GatewayApplication
         admin.MapVmsApi();
         admin.MapTasksApi();
         admin.MapUsersApi();
+        admin.MapThinClientsApi();
         app.MapHealthChecks("/health/live", new() { Predicate = _ => false }).AllowAnonymous();
         app.MapHealthChecks("/health/ready", new()
         {

@@ -20,6 +20,27 @@ public static class AuthenticationSetup
                 o.MapInboundClaims = false;
                 o.Events = new JwtBearerEvents
                 {
+                    OnTokenValidated = async ctx =>
+                    {
+                        // one valid token per user: a newer login anywhere replaces this one
+                        if (!await TokenChecks.IsCurrentAsync(ctx.Principal, ctx.HttpContext.RequestServices.GetRequiredService<IClusterClient>()))
+                        {
+                            ctx.Fail("Token invalid.");
+                        }
+                    },
+                    OnChallenge = async ctx =>
+                    {
+                        if (ctx.Request.Path.StartsWithSegments("/api/admin"))
+                        {
+                            return;
+                        }
+
+                        // the thin client reads the original's envelope and re-logs in on these messages
+                        ctx.HandleResponse();
+                        var message = ctx.AuthenticateFailure is SecurityTokenExpiredException ? "Token expired." : "Token invalid.";
+                        ctx.Response.StatusCode = StatusCodes.Status401Unauthorized;
+                        await ctx.Response.WriteAsJsonAsync(new { errors = new[] { new { message } } });
+                    },
                     OnMessageReceived = ctx =>
                     {
                         var header = ctx.Request.Headers.Authorization.ToString();

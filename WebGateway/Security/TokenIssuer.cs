@@ -11,14 +11,17 @@ public sealed class TokenIssuer(SigningKeys keys, TimeProvider time)
     public const string Issuer = "vdi-broker";
     public static readonly TimeSpan Lifetime = TimeSpan.FromHours(24);
 
-    public async Task<(string Token, DateTimeOffset Expires)> IssueAsync(UserView user)
+    /// <summary>Issues a token and makes it the user's only valid one.</summary>
+    public async Task<(string Token, DateTimeOffset Expires)> IssueAsync(UserView user, IClusterClient cluster)
     {
         var now = time.GetUtcNow();
         var expires = now + Lifetime;
+        var tokenId = Guid.NewGuid();
+        await cluster.GetGrain<IUserGrain>(user.Id).RecordLoginAsync(tokenId);
         var claims = new List<Claim>
         {
             new(JwtRegisteredClaimNames.Sub, user.Id.ToString()),
-            new(JwtRegisteredClaimNames.Jti, Guid.NewGuid().ToString()),
+            new(JwtRegisteredClaimNames.Jti, tokenId.ToString()),
             new(ClaimTypes.Name, user.Username),
         };
         claims.AddRange(Roles.Of(user).Select(r => new Claim(ClaimTypes.Role, r)));

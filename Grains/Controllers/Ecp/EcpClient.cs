@@ -67,6 +67,9 @@ public sealed class EcpClient(HttpClient http, EcpClientOptions options, TimePro
         return found;
     }
 
+    /// <summary>Any GET under the API root (details the client has no method for).</summary>
+    public Task<JsonElement> GetAsync(string path, CancellationToken ct = default) => SendAsync(HttpMethod.Get, path, null, ct);
+
     public Task<JsonElement> GetDomainAsync(Guid id, CancellationToken ct = default) =>
         SendAsync(HttpMethod.Get, $"domains/{id}/", null, ct);
 

@@ -1,0 +1,36 @@
+using Orleans.Concurrency;
+
+namespace Vdi.Grains.Interfaces.ThinClients;
+
+/// <summary>
+/// One thin-client WebSocket connection (the original's active_tk_connection row): its record, its VM connections,
+/// its dead-session deadline (35 s without data, even when the gateway that held it died), and the way to it.
+/// </summary>
+[Alias("IThinClientSessionGrain")]
+public interface IThinClientSessionGrain : IGrainWithGuidKey
+{
+    [Alias("OpenAsync")]
+    Task OpenAsync(SessionInfo info, IThinClientObserver client);
+
+    /// <summary>Data arrived from the client (or its socket is known alive); <paramref name="interaction"/>: the user did something.</summary>
+    [Alias("TouchAsync"), OneWay]
+    Task TouchAsync(bool interaction);
+
+    [Alias("OnClientEventAsync")]
+    Task OnClientEventAsync(ClientEvent clientEvent);
+
+    /// <summary>Delivers a message to the client, wherever its socket is.</summary>
+    [Alias("SendAsync"), OneWay]
+    Task SendAsync(string json);
+
+    /// <summary>The administrator's DISCONNECT: control frame then close 2000.</summary>
+    [Alias("DisconnectAsync")]
+    Task DisconnectAsync();
+
+    /// <summary>The socket closed (or was found dead); the session ends.</summary>
+    [Alias("CloseAsync")]
+    Task CloseAsync(string reason);
+
+    [Alias("IsOpenAsync")]
+    Task<bool> IsOpenAsync();
+}

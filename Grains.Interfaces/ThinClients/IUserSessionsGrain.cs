@@ -1,0 +1,24 @@
+using Orleans.Concurrency;
+
+namespace Vdi.Grains.Interfaces.ThinClients;
+
+/// <summary>The open thin-client sessions of one user (key: user id), to reach the user wherever they are connected.</summary>
+[Alias("IUserSessionsGrain")]
+public interface IUserSessionsGrain : IGrainWithGuidKey
+{
+    [Alias("AddAsync")]
+    Task AddAsync(Guid sessionId);
+
+    [Alias("RemoveAsync")]
+    Task RemoveAsync(Guid sessionId);
+
+    [Alias("ListAsync"), ReadOnly]
+    Task<IReadOnlyList<Guid>> ListAsync();
+
+    /// <summary>Sends a message to every open session of the user.</summary>
+    [Alias("SendAsync")]
+    Task SendAsync(string json);
+
+    [Alias("DisconnectAllAsync")]
+    Task DisconnectAllAsync();
+}

@@ -1,0 +1,9 @@
+namespace Vdi.Grains.Interfaces.Vms;
+
+/// <summary>Why a VM could not be made ready: the original's codes 004 (unreachable), 005 (timeout), 007 (protocol).</summary>
+[GenerateSerializer, Alias("VmConnectionException")]
+public sealed class VmConnectionException(string code, string message) : Exception(message)
+{
+    [Id(0)]
+    public string Code { get; } = code;
+}

@@ -1,0 +1,114 @@
+using Npgsql;
+using Vdi.Grains.Interfaces.ThinClients;
+
+namespace Vdi.Grains.ThinClients;
+
+/// <summary>The session and VM-connection history (vdi_tk_sessions, vdi_tk_vm_connections) for the admin view.</summary>
+public sealed class SessionTable(NpgsqlDataSource db)
+{
+    public async Task OpenAsync(Guid id, SessionInfo info, DateTimeOffset now)
+    {
+        await using var cmd = db.CreateCommand("""
+            insert into vdi_tk_sessions (id, user_id, username, veil_connect_version, tk_ip, tk_os, mac_address, hostname, gateway, connected, data_received, last_interaction)
+            values (@id, @user, @name, @version, @ip, @os, @mac, @host, @gateway, @now, @now, @interaction)
+            on conflict (id) do nothing
+            """);
+        cmd.Parameters.AddWithValue("id", id);
+        cmd.Parameters.AddWithValue("user", info.UserId);
+        cmd.Parameters.AddWithValue("name", info.Username);
+        cmd.Parameters.AddWithValue("version", Cut(info.VeilConnectVersion, 32));
+        cmd.Parameters.AddWithValue("ip", Cut(info.Ip, 64));
+        cmd.Parameters.AddWithValue("os", Cut(info.Os, 64));
+        cmd.Parameters.AddWithValue("mac", Cut(info.MacAddress, 64));
+        cmd.Parameters.AddWithValue("host", Cut(info.Hostname, 255));
+        cmd.Parameters.AddWithValue("gateway", Cut(info.Gateway, 128));
+        cmd.Parameters.AddWithValue("now", now);
+        cmd.Parameters.AddWithValue("interaction", info.InitiatedByUser ? now : DBNull.Value);
+        await cmd.ExecuteNonQueryAsync();
+    }
+
+    public async Task TouchAsync(Guid id, DateTimeOffset dataReceived, DateTimeOffset? interaction)
+    {
+        await using var cmd = db.CreateCommand(
+            "update vdi_tk_sessions set data_received = @data, last_interaction = coalesce(@interaction, last_interaction) where id = @id");
+        cmd.Parameters.AddWithValue("id", id);
+        cmd.Parameters.AddWithValue("data", dataReceived);
+        cmd.Parameters.AddWithValue("interaction", interaction is { } i ? i : DBNull.Value);
+        await cmd.ExecuteNonQueryAsync();
+    }
+
+    public async Task CloseAsync(Guid id, DateTimeOffset now)
+    {
+        await using var cmd = db.CreateCommand("""
+            update vdi_tk_vm_connections set disconnected_from_vm = @now where session_id = @id and disconnected_from_vm is null;
+            update vdi_tk_sessions set disconnected = @now where id = @id and disconnected is null
+            """);
+        cmd.Parameters.AddWithValue("id", id);
+        cmd.Parameters.AddWithValue("now", now);
+        await cmd.ExecuteNonQueryAsync();
+    }
+
+    public async Task VmConnectedAsync(Guid sessionId, ClientEvent e, bool successful, DateTimeOffset now)
+    {
+        await using var cmd = db.CreateCommand("""
+            update vdi_tk_vm_connections set disconnected_from_vm = @now where session_id = @session and disconnected_from_vm is null;
+            insert into vdi_tk_vm_connections (id, session_id, vm_id, successful, conn_error_str, connection_type, is_connection_secure, connected_to_vm, disconnected_from_vm)
+            values (@id, @session, @vm, @ok, @error, @type, @secure, @now, case when @ok then null else @now end)
+            """);
+        cmd.Parameters.AddWithValue("id", Guid.NewGuid());
+        cmd.Parameters.AddWithValue("session", sessionId);
+        cmd.Parameters.AddWithValue("vm", e.VmId!.Value);
+        cmd.Parameters.AddWithValue("ok", successful);
+        cmd.Parameters.AddWithValue("error", Cut(e.ErrorText ?? "", 1024));
+        cmd.Parameters.AddWithValue("type", (object?)e.ConnectionType ?? DBNull.Value);
+        cmd.Parameters.AddWithValue("secure", e.IsConnectionSecure is { } s ? s : DBNull.Value);
+        cmd.Parameters.AddWithValue("now", now);
+        await cmd.ExecuteNonQueryAsync();
+    }
+
+    public async Task VmDisconnectedAsync(Guid sessionId, Guid vmId, DateTimeOffset now)
+    {
+        await using var cmd = db.CreateCommand(
+            "update vdi_tk_vm_connections set disconnected_from_vm = @now where session_id = @session and vm_id = @vm and disconnected_from_vm is null");
+        cmd.Parameters.AddWithValue("session", sessionId);
+        cmd.Parameters.AddWithValue("vm", vmId);
+        cmd.Parameters.AddWithValue("now", now);
+        await cmd.ExecuteNonQueryAsync();
+    }
+
+    public async Task NetworkStatsAsync(Guid sessionId, ClientEvent e)
+    {
+        await using var cmd = db.CreateCommand("""
+            update vdi_tk_vm_connections set read_speed = @read, write_speed = @write, avg_rtt = @rtt, loss_percentage = @loss
+            where session_id = @session and vm_id = @vm and disconnected_from_vm is null
+            """);
+        cmd.Parameters.AddWithValue("session", sessionId);
+        cmd.Parameters.AddWithValue("vm", e.VmId!.Value);
+        cmd.Parameters.AddWithValue("read", e.ReadSpeed is { } r ? r : DBNull.Value);
+        cmd.Parameters.AddWithValue("write", e.WriteSpeed is { } w ? w : DBNull.Value);
+        cmd.Parameters.AddWithValue("rtt", e.AvgRtt is { } t ? t : DBNull.Value);
+        cmd.Parameters.AddWithValue("loss", e.LossPercentage is { } l ? l : DBNull.Value);
+        await cmd.ExecuteNonQueryAsync();
+    }
+
+    public async Task<IReadOnlyList<Guid>> ActiveIdsAsync()
+    {
+        await using var cmd = db.CreateCommand("select id from vdi_tk_sessions where disconnected is null");
+        await using var reader = await cmd.ExecuteReaderAsync();
+        var ids = new List<Guid>();
+        while (await reader.ReadAsync())
+        {
+            ids.Add(reader.GetGuid(0));
+        }
+
+        return ids;
+    }
+
+    public async Task<int> ActiveCountAsync()
+    {
+        await using var cmd = db.CreateCommand("select count(*)::int from vdi_tk_sessions where disconnected is null");
+        return (int)(await cmd.ExecuteScalarAsync())!;
+    }
+
+    private static string Cut(string s, int max) => s.Length > max ? s[..max] : s;
+}

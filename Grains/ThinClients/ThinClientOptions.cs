@@ -1,0 +1,28 @@
+namespace Vdi.Grains.ThinClients;
+
+/// <summary>Thin-client behaviour (section <c>ThinClients</c>); the defaults are the original's.</summary>
+public sealed class ThinClientOptions
+{
+    public const string Section = "ThinClients";
+
+    /// <summary>A session without data for this long is dead (the original's WS_PING_TIMEOUT).</summary>
+    public TimeSpan DeadSessionTimeout { get; set; } = TimeSpan.FromSeconds(35);
+
+    /// <summary>How often a session checks its deadline.</summary>
+    public TimeSpan DeadSessionCheckInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long to wait for a VM to power on.</summary>
+    public TimeSpan PowerOnTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>How long to wait for the guest agent to report an address (RDP, LOUDPLAY).</summary>
+    public TimeSpan AddressTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>How often the address is asked for while waiting.</summary>
+    public TimeSpan AddressPollInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>The most thin clients connected at once (the license's limit); 0: no limit.</summary>
+    public int Limit { get; set; }
+
+    /// <summary>The oldest VeiL Connect accepted (the original's MINIMUM_SUPPORTED_DESKTOP_THIN_CLIENT_VERSION).</summary>
+    public string MinimumClientVersion { get; set; } = "1.14.6";
+}

@@ -1,0 +1,253 @@
+using System.Security.Claims;
+using System.Text.Json;
+using Vdi.Grains.Interfaces.Pools;
+using Vdi.Grains.Interfaces.Tasks;
+using Vdi.Grains.Interfaces.ThinClients;
+using Vdi.Grains.Interfaces.Users;
+using Vdi.Grains.Interfaces.Vms;
+using Microsoft.Extensions.Options;
+using Vdi.WebGateway.Hosting;
+using Vdi.WebGateway.Security;
+using Vdi.WebGateway.ThinClients;
+
+namespace Vdi.WebGateway.Apis;
+
+/// <summary>
+/// VeiL Connect's API (§8.1), byte-compatible: <c>{"data":...}</c> or <c>{"errors":[{"message","code"}]}</c>, error
+/// codes 001-007 with HTTP 200, served under <c>/api/client/</c> and <c>/client/</c>.
+/// </summary>
+public static class ThinClientApi
+{
+    public sealed record GetVmRequest(string? RemoteProtocol, long? RequestId, string? TimeZone, string? Os);
+
+    public sealed record TextMessageRequest(string? MsgType, string? Message);
+
+    public sealed record UserDataRequest(bool? TwoFactor);
+
+    private static readonly HashSet<string> Actions = ["start", "suspend", "shutdown", "reboot", "resume"];
+
+    public static IEndpointRouteBuilder MapThinClientApi(this IEndpointRouteBuilder app)
+    {
+        foreach (var prefix in new[] { "/api", "" })
+        {
+            var client = app.MapGroup($"{prefix}/client").RequireAuthorization();
+            client.MapGet("/pools", PoolsAsync);
+            client.MapPost("/pools/{id:guid}", GetVmAsync);
+            client.MapPost("/pools/{id:guid}/add-pool-to-favorite", (Guid id, ClaimsPrincipal user, ThinClientDirectory d) => FavoriteAsync(id, user, d, true));
+            client.MapPost("/pools/{id:guid}/remove-pool-from-favorite", (Guid id, ClaimsPrincipal user, ThinClientDirectory d) => FavoriteAsync(id, user, d, false));
+            client.MapPost("/pools/{id:guid}/{action:regex(^[a-z]+$)}", VmActionAsync);
+            client.MapPost("/send_text_message", (TextMessageRequest body, ClaimsPrincipal user, IClusterClient cluster) => SendTextAsync(body, user, cluster));
+            client.MapGet("/get_user_data", async (ClaimsPrincipal user, IClusterClient cluster) =>
+                Envelope.Data(new { user = new { two_factor = (await cluster.GetGrain<IUserGrain>(user.UserId()!.Value).GetAsync())!.TwoFactor } }));
+            client.MapPost("/update_user_data", UpdateUserDataAsync);
+            client.MapPost("/generate_user_qr_code", async (ClaimsPrincipal user, IClusterClient cluster) =>
+            {
+                var enrollment = await cluster.GetGrain<IUserGrain>(user.UserId()!.Value).GenerateTotpSecretAsync();
+                return Envelope.Data(new { qr_uri = enrollment.Uri, secret = enrollment.Secret });
+            });
+            client.MapGet("/get_vm_data/{vmId:guid}", VmDataAsync);
+        }
+
+        return app;
+    }
+
+    private static async Task<IResult> PoolsAsync(HttpRequest http, ClaimsPrincipal user, ThinClientDirectory directory)
+    {
+        var favoritesOnly = http.Headers["Get-Favorite-Only"].ToString().Equals("true", StringComparison.OrdinalIgnoreCase);
+        var pools = await directory.PoolsForAsync(user.UserId()!.Value, user.IsSuperuser(), favoritesOnly);
+        return Envelope.Data(pools.Select(p => new
+        {
+            id = p.Id,
+            name = p.Name,
+            os_type = p.OsType,
+            status = p.Status,
+            connection_types = p.ConnectionTypes,
+            favorite = p.Favorite ? 1 : 0,
+        }));
+    }
+
+    private static async Task<IResult> GetVmAsync(Guid id, GetVmRequest? body, ClaimsPrincipal principal, IClusterClient cluster,
+        ThinClientDirectory directory, IOptions<BrokerOptions> options)
+    {
+        var userId = principal.UserId()!.Value;
+        var protocolText = string.IsNullOrWhiteSpace(body?.RemoteProtocol) ? "SPICE" : body!.RemoteProtocol!.Trim().ToUpperInvariant();
+        if (protocolText == "LOADPLAY")
+        {
+            protocolText = "LOUDPLAY"; // old clients' spelling
+        }
+
+        if (options.Value.ThinClientLimit > 0 && await directory.ActiveCountAsync() > options.Value.ThinClientLimit)
+        {
+            return Envelope.Error("Thin client limit exceeded.", "001");
+        }
+
+        var pool = cluster.GetGrain<IPoolGrain>(id);
+        var view = await pool.GetAsync();
+        if (view is null || !(principal.IsSuperuser() || await pool.IsEntitledAsync(userId)))
+        {
+            return Envelope.Error("Pool not found.", status: StatusCodes.Status404NotFound);
+        }
+
+        if (!WireNames.TryParseWire<ConnectionType>(protocolText, out var protocol))
+        {
+            return Envelope.Error($"Unknown connection type {protocolText}.", "007");
+        }
+
+        if (!view.ConnectionTypes.Contains(protocol))
+        {
+            return Envelope.Error($"The pool doesnt support connection type {protocolText}.", status: StatusCodes.Status404NotFound);
+        }
+
+        var progress = new Progress(cluster, userId, body?.RequestId);
+        await progress.ReportAsync(10, "Looking for machine.");
+        var vmId = await pool.TakeVmForUserAsync(userId);
+        if (vmId is null)
+        {
+            var expansion = await pool.RequestAutoExpansionAsync();
+            var counts = await pool.GetCountsAsync();
+            var why = NoVmExplanation.For(view, counts, expansion is { IsFinished: false });
+            return expansion is { IsFinished: false } || (view.PoolType is not PoolType.Static && counts.Vms < view.TotalSize)
+                ? Envelope.Error($"The pool doesn`t have free machines. Try again after 5 minutes. Reason: {why}.", "002")
+                : Envelope.Error($"The pool doesn`t have free machines. Reason: {why}.", "003");
+        }
+
+        await progress.ReportAsync(30, "Machine is being prepared.");
+        VmConnectionData data;
+        try
+        {
+            await progress.ReportAsync(50, "Connection data resolving (address/port).");
+            data = await cluster.GetGrain<IVmGrain>(vmId.Value).PrepareConnectionAsync(protocol);
+        }
+        catch (VmConnectionException e)
+        {
+            return Envelope.Error(e.Message, e.Code);
+        }
+
+        var user = await cluster.GetGrain<IUserGrain>(userId).GetAsync();
+        return Envelope.Data(new
+        {
+            host = data.Host,
+            port = data.Port,
+            token = data.Token,
+            password = data.Password,
+            vm_verbose_name = data.VmVerboseName,
+            vm_controller_address = data.ControllerAddress,
+            vm_id = vmId.Value,
+            permissions = user?.EffectiveTkPermissions ?? [],
+            farm_list = Array.Empty<object>(),
+            pool_type = view.PoolType.ToWire(),
+        });
+    }
+
+    private static async Task<IResult> VmActionAsync(Guid id, string action, HttpRequest http, ClaimsPrincipal principal, IClusterClient cluster)
+    {
+        if (!Actions.Contains(action))
+        {
+            return Envelope.Error($"Unknown action {action}.", status: StatusCodes.Status404NotFound);
+        }
+
+        var force = false;
+        if (http.ContentLength > 0)
+        {
+            try
+            {
+                using var doc = await JsonDocument.ParseAsync(http.Body);
+                force = doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("force", out var f) && f.ValueKind == JsonValueKind.True;
+            }
+            catch (JsonException)
+            {
+                return Envelope.Error("The request body is not JSON.", status: StatusCodes.Status400BadRequest);
+            }
+        }
+
+        var pool = cluster.GetGrain<IPoolGrain>(id);
+        if (await pool.GetAsync() is null || await pool.TakeVmForUserAsync(principal.UserId()!.Value) is not { } vm
+            || (await cluster.GetGrain<IVmGrain>(vm).GetAsync())?.Owners.Contains(principal.UserId()!.Value) != true)
+        {
+            return Envelope.Error("The user has no VM in this pool.", status: StatusCodes.Status404NotFound);
+        }
+
+        try
+        {
+            await cluster.GetGrain<IVmGrain>(vm).PowerAsync(action, force && action is "shutdown" or "reboot");
+        }
+        catch (InvalidOperationException e)
+        {
+            return Envelope.Error(e.Message, "004");
+        }
+
+        return Envelope.Data("success");
+    }
+
+    private static async Task<IResult> FavoriteAsync(Guid id, ClaimsPrincipal user, ThinClientDirectory directory, bool favorite)
+    {
+        await directory.SetFavoriteAsync(user.UserId()!.Value, id, favorite);
+        return Envelope.Data(new { ok = true });
+    }
+
+    private static async Task<IResult> SendTextAsync(TextMessageRequest body, ClaimsPrincipal user, IClusterClient cluster)
+    {
+        var message = body.Message?.Trim() ?? "";
+        if (message.Length is 0 or > 2048)
+        {
+            return Envelope.Error("message must be 1 to 2048 characters.", status: StatusCodes.Status400BadRequest);
+        }
+
+        await cluster.GetGrain<IChatGrain>(0).UserToAdminsAsync(user.UserId()!.Value, user.UserName(), message);
+        return Envelope.Data("success");
+    }
+
+    private static async Task<IResult> UpdateUserDataAsync(UserDataRequest body, ClaimsPrincipal user, IClusterClient cluster)
+    {
+        try
+        {
+            var view = await cluster.GetGrain<IUserGrain>(user.UserId()!.Value).SetTwoFactorAsync(body.TwoFactor ?? false);
+            return Envelope.Data(new { ok = true, user = new { two_factor = view.TwoFactor } });
+        }
+        catch (InvalidOperationException e)
+        {
+            return Envelope.Error(e.Message, status: StatusCodes.Status400BadRequest);
+        }
+    }
+
+    private static async Task<IResult> VmDataAsync(Guid vmId, ClaimsPrincipal user, IClusterClient cluster)
+    {
+        var vm = await cluster.GetGrain<IVmGrain>(vmId).GetAsync();
+        if (vm is null || !(vm.Owners.Contains(user.UserId()!.Value) || user.IsSuperuser()))
+        {
+            return Envelope.Error("VM not found.", status: StatusCodes.Status404NotFound);
+        }
+
+        try
+        {
+            var spice = await cluster.GetGrain<IVmGrain>(vmId).PrepareConnectionAsync(ConnectionType.Spice);
+            return Envelope.Data(new
+            {
+                id = vm.Id,
+                verbose_name = vm.VerboseName,
+                user_power_state = (int)vm.PowerState,
+                controller_address = spice.ControllerAddress,
+                spice_conn = new { address = spice.Host, port = spice.Port },
+            });
+        }
+        catch (VmConnectionException e)
+        {
+            return Envelope.Error(e.Message, e.Code);
+        }
+    }
+
+    /// <summary>Preparation progress for the user's WebSocket (wherever it is), echoing the request id.</summary>
+    private sealed class Progress(IClusterClient cluster, Guid userId, long? requestId)
+    {
+        public Task ReportAsync(int progress, string message) => cluster.GetGrain<IUserSessionsGrain>(userId).SendAsync(JsonSerializer.Serialize(new
+        {
+            msg_type = "data",
+            resource = "/domains/",
+            @event = "vm_preparation_progress",
+            user_id = userId,
+            progress,
+            msg = message,
+            request_id = requestId,
+        }));
+    }
+}

@@ -1,0 +1,20 @@
+namespace Vdi.WebGateway.Hosting;
+
+/// <summary>What the gateway tells clients about the broker (section <c>Broker</c>) and the thin-client limits.</summary>
+public sealed class BrokerOptions
+{
+    public const string Section = "Broker";
+
+    public string Name { get; set; } = "VeiL VDI";
+
+    public string Language { get; set; } = "ru";
+
+    /// <summary>Reported by /version; VeiL Connect needs more than 4.1.0 for its current protocol.</summary>
+    public string Version { get; set; } = "4.2.0";
+
+    /// <summary>The oldest VeiL Connect accepted.</summary>
+    public string MinimumClientVersion { get; set; } = "1.14.6";
+
+    /// <summary>The most thin clients connected at once; 0: no limit.</summary>
+    public int ThinClientLimit { get; set; }
+}

@@ -1,0 +1,66 @@
+using Npgsql;
+
+namespace Vdi.WebGateway.ThinClients;
+
+/// <summary>What the thin-client API reads in SQL: the user's pools (entitled directly or through a group), favourites, session counts.</summary>
+public sealed class ThinClientDirectory(NpgsqlDataSource db)
+{
+    public sealed record PoolRow(Guid Id, string Name, string OsType, string Status, string[] ConnectionTypes, bool Favorite);
+
+    public async Task<IReadOnlyList<PoolRow>> PoolsForAsync(Guid userId, bool superuser, bool favoritesOnly)
+    {
+        await using var cmd = db.CreateCommand("""
+            select p.id, p.verbose_name, p.os_type, p.status, p.connection_types,
+                   exists (select 1 from vdi_user_favorite_pools f where f.user_id = @user and f.pool_id = p.id) as favorite
+            from vdi_pools p
+            where p.status <> 'DELETING'
+              and (@superuser or exists (
+                    select 1 from vdi_pool_entitlements e
+                    where e.pool_id = p.id
+                      and (e.user_id = @user or e.group_id in (select group_id from vdi_group_members where user_id = @user))))
+              and (not @favorites or exists (select 1 from vdi_user_favorite_pools f where f.user_id = @user and f.pool_id = p.id))
+            order by p.verbose_name
+            """);
+        cmd.Parameters.AddWithValue("user", userId);
+        cmd.Parameters.AddWithValue("superuser", superuser);
+        cmd.Parameters.AddWithValue("favorites", favoritesOnly);
+        await using var reader = await cmd.ExecuteReaderAsync();
+        var rows = new List<PoolRow>();
+        while (await reader.ReadAsync())
+        {
+            rows.Add(new PoolRow(reader.GetGuid(0), reader.GetString(1), reader.GetString(2), reader.GetString(3),
+                reader.GetFieldValue<string[]>(4), reader.GetBoolean(5)));
+        }
+
+        return rows;
+    }
+
+    public async Task SetFavoriteAsync(Guid userId, Guid poolId, bool favorite)
+    {
+        await using var cmd = db.CreateCommand(favorite
+            ? "insert into vdi_user_favorite_pools (user_id, pool_id) values (@user, @pool) on conflict do nothing"
+            : "delete from vdi_user_favorite_pools where user_id = @user and pool_id = @pool");
+        cmd.Parameters.AddWithValue("user", userId);
+        cmd.Parameters.AddWithValue("pool", poolId);
+        await cmd.ExecuteNonQueryAsync();
+    }
+
+    public async Task<int> ActiveCountAsync()
+    {
+        await using var cmd = db.CreateCommand("select count(*)::int from vdi_tk_sessions where disconnected is null");
+        return (int)(await cmd.ExecuteScalarAsync())!;
+    }
+
+    public async Task<IReadOnlyList<Guid>> ActiveSessionsAsync()
+    {
+        await using var cmd = db.CreateCommand("select id from vdi_tk_sessions where disconnected is null");
+        await using var reader = await cmd.ExecuteReaderAsync();
+        var ids = new List<Guid>();
+        while (await reader.ReadAsync())
+        {
+            ids.Add(reader.GetGuid(0));
+        }
+
+        return ids;
+    }
+}

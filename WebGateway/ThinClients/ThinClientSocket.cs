@@ -1,0 +1,198 @@
+using System.Net.WebSockets;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+using Vdi.Grains.Interfaces.ThinClients;
+using Vdi.WebGateway.Security;
+
+namespace Vdi.WebGateway.ThinClients;
+
+/// <summary>
+/// VeiL Connect's WebSocket (§8.2) at <c>/ws/client/</c> and <c>/api/ws/client/</c>: "Auth success" or close 4001,
+/// pings every 10 s (a client silent for 35 s is dropped), client events to the session grain, grain pushes back.
+/// </summary>
+public static partial class ThinClientSocket
+{
+    private static readonly TimeSpan PingInterval = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan PongTimeout = TimeSpan.FromSeconds(35);
+
+    public static IEndpointRouteBuilder MapThinClientSocket(this IEndpointRouteBuilder app)
+    {
+        app.Map("/ws/client", HandleAsync).AllowAnonymous(); // the token comes in the query and is checked below
+        app.Map("/api/ws/client", HandleAsync).AllowAnonymous();
+        return app;
+    }
+
+    private static async Task HandleAsync(HttpContext http, IClusterClient cluster, IOptionsMonitor<JwtBearerOptions> jwt, ILoggerFactory loggers)
+    {
+        if (!http.WebSockets.IsWebSocketRequest)
+        {
+            http.Response.StatusCode = StatusCodes.Status400BadRequest;
+            await http.Response.WriteAsJsonAsync(new { errors = new[] { new { message = "A WebSocket upgrade is required." } } });
+            return;
+        }
+
+        using var socket = await http.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext { KeepAliveInterval = PingInterval, KeepAliveTimeout = PongTimeout });
+        var query = http.Request.Query;
+        var (principal, error) = await ValidateAsync(query["token"].ToString(), jwt.Get(JwtBearerDefaults.AuthenticationScheme), cluster);
+        if (principal is null)
+        {
+            await socket.SendAsync(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new { msg_type = "control", error = true, msg = error })),
+                WebSocketMessageType.Text, true, http.RequestAborted);
+            await socket.CloseAsync((WebSocketCloseStatus)4001, error, http.RequestAborted);
+            return;
+        }
+
+        var logger = loggers.CreateLogger("Vdi.WebGateway.ThinClients");
+        var connection = new ClientConnection(socket);
+        var observer = cluster.CreateObjectReference<IThinClientObserver>(connection);
+        var sessionId = Guid.NewGuid();
+        var session = cluster.GetGrain<IThinClientSessionGrain>(sessionId);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, connection.Closed);
+        var sending = connection.RunSendLoopAsync(stop.Token);
+        try
+        {
+            await session.OpenAsync(new SessionInfo(principal.UserId()!.Value, principal.UserName(), query["veil_connect_version"].ToString(),
+                ClientIp(http), query["tk_os"].ToString(), query["mac_address"].ToString(), query["hostname"].ToString(),
+                query["is_conn_init_by_user"].ToString() == "1", Environment.MachineName), observer);
+            await connection.SendAsync("""{"msg_type":"control","error":false,"msg":"Auth success"}""");
+            var heartbeat = HeartbeatAsync(session, stop.Token);
+            await ReceiveAsync(socket, session, connection, stop.Token);
+            await stop.CancelAsync();
+            await heartbeat;
+        }
+        catch (Exception e) when (e is WebSocketException or OperationCanceledException)
+        {
+            LogDropped(logger, sessionId, e.Message);
+        }
+        finally
+        {
+            connection.Complete();
+            await sending;
+            cluster.DeleteObjectReference<IThinClientObserver>(observer);
+            try
+            {
+                await session.CloseAsync("the WebSocket closed");
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                LogDropped(logger, sessionId, $"closing the session failed; the monitor reaps it: {e.Message}");
+            }
+        }
+    }
+
+    private static async Task ReceiveAsync(WebSocket socket, IThinClientSessionGrain session, ClientConnection connection, CancellationToken ct)
+    {
+        var buffer = new byte[16 * 1024];
+        using var message = new MemoryStream();
+        while (socket.State == WebSocketState.Open)
+        {
+            var result = await socket.ReceiveAsync(buffer, ct);
+            if (result.MessageType == WebSocketMessageType.Close)
+            {
+                await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "", CancellationToken.None);
+                return;
+            }
+
+            message.Write(buffer, 0, result.Count);
+            if (!result.EndOfMessage)
+            {
+                continue;
+            }
+
+            var text = Encoding.UTF8.GetString(message.GetBuffer(), 0, (int)message.Length);
+            message.SetLength(0);
+            await session.TouchAsync(false);
+            if (Parse(text) is not { } clientEvent)
+            {
+                await connection.SendAsync(JsonSerializer.Serialize(new { msg_type = "control", error = true, msg = $"Wrong msg format {Cut(text)}" }));
+                continue;
+            }
+
+            try
+            {
+                await session.OnClientEventAsync(clientEvent);
+            }
+            catch (ArgumentException e)
+            {
+                await connection.SendAsync(JsonSerializer.Serialize(new { msg_type = "control", error = true, msg = $"Wrong msg format: {e.Message}" }));
+            }
+        }
+    }
+
+    private static async Task HeartbeatAsync(IThinClientSessionGrain session, CancellationToken ct)
+    {
+        using var timer = new PeriodicTimer(PingInterval);
+        try
+        {
+            // the socket is alive while pongs arrive (KeepAliveTimeout drops it otherwise): tell the session so
+            while (await timer.WaitForNextTickAsync(ct))
+            {
+                await session.TouchAsync(false);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private static ClientEvent? Parse(string text)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(text);
+            var e = doc.RootElement;
+            if (e.ValueKind != JsonValueKind.Object || !e.TryGetProperty("event", out var ev) || ev.ValueKind != JsonValueKind.String)
+            {
+                return null;
+            }
+
+            Guid? vm = e.TryGetProperty("vm_id", out var v) && Guid.TryParse(v.ToString(), out var g) ? g : null;
+            return new ClientEvent(ev.GetString()!, vm,
+                Str(e, "connection_type"), e.TryGetProperty("is_connection_secure", out var s) && s.ValueKind is JsonValueKind.True or JsonValueKind.False ? s.GetBoolean() : null,
+                Str(e, "conn_error_str"), Long(e, "read_speed") ?? Long(e, "total"), Long(e, "write_speed"), Double(e, "avg_rtt"), Double(e, "loss_percentage"));
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    private static async Task<(System.Security.Claims.ClaimsPrincipal? Principal, string Error)> ValidateAsync(string token, JwtBearerOptions options, IClusterClient cluster)
+    {
+        if (string.IsNullOrEmpty(token))
+        {
+            return (null, "Token validation error. No token.");
+        }
+
+        var result = await new JsonWebTokenHandler { MapInboundClaims = false }.ValidateTokenAsync(token, options.TokenValidationParameters);
+        if (!result.IsValid)
+        {
+            return (null, result.Exception is SecurityTokenExpiredException ? "Token expired." : "Token validation error. Invalid token.");
+        }
+
+        var principal = new System.Security.Claims.ClaimsPrincipal(result.ClaimsIdentity);
+        return await TokenChecks.IsCurrentAsync(principal, cluster)
+            ? (principal, "")
+            : (null, "Token validation error. The token was replaced by a newer login.");
+    }
+
+    private static string ClientIp(HttpContext http) =>
+        http.Request.Headers["X-Real-IP"].FirstOrDefault()
+        ?? http.Request.Headers["X-Forwarded-For"].FirstOrDefault()?.Split(',')[0].Trim()
+        ?? http.Connection.RemoteIpAddress?.ToString() ?? "";
+
+    private static string? Str(JsonElement e, string name) => e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+
+    private static long? Long(JsonElement e, string name) => e.TryGetProperty(name, out var v) && v.TryGetInt64(out var n) ? n : null;
+
+    private static double? Double(JsonElement e, string name) => e.TryGetProperty(name, out var v) && v.TryGetDouble(out var d) ? d : null;
+
+    private static string Cut(string s) => s.Length > 100 ? s[..100] : s;
+
+    [LoggerMessage(EventId = 2101, Level = LogLevel.Information, Message = "Thin-client session {SessionId}: {Reason}")]
+    private static partial void LogDropped(ILogger logger, Guid sessionId, string reason);
+}
