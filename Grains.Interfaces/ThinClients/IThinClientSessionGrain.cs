@@ -23,8 +23,8 @@ public interface IThinClientSessionGrain : IGrainWithGuidKey
     [Alias("SendAsync"), OneWay]
     Task SendAsync(string json);
 
-    /// <summary>The administrator's DISCONNECT: control frame then close 2000.</summary>
-    [Alias("DisconnectAsync")]
+    /// <summary>The administrator's DISCONNECT: control frame then close 2000 (one-way: the session calls back into its user's list).</summary>
+    [Alias("DisconnectAsync"), OneWay]
     Task DisconnectAsync();
 
     /// <summary>The socket closed (or was found dead); the session ends.</summary>

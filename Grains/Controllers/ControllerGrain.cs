@@ -36,6 +36,7 @@ public sealed partial class ControllerGrain(
     LiveEventPublisher live,
     IOptions<ControllerMonitorOptions> monitorOptions,
     ILocalSiloDetails silo,
+    Hosting.ReminderPeriods reminderPeriods,
     TimeProvider time,
     ILogger<ControllerGrain> logger) : Grain, IControllerGrain, IRemindable
 {
@@ -105,7 +106,8 @@ public sealed partial class ControllerGrain(
         await journal.WriteAsync(new JournalEntry(JournalLevel.Info, $"Controller {name} added.",
             $"Address: {s.Address}. ECP version: {version}.", EntityType.Controller, Id, registration.User));
         await PublishAsync("CREATED");
-        await this.RegisterOrUpdateReminder(KeepAliveReminder, Monitor.KeepAlivePeriod, Monitor.KeepAlivePeriod);
+        var keepAlive = reminderPeriods.AtLeastMinimum(Monitor.KeepAlivePeriod);
+        await this.RegisterOrUpdateReminder(KeepAliveReminder, keepAlive, keepAlive);
         await StartWatchingAsync();
         return s.ToView(Id);
     }

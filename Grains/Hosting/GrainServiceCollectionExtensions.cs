@@ -57,6 +57,7 @@ public static class GrainServiceCollectionExtensions
         EcpClientFactory.Register(services);
         services.TryAddSingleton<EcpClientFactory>();
         services.TryAddSingleton<ControllerSessions>();
+        services.TryAddSingleton<ReminderPeriods>();
         services.TryAddEnumerable(
         [
             ServiceDescriptor.Singleton<ITaskRunner, PoolCreateRunner>(),

@@ -24,6 +24,7 @@ public sealed partial class TaskGrain(
     IEnumerable<ITaskRunner> runners,
     ControllerSessions controllers,
     ILocalSiloDetails silo,
+    Hosting.ReminderPeriods reminderPeriods,
     IOptions<TaskOptions> options,
     TimeProvider time,
     ILogger<TaskGrain> logger) : Grain, ITaskGrain, IRemindable
@@ -38,6 +39,8 @@ public sealed partial class TaskGrain(
     private string _cancelledBy = "system";
 
     private Guid Id => this.GetPrimaryKey();
+
+    private TimeSpan ResumePeriod => reminderPeriods.AtLeastMinimum(options.Value.ResumePeriod);
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -60,7 +63,7 @@ public sealed partial class TaskGrain(
         state.State.Status = BrokerTaskStatus.Initial;
         state.State.Created = time.GetUtcNow();
         state.State.Message = "Queued.";
-        await this.RegisterOrUpdateReminder(ResumeReminder, options.Value.ResumePeriod, options.Value.ResumePeriod);
+        await this.RegisterOrUpdateReminder(ResumeReminder, ResumePeriod, ResumePeriod);
         await SaveAsync("CREATED");
         ScheduleRun();
         return state.State.ToView(Id);
@@ -113,7 +116,7 @@ public sealed partial class TaskGrain(
             state.State.Status = BrokerTaskStatus.Initial;
             state.State.Finished = null;
             state.State.Message = "Resumed.";
-            await this.RegisterOrUpdateReminder(ResumeReminder, options.Value.ResumePeriod, options.Value.ResumePeriod);
+            await this.RegisterOrUpdateReminder(ResumeReminder, ResumePeriod, ResumePeriod);
             await SaveAsync("UPDATED");
             ScheduleRun();
         }

@@ -48,6 +48,8 @@ public sealed class LiveSystemFixture : IAsyncLifetime
             $"--Silo:GatewayPort={FreePort.Next()}",
             $"--Admin:Username={AdminUsername}",
             $"--Admin:Password={AdminPassword}",
+            "--Silo:MinimumReminderPeriod=00:00:01",
+            .. ClusterFixture.FastSettings.Select(kv => $"--{kv.Key}={kv.Value}"),
         ]);
         await Preflight.RunAsync(siloBuilder.Configuration);
         _silo = SiloApplication.Build(siloBuilder);

@@ -1,0 +1,154 @@
+using System.Collections.Concurrent;
+using System.Net.Http.Json;
+using System.Net.WebSockets;
+using System.Text;
+using System.Text.Json;
+
+namespace Vdi.Tests.ThinClients;
+
+/// <summary>
+/// A thin client that speaks like VeiL Connect 1.14.9: the same paths (with /api), headers (<c>User-Agent: thin-client</c>,
+/// <c>Authorization: jwt ...</c>), WebSocket query and messages.
+/// </summary>
+public sealed class VeilConnectClient : IAsyncDisposable
+{
+    public const string Version = "1.14.9";
+    private readonly Uri _broker;
+    private readonly HttpClient _http;
+    private ClientWebSocket? _socket;
+    private Task? _reader;
+    private readonly ConcurrentQueue<JsonElement> _received = new();
+    private readonly SemaphoreSlim _arrived = new(0);
+
+    public VeilConnectClient(Uri broker)
+    {
+        _broker = broker;
+        _http = new HttpClient { BaseAddress = broker, Timeout = TimeSpan.FromSeconds(90) };
+        _http.DefaultRequestHeaders.UserAgent.ParseAdd("thin-client");
+    }
+
+    public string? Token { get; private set; }
+
+    public WebSocketCloseStatus? CloseStatus => _socket?.CloseStatus;
+
+    public async Task<JsonElement> LoginAsync(string username, string password, string code = "", string version = Version)
+    {
+        var reply = await _http.PostAsJsonAsync("/api/auth/", new { username, password, code, ldap = false, veil_connect_version = version });
+        var body = await reply.Content.ReadFromJsonAsync<JsonElement>();
+        if (body.TryGetProperty("data", out var data))
+        {
+            Token = data.GetProperty("access_token").GetString();
+            _http.DefaultRequestHeaders.Remove("Authorization");
+            _http.DefaultRequestHeaders.TryAddWithoutValidation("Authorization", $"jwt {Token}");
+        }
+
+        return body;
+    }
+
+    public async Task<(int Status, JsonElement Body)> GetAsync(string path)
+    {
+        var reply = await _http.GetAsync(path);
+        return ((int)reply.StatusCode, await reply.Content.ReadFromJsonAsync<JsonElement>());
+    }
+
+    public async Task<(int Status, JsonElement Body)> PostAsync(string path, object? body = null)
+    {
+        var reply = await _http.PostAsJsonAsync(path, body ?? new { });
+        return ((int)reply.StatusCode, await reply.Content.ReadFromJsonAsync<JsonElement>());
+    }
+
+    public Task<(int Status, JsonElement Body)> GetVmAsync(Guid pool, string protocol = "SPICE", long requestId = 1) =>
+        PostAsync($"/api/client/pools/{pool}", new { remote_protocol = protocol, request_id = requestId });
+
+    /// <summary>Opens the WebSocket as VeiL Connect does (note the slash before the query).</summary>
+    public async Task ConnectAsync(string? token = null)
+    {
+        _socket = new ClientWebSocket();
+        _socket.Options.SetRequestHeader("Origin", "veil_connect_trusted_origin");
+        var url = new Uri($"ws://{_broker.Authority}/api/ws/client/?token={token ?? Token}&is_conn_init_by_user=1&veil_connect_version={Version}&tk_os=Linux&mac_address=00:11:22:33:44:55&hostname=desk-1");
+        await _socket.ConnectAsync(url, CancellationToken.None);
+        _reader = Task.Run(ReadLoopAsync);
+    }
+
+    public Task SendEventAsync(object message) =>
+        _socket!.SendAsync(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(message)), WebSocketMessageType.Text, true, CancellationToken.None);
+
+    public Task SendRawAsync(string text) =>
+        _socket!.SendAsync(Encoding.UTF8.GetBytes(text), WebSocketMessageType.Text, true, CancellationToken.None);
+
+    /// <summary>The next message matching the filter (earlier ones are kept for later calls).</summary>
+    public async Task<JsonElement> WaitForAsync(Func<JsonElement, bool> match, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(15));
+        while (true)
+        {
+            foreach (var message in _received)
+            {
+                if (match(message))
+                {
+                    return message;
+                }
+            }
+
+            var left = deadline - DateTime.UtcNow;
+            if (left <= TimeSpan.Zero || !await _arrived.WaitAsync(left))
+            {
+                throw new TimeoutException($"no matching message; received: {string.Join(" | ", _received.Select(m => m.ToString()))}");
+            }
+        }
+    }
+
+    public IReadOnlyList<JsonElement> Received => [.. _received];
+
+    public Task<(int Status, JsonElement Body)> LogoutAsync() => PostAsync("/api/logout");
+
+    /// <summary>Opens the socket and then never reads it, so pings go unanswered: a client whose network cable was pulled.</summary>
+    public async Task ConnectAndFallSilentAsync()
+    {
+        _socket = new ClientWebSocket();
+        await _socket.ConnectAsync(new Uri($"ws://{_broker.Authority}/ws/client/?token={Token}&veil_connect_version={Version}"), CancellationToken.None);
+    }
+
+    private async Task ReadLoopAsync()
+    {
+        var buffer = new byte[64 * 1024];
+        try
+        {
+            while (_socket!.State == WebSocketState.Open)
+            {
+                var result = await _socket.ReceiveAsync(buffer, CancellationToken.None);
+                if (result.MessageType == WebSocketMessageType.Close)
+                {
+                    break;
+                }
+
+                _received.Enqueue(JsonDocument.Parse(Encoding.UTF8.GetString(buffer, 0, result.Count)).RootElement.Clone());
+                _arrived.Release();
+            }
+        }
+        catch (WebSocketException)
+        {
+        }
+        finally
+        {
+            _arrived.Release();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_socket is { State: WebSocketState.Open })
+        {
+            try
+            {
+                await _socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "", CancellationToken.None);
+            }
+            catch (WebSocketException)
+            {
+            }
+        }
+
+        _socket?.Dispose();
+        _http.Dispose();
+    }
+}

@@ -1,0 +1,238 @@
+using System.Net.Http.Json;
+using System.Net.WebSockets;
+using System.Text.Json;
+using OtpNet;
+using Vdi.Grains.Interfaces.Pools;
+using Vdi.Grains.Interfaces.Users;
+using Vdi.Tests.Fixtures;
+
+namespace Vdi.Tests.ThinClients;
+
+/// <summary>VeiL Connect's sequence against the gateway, with the simulator as controller.</summary>
+[Collection(LiveSystemCollection.Name)]
+public sealed class VeilConnectProtocolTests(LiveSystemFixture system)
+{
+    private Uri Gateway(int i = 0) => system.GatewayUrls[i];
+
+    [Fact]
+    public async Task The_whole_client_sequence_works_as_veil_connect_expects()
+    {
+        await using var scenario = await ThinClientScenario.StartAsync(system.Grains, vms: 2, users: 1);
+        var (userId, name) = scenario.Users[0];
+        await using var client = new VeilConnectClient(Gateway());
+
+        var login = await client.LoginAsync(name, ThinClientScenario.Password);
+        Assert.Equal(name, login.GetProperty("data").GetProperty("username").GetString());
+
+        Assert.Equal("4.2.0", (await client.GetAsync("/version")).Body.GetProperty("data").GetProperty("version").GetString());
+        await client.ConnectAsync();
+        await client.WaitForAsync(m => m.GetProperty("msg_type").GetString() == "control" && m.GetProperty("msg").GetString() == "Auth success");
+
+        var (_, pools) = await client.GetAsync("/api/client/pools");
+        var pool = pools.GetProperty("data").EnumerateArray().Single(p => p.GetProperty("id").GetGuid() == scenario.PoolId);
+        Assert.Equal("ACTIVE", pool.GetProperty("status").GetString());
+        Assert.Equal(["SPICE", "RDP"], pool.GetProperty("connection_types").EnumerateArray().Select(c => c.GetString()));
+        Assert.Equal(0, pool.GetProperty("favorite").GetInt32());
+
+        var (status, vm) = await client.GetVmAsync(scenario.PoolId, "SPICE", requestId: 42);
+        Assert.Equal(200, status);
+        var data = vm.GetProperty("data");
+        var vmId = data.GetProperty("vm_id").GetGuid();
+        Assert.Equal(JsonValueKind.Number, data.GetProperty("port").ValueKind);
+        Assert.True(data.GetProperty("port").GetInt32() >= 5900);
+        Assert.Equal("127.0.0.1", data.GetProperty("host").GetString());
+        Assert.False(string.IsNullOrEmpty(data.GetProperty("password").GetString()));
+        Assert.Equal("AUTOMATED", data.GetProperty("pool_type").GetString());
+        Assert.Equal(0, data.GetProperty("farm_list").GetArrayLength());
+        Assert.Equal(3, (await scenario.Sim.GetDomainAsync(vmId)).GetProperty("user_power_state").GetInt32());
+        await client.WaitForAsync(m => m.TryGetProperty("event", out var e) && e.GetString() == "vm_preparation_progress"
+                                       && m.GetProperty("request_id").GetInt64() == 42 && m.GetProperty("progress").GetInt32() == 10);
+
+        Assert.Equal(vmId, (await client.GetVmAsync(scenario.PoolId, "SPICE")).Body.GetProperty("data").GetProperty("vm_id").GetGuid());
+        var (_, rdp) = await client.GetVmAsync(scenario.PoolId, "RDP");
+        Assert.Equal(3389, rdp.GetProperty("data").GetProperty("port").GetInt32());
+        Assert.StartsWith("10.", rdp.GetProperty("data").GetProperty("host").GetString());
+
+        await client.SendEventAsync(new { msg_type = "UPDATED", @event = "vm_connected", vm_id = vmId, connection_type = "SPICE", is_connection_secure = false });
+        await client.SendEventAsync(new { msg_type = "UPDATED", @event = "network_stats", vm_id = vmId, connection_type = "RDP", read_speed = 1000, write_speed = 500, min_rtt = 1, avg_rtt = 2.5, max_rtt = 4, loss_percentage = 0 });
+        Assert.True(await Eventually.TrueAsync(async () =>
+            await TestDb.ScalarAsync<double?>("select avg_rtt from vdi_tk_vm_connections c join vdi_tk_sessions s on s.id = c.session_id where s.user_id = @u and c.vm_id = @v",
+                ("u", userId), ("v", vmId)) == 2.5, TimeSpan.FromSeconds(10)));
+        await client.SendRawAsync("this is not json");
+        await client.WaitForAsync(m => m.GetProperty("msg_type").GetString() == "control" && m.GetProperty("error").GetBoolean()
+                                       && m.GetProperty("msg").GetString()!.StartsWith("Wrong msg format"));
+        await client.SendEventAsync(new { msg_type = "UPDATED", @event = "vm_disconnected", vm_id = vmId });
+        Assert.True(await Eventually.TrueAsync(async () =>
+            await TestDb.ScalarAsync<long>("select count(*) from vdi_tk_vm_connections c join vdi_tk_sessions s on s.id = c.session_id where s.user_id = @u and c.disconnected_from_vm is not null",
+                ("u", userId)) == 1, TimeSpan.FromSeconds(10)));
+
+        Assert.Equal(200, (await client.LogoutAsync()).Status);
+        var (after, invalid) = await client.GetAsync("/api/client/pools");
+        Assert.Equal(401, after);
+        Assert.Equal("Token invalid.", invalid.GetProperty("errors")[0].GetProperty("message").GetString());
+    }
+
+    [Fact]
+    public async Task A_new_login_replaces_the_previous_token_everywhere()
+    {
+        await using var scenario = await ThinClientScenario.StartAsync(system.Grains, vms: 1, users: 1);
+        var (_, name) = scenario.Users[0];
+        await using var first = new VeilConnectClient(Gateway(0));
+        await using var second = new VeilConnectClient(Gateway(1));
+        await first.LoginAsync(name, ThinClientScenario.Password);
+        Assert.Equal(200, (await first.GetAsync("/client/pools")).Status);
+        var oldToken = first.Token;
+
+        await second.LoginAsync(name, ThinClientScenario.Password);
+        var (status, body) = await first.GetAsync("/client/pools");
+        Assert.Equal(401, status);
+        Assert.Equal("Token invalid.", body.GetProperty("errors")[0].GetProperty("message").GetString());
+        Assert.Equal(200, (await second.GetAsync("/client/pools")).Status);
+
+        await using var stale = new VeilConnectClient(Gateway(1));
+        await stale.ConnectAsync(oldToken);
+        var refused = await stale.WaitForAsync(m => m.GetProperty("msg_type").GetString() == "control");
+        Assert.True(refused.GetProperty("error").GetBoolean());
+        Assert.True(await Eventually.TrueAsync(() => Task.FromResult(stale.CloseStatus == (WebSocketCloseStatus)4001), TimeSpan.FromSeconds(10)));
+    }
+
+    [Fact]
+    public async Task Errors_carry_the_originals_codes_and_say_why_no_vm_can_be_given()
+    {
+        await using var scenario = await ThinClientScenario.StartAsync(system.Grains, vms: 1, users: 2, protocols: [ConnectionType.Spice]);
+        await using var a = new VeilConnectClient(Gateway());
+        await using var b = new VeilConnectClient(Gateway());
+        await a.LoginAsync(scenario.Users[0].Name, ThinClientScenario.Password);
+        await b.LoginAsync(scenario.Users[1].Name, ThinClientScenario.Password);
+
+        var (status, rdp) = await a.GetVmAsync(scenario.PoolId, "RDP");
+        Assert.Equal(404, status);
+        Assert.Equal("The pool doesnt support connection type RDP.", rdp.GetProperty("errors")[0].GetProperty("message").GetString());
+        Assert.Equal("007", (await a.GetVmAsync(scenario.PoolId, "X2GO")).Body.GetProperty("errors")[0].GetProperty("code").GetString());
+        Assert.Equal(404, (await a.GetVmAsync(Guid.NewGuid())).Status);
+
+        Assert.Equal(200, (await a.GetVmAsync(scenario.PoolId)).Status);
+        var (full, none) = await b.GetVmAsync(scenario.PoolId);
+        Assert.Equal(200, full);
+        var error = none.GetProperty("errors")[0];
+        Assert.Equal("003", error.GetProperty("code").GetString());
+        Assert.StartsWith("The pool doesn`t have free machines.", error.GetProperty("message").GetString());
+        Assert.Contains("full", error.GetProperty("message").GetString());
+
+        await scenario.Sim.SetFaultsAsync(down: true);
+        await system.Grains.GetGrain<IPoolGrain>(scenario.PoolId).FreeVmAsync(
+            (await system.Grains.GetGrain<IPoolGrain>(scenario.PoolId).TakeVmForUserAsync(scenario.Users[0].Id))!.Value, scenario.Users[0].Id, "tests");
+        Assert.Equal("004", (await b.GetVmAsync(scenario.PoolId)).Body.GetProperty("errors")[0].GetProperty("code").GetString());
+        await scenario.Sim.SetFaultsAsync();
+
+        await using var old = new VeilConnectClient(Gateway());
+        var tooOld = await old.LoginAsync(scenario.Users[0].Name, ThinClientScenario.Password, version: "1.14.5");
+        Assert.Contains("1.14.6", tooOld.GetProperty("errors")[0].GetProperty("message").GetString());
+    }
+
+    [Fact]
+    public async Task Two_factor_authentication_needs_the_current_one_time_password()
+    {
+        await using var scenario = await ThinClientScenario.StartAsync(system.Grains, vms: 1, users: 1);
+        var (_, name) = scenario.Users[0];
+        await using var client = new VeilConnectClient(Gateway());
+        await client.LoginAsync(name, ThinClientScenario.Password);
+        var (_, qr) = await client.PostAsync("/client/generate_user_qr_code");
+        var secret = qr.GetProperty("data").GetProperty("secret").GetString()!;
+        Assert.StartsWith("otpauth://totp/", qr.GetProperty("data").GetProperty("qr_uri").GetString());
+        var (_, enabled) = await client.PostAsync("/client/update_user_data", new { two_factor = true });
+        Assert.True(enabled.GetProperty("data").GetProperty("user").GetProperty("two_factor").GetBoolean());
+
+        await using var other = new VeilConnectClient(Gateway(1));
+        var without = await other.LoginAsync(name, ThinClientScenario.Password);
+        Assert.Equal("One-time password does not match or is out of date.", without.GetProperty("errors")[0].GetProperty("message").GetString());
+        var wrong = await other.LoginAsync(name, ThinClientScenario.Password, code: "000000");
+        Assert.True(wrong.TryGetProperty("errors", out _));
+        var code = new Totp(Base32Encoding.ToBytes(secret)).ComputeTotp(DateTime.UtcNow);
+        var ok = await other.LoginAsync(name, ThinClientScenario.Password, code: code);
+        Assert.True(ok.TryGetProperty("data", out _), ok.ToString());
+    }
+
+    [Fact]
+    public async Task Two_users_racing_for_the_last_free_vm_never_get_the_same_one_in_200_rounds()
+    {
+        await using var scenario = await ThinClientScenario.StartAsync(system.Grains, vms: 1, users: 2);
+        await using var a = new VeilConnectClient(Gateway(0));
+        await using var b = new VeilConnectClient(Gateway(1));
+        await a.LoginAsync(scenario.Users[0].Name, ThinClientScenario.Password);
+        await b.LoginAsync(scenario.Users[1].Name, ThinClientScenario.Password);
+        var pool = system.Grains.GetGrain<IPoolGrain>(scenario.PoolId);
+
+        for (var round = 0; round < 200; round++)
+        {
+            var replies = await Task.WhenAll(a.GetVmAsync(scenario.PoolId, "RDP"), b.GetVmAsync(scenario.PoolId, "RDP"));
+            var winners = Enumerable.Range(0, 2).Where(i => replies[i].Body.TryGetProperty("data", out _)).ToList();
+            Assert.Single(winners);
+            Assert.Single(replies, r => r.Body.TryGetProperty("errors", out var e) && e[0].GetProperty("code").GetString() == "003");
+            var vm = replies[winners[0]].Body.GetProperty("data").GetProperty("vm_id").GetGuid();
+            var owner = scenario.Users[winners[0]].Id;
+            await pool.FreeVmAsync(vm, owner, "tests");
+        }
+    }
+
+    [Fact]
+    public async Task A_message_sent_through_one_gateway_reaches_a_client_on_the_other()
+    {
+        await using var scenario = await ThinClientScenario.StartAsync(system.Grains, vms: 1, users: 1);
+        var (userId, name) = scenario.Users[0];
+        await using var client = new VeilConnectClient(Gateway(0));
+        await client.LoginAsync(name, ThinClientScenario.Password);
+        await client.ConnectAsync();
+        await client.WaitForAsync(m => m.GetProperty("msg_type").GetString() == "control");
+
+        using var admin = new HttpClient { BaseAddress = Gateway(1) };
+        var token = (await (await admin.PostAsJsonAsync("/api/auth/", new { username = system.AdminUsername, password = system.AdminPassword }))
+            .Content.ReadFromJsonAsync<JsonElement>()).GetProperty("data").GetProperty("access_token").GetString();
+        admin.DefaultRequestHeaders.TryAddWithoutValidation("Authorization", $"JWT {token}");
+        var sent = await admin.PostAsJsonAsync("/api/admin/thin-clients/message", new { user_id = userId, message = "Server restarts at 18:00" });
+        Assert.True(sent.IsSuccessStatusCode, await sent.Content.ReadAsStringAsync());
+
+        var text = await client.WaitForAsync(m => m.GetProperty("msg_type").GetString() == "text_msg");
+        Assert.Equal("Server restarts at 18:00", text.GetProperty("message").GetString());
+        Assert.Equal("admin_to_user", text.GetProperty("direction").GetString());
+        Assert.Equal(system.AdminUsername, text.GetProperty("sender_name").GetString());
+
+        // the DISCONNECT command, seen byte for byte: a control frame, then close code 2000
+        await using var raw = new RawWebSocket();
+        await raw.ConnectAsync(new Uri($"ws://{Gateway(0).Authority}/ws/client/?token={client.Token}&veil_connect_version={VeilConnectClient.Version}"));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        var (_, auth) = await raw.ReadFrameAsync(timeout.Token);
+        Assert.Contains("Auth success", System.Text.Encoding.UTF8.GetString(auth));
+        Assert.Equal(System.Net.HttpStatusCode.NoContent, (await admin.PostAsJsonAsync("/api/admin/thin-clients/disconnect", new { user_id = userId })).StatusCode);
+        var frames = new List<(int Opcode, byte[] Payload)>();
+        while (frames.Count == 0 || frames[^1].Opcode != 8)
+        {
+            frames.Add(await raw.ReadFrameAsync(timeout.Token));
+        }
+
+        Assert.Contains(frames, f => f.Opcode == 1 && System.Text.Encoding.UTF8.GetString(f.Payload).Contains("\"cmd\":\"DISCONNECT\""));
+        Assert.Equal(2000, RawWebSocket.CloseCode(frames[^1].Payload));
+        Assert.True(await Eventually.TrueAsync(async () =>
+            await TestDb.ScalarAsync<long>("select count(*) from vdi_tk_sessions where user_id = @u and disconnected is null", ("u", userId)) == 0,
+            TimeSpan.FromSeconds(10)));
+    }
+
+    [Fact]
+    public async Task A_client_that_falls_silent_is_reaped_within_40_seconds()
+    {
+        await using var scenario = await ThinClientScenario.StartAsync(system.Grains, vms: 1, users: 1);
+        var (userId, name) = scenario.Users[0];
+        await using var client = new VeilConnectClient(Gateway(1));
+        await client.LoginAsync(name, ThinClientScenario.Password);
+        await client.ConnectAndFallSilentAsync();
+        Assert.True(await Eventually.TrueAsync(async () =>
+            await TestDb.ScalarAsync<long>("select count(*) from vdi_tk_sessions where user_id = @u and disconnected is null", ("u", userId)) == 1,
+            TimeSpan.FromSeconds(10)));
+        var opened = DateTime.UtcNow;
+
+        Assert.True(await Eventually.TrueAsync(async () =>
+            await TestDb.ScalarAsync<long>("select count(*) from vdi_tk_sessions where user_id = @u and disconnected is not null", ("u", userId)) == 1,
+            TimeSpan.FromSeconds(45)), "the silent client's session was not closed");
+        Assert.True(DateTime.UtcNow - opened < TimeSpan.FromSeconds(40), $"reaped after {(DateTime.UtcNow - opened).TotalSeconds:0} s");
+    }
+}
