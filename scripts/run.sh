@@ -45,7 +45,8 @@ cat <<INFO
   Redis                                 127.0.0.1:$VDI_REDIS_PORT
 
   Administrator: ${Admin__Username:-vdiadmin}  password: $(stored_secret admin-password)
-  (the password of the initial administrator is kept in .data/secrets/admin-password)
+  (the initial administrator's password is kept in .data/secrets/admin-password)
+  Demo user:     demo  password: $(stored_secret demo-password)   pool "demo" (VeiL Connect: broker 127.0.0.1:$VDI_GATEWAY_PORT)
 
   Logs: .data/logs/   Press Ctrl-C to stop everything this script started.
 

@@ -40,6 +40,13 @@ public sealed class PoolTable(NpgsqlDataSource db)
         }
     }
 
+    public async Task<Guid?> FindByNameAsync(string name)
+    {
+        await using var cmd = db.CreateCommand("select id from vdi_pools where lower(verbose_name) = lower(@name)");
+        cmd.Parameters.AddWithValue("name", name);
+        return await cmd.ExecuteScalarAsync() is Guid id ? id : null;
+    }
+
     public async Task DeleteAsync(Guid id)
     {
         await using var cmd = db.CreateCommand("delete from vdi_pool_entitlements where pool_id = @id; delete from vdi_pools where id = @id");

@@ -63,6 +63,8 @@ public static class SiloApplication
         builder.Services.AddHostedService<ControllerWakeup>();
         builder.Services.AddOptions<DefaultControllerOptions>().BindConfiguration(DefaultControllerOptions.Section);
         builder.Services.AddHostedService<DefaultControllerSeeder>();
+        builder.Services.AddOptions<DemoOptions>().BindConfiguration(DemoOptions.Section);
+        builder.Services.AddHostedService<DemoSeeder>();
 
         builder.Services.AddHealthChecks()
             .AddNpgSql(pg.ConnectionString, name: "postgres", tags: ["ready"])

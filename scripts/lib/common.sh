@@ -254,8 +254,10 @@ start_simulator() {
 
 start_silo() {
   # secrets reach the silo through its environment, never its command line; the simulator becomes its first controller
-  ( export Admin__Password DefaultController__Address DefaultController__Token
+  ( export Admin__Password DefaultController__Address DefaultController__Token Demo__Enabled Demo__Password
     Admin__Password="$(stored_secret admin-password)"
+    Demo__Enabled="${VDI_DEMO:-true}"
+    Demo__Password="$(stored_secret demo-password)"
     DefaultController__Address="http://127.0.0.1:$VDI_SIMULATOR_PORT"
     DefaultController__Token="$(stored_secret simulator-token)"
     start_app silo Silo "$VDI_SILO_HTTP_PORT" --Silo:SiloPort="$VDI_SILO_PORT" --Silo:GatewayPort="$VDI_SILO_GATEWAY_PORT" )
