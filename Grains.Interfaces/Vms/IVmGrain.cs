@@ -24,6 +24,10 @@ public interface IVmGrain : IGrainWithGuidKey
     [Alias("SetStatusAsync")]
     Task<VmView> SetStatusAsync(VmStatus status);
 
+    /// <summary>Takes the VM for a user only if it is free (ACTIVE, no owner); false otherwise.</summary>
+    [Alias("TryTakeAsync")]
+    Task<bool> TryTakeAsync(Guid userId);
+
     [Alias("AddOwnerAsync")]
     Task<VmView> AddOwnerAsync(Guid userId);
 

@@ -38,7 +38,14 @@ public static class GrainServiceCollectionExtensions
             .Configure<NpgsqlDataSource>((o, db) => o.XmlRepository = new PostgresXmlRepository(db));
         services.TryAddSingleton<SecretProtector>();
 
-        services.AddOptions<PasswordHasherOptions>();
+        // PBKDF2-HMAC-SHA512; Security:PasswordHashIterations trades login CPU (the 9:00 storm) against brute-force cost
+        services.AddOptions<PasswordHasherOptions>().Configure(o =>
+        {
+            if (int.TryParse(configuration?["Security:PasswordHashIterations"], out var iterations) && iterations >= 10_000)
+            {
+                o.IterationCount = iterations;
+            }
+        });
         services.TryAddSingleton<IPasswordHasher<UserState>, PasswordHasher<UserState>>();
 
         var ecp = services.AddOptions<EcpClientOptions>();

@@ -23,6 +23,8 @@ public sealed class PoolGrain(
     TimeProvider time) : Grain, IPoolGrain
 {
     public const string Resource = "/pools/";
+    private const int CandidateBatch = 100;
+    private readonly Queue<Guid> _freeCandidates = new();
 
     private Guid Id => this.GetPrimaryKey();
 
@@ -207,6 +209,7 @@ public sealed class PoolGrain(
         }
 
         await AttachStaticVmsAsync(vmIds, user);
+        _freeCandidates.Clear();
         return await ViewAsync();
     }
 
@@ -257,6 +260,7 @@ public sealed class PoolGrain(
         RequireExists();
         var vm = await MemberVmAsync(vmId);
         await GrainFactory.GetGrain<IVmGrain>(vmId).RemoveOwnerAsync(userId);
+        _freeCandidates.Clear();
         await journal.WriteAsync(new JournalEntry(JournalLevel.Info, $"VM {vm.VerboseName} freed from a user.", $"User id: {userId}.", EntityType.Vm, vmId, user));
     }
 
@@ -275,6 +279,7 @@ public sealed class PoolGrain(
         }
 
         await GrainFactory.GetGrain<IVmGrain>(vmId).SetStatusAsync(reserved ? VmStatus.Reserved : VmStatus.Active);
+        _freeCandidates.Clear();
         await RequestAutoExpansionAsync();
     }
 
@@ -283,21 +288,39 @@ public sealed class PoolGrain(
         RequireExists();
         if (await table.VmOfUserAsync(Id, userId) is { } own)
         {
-            await RequestAutoExpansionAsync();
+            await ExpandIfRunningLowAsync();
             return own;
         }
 
-        var free = await table.FreeVmsAsync(Id, 1);
-        if (free.Count == 0)
+        // free VMs are fetched in batches; each is taken only if its grain confirms it is still free
+        while (true)
         {
-            await RequestAutoExpansionAsync();
-            return null;
-        }
+            if (_freeCandidates.Count == 0)
+            {
+                foreach (var id in await table.FreeVmsAsync(Id, CandidateBatch))
+                {
+                    _freeCandidates.Enqueue(id);
+                }
 
-        await GrainFactory.GetGrain<IVmGrain>(free[0]).AddOwnerAsync(userId);
-        await RequestAutoExpansionAsync();
-        return free[0];
+                if (_freeCandidates.Count == 0)
+                {
+                    await RequestAutoExpansionAsync();
+                    return null;
+                }
+            }
+
+            var candidate = _freeCandidates.Dequeue();
+            if (await GrainFactory.GetGrain<IVmGrain>(candidate).TryTakeAsync(userId))
+            {
+                await ExpandIfRunningLowAsync();
+                return candidate;
+            }
+        }
     }
+
+    /// <summary>The auto-expand rule needs a count query; run it only when the prefetched free VMs run low.</summary>
+    private Task ExpandIfRunningLowAsync() =>
+        state.State.IsAutomated && _freeCandidates.Count <= state.State.ReserveSize ? RequestAutoExpansionAsync() : Task.CompletedTask;
 
     public async Task SetStatusAsync(PoolStatus status, string? reason)
     {

@@ -113,6 +113,19 @@ public sealed class VmGrain(
         return state.State.ToView(Id);
     }
 
+    public async Task<bool> TryTakeAsync(Guid userId)
+    {
+        if (!state.RecordExists || state.State.Status != VmStatus.Active || state.State.Owners.Count > 0)
+        {
+            return false;
+        }
+
+        state.State.Owners.Add(userId);
+        await SaveAsync("UPDATED");
+        await SaveOwnersAsync();
+        return true;
+    }
+
     public async Task<VmView> AddOwnerAsync(Guid userId)
     {
         RequireExists();

@@ -14,6 +14,7 @@ public sealed class ClientConnection(WebSocket socket) : IThinClientObserver
     private readonly Channel<(string Text, int? CloseCode)> _outbox = Channel.CreateBounded<(string, int?)>(
         new BoundedChannelOptions(1000) { FullMode = BoundedChannelFullMode.DropOldest });
 
+    private static readonly TimeSpan CloseHandshakeTimeout = TimeSpan.FromSeconds(5);
     private readonly CancellationTokenSource _closed = new();
 
     /// <summary>Cancelled when the server closed the socket (admin DISCONNECT, bad token).</summary>
@@ -41,7 +42,8 @@ public sealed class ClientConnection(WebSocket socket) : IThinClientObserver
                 if (closeCode is { } code)
                 {
                     await socket.CloseOutputAsync((WebSocketCloseStatus)code, "", ct);
-                    await _closed.CancelAsync();
+                    // complete the closing handshake: give the client time to answer before the socket is dropped
+                    _closed.CancelAfter(CloseHandshakeTimeout);
                     return;
                 }
             }

@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Benchmarks, each against the real system (Postgres, Redis, simulator, silo, gateway) on its own database and
+# ports, next to a reference measured in the same run. Prints its figures and the command that produced them.
+#   scripts/bench.sh logon-storm [clients=2000] [arrivals-per-second=200]
+set -euo pipefail
+source "$(dirname "$0")/lib/common.sh"
+
+what="${1:-logon-storm}"
+[ "$what" = logon-storm ] || die "unknown benchmark '$what' (known: logon-storm)"
+clients="${2:-2000}"
+rate="${3:-200}"
+
+export VDI_PG_DB=vdi_bench VDI_SIMULATOR_PORT=8110 VDI_SILO_HTTP_PORT=8092 VDI_SILO_PORT=11131 VDI_SILO_GATEWAY_PORT=30020 VDI_GATEWAY_PORT=8082
+ensure_packages
+mkdir -p "$VDI_DATA_DIR"
+ensure_postgres
+ensure_redis
+export_connection_strings
+ensure_key_certificate
+psql -h 127.0.0.1 -p "$VDI_PG_PORT" -U postgres -d postgres -qc "drop database if exists vdi_bench with (force)" -c "create database vdi_bench" >/dev/null
+apply_schema
+build_solution
+dotnet build "$VDI_ROOT/scripts/bench/LogonStorm" -c Release -nologo -clp:ErrorsOnly -v:q >/dev/null || die "bench tool build failed"
+
+cleanup() {
+  for app in bench-gateway bench-silo bench-simulator; do stop_app "$app"; done
+}
+trap cleanup EXIT INT TERM
+
+token="bench-token-$(head -c 6 /dev/urandom | base64 | tr -d '/+=')"
+admin_pw="bench-admin-$(head -c 6 /dev/urandom | base64 | tr -d '/+=')"
+export Cluster__ClusterId=bench
+( export Simulator__Token="$token"
+  start_app bench-simulator Simulator "$VDI_SIMULATOR_PORT" --Simulator:Name=bench --Simulator:TaskMilliseconds=50 \
+    --Simulator:ClonePerVmMilliseconds=1 --Simulator:GuestAgentMilliseconds=100 --Logging:LogLevel:Default=Warning )
+wait_healthy bench-simulator "http://127.0.0.1:$VDI_SIMULATOR_PORT/health/live" 60
+( export Admin__Password="$admin_pw" DefaultController__Address="http://127.0.0.1:$VDI_SIMULATOR_PORT" DefaultController__Token="$token" Demo__Enabled=false
+  start_app bench-silo Silo "$VDI_SILO_HTTP_PORT" --Silo:SiloPort="$VDI_SILO_PORT" --Silo:GatewayPort="$VDI_SILO_GATEWAY_PORT" \
+    --Ecp:TaskPollInterval=00:00:00.100 --Logging:LogLevel:Default=Warning )
+wait_healthy bench-silo "http://127.0.0.1:$VDI_SILO_HTTP_PORT/health/ready" 90
+start_app bench-gateway WebGateway "$VDI_GATEWAY_PORT" --Logging:LogLevel:Default=Warning
+wait_healthy bench-gateway "http://127.0.0.1:$VDI_GATEWAY_PORT/health/ready" 60
+
+q() { psql -h 127.0.0.1 -p "$VDI_PG_PORT" -U postgres -d vdi_bench -tAc "$1"; }
+controller=""
+for _ in $(seq 1 60); do controller="$(q "select id from vdi_controllers where status = 'ACTIVE' limit 1")"; [ -n "$controller" ] && break; sleep 1; done
+[ -n "$controller" ] || die "the simulator was not registered as a controller"
+
+log "reference: pgbench -N (simple-update transactions) on the same Postgres server"
+psql -h 127.0.0.1 -p "$VDI_PG_PORT" -U postgres -d postgres -qc "drop database if exists vdi_pgbench" -c "create database vdi_pgbench" >/dev/null
+"$PG_BIN/pgbench" -h 127.0.0.1 -p "$VDI_PG_PORT" -U postgres -i -q -s 2 vdi_pgbench >/dev/null 2>&1
+pgbench_tps="$("$PG_BIN/pgbench" -h 127.0.0.1 -p "$VDI_PG_PORT" -U postgres -N -c 4 -j 2 -T 10 vdi_pgbench 2>/dev/null | sed -n 's/^tps = \([0-9.]*\).*/\1/p' | head -n 1)"
+
+log "logon storm: $clients clients, burst then $rate per second"
+out="$(mktemp)"
+dotnet "$VDI_ROOT/scripts/bench/LogonStorm/bin/Release/net10.0/logon-storm.dll" "http://127.0.0.1:$VDI_GATEWAY_PORT" vdiadmin "$admin_pw" "$controller" "$clients" "$rate" | tee "$out"
+
+peak() { awk '/VmHWM/ {printf "%.0f MB", $2/1024}' "/proc/$(cat "$(app_pidfile "$1")")/status" 2>/dev/null || echo "n/a"; }
+per_second="$(sed -n 's/.*assignments_per_second=\([0-9.]*\).*/\1/p' "$out")"
+echo "== machine"
+echo "   peak memory: silo $(peak bench-silo), gateway $(peak bench-gateway)"
+echo "   pgbench -N: ${pgbench_tps:-n/a} tps; VM assignments per second / pgbench tps = $(awk -v a="$per_second" -v b="$pgbench_tps" 'BEGIN { if (b > 0) printf "%.1f%%", 100*a/b; else print "n/a" }')"
+echo "   command: scripts/bench.sh logon-storm $clients $rate   ($(nproc) cores, $(date -u +%Y-%m-%d))"
+rm -f "$out"

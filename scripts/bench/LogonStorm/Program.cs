@@ -1,0 +1,244 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using System.Net.WebSockets;
+using System.Text;
+using System.Text.Json;
+using Vdi.Bench.LogonStorm;
+
+// The 9:00 logon storm: N thin clients log in, open their WebSocket, list pools and get a VM — all at once
+// (burst), then at a steady arrival rate. Arguments: gateway URL, admin user, admin password, controller id,
+// clients, rate per second.
+var gateway = new Uri(args[0]);
+var (adminUser, adminPassword, controllerId) = (args[1], args[2], Guid.Parse(args[3]));
+var clients = int.Parse(args[4]);
+var rate = int.Parse(args[5]);
+
+var admin = await Api.AdminAsync(gateway, adminUser, adminPassword);
+Console.WriteLine($"setup: pool of {clients} VMs and {clients} users ...");
+var setup = Stopwatch.StartNew();
+var (poolId, vmCount) = await Setup.PoolAsync(admin, controllerId, clients);
+var users = await Setup.UsersAsync(admin, poolId, clients);
+Console.WriteLine($"setup: {vmCount} VMs, {users.Count} users in {setup.Elapsed.TotalSeconds:0.0} s");
+
+var burst = await Storm.RunAsync(gateway, poolId, users, arrivalsPerSecond: null);
+Report.Print("burst (all clients at once)", burst);
+
+await Setup.FreeAllAsync(admin, poolId);
+var steady = await Storm.RunAsync(gateway, poolId, users, arrivalsPerSecond: rate);
+Report.Print($"steady ({rate} new clients per second)", steady);
+Report.Machine(burst, steady);
+
+namespace Vdi.Bench.LogonStorm
+{
+    public static class Api
+    {
+        public static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+
+        public static async Task<HttpClient> AdminAsync(Uri gateway, string user, string password)
+        {
+            var http = new HttpClient { BaseAddress = gateway, Timeout = TimeSpan.FromMinutes(10) };
+            var token = await LoginAsync(http, user, password);
+            http.DefaultRequestHeaders.TryAddWithoutValidation("Authorization", $"JWT {token}");
+            return http;
+        }
+
+        public static async Task<string> LoginAsync(HttpClient http, string user, string password)
+        {
+            var reply = await http.PostAsJsonAsync("/api/auth/", new { username = user, password, veil_connect_version = "1.14.9" });
+            var body = await reply.Content.ReadFromJsonAsync<JsonElement>();
+            return body.TryGetProperty("data", out var data)
+                ? data.GetProperty("access_token").GetString()!
+                : throw new InvalidOperationException($"login of {user} failed: {body}");
+        }
+    }
+
+    public static class Setup
+    {
+        public static async Task<(Guid Pool, long Vms)> PoolAsync(HttpClient admin, Guid controller, int size)
+        {
+            async Task<Guid> First(string kind, string? name = null)
+            {
+                var items = await admin.GetFromJsonAsync<JsonElement>($"/api/admin/controllers/{controller}/{kind}");
+                return items.EnumerateArray().First(i => name is null || i.GetProperty("verbose_name").GetString() == name).GetProperty("id").GetGuid();
+            }
+
+            var reply = await admin.PostAsJsonAsync("/api/admin/pools", new
+            {
+                pool_type = "AUTOMATED",
+                verbose_name = $"storm-{Guid.NewGuid():N}"[..14],
+                controller_id = controller,
+                resource_pool_id = await First("resource-pools"),
+                datapool_id = await First("data-pools"),
+                template_id = await First("templates", "tpl-win10"),
+                vm_name_template = "storm",
+                initial_size = size,
+                total_size = size,
+                reserve_size = 1,
+                increase_step = 1,
+                connection_types = new[] { "SPICE" },
+            });
+            var pool = (await reply.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+            while (true)
+            {
+                var view = await admin.GetFromJsonAsync<JsonElement>($"/api/admin/pools/{pool}");
+                if (view.GetProperty("status").GetString() == "ACTIVE")
+                {
+                    return (pool, view.GetProperty("vm_count").GetInt64());
+                }
+
+                await Task.Delay(1000);
+            }
+        }
+
+        public static async Task<List<(string Name, string Password)>> UsersAsync(HttpClient admin, Guid pool, int count)
+        {
+            var users = new List<(string, string)>();
+            var ids = new List<Guid>();
+            var gate = new SemaphoreSlim(8);
+            await Task.WhenAll(Enumerable.Range(0, count).Select(async i =>
+            {
+                await gate.WaitAsync();
+                try
+                {
+                    var name = $"storm-{Guid.NewGuid():N}"[..20];
+                    var reply = await admin.PostAsJsonAsync("/api/admin/users", new { username = name, password = "storm-password" });
+                    var id = (await reply.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+                    lock (users)
+                    {
+                        users.Add((name, "storm-password"));
+                        ids.Add(id);
+                    }
+                }
+                finally
+                {
+                    gate.Release();
+                }
+            }));
+            (await admin.PostAsJsonAsync($"/api/admin/pools/{pool}/entitlements", new { users = ids })).EnsureSuccessStatusCode();
+            return users;
+        }
+
+        public static async Task FreeAllAsync(HttpClient admin, Guid pool)
+        {
+            var page = await admin.GetFromJsonAsync<JsonElement>($"/api/admin/pools/{pool}/vms?limit=1000");
+            var vms = new List<(Guid Vm, Guid Owner)>();
+            for (var offset = 0; offset < page.GetProperty("count").GetInt64(); offset += 1000)
+            {
+                var chunk = await admin.GetFromJsonAsync<JsonElement>($"/api/admin/pools/{pool}/vms?limit=1000&offset={offset}");
+                vms.AddRange(chunk.GetProperty("results").EnumerateArray()
+                    .SelectMany(v => v.GetProperty("owners").EnumerateArray().Select(o => (v.GetProperty("id").GetGuid(), o.GetGuid()))));
+            }
+
+            var gate = new SemaphoreSlim(16);
+            await Task.WhenAll(vms.Select(async v =>
+            {
+                await gate.WaitAsync();
+                try
+                {
+                    (await admin.PostAsJsonAsync($"/api/admin/vms/{v.Vm}/free", new { user_id = v.Owner })).EnsureSuccessStatusCode();
+                }
+                finally
+                {
+                    gate.Release();
+                }
+            }));
+        }
+    }
+
+    public sealed record Outcome(bool Ok, double LoginMs, double GetVmMs, string? Error);
+
+    public sealed record Run(List<Outcome> Outcomes, TimeSpan Elapsed);
+
+    public static class Storm
+    {
+        public static async Task<Run> RunAsync(Uri gateway, Guid pool, IReadOnlyList<(string Name, string Password)> users, int? arrivalsPerSecond)
+        {
+            var clock = Stopwatch.StartNew();
+            var tasks = new List<Task<Outcome>>();
+            for (var i = 0; i < users.Count; i++)
+            {
+                if (arrivalsPerSecond is { } r)
+                {
+                    var due = TimeSpan.FromSeconds((double)i / r);
+                    if (due > clock.Elapsed)
+                    {
+                        await Task.Delay(due - clock.Elapsed);
+                    }
+                }
+
+                var user = users[i];
+                tasks.Add(Task.Run(() => ClientAsync(gateway, pool, user.Name, user.Password)));
+            }
+
+            var outcomes = await Task.WhenAll(tasks);
+            return new Run([.. outcomes], clock.Elapsed);
+        }
+
+        private static async Task<Outcome> ClientAsync(Uri gateway, Guid pool, string user, string password)
+        {
+            using var http = new HttpClient { BaseAddress = gateway, Timeout = TimeSpan.FromMinutes(5) };
+            http.DefaultRequestHeaders.UserAgent.ParseAdd("thin-client");
+            try
+            {
+                var watch = Stopwatch.StartNew();
+                var token = await Api.LoginAsync(http, user, password);
+                var login = watch.Elapsed.TotalMilliseconds;
+                http.DefaultRequestHeaders.TryAddWithoutValidation("Authorization", $"jwt {token}");
+                using var socket = new ClientWebSocket();
+                await socket.ConnectAsync(new Uri($"ws://{gateway.Authority}/api/ws/client/?token={token}&is_conn_init_by_user=1&veil_connect_version=1.14.9"), CancellationToken.None);
+                var buffer = new byte[4096];
+                var first = await socket.ReceiveAsync(buffer, CancellationToken.None);
+                if (!Encoding.UTF8.GetString(buffer, 0, first.Count).Contains("Auth success"))
+                {
+                    return new Outcome(false, login, 0, "no Auth success");
+                }
+
+                (await http.GetAsync("/api/client/pools")).EnsureSuccessStatusCode();
+                watch.Restart();
+                var reply = await http.PostAsJsonAsync($"/api/client/pools/{pool}", new { remote_protocol = "SPICE", request_id = 1 });
+                var body = await reply.Content.ReadFromJsonAsync<JsonElement>();
+                var getVm = watch.Elapsed.TotalMilliseconds;
+                await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "", CancellationToken.None);
+                return body.TryGetProperty("data", out _) ? new Outcome(true, login, getVm, null) : new Outcome(false, login, getVm, body.ToString());
+            }
+            catch (Exception e) when (e is HttpRequestException or WebSocketException or InvalidOperationException or TaskCanceledException or JsonException)
+            {
+                return new Outcome(false, 0, 0, e.Message);
+            }
+        }
+    }
+
+    public static class Report
+    {
+        public static void Print(string title, Run run)
+        {
+            var ok = run.Outcomes.Where(o => o.Ok).ToList();
+            Console.WriteLine($"== {title}");
+            Console.WriteLine($"   clients {run.Outcomes.Count}, succeeded {ok.Count}, failed {run.Outcomes.Count - ok.Count}");
+            foreach (var error in run.Outcomes.Where(o => !o.Ok).GroupBy(o => o.Error).Take(3))
+            {
+                Console.WriteLine($"   failure x{error.Count()}: {error.Key}");
+            }
+
+            Console.WriteLine($"   all clients served in {run.Elapsed.TotalSeconds:0.00} s; VM assignments per second {ok.Count / run.Elapsed.TotalSeconds:0.0}");
+            Console.WriteLine($"   login  ms p50 {P(ok, o => o.LoginMs, 50):0} p95 {P(ok, o => o.LoginMs, 95):0} p99 {P(ok, o => o.LoginMs, 99):0}");
+            Console.WriteLine($"   get-VM ms p50 {P(ok, o => o.GetVmMs, 50):0} p95 {P(ok, o => o.GetVmMs, 95):0} p99 {P(ok, o => o.GetVmMs, 99):0}");
+        }
+
+        public static void Machine(Run burst, Run steady) =>
+            Console.WriteLine($"RESULT burst_seconds={burst.Elapsed.TotalSeconds:0.00} burst_failures={burst.Outcomes.Count(o => !o.Ok)} " +
+                              $"steady_getvm_p99_ms={P(steady.Outcomes.Where(o => o.Ok).ToList(), o => o.GetVmMs, 99):0} steady_failures={steady.Outcomes.Count(o => !o.Ok)} " +
+                              $"assignments_per_second={burst.Outcomes.Count(o => o.Ok) / burst.Elapsed.TotalSeconds:0.0}");
+
+        private static double P(List<Outcome> items, Func<Outcome, double> value, int percentile)
+        {
+            if (items.Count == 0)
+            {
+                return 0;
+            }
+
+            var sorted = items.Select(value).Order().ToList();
+            return sorted[Math.Clamp((int)Math.Ceiling(percentile / 100.0 * sorted.Count) - 1, 0, sorted.Count - 1)];
+        }
+    }
+}
