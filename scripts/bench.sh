@@ -2,6 +2,7 @@
 # Benchmarks, each against the real system (Postgres, Redis, simulator, silo, gateway) on its own database and
 # ports, next to a reference measured in the same run. Prints its figures and the command that produced them.
 #   scripts/bench.sh logon-storm [clients=2000] [arrivals-per-second=200]
+# BENCH_HASH_ITERATIONS sets the PBKDF2 iterations of the users the benchmark creates (default: the product's).
 set -euo pipefail
 source "$(dirname "$0")/lib/common.sh"
 
@@ -36,7 +37,8 @@ export Cluster__ClusterId=bench
 wait_healthy bench-simulator "http://127.0.0.1:$VDI_SIMULATOR_PORT/health/live" 60
 ( export Admin__Password="$admin_pw" DefaultController__Address="http://127.0.0.1:$VDI_SIMULATOR_PORT" DefaultController__Token="$token" Demo__Enabled=false
   start_app bench-silo Silo "$VDI_SILO_HTTP_PORT" --Silo:SiloPort="$VDI_SILO_PORT" --Silo:GatewayPort="$VDI_SILO_GATEWAY_PORT" \
-    --Ecp:TaskPollInterval=00:00:00.100 --Logging:LogLevel:Default=Warning )
+    --Ecp:TaskPollInterval=00:00:00.100 --Logging:LogLevel:Default=Warning \
+    ${BENCH_HASH_ITERATIONS:+--Security:PasswordHashIterations=$BENCH_HASH_ITERATIONS} )
 wait_healthy bench-silo "http://127.0.0.1:$VDI_SILO_HTTP_PORT/health/ready" 90
 start_app bench-gateway WebGateway "$VDI_GATEWAY_PORT" --Logging:LogLevel:Default=Warning
 wait_healthy bench-gateway "http://127.0.0.1:$VDI_GATEWAY_PORT/health/ready" 60
@@ -60,5 +62,5 @@ per_second="$(sed -n 's/.*assignments_per_second=\([0-9.]*\).*/\1/p' "$out")"
 echo "== machine"
 echo "   peak memory: silo $(peak bench-silo), gateway $(peak bench-gateway)"
 echo "   pgbench -N: ${pgbench_tps:-n/a} tps; VM assignments per second / pgbench tps = $(awk -v a="$per_second" -v b="$pgbench_tps" 'BEGIN { if (b > 0) printf "%.1f%%", 100*a/b; else print "n/a" }')"
-echo "   command: scripts/bench.sh logon-storm $clients $rate   ($(nproc) cores, $(date -u +%Y-%m-%d))"
+echo "   command: ${BENCH_HASH_ITERATIONS:+BENCH_HASH_ITERATIONS=$BENCH_HASH_ITERATIONS }scripts/bench.sh logon-storm $clients $rate   ($(nproc) cores, $(date -u +%Y-%m-%d))"
 rm -f "$out"

@@ -57,6 +57,7 @@ public static class GatewayApplication
             o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseUpper, allowIntegerValues: false));
         });
         builder.Services.AddProblemDetails();
+        builder.Services.AddExceptionHandler<BusyResponses>();
         builder.Services.AddBrokerAuthentication();
         builder.Services.AddOpenApi();
 
