@@ -1,3 +1,4 @@
+using Vdi.Grains.Hosting;
 using Npgsql;
 using Vdi.Grains.Interfaces.Controllers;
 
@@ -53,13 +54,6 @@ public sealed class ControllerTable(NpgsqlDataSource db)
     public async Task<IReadOnlyList<Guid>> ListIdsAsync()
     {
         await using var cmd = db.CreateCommand("select id from vdi_controllers where status <> 'DELETING'");
-        await using var reader = await cmd.ExecuteReaderAsync();
-        var ids = new List<Guid>();
-        while (await reader.ReadAsync())
-        {
-            ids.Add(reader.GetGuid(0));
-        }
-
-        return ids;
+        return await cmd.ReadGuidsAsync();
     }
 }

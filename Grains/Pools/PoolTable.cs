@@ -1,3 +1,4 @@
+using Vdi.Grains.Hosting;
 using Npgsql;
 using Vdi.Grains.Interfaces.Pools;
 
@@ -81,14 +82,7 @@ public sealed class PoolTable(NpgsqlDataSource db)
             """);
         cmd.Parameters.AddWithValue("id", poolId);
         cmd.Parameters.AddWithValue("limit", limit);
-        await using var reader = await cmd.ExecuteReaderAsync();
-        var ids = new List<Guid>();
-        while (await reader.ReadAsync())
-        {
-            ids.Add(reader.GetGuid(0));
-        }
-
-        return ids;
+        return await cmd.ReadGuidsAsync();
     }
 
     public async Task<Guid?> VmOfUserAsync(Guid poolId, Guid userId)
@@ -134,13 +128,6 @@ public sealed class PoolTable(NpgsqlDataSource db)
     {
         await using var cmd = db.CreateCommand("select id from vdi_pools where controller_id = @id");
         cmd.Parameters.AddWithValue("id", controllerId);
-        await using var reader = await cmd.ExecuteReaderAsync();
-        var ids = new List<Guid>();
-        while (await reader.ReadAsync())
-        {
-            ids.Add(reader.GetGuid(0));
-        }
-
-        return ids;
+        return await cmd.ReadGuidsAsync();
     }
 }

@@ -1,3 +1,4 @@
+using Vdi.Grains.Hosting;
 using Npgsql;
 using Vdi.Grains.Interfaces.Pools;
 using Vdi.Grains.Interfaces.Tasks;
@@ -40,25 +41,14 @@ public sealed class TaskTable(NpgsqlDataSource db)
             """);
         cmd.Parameters.AddWithValue("pools", poolIds.ToArray());
         cmd.Parameters.AddWithValue("type", type is { } t ? t.ToWire() : DBNull.Value);
-        return await ReadIdsAsync(cmd);
+        return await cmd.ReadGuidsAsync();
     }
 
     public async Task<IReadOnlyList<Guid>> ResumableForPoolsAsync(IReadOnlyCollection<Guid> poolIds)
     {
         await using var cmd = db.CreateCommand("select id from vdi_tasks where pool_id = any(@pools) and status = 'CANCELLED' and resumable");
         cmd.Parameters.AddWithValue("pools", poolIds.ToArray());
-        return await ReadIdsAsync(cmd);
+        return await cmd.ReadGuidsAsync();
     }
 
-    private static async Task<IReadOnlyList<Guid>> ReadIdsAsync(NpgsqlCommand cmd)
-    {
-        await using var reader = await cmd.ExecuteReaderAsync();
-        var ids = new List<Guid>();
-        while (await reader.ReadAsync())
-        {
-            ids.Add(reader.GetGuid(0));
-        }
-
-        return ids;
-    }
 }

@@ -1,3 +1,4 @@
+using Vdi.Grains.Hosting;
 using Npgsql;
 using Vdi.Grains.Interfaces.ThinClients;
 
@@ -94,14 +95,7 @@ public sealed class SessionTable(NpgsqlDataSource db)
     public async Task<IReadOnlyList<Guid>> ActiveIdsAsync()
     {
         await using var cmd = db.CreateCommand("select id from vdi_tk_sessions where disconnected is null");
-        await using var reader = await cmd.ExecuteReaderAsync();
-        var ids = new List<Guid>();
-        while (await reader.ReadAsync())
-        {
-            ids.Add(reader.GetGuid(0));
-        }
-
-        return ids;
+        return await cmd.ReadGuidsAsync();
     }
 
     public async Task<int> ActiveCountAsync()

@@ -1,3 +1,4 @@
+using Vdi.Grains.Hosting;
 using Npgsql;
 using Vdi.Grains.Interfaces.Vms;
 
@@ -55,25 +56,14 @@ public sealed class VmTable(NpgsqlDataSource db)
     {
         await using var cmd = db.CreateCommand("select id from vdi_vms where pool_id = @id order by verbose_name");
         cmd.Parameters.AddWithValue("id", poolId);
-        return await ReadIdsAsync(cmd);
+        return await cmd.ReadGuidsAsync();
     }
 
     public async Task<IReadOnlyList<Guid>> ListIdsByControllerAsync(Guid controllerId)
     {
         await using var cmd = db.CreateCommand("select id from vdi_vms where controller_id = @id");
         cmd.Parameters.AddWithValue("id", controllerId);
-        return await ReadIdsAsync(cmd);
+        return await cmd.ReadGuidsAsync();
     }
 
-    private static async Task<IReadOnlyList<Guid>> ReadIdsAsync(NpgsqlCommand cmd)
-    {
-        await using var reader = await cmd.ExecuteReaderAsync();
-        var ids = new List<Guid>();
-        while (await reader.ReadAsync())
-        {
-            ids.Add(reader.GetGuid(0));
-        }
-
-        return ids;
-    }
 }

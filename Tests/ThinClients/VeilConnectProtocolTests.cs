@@ -119,9 +119,15 @@ public sealed class VeilConnectProtocolTests(LiveSystemFixture system)
         Assert.StartsWith("The pool doesn`t have free machines.", error.GetProperty("message").GetString());
         Assert.Contains("full", error.GetProperty("message").GetString());
 
-        await scenario.Sim.SetFaultsAsync(down: true);
+        // the VM is free again, but the controller fails while making it ready: 004, whether or not the broker has
+        // noticed yet that the controller is down
         await system.Grains.GetGrain<IPoolGrain>(scenario.PoolId).FreeVmAsync(
             (await system.Grains.GetGrain<IPoolGrain>(scenario.PoolId).TakeVmForUserAsync(scenario.Users[0].Id))!.Value, scenario.Users[0].Id, "tests");
+        await scenario.Sim.SetFaultsAsync(failPaths: ["/spice/"]);
+        var (_, unreachable) = await b.GetVmAsync(scenario.PoolId);
+        Assert.Equal("004", unreachable.GetProperty("errors")[0].GetProperty("code").GetString());
+        Assert.Equal("VM is unreachable on ECP VeiL.", unreachable.GetProperty("errors")[0].GetProperty("message").GetString());
+        await scenario.Sim.SetFaultsAsync(down: true);
         Assert.Equal("004", (await b.GetVmAsync(scenario.PoolId)).Body.GetProperty("errors")[0].GetProperty("code").GetString());
         await scenario.Sim.SetFaultsAsync();
 

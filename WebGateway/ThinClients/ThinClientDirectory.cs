@@ -1,3 +1,4 @@
+using Vdi.WebGateway.Data;
 using Npgsql;
 
 namespace Vdi.WebGateway.ThinClients;
@@ -54,13 +55,6 @@ public sealed class ThinClientDirectory(NpgsqlDataSource db)
     public async Task<IReadOnlyList<Guid>> ActiveSessionsAsync()
     {
         await using var cmd = db.CreateCommand("select id from vdi_tk_sessions where disconnected is null");
-        await using var reader = await cmd.ExecuteReaderAsync();
-        var ids = new List<Guid>();
-        while (await reader.ReadAsync())
-        {
-            ids.Add(reader.GetGuid(0));
-        }
-
-        return ids;
+        return await cmd.ReadGuidsAsync();
     }
 }

@@ -1,3 +1,4 @@
+using Vdi.WebGateway.Data;
 using Npgsql;
 
 namespace Vdi.WebGateway.Apis.Admin;
@@ -51,14 +52,7 @@ public sealed class AdminQueries(NpgsqlDataSource db)
             """);
         cmd.Parameters.AddWithValue("pool", poolId is { } p ? p : DBNull.Value);
         cmd.Parameters.AddWithValue("controller", controllerId is { } c ? c : DBNull.Value);
-        await using var reader = await cmd.ExecuteReaderAsync();
-        var ids = new List<Guid>();
-        while (await reader.ReadAsync())
-        {
-            ids.Add(reader.GetGuid(0));
-        }
-
-        return ids;
+        return await cmd.ReadGuidsAsync();
     }
 
     private async Task<Page> PageAsync(string from, string order, string columns, (string Name, object Value)[] parameters, int limit, int offset)
