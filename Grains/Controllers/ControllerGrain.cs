@@ -213,6 +213,14 @@ public sealed partial class ControllerGrain(
     public async Task RemoveAsync(string user)
     {
         RequireExists();
+        var poolsLeft = await pools.ListIdsByControllerAsync(Id);
+        if (poolsLeft.Count > 0)
+        {
+            // deleting a pool needs its controller (its VMs are deleted there), so pools go first
+            throw new ControllerException(ControllerErrorKind.WrongStatus,
+                $"the controller still has {poolsLeft.Count} pool(s); remove them before the controller");
+        }
+
         var name = state.State.VerboseName;
         state.State.Status = ControllerStatus.Deleting;
         await state.WriteStateAsync();

@@ -172,11 +172,16 @@ public sealed class PoolLifecycleTests(TwoSiloClusterFixture fixture)
         await kit.WaitForTaskAsync(await PoolKit.LastTaskAsync(view.Id, "POOL_CREATE"));
         Assert.Equal(3, (await kit.DomainsNamedAsync(view.VmNameTemplate!)).Count);
 
+        var refused = await Assert.ThrowsAsync<Vdi.Grains.Interfaces.Controllers.ControllerException>(() =>
+            fixture.Client.GetGrain<Vdi.Grains.Interfaces.Controllers.IControllerGrain>(kit.ControllerId).RemoveAsync("admin"));
+        Assert.Contains("pool", refused.Message);
+
         var task = await kit.WaitForTaskAsync((await pool.RemoveAsync(deleteVms: true, "admin")).Id);
         Assert.Equal(BrokerTaskStatus.Finished, task.Status);
         Assert.Empty(await kit.DomainsNamedAsync(view.VmNameTemplate!));
         Assert.Null(await pool.GetAsync());
         Assert.Equal(0L, await TestDb.ScalarAsync<long>("select count(*) from vdi_vms where pool_id = @p", ("p", view.Id)));
         Assert.Equal(0L, await TestDb.ScalarAsync<long>("select count(*) from vdi_pools where id = @p", ("p", view.Id)));
+        await fixture.Client.GetGrain<Vdi.Grains.Interfaces.Controllers.IControllerGrain>(kit.ControllerId).RemoveAsync("admin");
     }
 }
