@@ -72,11 +72,8 @@ public interface IPoolGrain : IGrainWithGuidKey
     [Alias("ReserveVmAsync")]
     Task ReserveVmAsync(Guid vmId, bool reserved, string user);
 
-    /// <summary>
-    /// The user's VM in this pool, or a free one now assigned to them; null when none is free. Interleaved: requests
-    /// pick distinct candidates in memory and their VM grains confirm the assignment in parallel.
-    /// </summary>
-    [Alias("TakeVmForUserAsync"), Orleans.Concurrency.AlwaysInterleave]
+    /// <summary>The user's VM in this pool, or a free one now assigned to them; null when none is free.</summary>
+    [Alias("TakeVmForUserAsync")]
     Task<Guid?> TakeVmForUserAsync(Guid userId);
 
     // --- called by the pool's tasks and its controller ---

@@ -25,8 +25,6 @@ public sealed class PoolGrain(
     public const string Resource = "/pools/";
     private const int CandidateBatch = 100;
     private readonly Queue<Guid> _freeCandidates = new();
-    private readonly Dictionary<Guid, Task<Guid?>> _taking = [];
-    private Task? _refill;
 
     private Guid Id => this.GetPrimaryKey();
 
@@ -285,57 +283,28 @@ public sealed class PoolGrain(
         await RequestAutoExpansionAsync();
     }
 
-    public Task<Guid?> TakeVmForUserAsync(Guid userId)
+    public async Task<Guid?> TakeVmForUserAsync(Guid userId)
     {
         RequireExists();
-        if (_taking.TryGetValue(userId, out var pending))
-        {
-            return pending; // the same user asking twice at once gets one VM
-        }
-
-        var taking = TakeAsync(userId);
-        _taking[userId] = taking;
-        return ForgetTakingAsync(userId, taking);
-    }
-
-    private async Task<Guid?> ForgetTakingAsync(Guid userId, Task<Guid?> taking)
-    {
-        try
-        {
-            return await taking;
-        }
-        finally
-        {
-            _taking.Remove(userId);
-        }
-    }
-
-    /// <summary>
-    /// Runs interleaved with other requests: the candidate queue is only touched between awaits (one thread per
-    /// activation), so concurrent requests dequeue different VMs; each VM grain accepts one owner, so a stale
-    /// candidate is simply skipped. Pool state is never written here (expansion goes through a separate call).
-    /// </summary>
-    private async Task<Guid?> TakeAsync(Guid userId)
-    {
         if (await table.VmOfUserAsync(Id, userId) is { } own)
         {
             await ExpandIfRunningLowAsync();
             return own;
         }
 
+        // free VMs are fetched in batches; each is taken only if its grain confirms it is still free
         while (true)
         {
             if (_freeCandidates.Count == 0)
             {
-                if (_refill is not { IsCompleted: false })
+                foreach (var id in await table.FreeVmsAsync(Id, CandidateBatch))
                 {
-                    _refill = RefillAsync(); // one query at a time, shared by the requests waiting for it
+                    _freeCandidates.Enqueue(id);
                 }
 
-                await _refill;
                 if (_freeCandidates.Count == 0)
                 {
-                    await this.AsReference<IPoolGrain>().RequestAutoExpansionAsync();
+                    await RequestAutoExpansionAsync();
                     return null;
                 }
             }
@@ -349,19 +318,9 @@ public sealed class PoolGrain(
         }
     }
 
-    private async Task RefillAsync()
-    {
-        foreach (var id in await table.FreeVmsAsync(Id, CandidateBatch))
-        {
-            _freeCandidates.Enqueue(id);
-        }
-    }
-
     /// <summary>The auto-expand rule needs a count query; run it only when the prefetched free VMs run low.</summary>
     private Task ExpandIfRunningLowAsync() =>
-        state.State.IsAutomated && _freeCandidates.Count <= state.State.ReserveSize
-            ? this.AsReference<IPoolGrain>().RequestAutoExpansionAsync()
-            : Task.CompletedTask;
+        state.State.IsAutomated && _freeCandidates.Count <= state.State.ReserveSize ? RequestAutoExpansionAsync() : Task.CompletedTask;
 
     public async Task SetStatusAsync(PoolStatus status, string? reason)
     {

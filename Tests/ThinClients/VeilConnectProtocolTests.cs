@@ -173,7 +173,7 @@ public sealed class VeilConnectProtocolTests(LiveSystemFixture system)
         {
             var replies = await Task.WhenAll(a.GetVmAsync(scenario.PoolId, "RDP"), b.GetVmAsync(scenario.PoolId, "RDP"));
             var winners = Enumerable.Range(0, 2).Where(i => replies[i].Body.TryGetProperty("data", out _)).ToList();
-            Assert.True(winners.Count == 1, $"round {round}: {replies[0].Body} | {replies[1].Body}");
+            Assert.Single(winners);
             Assert.Single(replies, r => r.Body.TryGetProperty("errors", out var e) && e[0].GetProperty("code").GetString() == "003");
             var vm = replies[winners[0]].Body.GetProperty("data").GetProperty("vm_id").GetGuid();
             var owner = scenario.Users[winners[0]].Id;
