@@ -23,6 +23,10 @@ public interface IThinClientSessionGrain : IGrainWithGuidKey
     [Alias("SendAsync"), OneWay]
     Task SendAsync(string json);
 
+    /// <summary>Relays a controller's message about a VM, if this session is connected to that VM (§8.2 VM state relay).</summary>
+    [Alias("RelayVmEventAsync"), OneWay]
+    Task RelayVmEventAsync(Guid vmId, string json);
+
     /// <summary>The administrator's DISCONNECT: control frame then close 2000 (one-way: the session calls back into its user's list).</summary>
     [Alias("DisconnectAsync"), OneWay]
     Task DisconnectAsync();

@@ -19,6 +19,10 @@ public interface IUserSessionsGrain : IGrainWithGuidKey
     [Alias("SendAsync")]
     Task SendAsync(string json);
 
+    /// <summary>Relays a VM's state to the user's sessions that are connected to it.</summary>
+    [Alias("RelayVmEventAsync"), OneWay]
+    Task RelayVmEventAsync(Guid vmId, string json);
+
     [Alias("DisconnectAllAsync")]
     Task DisconnectAllAsync();
 }

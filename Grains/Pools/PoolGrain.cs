@@ -3,6 +3,7 @@ using Vdi.Grains.Interfaces.Journal;
 using Vdi.Grains.Interfaces.Live;
 using Vdi.Grains.Interfaces.Pools;
 using Vdi.Grains.Interfaces.Tasks;
+using Vdi.Grains.Interfaces.ThinClients;
 using Vdi.Grains.Interfaces.Vms;
 using Vdi.Grains.Journal;
 using Vdi.Grains.Live;
@@ -421,6 +422,17 @@ public sealed class PoolGrain(
             $"Pool {state.State.VerboseName}: entitlements {(add ? "granted" : "removed")}.",
             $"Users: {users.Count}. Groups: {groups.Count}.", EntityType.Pool, Id, user));
         await live.PublishAsync(Resource, "pool_entitlement_changed", Id, new { id = Id, users, groups, entitled = add });
+        // the thin clients of the users concerned refresh their pool list (§8.2)
+        var message = System.Text.Json.JsonSerializer.Serialize(new
+        {
+            msg_type = "data",
+            resource = Resource,
+            @event = "pool_entitlement_changed",
+            id = Id,
+            verbose_name = state.State.VerboseName,
+        });
+        var concerned = users.Concat(await table.MembersOfAsync(groups)).Distinct();
+        await Task.WhenAll(concerned.Select(u => GrainFactory.GetGrain<IUserSessionsGrain>(u).SendAsync(message)));
     }
 
     private async Task<VmView> MemberVmAsync(Guid vmId) =>

@@ -106,6 +106,18 @@ public sealed class PoolTable(NpgsqlDataSource db)
         return (bool)(await cmd.ExecuteScalarAsync())!;
     }
 
+    public async Task<IReadOnlyList<Guid>> MembersOfAsync(IReadOnlyCollection<Guid> groups)
+    {
+        if (groups.Count == 0)
+        {
+            return [];
+        }
+
+        await using var cmd = db.CreateCommand("select distinct user_id from vdi_group_members where group_id = any(@groups)");
+        cmd.Parameters.AddWithValue("groups", groups.ToArray());
+        return await cmd.ReadGuidsAsync();
+    }
+
     public async Task SetEntitlementsAsync(Guid poolId, IReadOnlyCollection<Guid> users, IReadOnlyCollection<Guid> groups)
     {
         await using var batch = db.CreateBatch();

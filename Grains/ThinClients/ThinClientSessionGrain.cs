@@ -118,6 +118,9 @@ public sealed class ThinClientSessionGrain(
 
     public Task SendAsync(string json) => Open && _client is not null ? _client.SendAsync(json) : Task.CompletedTask;
 
+    public Task RelayVmEventAsync(Guid vmId, string json) =>
+        Open && _client is not null && state.State.VmConnected && state.State.LastVmId == vmId ? _client.SendAsync(json) : Task.CompletedTask;
+
     public async Task DisconnectAsync()
     {
         if (_client is not null)

@@ -27,6 +27,9 @@ public sealed class UserSessionsGrain(
     public Task SendAsync(string json) =>
         Task.WhenAll(state.State.Sessions.Select(id => GrainFactory.GetGrain<IThinClientSessionGrain>(id).SendAsync(json)));
 
+    public Task RelayVmEventAsync(Guid vmId, string json) =>
+        Task.WhenAll(state.State.Sessions.Select(id => GrainFactory.GetGrain<IThinClientSessionGrain>(id).RelayVmEventAsync(vmId, json)));
+
     public async Task DisconnectAllAsync()
     {
         foreach (var id in state.State.Sessions.ToList())

@@ -77,7 +77,27 @@ public sealed class VmGrain(
         if (changed)
         {
             await SaveAsync("UPDATED");
+            await RelayToUsersAsync(change);
         }
+    }
+
+    /// <summary>The controller's message, as the original relays it, to the owners' sessions that use this VM.</summary>
+    private Task RelayToUsersAsync(DomainChange change)
+    {
+        if (state.State.Owners.Count == 0)
+        {
+            return Task.CompletedTask;
+        }
+
+        var json = System.Text.Json.JsonSerializer.Serialize(new
+        {
+            msg_type = "data",
+            resource = "/domains/",
+            @event = change.Event,
+            id = Id,
+            @object = new { id = Id, verbose_name = state.State.VerboseName, user_power_state = (int)state.State.PowerState },
+        });
+        return Task.WhenAll(state.State.Owners.Select(u => GrainFactory.GetGrain<Interfaces.ThinClients.IUserSessionsGrain>(u).RelayVmEventAsync(Id, json)));
     }
 
     public async Task FollowControllerAsync(ControllerStatus status)

@@ -54,6 +54,20 @@ public sealed class VeilConnectProtocolTests(LiveSystemFixture system)
         Assert.StartsWith("10.", rdp.GetProperty("data").GetProperty("host").GetString());
 
         await client.SendEventAsync(new { msg_type = "UPDATED", @event = "vm_connected", vm_id = vmId, connection_type = "SPICE", is_connection_secure = false });
+        // the VM in use: its power changes on the controller reach the client (§8.2 relay)
+        await client.WaitForAsync(m => m.GetProperty("msg_type").GetString() == "control"); // (Auth success, already seen)
+        Assert.True(await Eventually.TrueAsync(async () =>
+            await TestDb.ScalarAsync<long>("select count(*) from vdi_tk_vm_connections c join vdi_tk_sessions s on s.id = c.session_id where s.user_id = @u and c.vm_id = @v",
+                ("u", userId), ("v", vmId)) == 1, TimeSpan.FromSeconds(10)));
+        await scenario.Sim.SetPowerAsync(vmId, "suspended");
+        var relayed = await client.WaitForAsync(m => m.TryGetProperty("resource", out var r) && r.GetString() == "/domains/"
+                                                     && m.TryGetProperty("id", out var i) && i.GetGuid() == vmId);
+        Assert.Equal(2, relayed.GetProperty("object").GetProperty("user_power_state").GetInt32());
+
+        // an entitlement change makes the client refresh its pools
+        await system.Grains.GetGrain<IPoolGrain>(scenario.PoolId).EntitleAsync([userId], [], "admin");
+        await client.WaitForAsync(m => m.TryGetProperty("event", out var e) && e.GetString() == "pool_entitlement_changed");
+
         await client.SendEventAsync(new { msg_type = "UPDATED", @event = "network_stats", vm_id = vmId, connection_type = "RDP", read_speed = 1000, write_speed = 500, min_rtt = 1, avg_rtt = 2.5, max_rtt = 4, loss_percentage = 0 });
         Assert.True(await Eventually.TrueAsync(async () =>
             await TestDb.ScalarAsync<double?>("select avg_rtt from vdi_tk_vm_connections c join vdi_tk_sessions s on s.id = c.session_id where s.user_id = @u and c.vm_id = @v",
