@@ -17,7 +17,7 @@ namespace Vdi.WebGateway.ThinClients;
 public static partial class ThinClientSocket
 {
     private static readonly TimeSpan PingInterval = TimeSpan.FromSeconds(10);
-    private static readonly TimeSpan PongTimeout = TimeSpan.FromSeconds(25); // a silent client is gone within 35 s of its last pong
+    private static readonly TimeSpan PongTimeout = TimeSpan.FromSeconds(15); // checked on ping ticks: a silent client is dropped within about 30 s
 
     public static IEndpointRouteBuilder MapThinClientSocket(this IEndpointRouteBuilder app)
     {
