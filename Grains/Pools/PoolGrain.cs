@@ -445,7 +445,7 @@ public sealed class PoolGrain(
 
     private Task<TaskView> StartTaskAsync(BrokerTaskRequest request) => GrainFactory.GetGrain<ITaskGrain>(Guid.NewGuid()).StartAsync(request);
 
-    private async Task<PoolView> ViewAsync() => state.State.ToView(Id, (await table.CountsAsync(Id)).Vms);
+    private async Task<PoolView> ViewAsync() => state.State.ToView(Id, await table.VmCountAsync(Id));
 
     private Task PublishAsync(string @event)
     {

@@ -55,6 +55,14 @@ public sealed class PoolTable(NpgsqlDataSource db)
         await cmd.ExecuteNonQueryAsync();
     }
 
+    /// <summary>How many VMs the pool has (an index count; <see cref="CountsAsync"/> is the full breakdown).</summary>
+    public async Task<int> VmCountAsync(Guid poolId)
+    {
+        await using var cmd = db.CreateCommand("select count(*)::int from vdi_vms where pool_id = @id");
+        cmd.Parameters.AddWithValue("id", poolId);
+        return (int)(await cmd.ExecuteScalarAsync())!;
+    }
+
     public async Task<PoolCounts> CountsAsync(Guid poolId)
     {
         await using var cmd = db.CreateCommand("""

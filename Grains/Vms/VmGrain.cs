@@ -213,7 +213,6 @@ public sealed class VmGrain(
         try
         {
             var client = await controllers.ConnectAsync(controllerId);
-            var connection = await GrainFactory.GetGrain<IControllerGrain>(controllerId).GetConnectionAsync();
             var domain = await client.GetDomainAsync(Id);
             if (PowerOf(domain) != PowerState.On)
             {
@@ -234,7 +233,7 @@ public sealed class VmGrain(
             }
 
             await ObservePowerAsync(PowerOf(domain));
-            var controllerHost = ControllerAddress.TryParse(connection?.Address, out var address, out _) ? address.Root.Host : "";
+            var controllerHost = client.Host;
             var name = domain.TryGetProperty("verbose_name", out var n) ? n.GetString() ?? state.State.VerboseName : state.State.VerboseName;
             return protocol switch
             {

@@ -125,7 +125,10 @@ public sealed class VeilConnectProtocolTests(LiveSystemFixture system)
         Assert.Equal("007", (await a.GetVmAsync(scenario.PoolId, "X2GO")).Body.GetProperty("errors")[0].GetProperty("code").GetString());
         Assert.Equal(404, (await a.GetVmAsync(Guid.NewGuid())).Status);
 
-        Assert.Equal(200, (await a.GetVmAsync(scenario.PoolId)).Status);
+        // a power action by a user without a VM is refused and hands them no VM (a still gets the only one)
+        var (noVm, _) = await b.PostAsync($"/api/client/pools/{scenario.PoolId}/start", new { force = false });
+        Assert.Equal(404, noVm);
+        Assert.True((await a.GetVmAsync(scenario.PoolId)).Body.TryGetProperty("data", out _));
         var (full, none) = await b.GetVmAsync(scenario.PoolId);
         Assert.Equal(200, full);
         var error = none.GetProperty("errors")[0];

@@ -139,7 +139,8 @@ public static class ThinClientApi
         });
     }
 
-    private static async Task<IResult> VmActionAsync(Guid id, string action, HttpRequest http, ClaimsPrincipal principal, IClusterClient cluster)
+    private static async Task<IResult> VmActionAsync(Guid id, string action, HttpRequest http, ClaimsPrincipal principal, IClusterClient cluster,
+        ThinClientDirectory directory)
     {
         if (!Actions.Contains(action))
         {
@@ -160,9 +161,7 @@ public static class ThinClientApi
             }
         }
 
-        var pool = cluster.GetGrain<IPoolGrain>(id);
-        if (await pool.GetAsync() is null || await pool.TakeVmForUserAsync(principal.UserId()!.Value) is not { } vm
-            || (await cluster.GetGrain<IVmGrain>(vm).GetAsync())?.Owners.Contains(principal.UserId()!.Value) != true)
+        if (await directory.VmOfUserAsync(id, principal.UserId()!.Value) is not { } vm)
         {
             return Envelope.Error("The user has no VM in this pool.", status: StatusCodes.Status404NotFound);
         }

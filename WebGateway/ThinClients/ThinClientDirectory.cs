@@ -46,6 +46,15 @@ public sealed class ThinClientDirectory(NpgsqlDataSource db)
         await cmd.ExecuteNonQueryAsync();
     }
 
+    /// <summary>The user's VM in a pool, if they have one.</summary>
+    public async Task<Guid?> VmOfUserAsync(Guid poolId, Guid userId)
+    {
+        await using var cmd = db.CreateCommand("select vm_id from vdi_vm_owners where pool_id = @pool and user_id = @user");
+        cmd.Parameters.AddWithValue("pool", poolId);
+        cmd.Parameters.AddWithValue("user", userId);
+        return await cmd.ExecuteScalarAsync() is Guid id ? id : null;
+    }
+
     public async Task<int> ActiveCountAsync()
     {
         await using var cmd = db.CreateCommand("select count(*)::int from vdi_tk_sessions where disconnected is null");

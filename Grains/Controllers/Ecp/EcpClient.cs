@@ -15,6 +15,9 @@ public sealed class EcpClient(HttpClient http, EcpClientOptions options, TimePro
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
+    /// <summary>The controller's host, which SPICE clients connect to.</summary>
+    public string Host => http.BaseAddress?.Host ?? "";
+
     public Task CheckAsync(CancellationToken ct = default) => SendAsync(HttpMethod.Get, "controllers/check/", null, ct);
 
     public async Task<string> GetVersionAsync(CancellationToken ct = default)
