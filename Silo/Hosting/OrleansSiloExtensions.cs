@@ -1,5 +1,8 @@
+using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using Orleans.Hosting;
+using Orleans.Serialization;
+using Orleans.Storage;
 using Vdi.Grains;
 using Vdi.Grains.Interfaces.Live;
 
@@ -15,7 +18,7 @@ public static class OrleansSiloExtensions
 
     /// <summary>
     /// Grain state (System.Text.Json payloads, so stored rows carry no CLR type names), reminders and stream
-    /// subscriptions in Postgres, and the in-memory live-event streams. The production silo and the test clusters
+    /// subscriptions (Orleans' binary serializer: its pub-sub types do not round-trip through JSON) in Postgres, and the in-memory live-event streams. The production silo and the test clusters
     /// share this wiring.
     /// </summary>
     public static ISiloBuilder AddVdiPersistence(this ISiloBuilder silo, string postgresConnectionString,
@@ -26,11 +29,15 @@ public static class OrleansSiloExtensions
             o.Invariant = NpgsqlInvariant;
             o.ConnectionString = postgresConnectionString;
         });
-        silo.AddAdoNetGrainStorage(PubSubStore, o =>
-        {
-            o.Invariant = NpgsqlInvariant;
-            o.ConnectionString = postgresConnectionString;
-        });
+        // Stream subscriptions are Orleans' own types (PubSubPublisherState and friends), which System.Text.Json
+        // cannot bind back; they keep Orleans' binary serializer while our grains keep readable JSON.
+        silo.AddAdoNetGrainStorage(PubSubStore, (OptionsBuilder<AdoNetGrainStorageOptions> options) =>
+            options.Configure<Serializer>((o, serializer) =>
+            {
+                o.Invariant = NpgsqlInvariant;
+                o.ConnectionString = postgresConnectionString;
+                o.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer);
+            }));
         silo.UseSystemTextJsonGrainStorageSerializer();
         silo.AddMemoryStreams(LiveStreams.Provider);
         silo.UseAdoNetReminderService(o =>
