@@ -45,6 +45,17 @@ public interface IVmGrain : IGrainWithGuidKey
     [Alias("PrepareConnectionAsync")]
     Task<VmConnectionData> PrepareConnectionAsync(Pools.ConnectionType protocol);
 
+    /// <summary>
+    /// What the controller says about the VM now (for <c>get_vm_data</c>): read only, the VM is not powered on.
+    /// Throws <see cref="VmConnectionException"/> 004 when the controller cannot be asked.
+    /// </summary>
+    [Alias("ReadDomainAsync")]
+    Task<VmDomainData> ReadDomainAsync();
+
+    /// <summary>Attaches (host and port given) or detaches (<paramref name="usb"/> or all) a thin client's TCP-USB device; the controller's reply.</summary>
+    [Alias("UsbAsync")]
+    Task<string> UsbAsync(UsbRequest request);
+
     /// <summary>Drops the VM's record (after it left its pool or was deleted on the controller).</summary>
     [Alias("ForgetAsync")]
     Task ForgetAsync();

@@ -12,4 +12,6 @@ public sealed class SessionState
     /// <summary>The VM the client is connected to now, or was last (drives the action after disconnect).</summary>
     [Id(4)] public Guid? LastVmId { get; set; }
     [Id(5)] public bool VmConnected { get; set; }
+    /// <summary>When the user last did something (user_gui, a VM connection); null: nothing since connecting.</summary>
+    [Id(6)] public DateTimeOffset? LastInteraction { get; set; }
 }

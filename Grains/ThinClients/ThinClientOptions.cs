@@ -8,6 +8,12 @@ public sealed class ThinClientOptions
     /// <summary>A session without data for this long is dead (the original's WS_PING_TIMEOUT).</summary>
     public TimeSpan DeadSessionTimeout { get; set; } = TimeSpan.FromSeconds(35);
 
+    /// <summary>Whether sessions whose user did nothing for <see cref="AfkTimeout"/> are disconnected (the original's DISCONNECT_INACTIVE_CONNECTIONS).</summary>
+    public bool DisconnectInactiveConnections { get; set; }
+
+    /// <summary>How long a user may do nothing before the session counts as away (the original's AFK_TIMEOUT).</summary>
+    public TimeSpan AfkTimeout { get; set; } = TimeSpan.FromSeconds(300);
+
     /// <summary>How often a session checks its deadline.</summary>
     public TimeSpan DeadSessionCheckInterval { get; set; } = TimeSpan.FromSeconds(5);
 

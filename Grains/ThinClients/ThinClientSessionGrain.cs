@@ -65,6 +65,11 @@ public sealed class ThinClientSessionGrain(
 
         var now = time.GetUtcNow();
         state.State.DataReceived = now;
+        if (interaction)
+        {
+            state.State.LastInteraction = now;
+        }
+
         // persist at most every few seconds: the deadline is kept in memory, the record is for the admin view
         if (interaction || now - _lastWrite > TimeSpan.FromSeconds(10))
         {
@@ -83,6 +88,11 @@ public sealed class ThinClientSessionGrain(
 
         var now = time.GetUtcNow();
         state.State.DataReceived = now;
+        if (e.Event is not "network_stats")
+        {
+            state.State.LastInteraction = now; // what the user did, not what the client measures
+        }
+
         var user = state.State.Info!.Username;
         switch (e.Event)
         {
@@ -181,9 +191,23 @@ public sealed class ThinClientSessionGrain(
 
     private async Task CheckDeadlineAsync()
     {
-        if (Open && time.GetUtcNow() - state.State.DataReceived > options.Value.DeadSessionTimeout)
+        if (!Open)
         {
-            await CloseAsync("no data from the client (dead session)");
+            return;
+        }
+
+        var o = options.Value;
+        switch (SessionDeadline.Check(state.State, time.GetUtcNow(), o))
+        {
+            case SessionVerdict.Dead:
+                await CloseAsync("no data from the client (dead session)");
+                break;
+            case SessionVerdict.Away:
+                await journal.WriteAsync(new JournalEntry(JournalLevel.Info,
+                    $"User {state.State.Info!.Username} was disconnected: inactive for {o.AfkTimeout.TotalSeconds:0} s.",
+                    "", EntityType.User, state.State.Info.UserId, "system"));
+                await DisconnectAsync();
+                break;
         }
     }
 

@@ -261,6 +261,61 @@ public sealed class VmGrain(
         }
     }
 
+    public async Task<VmDomainData> ReadDomainAsync()
+    {
+        RequireExists();
+        var controllerId = state.State.ControllerId;
+        try
+        {
+            var client = await controllers.ConnectAsync(controllerId);
+            var domain = await client.GetDomainAsync(Id);
+            await ObservePowerAsync(PowerOf(domain));
+            return new VmDomainData(domain.GetRawText(), client.Host, client.Host, IntOf(domain, "remote_access_port"));
+        }
+        catch (EcpException e)
+        {
+            await controllers.ReportAsync(controllerId, e);
+            throw new VmConnectionException("004", "VM is unreachable on ECP VeiL.");
+        }
+        catch (ControllerException)
+        {
+            throw new VmConnectionException("004", "VM is unreachable on ECP VeiL.");
+        }
+    }
+
+    public async Task<string> UsbAsync(UsbRequest request)
+    {
+        RequireExists();
+        if (request.Attach && (string.IsNullOrWhiteSpace(request.HostAddress) || request.HostPort is <= 0 or > 65535))
+        {
+            throw new ArgumentException("host_address and host_port (1-65535) are required to attach a USB device", nameof(request));
+        }
+
+        if (!request.Attach && !request.RemoveAll && string.IsNullOrWhiteSpace(request.UsbUuid))
+        {
+            throw new ArgumentException("usb_uuid is required unless remove_all is true", nameof(request));
+        }
+
+        var controllerId = state.State.ControllerId;
+        try
+        {
+            var client = await controllers.ConnectAsync(controllerId);
+            var reply = request.Attach
+                ? await client.AttachUsbAsync(Id, request.HostAddress!.Trim(), request.HostPort)
+                : await client.DetachUsbAsync(Id, request.RemoveAll ? null : request.UsbUuid, request.RemoveAll);
+            return reply.GetRawText();
+        }
+        catch (EcpException e)
+        {
+            await controllers.ReportAsync(controllerId, e);
+            throw new VmConnectionException("004", "VM is unreachable on ECP VeiL.");
+        }
+        catch (ControllerException)
+        {
+            throw new VmConnectionException("004", "VM is unreachable on ECP VeiL.");
+        }
+    }
+
     private async Task<string> GuestAddressAsync(EcpClient client, ThinClientOptions options)
     {
         var deadline = time.GetUtcNow() + options.AddressTimeout;

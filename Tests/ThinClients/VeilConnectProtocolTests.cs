@@ -258,4 +258,33 @@ public sealed class VeilConnectProtocolTests(LiveSystemFixture system)
             TimeSpan.FromSeconds(45)), "the silent client's session was not closed");
         Assert.True(DateTime.UtcNow - opened < TimeSpan.FromSeconds(40), $"reaped after {(DateTime.UtcNow - opened).TotalSeconds:0} s");
     }
+
+    [Fact]
+    public async Task Vm_data_is_read_without_powering_on_and_usb_devices_reach_the_controller()
+    {
+        await using var scenario = await ThinClientScenario.StartAsync(system.Grains, vms: 1, users: 1);
+        var (_, name) = scenario.Users[0];
+        await using var client = new VeilConnectClient(Gateway());
+        await client.LoginAsync(name, ThinClientScenario.Password);
+        var vmId = (await client.GetVmAsync(scenario.PoolId)).Body.GetProperty("data").GetProperty("vm_id").GetGuid();
+
+        await scenario.Sim.SetPowerAsync(vmId, "off");
+        var (status, data) = await client.GetAsync($"/api/client/get_vm_data/{vmId}/");
+        Assert.Equal(200, status);
+        Assert.Equal(1, data.GetProperty("data").GetProperty("user_power_state").GetInt32());
+        Assert.Equal("127.0.0.1", data.GetProperty("data").GetProperty("controller_address").GetString());
+        Assert.True(data.GetProperty("data").GetProperty("spice_conn").GetProperty("port").GetInt32() >= 5900);
+        Assert.Equal(1, (await scenario.Sim.GetDomainAsync(vmId)).GetProperty("user_power_state").GetInt32());
+        Assert.Equal(404, (await client.GetAsync($"/api/client/get_vm_data/{Guid.NewGuid()}")).Status);
+
+        var (attached, _) = await client.PostAsync($"/api/client/pools/{scenario.PoolId}/attach-usb/", new { host_address = "10.1.2.3", host_port = 17777 });
+        Assert.Equal(200, attached);
+        Assert.Equal(["10.1.2.3:17777"], (await scenario.Sim.GetDomainAsync(vmId)).GetProperty("usb_devices").EnumerateArray().Select(u => u.GetString()));
+        var (bad, why) = await client.PostAsync($"/api/client/pools/{scenario.PoolId}/attach-usb", new { host_port = 17777 });
+        Assert.Equal(400, bad);
+        Assert.Contains("host_address", why.GetProperty("errors")[0].GetProperty("message").GetString());
+
+        Assert.Equal(200, (await client.PostAsync($"/api/client/pools/{scenario.PoolId}/detach-usb", new { remove_all = true })).Status);
+        Assert.Equal(0, (await scenario.Sim.GetDomainAsync(vmId)).GetProperty("usb_devices").GetArrayLength());
+    }
 }

@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Vdi.Grains.Interfaces.Pools;
 using Vdi.Grains.Interfaces.Tasks;
 using Vdi.Grains.Interfaces.ThinClients;
@@ -24,6 +25,10 @@ public static class ThinClientApi
 
     public sealed record UserDataRequest(bool? TwoFactor);
 
+    public sealed record AttachUsbRequest(string? HostAddress, int? HostPort);
+
+    public sealed record DetachUsbRequest(string? UsbUuid, bool? RemoveAll);
+
     private static readonly HashSet<string> Actions = ["start", "suspend", "shutdown", "reboot", "resume"];
 
     public static IEndpointRouteBuilder MapThinClientApi(this IEndpointRouteBuilder app)
@@ -35,6 +40,10 @@ public static class ThinClientApi
             client.MapPost("/pools/{id:guid}", GetVmAsync);
             client.MapPost("/pools/{id:guid}/add-pool-to-favorite", (Guid id, ClaimsPrincipal user, ThinClientDirectory d) => FavoriteAsync(id, user, d, true));
             client.MapPost("/pools/{id:guid}/remove-pool-from-favorite", (Guid id, ClaimsPrincipal user, ThinClientDirectory d) => FavoriteAsync(id, user, d, false));
+            client.MapPost("/pools/{id:guid}/attach-usb", (Guid id, AttachUsbRequest body, ClaimsPrincipal user, IClusterClient cluster, ThinClientDirectory d) =>
+                UsbAsync(id, new UsbRequest(true, body.HostAddress, body.HostPort ?? 0), user, cluster, d));
+            client.MapPost("/pools/{id:guid}/detach-usb", (Guid id, DetachUsbRequest body, ClaimsPrincipal user, IClusterClient cluster, ThinClientDirectory d) =>
+                UsbAsync(id, new UsbRequest(false, UsbUuid: body.UsbUuid, RemoveAll: body.RemoveAll ?? false), user, cluster, d));
             client.MapPost("/pools/{id:guid}/{action:regex(^[a-z]+$)}", VmActionAsync);
             client.MapPost("/send_text_message", (TextMessageRequest body, ClaimsPrincipal user, IClusterClient cluster) => SendTextAsync(body, user, cluster));
             client.MapGet("/get_user_data", async (ClaimsPrincipal user, IClusterClient cluster) =>
@@ -178,6 +187,29 @@ public static class ThinClientApi
         return Envelope.Data("success");
     }
 
+    private static async Task<IResult> UsbAsync(Guid poolId, UsbRequest request, ClaimsPrincipal principal, IClusterClient cluster,
+        ThinClientDirectory directory)
+    {
+        if (await directory.VmOfUserAsync(poolId, principal.UserId()!.Value) is not { } vm)
+        {
+            return Envelope.Error("The user has no VM in this pool.", status: StatusCodes.Status404NotFound);
+        }
+
+        try
+        {
+            var reply = await cluster.GetGrain<IVmGrain>(vm).UsbAsync(request);
+            return Results.Content($"{{\"data\":{reply}}}", "application/json");
+        }
+        catch (ArgumentException e)
+        {
+            return Envelope.Error(e.Message, status: StatusCodes.Status400BadRequest);
+        }
+        catch (VmConnectionException e)
+        {
+            return Envelope.Error(e.Message, e.Code);
+        }
+    }
+
     private static async Task<IResult> FavoriteAsync(Guid id, ClaimsPrincipal user, ThinClientDirectory directory, bool favorite)
     {
         await directory.SetFavoriteAsync(user.UserId()!.Value, id, favorite);
@@ -211,7 +243,8 @@ public static class ThinClientApi
 
     private static async Task<IResult> VmDataAsync(Guid vmId, ClaimsPrincipal user, IClusterClient cluster)
     {
-        var vm = await cluster.GetGrain<IVmGrain>(vmId).GetAsync();
+        var grain = cluster.GetGrain<IVmGrain>(vmId);
+        var vm = await grain.GetAsync();
         if (vm is null || !(vm.Owners.Contains(user.UserId()!.Value) || user.IsSuperuser()))
         {
             return Envelope.Error("VM not found.", status: StatusCodes.Status404NotFound);
@@ -219,15 +252,12 @@ public static class ThinClientApi
 
         try
         {
-            var spice = await cluster.GetGrain<IVmGrain>(vmId).PrepareConnectionAsync(ConnectionType.Spice);
-            return Envelope.Data(new
-            {
-                id = vm.Id,
-                verbose_name = vm.VerboseName,
-                user_power_state = (int)vm.PowerState,
-                controller_address = spice.ControllerAddress,
-                spice_conn = new { address = spice.Host, port = spice.Port },
-            });
+            // the controller's record as it is (reading never powers the VM on), plus where to reach its console
+            var data = await grain.ReadDomainAsync();
+            var domain = JsonNode.Parse(data.DomainJson) as JsonObject ?? [];
+            domain["controller_address"] = data.ControllerAddress;
+            domain["spice_conn"] = new JsonObject { ["address"] = data.SpiceAddress, ["port"] = data.SpicePort };
+            return Results.Content(new JsonObject { ["data"] = domain }.ToJsonString(), "application/json");
         }
         catch (VmConnectionException e)
         {

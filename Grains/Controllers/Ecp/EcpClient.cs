@@ -122,6 +122,24 @@ public sealed class EcpClient(HttpClient http, EcpClientOptions options, TimePro
     public Task<Guid> RemoteAccessAsync(Guid id, bool enable, CancellationToken ct = default) =>
         StartTaskAsync($"domains/{id}/remote-access/", new Dictionary<string, object?> { ["remote_access"] = enable }, ct);
 
+    /// <summary>Attaches a TCP-USB device shared by the thin client (host and port as the client sees them).</summary>
+    public Task<JsonElement> AttachUsbAsync(Guid id, string host, int port, CancellationToken ct = default) =>
+        SendAsync(HttpMethod.Post, $"domains/{id}/attach-usb/", new Dictionary<string, object?>
+        {
+            ["action_type"] = "tcp_usb_device",
+            ["tcp_usb"] = new Dictionary<string, object?> { ["host"] = host, ["service"] = port },
+            ["no_task"] = true,
+        }, ct);
+
+    /// <summary>Detaches one TCP-USB device, or all of them.</summary>
+    public Task<JsonElement> DetachUsbAsync(Guid id, string? usb, bool removeAll, CancellationToken ct = default) =>
+        SendAsync(HttpMethod.Post, $"domains/{id}/detach-usb/", new Dictionary<string, object?>
+        {
+            ["usb"] = usb,
+            ["remove_all"] = removeAll,
+            ["no_task"] = true,
+        }, ct);
+
     public async Task<EcpTaskInfo> GetTaskAsync(Guid id, CancellationToken ct = default)
     {
         var body = await SendAsync(HttpMethod.Get, $"tasks/{id}/", null, ct);
