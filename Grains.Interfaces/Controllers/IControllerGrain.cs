@@ -51,4 +51,8 @@ public interface IControllerGrain : IGrainWithGuidKey
     /// <summary>Called by the listener when the event stream drops, and by tasks when a call fails: check health now.</summary>
     [Alias("OnStreamLostAsync"), OneWay]
     Task OnStreamLostAsync(string reason);
+
+    /// <summary>Keep-on's periodic check, run every minute by the grain itself; the number of VMs it started.</summary>
+    [Alias("KeepVmsOnAsync")]
+    Task<int> KeepVmsOnAsync();
 }

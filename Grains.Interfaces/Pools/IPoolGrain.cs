@@ -17,6 +17,13 @@ public interface IPoolGrain : IGrainWithGuidKey
     [Alias("GetAsync")]
     Task<PoolView?> GetAsync();
 
+    /// <summary>
+    /// The settings the pool's VMs apply after a disconnect and for keep-on; null for an unknown pool. Answered from
+    /// memory and interleaved, so a VM grain may ask while the pool is waiting on that same VM.
+    /// </summary>
+    [Alias("GetVmPolicyAsync"), Orleans.Concurrency.AlwaysInterleave]
+    Task<VmPolicySettings?> GetVmPolicyAsync();
+
     [Alias("GetCountsAsync")]
     Task<PoolCounts> GetCountsAsync();
 

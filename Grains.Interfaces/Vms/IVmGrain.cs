@@ -56,6 +56,21 @@ public interface IVmGrain : IGrainWithGuidKey
     [Alias("UsbAsync")]
     Task<string> UsbAsync(UsbRequest request);
 
+    /// <summary>A user connected to the VM (vm_connected, or asked for it again): a pending disconnect action is cancelled.</summary>
+    [Alias("UserConnectedAsync")]
+    Task UserConnectedAsync(Guid userId);
+
+    /// <summary>
+    /// A user stopped using the VM (vm_disconnected, a closed or dead session): the pool's action after a disconnect
+    /// is scheduled for its deadline, durably.
+    /// </summary>
+    [Alias("UserLeftAsync")]
+    Task UserLeftAsync(Guid userId);
+
+    /// <summary>The pending disconnect action's deadline, if one is waiting (for the admin view and tests).</summary>
+    [Alias("GetPendingDisconnectAsync")]
+    Task<DateTimeOffset?> GetPendingDisconnectAsync();
+
     /// <summary>Drops the VM's record (after it left its pool or was deleted on the controller).</summary>
     [Alias("ForgetAsync")]
     Task ForgetAsync();

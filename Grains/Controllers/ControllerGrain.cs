@@ -49,6 +49,7 @@ public sealed partial class ControllerGrain(
     private readonly Dictionary<ResourceKind, (DateTimeOffset At, IReadOnlyList<ControllerResource> Items)> _resourceCache = [];
     private ControllerEventListener? _listener;
     private IGrainTimer? _healthTimer;
+    private IGrainTimer? _keepOnTimer;
     private EcpClient? _client;
 
     private ControllerMonitorOptions Monitor => monitorOptions.Value;
@@ -227,6 +228,8 @@ public sealed partial class ControllerGrain(
         await StopListenerAsync();
         _healthTimer?.Dispose();
         _healthTimer = null;
+        _keepOnTimer?.Dispose();
+        _keepOnTimer = null;
         if (await this.GetReminder(KeepAliveReminder) is { } reminder)
         {
             await this.UnregisterReminder(reminder);
@@ -301,6 +304,12 @@ public sealed partial class ControllerGrain(
         {
             DueTime = Monitor.HealthCheckInterval,
             Period = Monitor.HealthCheckInterval,
+            KeepAlive = true,
+        });
+        _keepOnTimer ??= this.RegisterGrainTimer(_ => KeepVmsOnAsync(), new GrainTimerCreationOptions
+        {
+            DueTime = Monitor.KeepOnReconcileInterval,
+            Period = Monitor.KeepOnReconcileInterval,
             KeepAlive = true,
         });
         if (state.State.Status == ControllerStatus.Active)

@@ -17,6 +17,9 @@ public sealed class ControllerMonitorOptions
     /// </summary>
     public TimeSpan KeepAlivePeriod { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>How often keep-on pools' assigned VMs are checked on the controller (the original's 60 s safety net).</summary>
+    public TimeSpan KeepOnReconcileInterval { get; set; } = TimeSpan.FromSeconds(60);
+
     /// <summary>How long resource lists for the admin are cached.</summary>
     public TimeSpan ResourceCacheTtl { get; set; } = TimeSpan.FromSeconds(10);
 

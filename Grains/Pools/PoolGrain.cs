@@ -71,6 +71,14 @@ public sealed class PoolGrain(
 
     public async Task<PoolView?> GetAsync() => Exists ? await ViewAsync() : null;
 
+    public Task<VmPolicySettings?> GetVmPolicyAsync()
+    {
+        var s = state.State;
+        return Task.FromResult(Exists
+            ? new VmPolicySettings(s.PoolType, s.KeepVmsOn, s.FreeVmFromUser, s.VmActionUponUserDisconnect, s.VmDisconnectActionTimeout)
+            : null);
+    }
+
     public Task<PoolCounts> GetCountsAsync() => table.CountsAsync(Id);
 
     public async Task<PoolView> UpdateAsync(PoolSettings changes, string user)

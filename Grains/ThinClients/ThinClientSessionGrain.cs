@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using Vdi.Grains.Interfaces.Journal;
 using Vdi.Grains.Interfaces.ThinClients;
+using Vdi.Grains.Interfaces.Vms;
 using Vdi.Grains.Journal;
 using Vdi.Grains.Live;
 
@@ -101,11 +102,13 @@ public sealed class ThinClientSessionGrain(
                 state.State.VmConnected = true;
                 await table.VmConnectedAsync(Id, e, successful: true, now);
                 await journal.WriteAsync(new JournalEntry(JournalLevel.Info, $"User {user} connected to VM.", $"Protocol: {e.ConnectionType}.", EntityType.Vm, vm, user));
+                await GrainFactory.GetGrain<IVmGrain>(vm).UserConnectedAsync(state.State.Info.UserId);
                 break;
             case "vm_disconnected" when e.VmId is { } vm:
                 state.State.VmConnected = false;
                 await table.VmDisconnectedAsync(Id, vm, now);
                 await journal.WriteAsync(new JournalEntry(JournalLevel.Info, $"User {user} disconnected from VM.", "", EntityType.Vm, vm, user));
+                await GrainFactory.GetGrain<IVmGrain>(vm).UserLeftAsync(state.State.Info.UserId);
                 break;
             case "vm_connection_error" when e.VmId is { } vm:
                 await table.VmConnectedAsync(Id, e, successful: false, now);
@@ -150,7 +153,15 @@ public sealed class ThinClientSessionGrain(
 
         var now = time.GetUtcNow();
         state.State.Disconnected = now;
+        var leftVm = state.State.VmConnected ? state.State.LastVmId : null;
+        state.State.VmConnected = false;
         await state.WriteStateAsync();
+        if (leftVm is { } vm)
+        {
+            // a closed or dead session ends the use of the VM it was connected to (the original forgot this case)
+            await GrainFactory.GetGrain<IVmGrain>(vm).UserLeftAsync(state.State.Info!.UserId);
+        }
+
         await table.CloseAsync(Id, now);
         await GrainFactory.GetGrain<IUserSessionsGrain>(state.State.Info!.UserId).RemoveAsync(Id);
         await PublishAsync("connection_closed", state.State.LastVmId);

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Vdi.Grains.Controllers;
 using Vdi.Grains.Controllers.Ecp;
 using Vdi.Grains.Interfaces.Controllers;
@@ -7,6 +8,11 @@ using Microsoft.Extensions.Options;
 using Vdi.Grains.Interfaces.Pools;
 using Vdi.Grains.Live;
 using Vdi.Grains.ThinClients;
+using Vdi.Grains.Hosting;
+using Vdi.Grains.Interfaces.Journal;
+using Vdi.Grains.Interfaces.Tasks;
+using Vdi.Grains.Journal;
+using Vdi.Grains.Vms.Policies;
 
 namespace Vdi.Grains.Vms;
 
@@ -18,8 +24,16 @@ public sealed class VmGrain(
     ControllerSessions controllers,
     IOptionsMonitor<EcpClientOptions> ecpOptions,
     IOptions<ThinClientOptions> thinClients,
-    TimeProvider time) : Grain, IVmGrain
+    JournalWriter journal,
+    ReminderPeriods reminderPeriods,
+    TimeProvider time,
+    ILogger<VmGrain> logger) : Grain, IVmGrain, IRemindable
 {
+    /// <summary>The one-shot reminder of a pending disconnect action (its period only matters if a firing fails).</summary>
+    public const string DisconnectReminder = "disconnect-action";
+
+    private static readonly TimeSpan RetryPeriod = TimeSpan.FromMinutes(1);
+
     private Guid Id => this.GetPrimaryKey();
 
     public async Task<VmView> AttachAsync(VmAttachment attachment)
@@ -78,6 +92,158 @@ public sealed class VmGrain(
         {
             await SaveAsync("UPDATED");
             await RelayToUsersAsync(change);
+            if (change.PowerState is not null)
+            {
+                await KeepOnAsync();
+            }
+        }
+    }
+
+    /// <summary>Keep-on's reaction to a power event: an assigned VM of a keep-on pool that went off is started again.</summary>
+    private async Task KeepOnAsync()
+    {
+        var s = state.State;
+        if (s.PoolId is not { } poolId || s.Owners.Count == 0 || s.PowerState is not (PowerState.Off or PowerState.Suspended))
+        {
+            return;
+        }
+
+        var pool = await GrainFactory.GetGrain<IPoolGrain>(poolId).GetVmPolicyAsync();
+        if (pool is null || !KeepOnPolicy.ShouldStart(pool.KeepVmsOn, s.Owners.Count, s.Status, s.PowerState, s.HeldOff))
+        {
+            return;
+        }
+
+        try
+        {
+            var client = await controllers.ConnectAsync(s.ControllerId);
+            await client.PowerAsync(Id, s.PowerState == PowerState.Suspended ? "resume" : "start", force: false);
+            await journal.WriteAsync(new JournalEntry(JournalLevel.Info, $"VM {s.VerboseName} was started: its pool keeps assigned VMs on.", "", EntityType.Vm, Id));
+        }
+        catch (Exception e) when (e is EcpException or ControllerException)
+        {
+            logger.LogInformation("Keep-on could not start VM {Vm}: {Reason}", Id, e.Message); // the 60 s reconciliation tries again
+        }
+    }
+
+    public async Task UserConnectedAsync(Guid userId)
+    {
+        if (!state.RecordExists || (state.State.PendingDisconnect is null && !state.State.HeldOff))
+        {
+            return;
+        }
+
+        state.State.PendingDisconnect = null;
+        state.State.HeldOff = false;
+        await SaveAsync("UPDATED");
+        await DropReminderAsync();
+    }
+
+    public async Task UserLeftAsync(Guid userId)
+    {
+        if (!state.RecordExists || state.State.PoolId is not { } poolId)
+        {
+            return;
+        }
+
+        var pool = await GrainFactory.GetGrain<IPoolGrain>(poolId).GetVmPolicyAsync();
+        var pending = DisconnectPolicy.Schedule(pool, userId, time.GetUtcNow());
+        if (pending is null)
+        {
+            return;
+        }
+
+        state.State.PendingDisconnect = pending;
+        await state.WriteStateAsync();
+        await this.RegisterOrUpdateReminder(DisconnectReminder, DisconnectPolicy.Remaining(pending, time.GetUtcNow()), reminderPeriods.AtLeastMinimum(RetryPeriod));
+    }
+
+    public Task<DateTimeOffset?> GetPendingDisconnectAsync() => Task.FromResult(state.State.PendingDisconnect?.Deadline);
+
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (reminderName != DisconnectReminder)
+        {
+            return;
+        }
+
+        if (!state.RecordExists || state.State.PendingDisconnect is not { } pending)
+        {
+            await DropReminderAsync();
+            return;
+        }
+
+        var now = time.GetUtcNow();
+        var remaining = DisconnectPolicy.Remaining(pending, now);
+        if (remaining > TimeSpan.FromMilliseconds(500))
+        {
+            // woken early (a retry tick, or a clock that disagrees): wait for the deadline itself
+            await this.RegisterOrUpdateReminder(DisconnectReminder, remaining, reminderPeriods.AtLeastMinimum(RetryPeriod));
+            return;
+        }
+
+        await ApplyDisconnectActionAsync(pending, now);
+    }
+
+    private async Task ApplyDisconnectActionAsync(PendingDisconnect pending, DateTimeOffset firedAt)
+    {
+        var s = state.State;
+        var pool = s.PoolId is { } poolId ? await GrainFactory.GetGrain<IPoolGrain>(poolId).GetVmPolicyAsync() : null;
+        if (pool is null)
+        {
+            s.PendingDisconnect = null;
+            await state.WriteStateAsync();
+            await DropReminderAsync();
+            return;
+        }
+
+        var plan = DisconnectPolicy.Plan(pool, pending, s.Owners, s.PowerState);
+        var results = new List<string>();
+        if (plan.Recreate)
+        {
+            s.Owners.Clear();
+            s.Status = VmStatus.Deleting;
+            await SaveOwnersAsync();
+            await GrainFactory.GetGrain<ITaskGrain>(pending.Id).StartAsync(new BrokerTaskRequest
+            {
+                Type = BrokerTaskType.VmGuestRecreation,
+                EntityId = Id,
+                PoolId = s.PoolId,
+                Creator = "system",
+            });
+            results.Add("recreation started");
+        }
+
+        if (plan.FreeUser && s.Owners.Remove(pending.UserId))
+        {
+            await SaveOwnersAsync();
+            results.Add("freed from the user");
+        }
+
+        if (plan.Power is { } step)
+        {
+            // a controller that cannot be reached is an error: the reminder's next tick tries again
+            var client = await controllers.ConnectAsync(s.ControllerId);
+            var task = await client.PowerAsync(Id, step.Action, step.Force);
+            var outcome = await client.WaitForTaskAsync(task, ecpOptions.CurrentValue.AttemptTimeout * 4);
+            results.Add(outcome.Succeeded ? $"{step.Action}{(step.Force ? " (forced)" : "")} done" : $"{step.Action} failed: {outcome.Error ?? outcome.Status}");
+        }
+
+        s.HeldOff = DisconnectPolicy.HoldsPowerOff(plan, s.Owners);
+        s.PendingDisconnect = null;
+        await SaveAsync("UPDATED");
+        await DropReminderAsync();
+        var result = results.Count == 0 ? "nothing to do" : string.Join(", ", results);
+        await journal.WriteAsync(new JournalEntry(JournalLevel.Info,
+            $"Action upon user disconnect completed. Action: {plan.Action.ToString().ToUpperInvariant()}. VM: {s.VerboseName}. Result: {result}.",
+            $"User id: {pending.UserId}. Deadline: {pending.Deadline:O}. Fired: {firedAt:O}.", EntityType.Vm, Id));
+    }
+
+    private async Task DropReminderAsync()
+    {
+        if (await this.GetReminder(DisconnectReminder) is { } reminder)
+        {
+            await this.UnregisterReminder(reminder);
         }
     }
 
@@ -208,6 +374,15 @@ public sealed class VmGrain(
     public async Task<VmConnectionData> PrepareConnectionAsync(ConnectionType protocol)
     {
         RequireExists();
+        if (state.State.PendingDisconnect is not null || state.State.HeldOff)
+        {
+            // the user is back for this VM: what was waiting for their absence no longer applies
+            state.State.PendingDisconnect = null;
+            state.State.HeldOff = false;
+            await SaveAsync("UPDATED");
+            await DropReminderAsync();
+        }
+
         var controllerId = state.State.ControllerId;
         var options = thinClients.Value;
         try

@@ -13,6 +13,10 @@ public sealed class VmState
     [Id(5)] public bool CreatedByBroker { get; set; }
     [Id(6)] public DateTimeOffset Updated { get; set; }
     [Id(7)] public HashSet<Guid> Owners { get; set; } = [];
+    /// <summary>The action waiting after a user left the VM (a reminder fires at its deadline).</summary>
+    [Id(8)] public Policies.PendingDisconnect? PendingDisconnect { get; set; }
+    /// <summary>The disconnect action powered the VM down while it stayed assigned: keep-on leaves it off until its user connects.</summary>
+    [Id(9)] public bool HeldOff { get; set; }
 
     public VmView ToView(Guid id) => new(id, ControllerId, PoolId, VerboseName, Status, PowerState, CreatedByBroker, Updated, [.. Owners]);
 }

@@ -10,11 +10,11 @@ public sealed class VmTable(NpgsqlDataSource db)
     public async Task UpsertAsync(Guid id, VmState vm)
     {
         await using var cmd = db.CreateCommand("""
-            insert into vdi_vms (id, controller_id, pool_id, verbose_name, status, power_state, created_by_broker, updated)
-            values (@id, @controller, @pool, @name, @status, @power, @by_broker, @updated)
+            insert into vdi_vms (id, controller_id, pool_id, verbose_name, status, power_state, created_by_broker, updated, held_off)
+            values (@id, @controller, @pool, @name, @status, @power, @by_broker, @updated, @held_off)
             on conflict (id) do update set controller_id = excluded.controller_id, pool_id = excluded.pool_id,
                 verbose_name = excluded.verbose_name, status = excluded.status, power_state = excluded.power_state,
-                created_by_broker = excluded.created_by_broker, updated = excluded.updated
+                created_by_broker = excluded.created_by_broker, updated = excluded.updated, held_off = excluded.held_off
             """);
         cmd.Parameters.AddWithValue("id", id);
         cmd.Parameters.AddWithValue("controller", vm.ControllerId);
@@ -24,6 +24,7 @@ public sealed class VmTable(NpgsqlDataSource db)
         cmd.Parameters.AddWithValue("power", (short)vm.PowerState);
         cmd.Parameters.AddWithValue("by_broker", vm.CreatedByBroker);
         cmd.Parameters.AddWithValue("updated", vm.Updated);
+        cmd.Parameters.AddWithValue("held_off", vm.HeldOff);
         await cmd.ExecuteNonQueryAsync();
     }
 
@@ -66,4 +67,18 @@ public sealed class VmTable(NpgsqlDataSource db)
         return await cmd.ReadGuidsAsync();
     }
 
+    /// <summary>
+    /// Keep-on candidates of some pools: active or reserved VMs with at least one owner that the disconnect action
+    /// did not power down on purpose. Their power is then asked of the controller in bulk.
+    /// </summary>
+    public async Task<IReadOnlyList<Guid>> AssignedVmsAsync(IReadOnlyCollection<Guid> poolIds)
+    {
+        await using var cmd = db.CreateCommand("""
+            select v.id from vdi_vms v
+            where v.pool_id = any(@pools) and v.status in ('ACTIVE', 'RESERVED') and not v.held_off
+              and exists (select 1 from vdi_vm_owners o where o.vm_id = v.id)
+            """);
+        cmd.Parameters.AddWithValue("pools", poolIds.ToArray());
+        return await cmd.ReadGuidsAsync();
+    }
 }
