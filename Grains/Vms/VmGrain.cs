@@ -34,7 +34,19 @@ public sealed class VmGrain(
 
     private static readonly TimeSpan RetryPeriod = TimeSpan.FromMinutes(1);
 
+    private IGrainTimer? _deadlineTimer;
+
     private Guid Id => this.GetPrimaryKey();
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (state.RecordExists && state.State.PendingDisconnect is { } pending)
+        {
+            StartDeadlineTimer(pending);
+        }
+
+        return Task.CompletedTask;
+    }
 
     public async Task<VmView> AttachAsync(VmAttachment attachment)
     {
@@ -155,7 +167,39 @@ public sealed class VmGrain(
 
         state.State.PendingDisconnect = pending;
         await state.WriteStateAsync();
-        await this.RegisterOrUpdateReminder(DisconnectReminder, DisconnectPolicy.Remaining(pending, time.GetUtcNow()), reminderPeriods.AtLeastMinimum(RetryPeriod));
+        await ArmAsync(pending);
+    }
+
+    /// <summary>
+    /// Two alarms for one deadline: a timer in this activation fires on time, and the durable reminder fires when the
+    /// activation (or its silo) is gone by then. Whichever comes first acts; the other finds nothing pending.
+    /// </summary>
+    private async Task ArmAsync(PendingDisconnect pending)
+    {
+        var remaining = DisconnectPolicy.Remaining(pending, time.GetUtcNow());
+        // a reminder due "now" is first delivered a whole period later, so its due time is never below a second
+        var due = remaining < TimeSpan.FromSeconds(1) ? TimeSpan.FromSeconds(1) : remaining;
+        await this.RegisterOrUpdateReminder(DisconnectReminder, due, reminderPeriods.AtLeastMinimum(RetryPeriod));
+        StartDeadlineTimer(pending);
+    }
+
+    private void StartDeadlineTimer(PendingDisconnect pending)
+    {
+        _deadlineTimer?.Dispose();
+        _deadlineTimer = this.RegisterGrainTimer(_ => OnDeadlineAsync(pending.Id), new GrainTimerCreationOptions
+        {
+            DueTime = DisconnectPolicy.Remaining(pending, time.GetUtcNow()),
+            Period = Timeout.InfiniteTimeSpan,
+            KeepAlive = true,
+        });
+    }
+
+    private async Task OnDeadlineAsync(Guid pendingId)
+    {
+        if (state.State.PendingDisconnect is { } pending && pending.Id == pendingId)
+        {
+            await ApplyDisconnectActionAsync(pending, time.GetUtcNow());
+        }
     }
 
     public Task<DateTimeOffset?> GetPendingDisconnectAsync() => Task.FromResult(state.State.PendingDisconnect?.Deadline);
@@ -178,7 +222,7 @@ public sealed class VmGrain(
         if (remaining > TimeSpan.FromMilliseconds(500))
         {
             // woken early (a retry tick, or a clock that disagrees): wait for the deadline itself
-            await this.RegisterOrUpdateReminder(DisconnectReminder, remaining, reminderPeriods.AtLeastMinimum(RetryPeriod));
+            await ArmAsync(pending);
             return;
         }
 
@@ -235,12 +279,14 @@ public sealed class VmGrain(
         await DropReminderAsync();
         var result = results.Count == 0 ? "nothing to do" : string.Join(", ", results);
         await journal.WriteAsync(new JournalEntry(JournalLevel.Info,
-            $"Action upon user disconnect completed. Action: {plan.Action.ToString().ToUpperInvariant()}. VM: {s.VerboseName}. Result: {result}.",
+            $"Action upon user disconnect completed. Action: {plan.Action.ToWire()}. VM: {s.VerboseName}. Result: {result}.",
             $"User id: {pending.UserId}. Deadline: {pending.Deadline:O}. Fired: {firedAt:O}.", EntityType.Vm, Id));
     }
 
     private async Task DropReminderAsync()
     {
+        _deadlineTimer?.Dispose();
+        _deadlineTimer = null;
         if (await this.GetReminder(DisconnectReminder) is { } reminder)
         {
             await this.UnregisterReminder(reminder);

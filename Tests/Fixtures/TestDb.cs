@@ -19,6 +19,26 @@ public static class TestDb
         return result is null or DBNull ? default : (T)result;
     }
 
+    public static async Task<IReadOnlyList<T>> ScalarsAsync<T>(string sql, params (string Name, object Value)[] parameters)
+    {
+        await using var conn = new NpgsqlConnection(TestServices.PostgresConnectionString);
+        await conn.OpenAsync();
+        await using var cmd = new NpgsqlCommand(sql, conn);
+        foreach (var (name, value) in parameters)
+        {
+            cmd.Parameters.AddWithValue(name, value);
+        }
+
+        var values = new List<T>();
+        await using var reader = await cmd.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            values.Add(reader.GetFieldValue<T>(0));
+        }
+
+        return values;
+    }
+
     public static async Task ExecuteAsync(string sql, string? database = null)
     {
         var csb = new NpgsqlConnectionStringBuilder(TestServices.PostgresConnectionString);

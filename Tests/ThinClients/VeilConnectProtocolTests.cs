@@ -287,4 +287,27 @@ public sealed class VeilConnectProtocolTests(LiveSystemFixture system)
         Assert.Equal(200, (await client.PostAsync($"/api/client/pools/{scenario.PoolId}/detach-usb", new { remove_all = true })).Status);
         Assert.Equal(0, (await scenario.Sim.GetDomainAsync(vmId)).GetProperty("usb_devices").GetArrayLength());
     }
+
+    [Fact]
+    public async Task A_client_that_goes_away_while_in_its_vm_triggers_the_pools_action_after_disconnect()
+    {
+        await using var scenario = await ThinClientScenario.StartAsync(system.Grains, vms: 1, users: 1);
+        await system.Grains.GetGrain<IPoolGrain>(scenario.PoolId).UpdateAsync(
+            new PoolSettings { VmActionUponUserDisconnect = VmDisconnectAction.Shutdown, VmDisconnectActionTimeout = 1 }, "admin");
+        var (_, name) = scenario.Users[0];
+        var client = new VeilConnectClient(Gateway(1));
+        await client.LoginAsync(name, ThinClientScenario.Password);
+        await client.ConnectAsync();
+        await client.WaitForAsync(m => m.GetProperty("msg_type").GetString() == "control");
+        var vmId = (await client.GetVmAsync(scenario.PoolId)).Body.GetProperty("data").GetProperty("vm_id").GetGuid();
+        Assert.Equal(3, (await scenario.Sim.GetDomainAsync(vmId)).GetProperty("user_power_state").GetInt32());
+        await client.SendEventAsync(new { msg_type = "UPDATED", @event = "vm_connected", vm_id = vmId, connection_type = "SPICE", is_connection_secure = false });
+        Assert.True(await Eventually.TrueAsync(async () =>
+            await TestDb.ScalarAsync<long>("select count(*) from vdi_tk_vm_connections where vm_id = @v", ("v", vmId)) == 1, TimeSpan.FromSeconds(10)));
+
+        await client.DisposeAsync(); // the socket closes without a vm_disconnected
+
+        Assert.True(await Eventually.TrueAsync(async () => (await scenario.Sim.GetDomainAsync(vmId)).GetProperty("user_power_state").GetInt32() == 1,
+            TimeSpan.FromSeconds(20)), "the VM was not shut down after its client went away");
+    }
 }
