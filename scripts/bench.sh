@@ -2,14 +2,17 @@
 # Benchmarks, each against the real system (Postgres, Redis, simulator, silo, gateway) on its own database and
 # ports, next to a reference measured in the same run. Prints its figures and the command that produced them.
 #   scripts/bench.sh logon-storm [clients=2000] [arrivals-per-second=200]
-# BENCH_HASH_ITERATIONS sets the PBKDF2 iterations of the users the benchmark creates (default: the product's).
+#   scripts/bench.sh disconnect-storm [vms=5000] [spread-seconds=60] [timeout-seconds=30]
+# BENCH_HASH_ITERATIONS sets the PBKDF2 iterations of the users the logon storm creates (default: the product's).
 set -euo pipefail
 source "$(dirname "$0")/lib/common.sh"
 
 what="${1:-logon-storm}"
-[ "$what" = logon-storm ] || die "unknown benchmark '$what' (known: logon-storm)"
-clients="${2:-2000}"
-rate="${3:-200}"
+case "$what" in
+  logon-storm) clients="${2:-2000}"; rate="${3:-200}"; tool=LogonStorm ;;
+  disconnect-storm) vms="${2:-5000}"; spread="${3:-60}"; timeout="${4:-30}"; tool=DisconnectStorm ;;
+  *) die "unknown benchmark '$what' (known: logon-storm, disconnect-storm)" ;;
+esac
 
 export VDI_PG_DB=vdi_bench VDI_SIMULATOR_PORT=8110 VDI_SILO_HTTP_PORT=8092 VDI_SILO_PORT=11131 VDI_SILO_GATEWAY_PORT=30020 VDI_GATEWAY_PORT=8082
 ensure_packages
@@ -21,7 +24,7 @@ ensure_key_certificate
 psql -h 127.0.0.1 -p "$VDI_PG_PORT" -U postgres -d postgres -qc "drop database if exists vdi_bench with (force)" -c "create database vdi_bench" >/dev/null
 apply_schema
 build_solution
-dotnet build "$VDI_ROOT/scripts/bench/LogonStorm" -c Release -nologo -clp:ErrorsOnly -v:q >/dev/null || die "bench tool build failed"
+dotnet build "$VDI_ROOT/scripts/bench/$tool" -c Release -nologo -clp:ErrorsOnly -v:q >/dev/null || die "bench tool build failed"
 
 cleanup() {
   for app in bench-gateway bench-silo bench-simulator; do stop_app "$app"; done
@@ -52,6 +55,18 @@ log "reference: pgbench -N (simple-update transactions) on the same Postgres ser
 psql -h 127.0.0.1 -p "$VDI_PG_PORT" -U postgres -d postgres -qc "drop database if exists vdi_pgbench" -c "create database vdi_pgbench" >/dev/null
 "$PG_BIN/pgbench" -h 127.0.0.1 -p "$VDI_PG_PORT" -U postgres -i -q -s 2 vdi_pgbench >/dev/null 2>&1
 pgbench_tps="$("$PG_BIN/pgbench" -h 127.0.0.1 -p "$VDI_PG_PORT" -U postgres -N -c 4 -j 2 -T 10 vdi_pgbench 2>/dev/null | sed -n 's/^tps = \([0-9.]*\).*/\1/p' | head -n 1)"
+
+if [ "$what" = disconnect-storm ]; then
+  log "disconnect storm: $vms VMs, users leave over $spread s, SHUTDOWN $timeout s after each"
+  dotnet "$VDI_ROOT/scripts/bench/DisconnectStorm/bin/Release/net10.0/disconnect-storm.dll" "$Redis__ConnectionString" bench \
+    "$Postgres__ConnectionString" "$controller" "$vms" "$spread" "$timeout"
+  peak() { awk '/VmHWM/ {printf "%.0f MB", $2/1024}' "/proc/$(cat "$(app_pidfile "$1")")/status" 2>/dev/null || echo "n/a"; }
+  echo "== machine"
+  echo "   peak memory: silo $(peak bench-silo)"
+  echo "   pgbench -N: ${pgbench_tps:-n/a} tps; the actions' rate: $(awk -v n="$vms" -v s="$spread" 'BEGIN { printf "%.0f", n/s }') per second"
+  echo "   command: scripts/bench.sh disconnect-storm $vms $spread $timeout   ($(nproc) cores, $(date -u +%Y-%m-%d))"
+  exit 0
+fi
 
 log "logon storm: $clients clients, burst then $rate per second"
 out="$(mktemp)"
