@@ -63,7 +63,7 @@ await grains.GetGrain<IPoolGrain>(poolId).CreateAsync(PoolType.Automated, new Po
     VmNameTemplate = "storm",
     InitialSize = vms,
     TotalSize = vms,
-    ReserveSize = 0,
+    ReserveSize = 1,
     StartVms = true,
     VmActionUponUserDisconnect = VmDisconnectAction.Shutdown,
     VmDisconnectActionTimeout = timeout,
