@@ -1,11 +1,14 @@
+using Microsoft.Extensions.Logging;
 using Npgsql;
 using Vdi.Grains.Interfaces.Journal;
+using Vdi.Grains.Live;
 
 namespace Vdi.Grains.Journal;
 
-/// <summary>Appends events to the journal table (the original's <c>event</c> table).</summary>
-public sealed class JournalWriter(NpgsqlDataSource db, TimeProvider time)
+/// <summary>Appends events to the journal table (the original's <c>event</c> table) and announces them on <c>/events/</c>.</summary>
+public sealed partial class JournalWriter(NpgsqlDataSource db, TimeProvider time, LiveEventPublisher live, ILogger<JournalWriter> logger)
 {
+    public const string Resource = "/events/";
     private const int MessageLimit = 256;
 
     public async Task WriteAsync(JournalEntry entry)
@@ -13,14 +16,39 @@ public sealed class JournalWriter(NpgsqlDataSource db, TimeProvider time)
         await using var cmd = db.CreateCommand("""
             insert into vdi_journal (event_type, message, description, entity_type, entity_id, username, created)
             values (@type, @message, @description, @entity_type, @entity_id, @username, @created)
+            returning id
             """);
+        var message = entry.Message.Length > MessageLimit ? entry.Message[..MessageLimit] : entry.Message;
+        var entityType = entry.EntityType?.ToString().ToUpperInvariant();
+        var created = time.GetUtcNow();
         cmd.Parameters.AddWithValue("type", (short)entry.Level);
-        cmd.Parameters.AddWithValue("message", entry.Message.Length > MessageLimit ? entry.Message[..MessageLimit] : entry.Message);
+        cmd.Parameters.AddWithValue("message", message);
         cmd.Parameters.AddWithValue("description", entry.Description);
-        cmd.Parameters.AddWithValue("entity_type", entry.EntityType is { } t ? t.ToString().ToUpperInvariant() : DBNull.Value);
+        cmd.Parameters.AddWithValue("entity_type", entityType is null ? DBNull.Value : entityType);
         cmd.Parameters.AddWithValue("entity_id", entry.EntityId is { } id ? id : DBNull.Value);
         cmd.Parameters.AddWithValue("username", entry.User);
-        cmd.Parameters.AddWithValue("created", time.GetUtcNow());
-        await cmd.ExecuteNonQueryAsync();
+        cmd.Parameters.AddWithValue("created", created);
+        var eventId = (long)(await cmd.ExecuteScalarAsync())!;
+        try
+        {
+            await live.PublishAsync(Resource, "CREATED", Guid.Empty, new
+            {
+                id = eventId,
+                event_type = (int)entry.Level,
+                message,
+                description = entry.Description,
+                entity_type = entityType,
+                entity_id = entry.EntityId,
+                user = entry.User,
+                created,
+            });
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            LogPublishFailed(logger, e.Message); // the row is written; the panel sees it on its next refresh
+        }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Journal: the live event could not be published: {Reason}")]
+    private static partial void LogPublishFailed(ILogger logger, string reason);
 }

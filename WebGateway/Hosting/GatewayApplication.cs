@@ -1,3 +1,5 @@
+using Vdi.Grains.Interfaces.Live;
+using Vdi.WebGateway.Live;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Npgsql;
@@ -44,7 +46,10 @@ public static class GatewayApplication
                 o.ServiceId = cluster.ServiceId;
             });
             client.UseConnectionRetryFilter<RetryUntilClusterAnswers>();
+            client.AddMemoryStreams(LiveStreams.Provider);
         });
+        builder.Services.AddSingleton<LiveEventHub>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<LiveEventHub>());
 
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(pg.ConnectionString));
@@ -75,6 +80,7 @@ public static class GatewayApplication
         app.MapAuthApi();
         app.MapThinClientApi();
         app.MapThinClientSocket();
+        app.MapAdminSocket();
         app.MapOpenApi("/api/openapi/{documentName}.json").RequireAuthorization();
         var admin = app.MapGroup("/api/admin").RequireAuthorization().AddEndpointFilter<AdminErrors>();
         admin.MapControllersApi();

@@ -161,7 +161,7 @@ public static partial class ThinClientSocket
         }
     }
 
-    private static async Task<(System.Security.Claims.ClaimsPrincipal? Principal, string Error)> ValidateAsync(string token, JwtBearerOptions options, IClusterClient cluster)
+    internal static async Task<(System.Security.Claims.ClaimsPrincipal? Principal, string Error)> ValidateAsync(string token, JwtBearerOptions options, IClusterClient cluster)
     {
         if (string.IsNullOrEmpty(token))
         {
