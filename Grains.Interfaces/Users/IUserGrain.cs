@@ -37,4 +37,11 @@ public interface IUserGrain : IGrainWithGuidKey
     /// <summary>A new TOTP secret and its otpauth:// URI (issuer "VeiL VDI") for the user's authenticator.</summary>
     [Alias("GenerateTotpSecretAsync")]
     Task<TotpEnrollment> GenerateTotpSecretAsync();
+
+    /// <summary>
+    /// An administrator's change (names, activation, roles, password, thin-client permissions, 2FA reset); throws
+    /// <see cref="ArgumentException"/> naming the field. Deactivating or changing the password ends the user's session.
+    /// </summary>
+    [Alias("UpdateAsync")]
+    Task<UserView> UpdateAsync(UserChanges changes, string by);
 }

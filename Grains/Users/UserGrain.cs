@@ -119,6 +119,89 @@ public sealed class UserGrain(
         return new TotpEnrollment(secret, $"otpauth://totp/{label}?secret={secret}&issuer={Uri.EscapeDataString("VeiL VDI")}");
     }
 
+    public async Task<UserView> UpdateAsync(UserChanges changes, string by)
+    {
+        RequireExists();
+        var s = state.State;
+        if (changes.FirstName is { } first)
+        {
+            s.FirstName = Limit(first, 32, "first_name");
+        }
+
+        if (changes.LastName is { } last)
+        {
+            s.LastName = Limit(last, 128, "last_name");
+        }
+
+        if (changes.Email is { } email)
+        {
+            email = Limit(email, 254, "email");
+            if (email.Length > 0 && !email.Contains('@', StringComparison.Ordinal))
+            {
+                throw new ArgumentException("email: not an e-mail address", nameof(changes));
+            }
+
+            s.Email = email;
+        }
+
+        if (changes.TkPermissions is { } permissions)
+        {
+            var unknown = permissions.Except(UserView.AllTkPermissions).ToList();
+            if (unknown.Count > 0)
+            {
+                throw new ArgumentException($"tk_permissions: unknown permission {unknown[0]}", nameof(changes));
+            }
+
+            s.TkPermissions = [.. permissions.Distinct()];
+        }
+
+        if (changes.Roles is { } roles)
+        {
+            s.Roles = [.. roles.Distinct()];
+        }
+
+        if (changes.IsSuperuser is { } superuser)
+        {
+            s.IsSuperuser = superuser;
+        }
+
+        if (changes.IsActive is { } active)
+        {
+            s.IsActive = active;
+            if (!active)
+            {
+                s.CurrentTokenId = null;
+            }
+        }
+
+        if (changes.Password is { } password)
+        {
+            if (password.Length < 8)
+            {
+                throw new ArgumentException("password: at least 8 characters", nameof(changes));
+            }
+
+            s.PasswordHash = hasher.HashPassword(s, password);
+            s.CurrentTokenId = null; // log in again with the new password
+        }
+
+        if (changes.ResetTwoFactor)
+        {
+            s.TwoFactor = false;
+            s.ProtectedTotpSecret = "";
+        }
+
+        s.Updated = time.GetUtcNow();
+        await SaveAsync();
+        return s.ToView();
+    }
+
+    private static string Limit(string value, int max, string field)
+    {
+        value = value.Trim();
+        return value.Length <= max ? value : throw new ArgumentException($"{field}: at most {max} characters", nameof(value));
+    }
+
     private void RequireExists()
     {
         if (!state.RecordExists)

@@ -89,6 +89,8 @@ public static class GatewayApplication
         admin.MapTasksApi();
         admin.MapUsersApi();
         admin.MapThinClientsApi();
+        admin.MapJournalApi();
+        admin.MapSummaryApi();
         app.MapHealthChecks("/health/live", new() { Predicate = _ => false }).AllowAnonymous();
         app.MapHealthChecks("/health/ready", new()
         {

@@ -42,6 +42,156 @@ public sealed class AdminQueries(NpgsqlDataSource db)
         "t.id, t.entity_id, t.pool_id, t.task_type, t.status, t.progress, t.message, t.creator, t.created, t.started, t.finished, t.resumable, t.priority",
         [("status", (object?)status ?? DBNull.Value), ("type", (object?)type ?? DBNull.Value), ("pool", poolId is { } p ? p : DBNull.Value)], limit, offset);
 
+    /// <summary>The journal's filters: level (event_type 0-3), entity type and id, user, time range, unread by the reader.</summary>
+    public sealed record JournalFilter(int? EventType, string? EntityType, Guid? EntityId, string? User, DateTimeOffset? From, DateTimeOffset? To, bool UnreadOnly);
+
+    private const string JournalWhere = """
+        from vdi_journal e
+        where (@type::smallint is null or e.event_type = @type::smallint)
+          and (@entity_type::text is null or e.entity_type = @entity_type::text)
+          and (@entity_id::uuid is null or e.entity_id = @entity_id::uuid)
+          and (@user::text is null or e.username = @user::text)
+          and (@from::timestamptz is null or e.created >= @from::timestamptz)
+          and (@to::timestamptz is null or e.created < @to::timestamptz)
+          and (not @unread or not exists (select 1 from vdi_journal_reads r where r.event_id = e.id and r.user_id = @reader))
+        """;
+
+    private static (string, object)[] JournalParameters(JournalFilter f, Guid reader) =>
+    [
+        ("type", f.EventType is { } t ? (short)t : DBNull.Value),
+        ("entity_type", (object?)f.EntityType?.ToUpperInvariant() ?? DBNull.Value),
+        ("entity_id", f.EntityId is { } id ? id : DBNull.Value),
+        ("user", (object?)f.User ?? DBNull.Value),
+        ("from", f.From is { } from ? from : DBNull.Value),
+        ("to", f.To is { } to ? to : DBNull.Value),
+        ("unread", f.UnreadOnly),
+        ("reader", reader),
+    ];
+
+    public Task<Page> JournalAsync(JournalFilter filter, Guid reader, int limit, int offset) => PageAsync(
+        JournalWhere, "e.created desc, e.id desc",
+        "e.id, e.event_type, e.message, e.description, e.entity_type, e.entity_id, e.username as user, e.created, " +
+        "exists (select 1 from vdi_journal_reads r where r.event_id = e.id and r.user_id = @reader) as read",
+        JournalParameters(filter, reader), limit, offset);
+
+    /// <summary>Marks events read (the ids given, or every event matching the filter); the number newly marked.</summary>
+    public async Task<int> MarkReadAsync(Guid reader, IReadOnlyList<long>? ids, JournalFilter filter)
+    {
+        await using var cmd = ids is { Count: > 0 }
+            ? db.CreateCommand("insert into vdi_journal_reads (event_id, user_id) select unnest(@ids), @reader on conflict do nothing")
+            : db.CreateCommand($"insert into vdi_journal_reads (event_id, user_id) select e.id, @reader {JournalWhere} on conflict do nothing");
+        if (ids is { Count: > 0 })
+        {
+            cmd.Parameters.AddWithValue("ids", ids.ToArray());
+            cmd.Parameters.AddWithValue("reader", reader);
+        }
+        else
+        {
+            foreach (var (name, value) in JournalParameters(filter with { UnreadOnly = false }, reader))
+            {
+                cmd.Parameters.AddWithValue(name, value);
+            }
+        }
+
+        return await cmd.ExecuteNonQueryAsync();
+    }
+
+    /// <summary>The journal as CSV rows (RFC 4180), oldest first, streamed.</summary>
+    public async IAsyncEnumerable<string> JournalCsvAsync(JournalFilter filter, Guid reader)
+    {
+        yield return "id,created,level,message,description,entity_type,entity_id,user\r\n";
+        await using var cmd = db.CreateCommand(
+            $"select e.id, e.created, e.event_type, e.message, e.description, e.entity_type, e.entity_id, e.username {JournalWhere} order by e.created, e.id");
+        foreach (var (name, value) in JournalParameters(filter, reader))
+        {
+            cmd.Parameters.AddWithValue(name, value);
+        }
+
+        string[] levels = ["INFO", "WARNING", "ERROR", "DEBUG"];
+        await using var reader0 = await cmd.ExecuteReaderAsync();
+        while (await reader0.ReadAsync())
+        {
+            var level = reader0.GetInt16(2);
+            yield return string.Join(',',
+                reader0.GetInt64(0).ToString(System.Globalization.CultureInfo.InvariantCulture),
+                reader0.GetFieldValue<DateTimeOffset>(1).ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+                level is >= 0 and <= 3 ? levels[level] : level.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                Csv(reader0.GetString(3)), Csv(reader0.GetString(4)),
+                reader0.IsDBNull(5) ? "" : reader0.GetString(5),
+                reader0.IsDBNull(6) ? "" : reader0.GetGuid(6).ToString(),
+                Csv(reader0.GetString(7))) + "\r\n";
+        }
+    }
+
+    private static string Csv(string value) =>
+        value.IndexOfAny([',', '"', '\r', '\n']) < 0 ? value : $"\"{value.Replace("\"", "\"\"", StringComparison.Ordinal)}\"";
+
+    /// <summary>Thin-client sessions (the original's thin_clients query): the active ones, or all with <paramref name="withDisconnected"/>.</summary>
+    public Task<Page> SessionsAsync(bool withDisconnected, Guid? userId, TimeSpan afkTimeout, int limit, int offset) => PageAsync(
+        "from vdi_tk_sessions s left join lateral (select c.vm_id, c.connection_type, c.is_connection_secure, c.read_speed, c.write_speed, c.avg_rtt, c.loss_percentage " +
+        "from vdi_tk_vm_connections c where c.session_id = s.id and c.disconnected_from_vm is null order by c.connected_to_vm desc limit 1) c on true " +
+        "left join vdi_vms v on v.id = c.vm_id " +
+        "where (@all or s.disconnected is null) and (@user::uuid is null or s.user_id = @user::uuid)",
+        "s.connected desc",
+        "s.id as conn_id, s.user_id, s.username as user_name, s.veil_connect_version, v.verbose_name as vm_name, c.vm_id, s.tk_ip, s.tk_os, " +
+        "s.connected, s.disconnected, s.data_received, s.last_interaction, " +
+        "(s.last_interaction is null or s.last_interaction < now() - @afk) as is_afk, c.connection_type, c.is_connection_secure, " +
+        "c.read_speed, c.write_speed, c.avg_rtt, c.loss_percentage, s.mac_address, s.hostname, s.gateway",
+        [("all", withDisconnected), ("user", userId is { } u ? u : DBNull.Value), ("afk", afkTimeout)], limit, offset);
+
+    public Task<Page> UsersAsync(string? search, int limit, int offset) => PageAsync(
+        "from vdi_users u where (@q::text is null or u.username ilike '%' || @q::text || '%' or u.last_name ilike '%' || @q::text || '%' or u.email ilike '%' || @q::text || '%')",
+        "lower(u.username)",
+        "u.id, u.username, u.first_name, u.last_name, u.email, u.is_superuser, u.is_active, u.roles, u.created, u.last_login",
+        [("q", (object?)(string.IsNullOrWhiteSpace(search) ? null : search.Trim()) ?? DBNull.Value)], limit, offset);
+
+    public Task<Page> GroupsAsync(int limit, int offset) => PageAsync(
+        "from vdi_groups g", "lower(g.verbose_name)",
+        "g.id, g.verbose_name, g.description, (select count(*) from vdi_group_members m where m.group_id = g.id) as members_count",
+        [], limit, offset);
+
+    public Task<Page> GroupMembersAsync(Guid groupId, int limit, int offset) => PageAsync(
+        "from vdi_group_members m join vdi_users u on u.id = m.user_id where m.group_id = @g", "lower(u.username)",
+        "u.id, u.username, u.first_name, u.last_name", [("g", groupId)], limit, offset);
+
+    public Task<Page> PoolUsersAsync(Guid poolId, int limit, int offset) => PageAsync(
+        "from vdi_pool_entitlements e join vdi_users u on u.id = e.user_id where e.pool_id = @p", "lower(u.username)",
+        "u.id, u.username, u.first_name, u.last_name, (select o.vm_id from vdi_vm_owners o where o.pool_id = e.pool_id and o.user_id = u.id limit 1) as vm_id",
+        [("p", poolId)], limit, offset);
+
+    public Task<Page> PoolGroupsAsync(Guid poolId, int limit, int offset) => PageAsync(
+        "from vdi_pool_entitlements e join vdi_groups g on g.id = e.group_id where e.pool_id = @p", "lower(g.verbose_name)",
+        "g.id, g.verbose_name", [("p", poolId)], limit, offset);
+
+    /// <summary>What the dashboard shows: counts by status, live sessions, running tasks.</summary>
+    public async Task<Dictionary<string, object>> SummaryAsync()
+    {
+        await using var cmd = db.CreateCommand("""
+            select 'controllers' as what, status as key, count(*) from vdi_controllers group by status
+            union all select 'pools', status, count(*) from vdi_pools group by status
+            union all select 'vms', status, count(*) from vdi_vms group by status
+            union all select 'vm_power', power_state::text, count(*) from vdi_vms group by power_state
+            union all select 'vms_assigned', 'assigned', count(distinct vm_id) from vdi_vm_owners
+            union all select 'thin_clients', 'connected', count(*) from vdi_tk_sessions where disconnected is null
+            union all select 'tasks', status, count(*) from vdi_tasks where status in ('INITIAL', 'IN_PROGRESS') group by status
+            union all select 'users', 'total', count(*) from vdi_users
+            """);
+        var summary = new Dictionary<string, object>();
+        await using var reader = await cmd.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            var what = reader.GetString(0);
+            if (!summary.TryGetValue(what, out var bucket))
+            {
+                summary[what] = bucket = new Dictionary<string, long>();
+            }
+
+            ((Dictionary<string, long>)bucket)[reader.GetString(1)] = reader.GetInt64(2);
+        }
+
+        return summary;
+    }
+
     public async Task<IReadOnlyList<Guid>> UnfinishedTasksAsync(Guid? poolId, Guid? controllerId)
     {
         await using var cmd = db.CreateCommand("""

@@ -15,28 +15,52 @@ public static class UsersApi
 
     public sealed record MembersRequest(IReadOnlyList<Guid>? Users);
 
+    public sealed record UpdateUserRequest(string? FirstName, string? LastName, string? Email, bool? IsSuperuser, bool? IsActive,
+        IReadOnlyList<string>? Roles, string? Password, IReadOnlyList<string>? TkPermissions, bool? ResetTwoFactor);
+
     public static RouteGroupBuilder MapUsersApi(this RouteGroupBuilder admin)
     {
         var users = admin.MapGroup("/users").WithTags("Users").RequireAuthorization(Roles.SecurityAdministratorPolicy);
         users.MapPost("/", async (CreateUserRequest body, IClusterClient cluster, ClaimsPrincipal user) =>
         {
-            var roles = new List<Role>();
-            foreach (var name in body.Roles ?? [])
-            {
-                roles.Add(Enum.GetValues<Role>().FirstOrDefault(r => r.ToWire() == name, (Role)(-1)) is var r && Enum.IsDefined(r)
-                    ? r
-                    : throw new ArgumentException($"roles: unknown role {name}", nameof(body)));
-            }
+            var roles = ParseRoles(body.Roles ?? []);
 
             var name0 = body.Username?.Trim() ?? "";
             var created = await cluster.ForName(name0).CreateUserAsync(new NewUser(name0, body.Password ?? "", body.IsSuperuser ?? false,
                 roles, user.UserName(), body.FirstName ?? "", body.LastName ?? "", body.Email ?? ""));
             return TypedResults.Created($"/api/admin/users/{created.Id}", created);
         });
+        users.MapGet("/", (AdminQueries queries, string? q, int? limit, int? offset) => queries.UsersAsync(q, limit ?? 100, offset ?? 0));
         users.MapGet("/{id:guid}", async (Guid id, IClusterClient cluster) =>
             await cluster.GetGrain<IUserGrain>(id).GetAsync() ?? throw new KeyNotFoundException($"no user has the id {id}"));
+        users.MapPatch("/{id:guid}", async (Guid id, UpdateUserRequest body, IClusterClient cluster, ClaimsPrincipal user) =>
+        {
+            if (id == user.UserId() && (body.IsActive == false || body.IsSuperuser == false || body.Roles is not null))
+            {
+                throw new ArgumentException("is_active: administrators cannot deactivate themselves or change their own roles");
+            }
+
+            var grain = cluster.GetGrain<IUserGrain>(id);
+            _ = await grain.GetAsync() ?? throw new KeyNotFoundException($"no user has the id {id}");
+            return await grain.UpdateAsync(new UserChanges
+            {
+                FirstName = body.FirstName,
+                LastName = body.LastName,
+                Email = body.Email,
+                IsSuperuser = body.IsSuperuser,
+                IsActive = body.IsActive,
+                Roles = body.Roles is null ? null : ParseRoles(body.Roles),
+                Password = body.Password,
+                TkPermissions = body.TkPermissions,
+                ResetTwoFactor = body.ResetTwoFactor ?? false,
+            }, user.UserName());
+        });
 
         var groups = admin.MapGroup("/groups").WithTags("Groups").RequireAuthorization(Roles.SecurityAdministratorPolicy);
+        groups.MapGet("/", (AdminQueries q, int? limit, int? offset) => q.GroupsAsync(limit ?? 100, offset ?? 0));
+        groups.MapGet("/{id:guid}", async (Guid id, IClusterClient cluster) =>
+            await cluster.GetGrain<IGroupGrain>(id).GetAsync() ?? throw new KeyNotFoundException($"no group has the id {id}"));
+        groups.MapGet("/{id:guid}/members", (Guid id, AdminQueries q, int? limit, int? offset) => q.GroupMembersAsync(id, limit ?? 100, offset ?? 0));
         groups.MapPost("/", async (CreateGroupRequest body, IClusterClient cluster, ClaimsPrincipal user) =>
         {
             var group = await cluster.GetGrain<IGroupGrain>(Guid.NewGuid()).CreateAsync(body.VerboseName ?? "", body.Description ?? "", user.UserName());
@@ -48,4 +72,9 @@ public static class UsersApi
             cluster.GetGrain<IGroupGrain>(id).RemoveMembersAsync(body.Users ?? [], user.UserName()));
         return admin;
     }
+
+    private static List<Role> ParseRoles(IReadOnlyList<string> names) =>
+        [.. names.Select(name => Enum.GetValues<Role>().FirstOrDefault(r => r.ToWire() == name, (Role)(-1)) is var r && Enum.IsDefined(r)
+            ? r
+            : throw new ArgumentException($"roles: unknown role {name}"))];
 }

@@ -1,0 +1,163 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Vdi.Grains.Interfaces.Users;
+using Vdi.Tests.Fixtures;
+using Vdi.Tests.ThinClients;
+
+namespace Vdi.Tests.Admin;
+
+/// <summary>What the panel reads and changes through the admin API: the role matrix, the journal, users, sessions.</summary>
+[Collection(LiveSystemCollection.Name)]
+public sealed class AdminPanelApiTests(LiveSystemFixture system)
+{
+    private Uri Gateway => system.GatewayUrls[0];
+
+    private async Task<HttpClient> AdminAsync() =>
+        GatewayClients.Http(Gateway, await GatewayClients.LoginAsync(Gateway, system.AdminUsername, system.AdminPassword));
+
+    public static TheoryData<string, string> Endpoints => new()
+    {
+        { "/api/admin/controllers", "A" },
+        { "/api/admin/pools", "A" },
+        { "/api/admin/tasks", "A" },
+        { "/api/admin/thin-clients", "A" },
+        { "/api/admin/users", "S" },
+        { "/api/admin/groups", "S" },
+        { "/api/admin/journal", "OAS" },
+        { "/api/admin/journal/export", "OAS" },
+        { "/api/admin/summary", "OAS" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Endpoints))]
+    public async Task Each_endpoint_answers_exactly_the_roles_it_is_for(string path, string allowed)
+    {
+        var roles = new (char Key, Role[] Roles)[] { ('-', []), ('O', [Role.Operator]), ('A', [Role.Administrator]), ('S', [Role.SecurityAdministrator]) };
+        foreach (var (key, held) in roles)
+        {
+            var (_, _, token) = await GatewayClients.UserWithRolesAsync(system.Grains, Gateway, held);
+            using var http = GatewayClients.Http(Gateway, token);
+            var status = (await http.GetAsync(path)).StatusCode;
+            if (allowed.Contains(key))
+            {
+                Assert.Equal(HttpStatusCode.OK, status);
+            }
+            else
+            {
+                Assert.True(status == HttpStatusCode.Forbidden, $"{path} answered {status} to a user with roles [{string.Join(",", held)}]");
+            }
+        }
+
+        using var superuser = await AdminAsync();
+        Assert.Equal(HttpStatusCode.OK, (await superuser.GetAsync(path)).StatusCode);
+        using var anonymous = GatewayClients.Http(Gateway);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync(path)).StatusCode);
+    }
+
+    [Fact]
+    public async Task The_journal_filters_pages_marks_read_and_exports_csv()
+    {
+        using var http = await AdminAsync();
+        var names = Enumerable.Range(0, 3).Select(_ => $"jr-{Guid.NewGuid():N}"[..20]).ToList();
+        var ids = new List<Guid>();
+        foreach (var name in names)
+        {
+            ids.Add((await system.Grains.ForName(name).CreateUserAsync(new NewUser(name, "journal-password", false, [], "journal-test"))).Id);
+        }
+
+        var page = await http.GetFromJsonAsync<JsonElement>($"/api/admin/journal?entity_type=user&entity_id={ids[1]}&unread=true");
+        Assert.Equal(1, page.GetProperty("count").GetInt64());
+        var entry = page.GetProperty("results")[0];
+        Assert.Contains(names[1], entry.GetProperty("message").GetString());
+        Assert.False(entry.GetProperty("read").GetBoolean());
+        var paged = await http.GetFromJsonAsync<JsonElement>("/api/admin/journal?username=journal-test&entity_type=USER&limit=2");
+        Assert.True(paged.GetProperty("count").GetInt64() >= 3);
+        Assert.Equal(2, paged.GetProperty("results").GetArrayLength());
+
+        var marked = await http.PostAsJsonAsync("/api/admin/journal/mark-read", new { ids = new[] { entry.GetProperty("id").GetInt64() } });
+        Assert.Equal(HttpStatusCode.OK, marked.StatusCode);
+        Assert.Equal(0, (await http.GetFromJsonAsync<JsonElement>($"/api/admin/journal?entity_id={ids[1]}&unread=true")).GetProperty("count").GetInt64());
+        Assert.True((await http.GetFromJsonAsync<JsonElement>($"/api/admin/journal?entity_id={ids[1]}")).GetProperty("results")[0].GetProperty("read").GetBoolean());
+        var (_, _, other) = await GatewayClients.UserWithRolesAsync(system.Grains, Gateway, Role.Operator);
+        using (var operatorHttp = GatewayClients.Http(Gateway, other))
+        {
+            Assert.Equal(1, (await operatorHttp.GetFromJsonAsync<JsonElement>($"/api/admin/journal?entity_id={ids[1]}&unread=true")).GetProperty("count").GetInt64());
+        }
+
+        var bad = await http.GetAsync("/api/admin/journal?event_type=9");
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        Assert.Contains("event_type", await bad.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.BadRequest, (await http.PostAsJsonAsync("/api/admin/journal/mark-read", new { })).StatusCode);
+
+        var csv = await http.GetAsync($"/api/admin/journal/export?entity_id={ids[2]}");
+        Assert.Equal("text/csv", csv.Content.Headers.ContentType!.MediaType);
+        var lines = (await csv.Content.ReadAsStringAsync()).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("id,created,level,message,description,entity_type,entity_id,user", lines[0]);
+        Assert.Single(lines.Skip(1));
+        Assert.Contains(names[2], lines[1]);
+        Assert.Contains(",INFO,", lines[1]);
+    }
+
+    [Fact]
+    public async Task An_administrator_deactivates_a_user_changes_a_password_and_bad_fields_are_named()
+    {
+        using var http = await AdminAsync();
+        var (name, id, token) = await GatewayClients.UserWithRolesAsync(system.Grains, Gateway, Role.Operator);
+        var list = await http.GetFromJsonAsync<JsonElement>($"/api/admin/users?q={name}");
+        Assert.Equal(id, list.GetProperty("results")[0].GetProperty("id").GetGuid());
+
+        var bad = await http.PatchAsJsonAsync($"/api/admin/users/{id}", new { email = "not-an-address" });
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        Assert.Contains("email", await bad.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.BadRequest, (await http.PatchAsJsonAsync($"/api/admin/users/{id}", new { roles = new[] { "KING" } })).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await http.PatchAsJsonAsync($"/api/admin/users/{Guid.NewGuid()}", new { first_name = "x" })).StatusCode);
+
+        var updated = await http.PatchAsJsonAsync($"/api/admin/users/{id}", new { first_name = "Ann", roles = new[] { "ADMINISTRATOR" }, tk_permissions = new[] { "USB_REDIR" } });
+        Assert.Equal(HttpStatusCode.OK, updated.StatusCode);
+        var view = await updated.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("Ann", view.GetProperty("first_name").GetString());
+        Assert.Equal("ADMINISTRATOR", view.GetProperty("roles")[0].GetString());
+
+        Assert.Equal(HttpStatusCode.OK, (await http.PatchAsJsonAsync($"/api/admin/users/{id}", new { password = "a-new-password" })).StatusCode);
+        using (var old = GatewayClients.Http(Gateway, token))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, (await old.GetAsync("/api/admin/summary")).StatusCode); // the session ended with the old password
+        }
+
+        var fresh = await GatewayClients.LoginAsync(Gateway, name, "a-new-password");
+        Assert.Equal(HttpStatusCode.OK, (await http.PatchAsJsonAsync($"/api/admin/users/{id}", new { is_active = false })).StatusCode);
+        using (var deactivated = GatewayClients.Http(Gateway, fresh))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, (await deactivated.GetAsync("/api/admin/pools")).StatusCode);
+        }
+
+        using var anon = GatewayClients.Http(Gateway);
+        var refused = await (await anon.PostAsJsonAsync("/api/auth/", new { username = name, password = "a-new-password" })).Content.ReadFromJsonAsync<JsonElement>();
+        Assert.True(refused.TryGetProperty("errors", out _));
+        var me = await http.GetFromJsonAsync<JsonElement>("/api/admin/me");
+        Assert.Equal(HttpStatusCode.BadRequest, (await http.PatchAsJsonAsync($"/api/admin/users/{me.GetProperty("id").GetGuid()}", new { is_active = false })).StatusCode);
+    }
+
+    [Fact]
+    public async Task Connected_thin_clients_are_listed_with_their_details()
+    {
+        await using var scenario = await ThinClientScenario.StartAsync(system.Grains, vms: 1, users: 1);
+        var (userId, name) = scenario.Users[0];
+        await using var client = new VeilConnectClient(system.GatewayUrls[1]);
+        await client.LoginAsync(name, ThinClientScenario.Password);
+        await client.ConnectAsync();
+        await client.WaitForAsync(m => m.GetProperty("msg_type").GetString() == "control");
+
+        using var http = await AdminAsync();
+        var sessions = await http.GetFromJsonAsync<JsonElement>($"/api/admin/thin-clients?user_id={userId}");
+        Assert.Equal(1, sessions.GetProperty("count").GetInt64());
+        var session = sessions.GetProperty("results")[0];
+        Assert.Equal(name, session.GetProperty("user_name").GetString());
+        Assert.Equal(VeilConnectClient.Version, session.GetProperty("veil_connect_version").GetString());
+        Assert.False(session.GetProperty("is_afk").GetBoolean()); // connecting counts as activity
+
+        var summary = await http.GetFromJsonAsync<JsonElement>("/api/admin/summary");
+        Assert.True(summary.GetProperty("thin_clients").GetProperty("connected").GetInt64() >= 1);
+    }
+}
