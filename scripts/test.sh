@@ -7,6 +7,7 @@ source "$(dirname "$0")/lib/common.sh"
 
 export VDI_PG_DB="${VDI_TEST_PG_DB:-vdi_test}"
 ensure_packages
+ensure_chromium
 mkdir -p "$VDI_DATA_DIR"
 ensure_postgres
 ensure_redis

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Playwright;
 using Microsoft.Extensions.DependencyInjection;
 using Vdi.Silo.Hosting;
 using Vdi.Silo.Startup;
@@ -64,8 +65,43 @@ public sealed class LiveSystemFixture : IAsyncLifetime
         }
     }
 
+    private IPlaywright? _playwright;
+    private IBrowser? _browser;
+    private readonly SemaphoreSlim _browserGate = new(1, 1);
+
+    /// <summary>Debian's Chromium driven by Playwright, started on first use and shared by the collection's browser tests.</summary>
+    public async Task<IBrowser> BrowserAsync()
+    {
+        await _browserGate.WaitAsync();
+        try
+        {
+            if (_browser is null)
+            {
+                _playwright = await Playwright.CreateAsync();
+                _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+                {
+                    ExecutablePath = Environment.GetEnvironmentVariable("CHROMIUM_PATH") ?? "/usr/bin/chromium",
+                    Headless = true,
+                    Args = ["--disable-gpu", "--disable-quic"],
+                });
+            }
+
+            return _browser;
+        }
+        finally
+        {
+            _browserGate.Release();
+        }
+    }
+
     public async Task DisposeAsync()
     {
+        if (_browser is not null)
+        {
+            await _browser.CloseAsync();
+        }
+
+        _playwright?.Dispose();
         foreach (var gateway in _gateways)
         {
             await gateway.StopAsync();

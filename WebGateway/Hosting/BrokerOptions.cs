@@ -15,6 +15,9 @@ public sealed class BrokerOptions
     /// <summary>The oldest VeiL Connect accepted.</summary>
     public string MinimumClientVersion { get; set; } = "1.14.6";
 
+    /// <summary>Where the panel links operators to the Orleans dashboard (a silo's HTTP port).</summary>
+    public string DashboardUrl { get; set; } = "http://127.0.0.1:8090/dashboard/";
+
     /// <summary>The most thin clients connected at once; 0: no limit.</summary>
     public int ThinClientLimit { get; set; }
 }

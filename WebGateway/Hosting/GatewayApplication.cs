@@ -75,6 +75,7 @@ public static class GatewayApplication
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseWebSockets();
+        app.UseAdminPanel();
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapAuthApi();

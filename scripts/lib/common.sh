@@ -35,6 +35,15 @@ as_pg_owner() {
   fi
 }
 
+# Chromium from Debian's archive for the browser tests (Playwright drives it; it never downloads a browser).
+ensure_chromium() {
+  [ -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ] && return 0
+  [ "$(id -u)" -eq 0 ] || die "chromium is missing: install it (apt-get install chromium) or run as root"
+  log "installing chromium (apt-get)"
+  DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+}
+
 ensure_packages() {
   local missing=()
   command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)

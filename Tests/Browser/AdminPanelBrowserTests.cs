@@ -1,0 +1,180 @@
+using System.Text.Json;
+using Microsoft.Playwright;
+using Vdi.Grains.Interfaces.Users;
+using Vdi.Tests.Fixtures;
+using Vdi.Tests.ThinClients;
+
+namespace Vdi.Tests.Browser;
+
+/// <summary>The admin panel in a real (headless) Chromium against the live system: what an administrator does.</summary>
+[Collection(LiveSystemCollection.Name)]
+public sealed class AdminPanelBrowserTests(LiveSystemFixture system)
+{
+    /// <summary>Where screenshots of the main pages are kept as test artifacts (copied to docs/ by hand when the panel changes).</summary>
+    private static readonly string Shots = Path.Combine(
+        Environment.GetEnvironmentVariable("VDI_DATA_DIR") ?? Path.Combine(AppContext.BaseDirectory, "artifacts"), "test-results", "screenshots");
+
+    private string Panel(int gateway = 0) => new Uri(system.GatewayUrls[gateway], "/admin/").ToString();
+
+    private async Task<(IBrowserContext Context, IPage Page)> OpenAsync()
+    {
+        var browser = await system.BrowserAsync();
+        var context = await browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 900 } });
+        context.SetDefaultTimeout(20_000);
+        return (context, await context.NewPageAsync());
+    }
+
+    private static async Task LoginAsync(IPage page, string url, string username, string password)
+    {
+        await page.GotoAsync(url);
+        await page.Locator("[data-test=login-form] input[name=username]").FillAsync(username);
+        await page.Locator("[data-test=login-form] input[name=password]").FillAsync(password);
+        await page.Locator("[data-test=login-form] button[type=submit]").ClickAsync();
+        await Assertions.Expect(page.Locator("[data-test=me]")).ToHaveTextAsync(username);
+    }
+
+    private static Task ShotAsync(IPage page, string name)
+    {
+        Directory.CreateDirectory(Shots);
+        return page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Shots, name + ".png"), FullPage = true });
+    }
+
+    [Fact]
+    public async Task An_administrator_adds_a_controller_creates_a_pool_watches_it_go_active_and_assigns_a_vm()
+    {
+        await using var sim = await SimulatorHost.StartAsync();
+        var (context, page) = await OpenAsync();
+        await using var _ = context;
+        await LoginAsync(page, Panel(), system.AdminUsername, system.AdminPassword);
+        await Assertions.Expect(page.Locator("[data-test=dashboard]")).ToBeVisibleAsync();
+
+        // a wrong password is said at the login form
+        var (other, otherPage) = await OpenAsync();
+        await using (other)
+        {
+            await otherPage.GotoAsync(Panel(1));
+            await otherPage.Locator("input[name=username]").FillAsync(system.AdminUsername);
+            await otherPage.Locator("input[name=password]").FillAsync("wrong-password");
+            await otherPage.Locator("[data-test=login-form] button[type=submit]").ClickAsync();
+            await Assertions.Expect(otherPage.Locator("[data-test=login-error]")).ToContainTextAsync("Authentication failed");
+        }
+
+        // add the simulator as a controller
+        await page.Locator("[data-test=nav-controllers]").ClickAsync();
+        var name = $"ui-{Guid.NewGuid():N}"[..12];
+        var form = page.Locator("[data-test=controller-form]");
+        await form.Locator("input[name=verbose_name]").FillAsync(name);
+        await form.Locator("input[name=address]").FillAsync(sim.Address);
+        await form.Locator("input[name=token]").FillAsync(sim.Token);
+        await form.Locator("button[type=submit]").ClickAsync();
+        var row = page.Locator("[data-test=controller-row]", new PageLocatorOptions { HasText = name });
+        await Assertions.Expect(row).ToContainTextAsync("ACTIVE");
+        await ShotAsync(page, "controllers");
+
+        // create an automated pool; a bad size is shown at its field first
+        await page.Locator("[data-test=nav-pools]").ClickAsync();
+        await page.Locator("[data-test=new-automated]").ClickAsync();
+        var pool = page.Locator("[data-test=pool-form]");
+        var poolName = $"uipool-{Guid.NewGuid():N}"[..14];
+        await pool.Locator("input[name=verbose_name]").FillAsync(poolName);
+        await pool.Locator("select[name=controller_id]").SelectOptionAsync(new SelectOptionValue { Label = name });
+        await Assertions.Expect(pool.Locator("select[name=template_id] option")).Not.ToHaveCountAsync(1);
+        await pool.Locator("select[name=resource_pool_id]").SelectOptionAsync(new SelectOptionValue { Index = 1 });
+        await pool.Locator("select[name=datapool_id]").SelectOptionAsync(new SelectOptionValue { Index = 1 });
+        await pool.Locator("select[name=template_id]").SelectOptionAsync(new SelectOptionValue { Index = 1 });
+        await pool.Locator("input[name=vm_name_template]").FillAsync($"ui{Guid.NewGuid():N}"[..8]);
+        await pool.Locator("input[name=initial_size]").FillAsync("3");
+        await pool.Locator("input[name=total_size]").FillAsync("2");
+        await pool.Locator("[data-test=create-pool]").ClickAsync();
+        await Assertions.Expect(pool.Locator("[data-test=error-total_size]")).Not.ToBeEmptyAsync();
+        await pool.Locator("input[name=total_size]").FillAsync("4");
+        await ShotAsync(page, "pool-create");
+        await pool.Locator("[data-test=create-pool]").ClickAsync();
+
+        // the pool page follows its creation task live, without a reload
+        await Assertions.Expect(page.Locator("[data-test=pool]")).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("[data-test=pool-status]")).ToHaveTextAsync("ACTIVE", new() { Timeout = 60_000 });
+        await Assertions.Expect(page.Locator("[data-test=pool-task]").First).ToContainTextAsync("FINISHED");
+        await Assertions.Expect(page.Locator("[data-test=vm-row]")).ToHaveCountAsync(3);
+
+        // entitle a user and give them a VM
+        var username = $"ui-user-{Guid.NewGuid():N}"[..16];
+        await system.Grains.ForName(username).CreateUserAsync(new NewUser(username, "ui-user-password", false, [], "tests"));
+        await page.Locator("[data-test=entitle-name]").FillAsync(username);
+        await page.Locator("[data-test=entitle]").ClickAsync();
+        var firstVm = page.Locator("[data-test=vm-row]").First;
+        await firstVm.Locator("[data-test=assign-name]").FillAsync(username);
+        await firstVm.Locator("[data-test=assign]").ClickAsync();
+        await Assertions.Expect(page.Locator("[data-test=vm-owner]")).ToHaveTextAsync(username);
+        await ShotAsync(page, "pool");
+
+        await page.GotoAsync(Panel() + "#/dashboard");
+        await Assertions.Expect(page.Locator("[data-test=dashboard]")).ToBeVisibleAsync();
+        await ShotAsync(page, "dashboard");
+        await page.Locator("[data-test=nav-journal]").ClickAsync();
+        await Assertions.Expect(page.Locator("[data-test=journal-row]", new PageLocatorOptions { HasText = poolName }).First).ToBeVisibleAsync();
+        await ShotAsync(page, "journal");
+    }
+
+    [Fact]
+    public async Task A_connected_thin_client_appears_live_and_receives_the_administrators_message()
+    {
+        await using var scenario = await ThinClientScenario.StartAsync(system.Grains, vms: 1, users: 1);
+        var (_, user) = scenario.Users[0];
+        var (context, page) = await OpenAsync();
+        await using var _ = context;
+        await LoginAsync(page, Panel(1), system.AdminUsername, system.AdminPassword);
+        await page.Locator("[data-test=nav-thin-clients]").ClickAsync();
+        await Assertions.Expect(page.Locator("[data-test=thin-clients]")).ToBeVisibleAsync();
+
+        await using var client = new VeilConnectClient(system.GatewayUrls[0]); // the client's socket is on the other gateway
+        await client.LoginAsync(user, ThinClientScenario.Password);
+        await client.ConnectAsync();
+        var session = page.Locator("[data-test=session-row]", new PageLocatorOptions { HasText = user });
+        await Assertions.Expect(session).ToBeVisibleAsync();
+
+        await session.Locator("[data-test=session-message]").FillAsync("Please save your work");
+        await session.Locator("[data-test=session-send]").ClickAsync();
+        var text = await client.WaitForAsync(m => m.GetProperty("msg_type").GetString() == "text_msg");
+        Assert.Equal("Please save your work", text.GetProperty("message").GetString());
+
+        // and the user's answer reaches the panel
+        await client.PostAsync("/api/client/send_text_message", new { msg_type = "text_msg", message = "Saved, thanks" });
+        await Assertions.Expect(page.Locator("[data-test=chat-row]", new PageLocatorOptions { HasText = "Saved, thanks" })).ToBeVisibleAsync();
+        await ShotAsync(page, "thin-clients");
+    }
+
+    [Fact]
+    public async Task Users_see_only_the_pages_of_their_roles_and_the_panel_speaks_russian()
+    {
+        var plain = $"ui-plain-{Guid.NewGuid():N}"[..18];
+        await system.Grains.ForName(plain).CreateUserAsync(new NewUser(plain, "plain-password", false, [], "tests"));
+        var op = $"ui-op-{Guid.NewGuid():N}"[..16];
+        await system.Grains.ForName(op).CreateUserAsync(new NewUser(op, "operator-password", false, [Role.Operator], "tests"));
+
+        var (context, page) = await OpenAsync();
+        await using (context)
+        {
+            await LoginAsync(page, Panel(), plain, "plain-password");
+            await Assertions.Expect(page.Locator("[data-test=no-access]")).ToBeVisibleAsync();
+            await Assertions.Expect(page.Locator("[data-test=nav-pools]")).ToBeHiddenAsync();
+            await page.GotoAsync(Panel() + "#/pools");
+            await Assertions.Expect(page.Locator("[data-test=pools]")).ToBeHiddenAsync();
+            var status = await page.EvaluateAsync<int>("async () => (await fetch('/api/admin/pools', { headers: { Authorization: 'JWT ' + sessionStorage.getItem('vdi.token') } })).status");
+            Assert.Equal(403, status);
+        }
+
+        var (opContext, opPage) = await OpenAsync();
+        await using (opContext)
+        {
+            await LoginAsync(opPage, Panel(), op, "operator-password");
+            await Assertions.Expect(opPage.Locator("[data-test=nav-journal]")).ToBeVisibleAsync();
+            await Assertions.Expect(opPage.Locator("[data-test=nav-pools]")).ToBeHiddenAsync();
+            await Assertions.Expect(opPage.Locator("[data-test=nav-users]")).ToBeHiddenAsync();
+            await opPage.Locator("[data-test=lang]").ClickAsync();
+            await Assertions.Expect(opPage.Locator("[data-test=nav-journal]")).ToHaveTextAsync("Журнал");
+            await opPage.Locator("[data-test=nav-journal]").ClickAsync();
+            await Assertions.Expect(opPage.Locator("[data-test=journal]")).ToBeVisibleAsync();
+        }
+    }
+}

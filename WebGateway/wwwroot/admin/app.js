@@ -1,0 +1,351 @@
+// The admin panel: one Alpine.js component over the admin REST API (/api/admin/...) and the live-event WebSocket
+// (/ws/subscriptions/). Everything it shows comes from those two; it keeps no data of its own besides the session
+// token (sessionStorage) and the language (localStorage).
+'use strict';
+
+const LIVE_RESOURCES = ['/controllers/', '/pools/', '/domains/', '/vdi_tasks/', '/thin_clients/', '/users/', '/events/'];
+const POWER = { 0: 'UNDEFINED', 1: 'OFF', 2: 'SUSPENDED', 3: 'ON' };
+const LEVELS = ['info', 'warning', 'error', 'debug'];
+
+function panel() {
+  return {
+    lang: localStorage.getItem('vdi.lang') || 'en',
+    token: sessionStorage.getItem('vdi.token') || '',
+    me: null,
+    live: false,
+    route: { page: 'dashboard', id: null },
+    toasts: [],
+    loginForm: { username: '', password: '', code: '' },
+    loginError: '',
+    busy: false,
+    summary: {},
+    latest: [],
+    controllers: { count: 0, results: [] },
+    controllerForm: { verbose_name: '', address: '', token: '', description: '' },
+    resourcesOf: null, resourceKind: 'templates', resourceRows: [],
+    pools: { count: 0, results: [] },
+    poolForm: null, poolChoices: { resource_pools: [], data_pools: [], templates: [], vms: [] },
+    pool: null, poolCounts: null, poolVms: { count: 0, results: [] }, poolUsers: { count: 0, results: [] }, poolGroups: { count: 0, results: [] },
+    poolTasks: { count: 0, results: [] }, assignTo: {}, entitleName: '',
+    sessions: { count: 0, results: [] }, messageTo: {}, messageAll: '', chat: [],
+    users: { count: 0, results: [] }, userSearch: '', userForm: { username: '', password: '', roles: [], is_superuser: false },
+    groups: { count: 0, results: [] }, groupForm: { verbose_name: '', description: '' }, group: null, groupMembers: { count: 0, results: [] }, memberName: '',
+    tasks: { count: 0, results: [] },
+    journal: { count: 0, results: [] }, journalFilter: { event_type: '', entity_type: '', username: '', from: '', to: '', unread: false }, journalOffset: 0,
+    errors: {},
+    _socket: null, _refresh: {},
+
+    // ---- basics -----------------------------------------------------------------------------------------------
+    t(key) { return (window.VDI_TEXTS[this.lang] || {})[key] || window.VDI_TEXTS.en[key] || key; },
+    setLang(lang) { this.lang = lang; localStorage.setItem('vdi.lang', lang); document.documentElement.lang = lang; },
+    power(n) { return POWER[n] || n; },
+    level(n) { return this.t(LEVELS[n] || 'info'); },
+    when(s) { return s ? new Date(s).toLocaleString(this.lang === 'ru' ? 'ru-RU' : 'en-GB') : ''; },
+    has(role) { return !!this.me && (this.me.roles.includes('SUPERUSER') || this.me.roles.includes(role)); },
+    get isAdmin() { return this.has('ADMINISTRATOR'); },
+    get isSecurity() { return this.has('SECURITY_ADMINISTRATOR'); },
+    get anyRole() { return !!this.me && this.me.roles.length > 0; },
+    toast(text, kind = 'ok') {
+      const id = Math.random();
+      this.toasts.push({ id, text, kind });
+      setTimeout(() => { this.toasts = this.toasts.filter(x => x.id !== id); }, 5000);
+    },
+    fail(e) { this.toast(e.message || String(e), 'error'); },
+    fieldError(name) { return (this.errors[name] || []).join(' '); },
+
+    async api(method, path, body) {
+      const response = await fetch(path, {
+        method,
+        headers: { 'Authorization': `JWT ${this.token}`, ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}) },
+        body: body !== undefined ? JSON.stringify(body) : undefined,
+      });
+      if (response.status === 401) {
+        this.logout();
+        throw new Error('401');
+      }
+      const text = await response.text();
+      const data = text ? JSON.parse(text) : null;
+      if (!response.ok) {
+        const error = new Error((data && (data.detail || data.title)) || `${response.status}`);
+        error.status = response.status;
+        error.fields = (data && data.errors) || (data && data.field ? { [data.field]: [data.detail] } : {});
+        throw error;
+      }
+      return data;
+    },
+
+    // ---- session ----------------------------------------------------------------------------------------------
+    async init() {
+      this.setLang(this.lang);
+      window.addEventListener('hashchange', () => this.navigate());
+      if (this.token) {
+        try { await this.afterLogin(); } catch { this.logout(); }
+      }
+    },
+    async login() {
+      this.loginError = '';
+      this.busy = true;
+      try {
+        const response = await fetch('/api/auth/', {
+          method: 'POST', headers: { 'Content-Type': 'application/json' },
+          body: JSON.stringify({ username: this.loginForm.username, password: this.loginForm.password, code: this.loginForm.code }),
+        });
+        const body = await response.json();
+        if (!body.data) {
+          this.loginError = (body.errors && body.errors[0] && body.errors[0].message) || 'Login failed';
+          return;
+        }
+        this.token = body.data.access_token;
+        sessionStorage.setItem('vdi.token', this.token);
+        this.loginForm.password = '';
+        this.loginForm.code = '';
+        await this.afterLogin();
+      } finally {
+        this.busy = false;
+      }
+    },
+    async afterLogin() {
+      this.me = await this.api('GET', '/api/admin/me');
+      if (this.anyRole) {
+        this.connectLive();
+      }
+      this.navigate();
+    },
+    logout() {
+      if (this.token) {
+        fetch('/api/logout', { method: 'POST', headers: { 'Authorization': `JWT ${this.token}` } }).catch(() => {});
+      }
+      this.token = '';
+      this.me = null;
+      sessionStorage.removeItem('vdi.token');
+      if (this._socket) { this._socket.onclose = null; this._socket.close(); this._socket = null; }
+      this.live = false;
+    },
+
+    // ---- live events ------------------------------------------------------------------------------------------
+    connectLive() {
+      const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
+      const socket = new WebSocket(`${scheme}://${location.host}/ws/subscriptions/?token=${encodeURIComponent(this.token)}`);
+      this._socket = socket;
+      socket.onopen = () => { this.live = true; LIVE_RESOURCES.forEach(r => socket.send(`add ${r}`)); };
+      socket.onmessage = m => this.onLive(JSON.parse(m.data));
+      socket.onclose = () => {
+        this.live = false;
+        if (this.token && this._socket === socket) { setTimeout(() => this.token && this.connectLive(), 2000); }
+      };
+    },
+    onLive(m) {
+      if (m.msg_type !== 'data') { return; }
+      const o = m.object || {};
+      switch (m.resource) {
+        case '/vdi_tasks/':
+          for (const list of [this.tasks, this.poolTasks]) {
+            const row = list.results.find(t => t.id === m.id);
+            if (row) { Object.assign(row, { status: o.status ?? row.status, progress: o.progress ?? row.progress, message: o.message ?? row.message }); }
+          }
+          this.later('tasks', () => this.refreshPage(['dashboard', 'tasks', 'pool']));
+          break;
+        case '/events/':
+          this.latest = [o, ...this.latest].slice(0, 10);
+          this.later('events', () => this.refreshPage(['journal', 'dashboard']));
+          break;
+        case '/users/':
+          if (m.event === 'text_msg') { this.chat = [{ ...o, at: new Date().toISOString() }, ...this.chat].slice(0, 100); this.toast(`${o.sender_name || o.user_name || ''}: ${o.message}`); }
+          break;
+        case '/thin_clients/': this.later('tc', () => this.refreshPage(['thin-clients', 'dashboard'])); break;
+        case '/domains/': this.later('vms', () => this.refreshPage(['pool', 'dashboard'])); break;
+        case '/pools/': this.later('pools', () => this.refreshPage(['pools', 'pool', 'dashboard'])); break;
+        case '/controllers/': this.later('controllers', () => this.refreshPage(['controllers', 'dashboard'])); break;
+      }
+    },
+    later(key, fn) {
+      clearTimeout(this._refresh[key]);
+      this._refresh[key] = setTimeout(() => fn().catch(() => {}), 300);
+    },
+    async refreshPage(pages) {
+      if (pages.includes(this.route.page)) { await this.load(); }
+    },
+
+    // ---- routing ----------------------------------------------------------------------------------------------
+    go(hash) { location.hash = hash; },
+    navigate() {
+      const [page, id] = (location.hash.replace(/^#\/?/, '') || 'dashboard').split('/');
+      this.route = { page, id: id || null };
+      this.errors = {};
+      this.load().catch(e => this.fail(e));
+    },
+    async load() {
+      if (!this.me || !this.anyRole) { return; }
+      const p = this.route.page;
+      if (p === 'dashboard') {
+        this.summary = await this.api('GET', '/api/admin/summary');
+        this.latest = (await this.api('GET', '/api/admin/journal?limit=10')).results;
+      } else if (p === 'controllers' && this.isAdmin) {
+        this.controllers = await this.api('GET', '/api/admin/controllers');
+      } else if (p === 'pools' && this.isAdmin) {
+        this.pools = await this.api('GET', '/api/admin/pools');
+      } else if (p === 'pool' && this.isAdmin) {
+        const id = this.route.id;
+        [this.pool, this.poolCounts, this.poolVms, this.poolUsers, this.poolGroups, this.poolTasks] = await Promise.all([
+          this.api('GET', `/api/admin/pools/${id}`), this.api('GET', `/api/admin/pools/${id}/counts`),
+          this.api('GET', `/api/admin/pools/${id}/vms`), this.api('GET', `/api/admin/pools/${id}/users`),
+          this.api('GET', `/api/admin/pools/${id}/groups`), this.api('GET', `/api/admin/tasks?pool_id=${id}&limit=20`)]);
+      } else if (p === 'thin-clients' && this.isAdmin) {
+        this.sessions = await this.api('GET', '/api/admin/thin-clients');
+      } else if (p === 'users' && this.isSecurity) {
+        this.users = await this.api('GET', `/api/admin/users?q=${encodeURIComponent(this.userSearch)}`);
+      } else if (p === 'groups' && this.isSecurity) {
+        this.groups = await this.api('GET', '/api/admin/groups');
+        if (this.route.id) {
+          this.group = this.groups.results.find(g => g.id === this.route.id) || null;
+          this.groupMembers = await this.api('GET', `/api/admin/groups/${this.route.id}/members`);
+        }
+      } else if (p === 'tasks' && this.isAdmin) {
+        this.tasks = await this.api('GET', '/api/admin/tasks?limit=100');
+      } else if (p === 'journal') {
+        this.journal = await this.api('GET', `/api/admin/journal?${this.journalQuery()}&limit=50&offset=${this.journalOffset}`);
+      }
+    },
+    async act(fn, okText) {
+      this.errors = {};
+      try {
+        const result = await fn();
+        if (okText) { this.toast(this.t(okText)); }
+        await this.load();
+        return result;
+      } catch (e) {
+        this.errors = e.fields || {};
+        this.fail(e);
+        return null;
+      }
+    },
+
+    // ---- controllers ------------------------------------------------------------------------------------------
+    addController() {
+      return this.act(async () => {
+        await this.api('POST', '/api/admin/controllers', this.controllerForm);
+        this.controllerForm = { verbose_name: '', address: '', token: '', description: '' };
+      }, 'saved');
+    },
+    controllerAction(c, action) { return this.act(() => this.api('POST', `/api/admin/controllers/${c.id}/${action}`), 'done'); },
+    removeController(c) { return confirm(this.t('confirmRemove')) && this.act(() => this.api('DELETE', `/api/admin/controllers/${c.id}`), 'done'); },
+    async showResources(c, kind) {
+      this.resourcesOf = c;
+      this.resourceKind = kind || this.resourceKind;
+      try { this.resourceRows = await this.api('GET', `/api/admin/controllers/${c.id}/${this.resourceKind}`); } catch (e) { this.fail(e); }
+    },
+
+    // ---- pools ------------------------------------------------------------------------------------------------
+    newPool(type) {
+      this.errors = {};
+      this.poolForm = {
+        pool_type: type, verbose_name: '', controller_id: '', resource_pool_id: '', datapool_id: '', template_id: '', vm_name_template: '',
+        initial_size: 1, reserve_size: 1, total_size: 2, increase_step: 1, connection_types: ['SPICE'], vms: [],
+        keep_vms_on: false, free_vm_from_user: false, vm_action_upon_user_disconnect: type === 'GUEST' ? 'RECREATE' : 'NONE', vm_disconnect_action_timeout: 60,
+      };
+      this.api('GET', '/api/admin/controllers').then(c => { this.controllers = c; });
+    },
+    async poolControllerChosen() {
+      const id = this.poolForm.controller_id;
+      if (!id) { return; }
+      const [rp, dp, tpl, vms] = await Promise.all(['resource-pools', 'data-pools', 'templates', 'vms'].map(k => this.api('GET', `/api/admin/controllers/${id}/${k}`).catch(() => [])));
+      this.poolChoices = { resource_pools: rp, data_pools: dp, templates: tpl, vms };
+    },
+    createPool() {
+      const f = { ...this.poolForm };
+      for (const k of ['initial_size', 'reserve_size', 'total_size', 'increase_step', 'vm_disconnect_action_timeout']) { f[k] = f[k] === '' ? null : Number(f[k]); }
+      if (f.pool_type === 'STATIC') { for (const k of ['datapool_id', 'template_id', 'vm_name_template', 'initial_size', 'reserve_size', 'total_size', 'increase_step']) { delete f[k]; } }
+      else { delete f.vms; }
+      for (const k of Object.keys(f)) { if (f[k] === '') { f[k] = null; } }
+      return this.act(async () => {
+        const pool = await this.api('POST', '/api/admin/pools', f);
+        this.poolForm = null;
+        this.go(`#/pool/${pool.id}`);
+      }, 'poolCreated');
+    },
+    poolAction(action) { return this.act(() => this.api('POST', `/api/admin/pools/${this.pool.id}/${action}`), 'done'); },
+    removePool() {
+      return confirm(this.t('confirmRemove')) && this.act(async () => { await this.api('DELETE', `/api/admin/pools/${this.pool.id}`); this.go('#/pools'); }, 'done');
+    },
+    vmPower(vm, action) { return this.act(() => this.api('POST', `/api/admin/vms/${vm.id}/power/${action}`), 'done'); },
+    vmReserve(vm) { return this.act(() => this.api('POST', `/api/admin/vms/${vm.id}/reserve`, { reserved: vm.status !== 'RESERVED' }), 'done'); },
+    vmAssign(vm) {
+      const username = (this.assignTo[vm.id] || '').trim();
+      return this.act(async () => { await this.api('POST', `/api/admin/vms/${vm.id}/assign`, { username }); this.assignTo[vm.id] = ''; }, 'vmAssigned');
+    },
+    vmFree(vm, userId) { return this.act(() => this.api('POST', `/api/admin/vms/${vm.id}/free`, { user_id: userId }), 'done'); },
+    async userIdByName(name) {
+      const found = await this.api('GET', `/api/admin/users?q=${encodeURIComponent(name)}`).catch(() => null);
+      const user = found && found.results.find(u => u.username.toLowerCase() === name.toLowerCase());
+      if (!user) { throw Object.assign(new Error(`${name}?`), { fields: { users: [`${name}?`] } }); }
+      return user.id;
+    },
+    entitle() {
+      return this.act(async () => {
+        const id = await this.userIdByName(this.entitleName.trim());
+        await this.api('POST', `/api/admin/pools/${this.pool.id}/entitlements`, { users: [id] });
+        this.entitleName = '';
+      }, 'done');
+    },
+    unentitle(u) { return this.act(() => this.api('POST', `/api/admin/pools/${this.pool.id}/entitlements/remove`, { users: [u.id] }), 'done'); },
+    ownerName(id) { const u = this.poolUsers.results.find(x => x.id === id); return u ? u.username : id.slice(0, 8); },
+
+    // ---- thin clients -----------------------------------------------------------------------------------------
+    sendMessage(userId) {
+      const message = userId ? (this.messageTo[userId] || '') : this.messageAll;
+      return this.act(async () => {
+        await this.api('POST', '/api/admin/thin-clients/message', { user_id: userId || null, message });
+        if (userId) { this.messageTo[userId] = ''; } else { this.messageAll = ''; }
+      }, 'messageSent');
+    },
+    disconnectSession(s) { return this.act(() => this.api('POST', '/api/admin/thin-clients/disconnect', { conn_id: s.conn_id }), 'disconnected'); },
+
+    // ---- users and groups -------------------------------------------------------------------------------------
+    createUser() {
+      return this.act(async () => {
+        await this.api('POST', '/api/admin/users', this.userForm);
+        this.userForm = { username: '', password: '', roles: [], is_superuser: false };
+      }, 'saved');
+    },
+    updateUser(u, changes) { return this.act(() => this.api('PATCH', `/api/admin/users/${u.id}`, changes), 'saved'); },
+    changePassword(u) {
+      const password = prompt(this.t('newPassword'));
+      return password && this.updateUser(u, { password });
+    },
+    createGroup() {
+      return this.act(async () => { await this.api('POST', '/api/admin/groups', this.groupForm); this.groupForm = { verbose_name: '', description: '' }; }, 'saved');
+    },
+    addMember() {
+      return this.act(async () => {
+        const id = await this.userIdByName(this.memberName.trim());
+        await this.api('POST', `/api/admin/groups/${this.route.id}/members`, { users: [id] });
+        this.memberName = '';
+      }, 'done');
+    },
+    removeMember(u) { return this.act(() => this.api('POST', `/api/admin/groups/${this.route.id}/members/remove`, { users: [u.id] }), 'done'); },
+
+    // ---- tasks and journal ------------------------------------------------------------------------------------
+    cancelTask(task) { return this.act(() => this.api('POST', `/api/admin/tasks/${task.id}/cancel`), 'done'); },
+    journalQuery() {
+      const f = this.journalFilter;
+      const q = new URLSearchParams();
+      if (f.event_type !== '') { q.set('event_type', f.event_type); }
+      if (f.entity_type) { q.set('entity_type', f.entity_type); }
+      if (f.username) { q.set('username', f.username); }
+      if (f.from) { q.set('from', new Date(f.from).toISOString()); }
+      if (f.to) { q.set('to', new Date(f.to).toISOString()); }
+      if (f.unread) { q.set('unread', 'true'); }
+      return q.toString();
+    },
+    journalPage(delta) { this.journalOffset = Math.max(0, this.journalOffset + delta * 50); return this.load().catch(e => this.fail(e)); },
+    applyJournal() { this.journalOffset = 0; return this.load().catch(e => this.fail(e)); },
+    markRead(ids) { return this.act(() => this.api('POST', '/api/admin/journal/mark-read', { ids }), 'done'); },
+    async exportJournal() {
+      const response = await fetch(`/api/admin/journal/export?${this.journalQuery()}`, { headers: { 'Authorization': `JWT ${this.token}` } });
+      const url = URL.createObjectURL(await response.blob());
+      const a = Object.assign(document.createElement('a'), { href: url, download: 'journal.csv' });
+      a.click();
+      URL.revokeObjectURL(url);
+    },
+  };
+}
