@@ -38,6 +38,7 @@ cat <<INFO
 
   VDI broker is up.
 
+  Admin panel                           http://127.0.0.1:$VDI_GATEWAY_PORT/admin/
   WebGateway (thin clients, admin API)  http://127.0.0.1:$VDI_GATEWAY_PORT       health: /health/ready
   Orleans dashboard (operators)         http://127.0.0.1:$VDI_SILO_HTTP_PORT/dashboard/
   Simulated ECP VeiL controller         http://127.0.0.1:$VDI_SIMULATOR_PORT      integration key: $(stored_secret simulator-token)

@@ -37,6 +37,7 @@ public static class GrainServiceCollectionExtensions
         services.AddOptions<Microsoft.AspNetCore.DataProtection.KeyManagement.KeyManagementOptions>()
             .Configure<NpgsqlDataSource>((o, db) => o.XmlRepository = new PostgresXmlRepository(db));
         services.TryAddSingleton<SecretProtector>();
+        services.TryAddSingleton<Vdi.Grains.Interfaces.Settings.SettingsCache>();
 
         // PBKDF2-HMAC-SHA512; Security:PasswordHashIterations trades login CPU (the 9:00 storm) against brute-force cost
         services.AddOptions<PasswordHasherOptions>().Configure(o =>

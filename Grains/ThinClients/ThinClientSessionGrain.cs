@@ -19,6 +19,7 @@ public sealed class ThinClientSessionGrain(
     JournalWriter journal,
     LiveEventPublisher live,
     IOptions<ThinClientOptions> options,
+    Vdi.Grains.Interfaces.Settings.SettingsCache settings,
     TimeProvider time) : Grain, IThinClientSessionGrain, IRemindable
 {
     public const string Resource = "/thin_clients/";
@@ -207,7 +208,13 @@ public sealed class ThinClientSessionGrain(
             return;
         }
 
-        var o = options.Value;
+        var current = await settings.GetAsync();
+        var o = new ThinClientOptions
+        {
+            DeadSessionTimeout = options.Value.DeadSessionTimeout,
+            DisconnectInactiveConnections = current.DisconnectInactiveConnections,
+            AfkTimeout = TimeSpan.FromSeconds(current.AfkTimeoutSeconds),
+        };
         switch (SessionDeadline.Check(state.State, time.GetUtcNow(), o))
         {
             case SessionVerdict.Dead:

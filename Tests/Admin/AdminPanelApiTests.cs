@@ -160,4 +160,64 @@ public sealed class AdminPanelApiTests(LiveSystemFixture system)
         var summary = await http.GetFromJsonAsync<JsonElement>("/api/admin/summary");
         Assert.True(summary.GetProperty("thin_clients").GetProperty("connected").GetInt64() >= 1);
     }
+
+    [Fact]
+    public async Task Settings_change_the_password_policy_and_the_thin_client_limit_everywhere_and_bad_values_are_named()
+    {
+        using var http = await AdminAsync();
+        var before = await http.GetFromJsonAsync<JsonElement>("/api/admin/settings");
+        Assert.Equal("LOW", before.GetProperty("password_security_level").GetString());
+        try
+        {
+            var bad = await http.PatchAsJsonAsync("/api/admin/settings", new { afk_timeout = 5 });
+            Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+            Assert.Contains("afk_timeout", await bad.Content.ReadAsStringAsync());
+            Assert.Equal(HttpStatusCode.BadRequest, (await http.PatchAsJsonAsync("/api/admin/settings", new { password_security_level = "EXTREME" })).StatusCode);
+
+            var changed = await http.PatchAsJsonAsync("/api/admin/settings", new { password_security_level = "HIGH", thin_client_limit = 1, afk_timeout = 600 });
+            Assert.Equal(HttpStatusCode.OK, changed.StatusCode);
+            var other = GatewayClients.Http(system.GatewayUrls[1], await GatewayClients.LoginAsync(system.GatewayUrls[1], system.AdminUsername, system.AdminPassword));
+            using (other)
+            {
+                var read = await other.GetFromJsonAsync<JsonElement>("/api/admin/settings");
+                Assert.Equal(600, read.GetProperty("afk_timeout").GetInt32());
+
+                // the other gateway sees the new policy within its cache's few seconds
+                var weak = new { username = $"weak-{Guid.NewGuid():N}"[..16], password = "lowercaseonly-password" };
+                HttpResponseMessage? refused = null;
+                Assert.True(await Eventually.TrueAsync(async () =>
+                    (refused = await other.PostAsJsonAsync("/api/admin/users", weak with { username = $"weak-{Guid.NewGuid():N}"[..16] })).StatusCode == HttpStatusCode.BadRequest,
+                    TimeSpan.FromSeconds(10)));
+                Assert.Contains("password", await refused!.Content.ReadAsStringAsync());
+                Assert.Equal(HttpStatusCode.Created, (await other.PostAsJsonAsync("/api/admin/users",
+                    new { username = $"strong-{Guid.NewGuid():N}"[..16], password = "Strong-Pass-123" })).StatusCode);
+            }
+
+            // one thin client at most: a second VeiL Connect is refused at login while the first is connected
+            Assert.True(await Eventually.TrueAsync(async () =>
+                await TestDb.ScalarAsync<long>("select count(*) from vdi_tk_sessions where disconnected is null") == 0, TimeSpan.FromSeconds(45)),
+                "earlier tests' thin-client sessions are still open");
+            await using var scenario = await ThinClientScenario.StartAsync(system.Grains, vms: 1, users: 2);
+            await using var first = new VeilConnectClient(Gateway);
+            await first.LoginAsync(scenario.Users[0].Name, ThinClientScenario.Password);
+            await first.ConnectAsync();
+            await first.WaitForAsync(m => m.GetProperty("msg_type").GetString() == "control");
+            using var anon = GatewayClients.Http(Gateway);
+            anon.DefaultRequestHeaders.UserAgent.ParseAdd("thin-client");
+            JsonElement second = default;
+            Assert.True(await Eventually.TrueAsync(async () =>
+            {
+                second = await (await anon.PostAsJsonAsync("/api/auth/", new
+                {
+                    username = scenario.Users[1].Name, password = ThinClientScenario.Password, veil_connect_version = VeilConnectClient.Version,
+                })).Content.ReadFromJsonAsync<JsonElement>();
+                return second.TryGetProperty("errors", out _);
+            }, TimeSpan.FromSeconds(10)));
+            Assert.Equal("Thin client limit exceeded.", second.GetProperty("errors")[0].GetProperty("message").GetString());
+        }
+        finally
+        {
+            await http.PatchAsJsonAsync("/api/admin/settings", new { password_security_level = "LOW", thin_client_limit = 0, afk_timeout = 300 });
+        }
+    }
 }

@@ -1,3 +1,4 @@
+using Vdi.Grains.Interfaces.Settings;
 using System.Globalization;
 using System.Security.Claims;
 using Microsoft.Extensions.Options;
@@ -43,7 +44,7 @@ public static class AuthApi
     }
 
     private static async Task<IResult> LoginAsync(LoginRequest? request, HttpRequest http, IClusterClient cluster, TokenIssuer tokens,
-        ThinClientDirectory sessions, IOptions<BrokerOptions> options)
+        ThinClientDirectory sessions, IOptions<BrokerOptions> options, SettingsCache settings)
     {
         var username = request?.Username?.Trim() ?? "";
         var password = request?.Password ?? "";
@@ -77,7 +78,8 @@ public static class AuthApi
                     status: StatusCodes.Status403Forbidden);
             }
 
-            if (options.Value.ThinClientLimit > 0 && await sessions.ActiveCountAsync() >= options.Value.ThinClientLimit)
+            var limit = await ThinClientLimits.CurrentAsync(settings, options.Value);
+            if (limit > 0 && await sessions.ActiveCountAsync() >= limit)
             {
                 return Envelope.Error("Thin client limit exceeded.", "001", StatusCodes.Status403Forbidden);
             }

@@ -1,3 +1,4 @@
+using Vdi.Grains.Interfaces.Settings;
 using System.Security.Claims;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -76,7 +77,7 @@ public static class ThinClientApi
     }
 
     private static async Task<IResult> GetVmAsync(Guid id, GetVmRequest? body, ClaimsPrincipal principal, IClusterClient cluster,
-        ThinClientDirectory directory, IOptions<BrokerOptions> options)
+        ThinClientDirectory directory, IOptions<BrokerOptions> options, SettingsCache settings)
     {
         var userId = principal.UserId()!.Value;
         var protocolText = string.IsNullOrWhiteSpace(body?.RemoteProtocol) ? "SPICE" : body!.RemoteProtocol!.Trim().ToUpperInvariant();
@@ -85,7 +86,8 @@ public static class ThinClientApi
             protocolText = "LOUDPLAY"; // old clients' spelling
         }
 
-        if (options.Value.ThinClientLimit > 0 && await directory.ActiveCountAsync() > options.Value.ThinClientLimit)
+        var limit = await ThinClientLimits.CurrentAsync(settings, options.Value);
+        if (limit > 0 && await directory.ActiveCountAsync() > limit)
         {
             return Envelope.Error("Thin client limit exceeded.", "001");
         }

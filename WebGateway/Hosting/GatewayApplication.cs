@@ -49,6 +49,7 @@ public static class GatewayApplication
             client.AddMemoryStreams(LiveStreams.Provider);
         });
         builder.Services.AddSingleton<LiveEventHub>();
+        builder.Services.AddSingleton(sp => new Vdi.Grains.Interfaces.Settings.SettingsCache(sp.GetRequiredService<IClusterClient>(), TimeProvider.System));
         builder.Services.AddHostedService(sp => sp.GetRequiredService<LiveEventHub>());
 
         builder.Services.AddSingleton(TimeProvider.System);
@@ -92,6 +93,7 @@ public static class GatewayApplication
         admin.MapThinClientsApi();
         admin.MapJournalApi();
         admin.MapSummaryApi();
+        admin.MapSettingsApi();
         app.MapHealthChecks("/health/live", new() { Predicate = _ => false }).AllowAnonymous();
         app.MapHealthChecks("/health/ready", new()
         {

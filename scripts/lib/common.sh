@@ -275,5 +275,5 @@ start_silo() {
 start_gateway() {
   local name="gateway"
   [ "$VDI_GATEWAY_PORT" = 8080 ] || name="gateway-$VDI_GATEWAY_PORT"
-  start_app "$name" WebGateway "$VDI_GATEWAY_PORT"
+  start_app "$name" WebGateway "$VDI_GATEWAY_PORT" --Broker:DashboardUrl="http://127.0.0.1:$VDI_SILO_HTTP_PORT/dashboard/"
 }

@@ -1,3 +1,4 @@
+using Vdi.Grains.Interfaces.Settings;
 using System.Security.Claims;
 using Vdi.Grains.Interfaces.Groups;
 using Vdi.Grains.Interfaces.Users;
@@ -21,8 +22,9 @@ public static class UsersApi
     public static RouteGroupBuilder MapUsersApi(this RouteGroupBuilder admin)
     {
         var users = admin.MapGroup("/users").WithTags("Users").RequireAuthorization(Roles.SecurityAdministratorPolicy);
-        users.MapPost("/", async (CreateUserRequest body, IClusterClient cluster, ClaimsPrincipal user) =>
+        users.MapPost("/", async (CreateUserRequest body, IClusterClient cluster, ClaimsPrincipal user, SettingsCache settings) =>
         {
+            await RequireStrongAsync(settings, body.Password);
             var roles = ParseRoles(body.Roles ?? []);
 
             var name0 = body.Username?.Trim() ?? "";
@@ -33,8 +35,13 @@ public static class UsersApi
         users.MapGet("/", (AdminQueries queries, string? q, int? limit, int? offset) => queries.UsersAsync(q, limit ?? 100, offset ?? 0));
         users.MapGet("/{id:guid}", async (Guid id, IClusterClient cluster) =>
             await cluster.GetGrain<IUserGrain>(id).GetAsync() ?? throw new KeyNotFoundException($"no user has the id {id}"));
-        users.MapPatch("/{id:guid}", async (Guid id, UpdateUserRequest body, IClusterClient cluster, ClaimsPrincipal user) =>
+        users.MapPatch("/{id:guid}", async (Guid id, UpdateUserRequest body, IClusterClient cluster, ClaimsPrincipal user, SettingsCache settings) =>
         {
+            if (body.Password is not null)
+            {
+                await RequireStrongAsync(settings, body.Password);
+            }
+
             if (id == user.UserId() && (body.IsActive == false || body.IsSuperuser == false || body.Roles is not null))
             {
                 throw new ArgumentException("is_active: administrators cannot deactivate themselves or change their own roles");
@@ -71,6 +78,14 @@ public static class UsersApi
         groups.MapPost("/{id:guid}/members/remove", (Guid id, MembersRequest body, IClusterClient cluster, ClaimsPrincipal user) =>
             cluster.GetGrain<IGroupGrain>(id).RemoveMembersAsync(body.Users ?? [], user.UserName()));
         return admin;
+    }
+
+    private static async Task RequireStrongAsync(SettingsCache settings, string? password)
+    {
+        if (PasswordPolicy.Check((await settings.GetAsync()).PasswordSecurityLevel, password) is { } problem)
+        {
+            throw new ArgumentException(problem);
+        }
     }
 
     private static List<Role> ParseRoles(IReadOnlyList<string> names) =>

@@ -32,6 +32,7 @@ function panel() {
     groups: { count: 0, results: [] }, groupForm: { verbose_name: '', description: '' }, group: null, groupMembers: { count: 0, results: [] }, memberName: '',
     tasks: { count: 0, results: [] },
     journal: { count: 0, results: [] }, journalFilter: { event_type: '', entity_type: '', username: '', from: '', to: '', unread: false }, journalOffset: 0,
+    settings: null,
     errors: {},
     _socket: null, _refresh: {},
 
@@ -202,6 +203,8 @@ function panel() {
         }
       } else if (p === 'tasks' && this.isAdmin) {
         this.tasks = await this.api('GET', '/api/admin/tasks?limit=100');
+      } else if (p === 'settings' && this.isAdmin) {
+        this.settings = await this.api('GET', '/api/admin/settings');
       } else if (p === 'journal') {
         this.journal = await this.api('GET', `/api/admin/journal?${this.journalQuery()}&limit=50&offset=${this.journalOffset}`);
       }
@@ -323,6 +326,14 @@ function panel() {
       }, 'done');
     },
     removeMember(u) { return this.act(() => this.api('POST', `/api/admin/groups/${this.route.id}/members/remove`, { users: [u.id] }), 'done'); },
+
+    saveSettings() {
+      const s = this.settings;
+      return this.act(() => this.api('PATCH', '/api/admin/settings', {
+        disconnect_inactive_connections: s.disconnect_inactive_connections, afk_timeout: Number(s.afk_timeout),
+        thin_client_limit: Number(s.thin_client_limit), password_security_level: s.password_security_level,
+      }), 'saved');
+    },
 
     // ---- tasks and journal ------------------------------------------------------------------------------------
     cancelTask(task) { return this.act(() => this.api('POST', `/api/admin/tasks/${task.id}/cancel`), 'done'); },

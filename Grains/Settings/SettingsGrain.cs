@@ -1,0 +1,64 @@
+using Vdi.Grains.Interfaces.Journal;
+using Vdi.Grains.Interfaces.Settings;
+using Vdi.Grains.Journal;
+using Vdi.Grains.Live;
+
+namespace Vdi.Grains.Settings;
+
+[GenerateSerializer, Alias("SettingsState")]
+public sealed class SettingsState
+{
+    [Id(0)] public BrokerSettings Settings { get; set; } = BrokerSettings.Defaults;
+}
+
+[GrainType("settings")]
+public sealed class SettingsGrain(
+    [PersistentState("settings", StorageNames.Main)] IPersistentState<SettingsState> state,
+    JournalWriter journal,
+    LiveEventPublisher live,
+    Microsoft.Extensions.Options.IOptions<ThinClients.ThinClientOptions> thinClients) : Grain, ISettingsGrain
+{
+    public const string Resource = "/settings/";
+
+    /// <summary>Until an administrator changes them, the settings are what the silo's configuration says.</summary>
+    private BrokerSettings Current => state.RecordExists
+        ? state.State.Settings
+        : new BrokerSettings(thinClients.Value.DisconnectInactiveConnections, (int)thinClients.Value.AfkTimeout.TotalSeconds,
+            thinClients.Value.Limit, PasswordSecurityLevel.Low);
+
+    public Task<BrokerSettings> GetAsync() => Task.FromResult(Current);
+
+    public async Task<BrokerSettings> UpdateAsync(BrokerSettingsChanges changes, string by)
+    {
+        var s = Current;
+        var next = s with
+        {
+            DisconnectInactiveConnections = changes.DisconnectInactiveConnections ?? s.DisconnectInactiveConnections,
+            AfkTimeoutSeconds = changes.AfkTimeoutSeconds ?? s.AfkTimeoutSeconds,
+            ThinClientLimit = changes.ThinClientLimit ?? s.ThinClientLimit,
+            PasswordSecurityLevel = changes.PasswordSecurityLevel ?? s.PasswordSecurityLevel,
+        };
+        if (next.AfkTimeoutSeconds is < 60 or > 86_400)
+        {
+            throw new ArgumentException("afk_timeout: 60 to 86400 seconds", nameof(changes));
+        }
+
+        if (next.ThinClientLimit is < 0 or > 100_000)
+        {
+            throw new ArgumentException("thin_client_limit: 0 (no limit) to 100000", nameof(changes));
+        }
+
+        if (!Enum.IsDefined(next.PasswordSecurityLevel))
+        {
+            throw new ArgumentException("password_security_level: LOW, MIDDLE or HIGH", nameof(changes));
+        }
+
+        state.State.Settings = next;
+        await state.WriteStateAsync();
+        await journal.WriteAsync(new JournalEntry(JournalLevel.Info, "Settings changed.",
+            $"AFK disconnect: {next.DisconnectInactiveConnections}, AFK timeout: {next.AfkTimeoutSeconds} s, thin-client limit: {next.ThinClientLimit}, " +
+            $"password security level: {next.PasswordSecurityLevel.ToString().ToUpperInvariant()}.", EntityType.System, null, by));
+        await live.PublishAsync(Resource, "UPDATED", Guid.Empty, next);
+        return next;
+    }
+}

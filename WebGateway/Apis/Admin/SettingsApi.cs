@@ -1,0 +1,42 @@
+using System.Security.Claims;
+using Vdi.Grains.Interfaces.Pools;
+using Vdi.Grains.Interfaces.Settings;
+using Vdi.WebGateway.Security;
+
+namespace Vdi.WebGateway.Apis.Admin;
+
+/// <summary>The run-time settings: AFK disconnect and its timeout, the thin-client limit, the password security level.</summary>
+public static class SettingsApi
+{
+    public sealed record SettingsRequest(bool? DisconnectInactiveConnections, int? AfkTimeout, int? ThinClientLimit, string? PasswordSecurityLevel);
+
+    public static RouteGroupBuilder MapSettingsApi(this RouteGroupBuilder admin)
+    {
+        var g = admin.MapGroup("/settings").WithTags("Settings").RequireAuthorization(Roles.AdministratorPolicy);
+        g.MapGet("/", async (IClusterClient cluster) => View(await cluster.GetGrain<ISettingsGrain>(0).GetAsync()));
+        g.MapPatch("/", async (SettingsRequest body, IClusterClient cluster, SettingsCache cache, ClaimsPrincipal user) =>
+        {
+            PasswordSecurityLevel? level = null;
+            if (body.PasswordSecurityLevel is { } text)
+            {
+                level = WireNames.TryParseWire<PasswordSecurityLevel>(text, out var parsed)
+                    ? parsed
+                    : throw new ArgumentException("password_security_level: LOW, MIDDLE or HIGH");
+            }
+
+            var updated = await cluster.GetGrain<ISettingsGrain>(0).UpdateAsync(
+                new BrokerSettingsChanges(body.DisconnectInactiveConnections, body.AfkTimeout, body.ThinClientLimit, level), user.UserName());
+            cache.Invalidate();
+            return View(updated);
+        });
+        return admin;
+    }
+
+    private static object View(BrokerSettings s) => new
+    {
+        disconnect_inactive_connections = s.DisconnectInactiveConnections,
+        afk_timeout = s.AfkTimeoutSeconds,
+        thin_client_limit = s.ThinClientLimit,
+        password_security_level = s.PasswordSecurityLevel.ToWire(),
+    };
+}
