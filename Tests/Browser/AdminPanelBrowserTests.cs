@@ -114,6 +114,12 @@ public sealed class AdminPanelBrowserTests(LiveSystemFixture system)
         await page.Locator("[data-test=nav-journal]").ClickAsync();
         await Assertions.Expect(page.Locator("[data-test=journal-row]", new PageLocatorOptions { HasText = poolName }).First).ToBeVisibleAsync();
         await ShotAsync(page, "journal");
+
+        // the interactive API reference reads the OpenAPI document with the panel's token
+        await page.Locator("[data-test=nav-api]").ClickAsync();
+        await Assertions.Expect(page.GetByText("VDI broker API").First).ToBeVisibleAsync();
+        await ShotAsync(page, "api-reference");
+        await Assertions.Expect(page.GetByText("Thin clients", new() { Exact = true }).First).ToBeAttachedAsync();
     }
 
     [Fact]

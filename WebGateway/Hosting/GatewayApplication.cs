@@ -65,7 +65,22 @@ public static class GatewayApplication
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<BusyResponses>();
         builder.Services.AddBrokerAuthentication();
-        builder.Services.AddOpenApi();
+        builder.Services.AddOpenApi(o => o.AddDocumentTransformer((document, _, _) =>
+        {
+            // every call but login carries "Authorization: JWT <token>" (the thin client's scheme; Bearer works too)
+            document.Info.Title = "VDI broker API";
+            document.Components ??= new Microsoft.OpenApi.OpenApiComponents();
+            document.Components.SecuritySchemes ??= new Dictionary<string, Microsoft.OpenApi.IOpenApiSecurityScheme>();
+            document.Components.SecuritySchemes["jwt"] = new Microsoft.OpenApi.OpenApiSecurityScheme
+            {
+                Type = Microsoft.OpenApi.SecuritySchemeType.ApiKey,
+                In = Microsoft.OpenApi.ParameterLocation.Header,
+                Name = "Authorization",
+                Description = "JWT <access_token from POST /api/auth/>",
+            };
+            document.Security = [new Microsoft.OpenApi.OpenApiSecurityRequirement { [new Microsoft.OpenApi.OpenApiSecuritySchemeReference("jwt", document)] = [] }];
+            return Task.CompletedTask;
+        }));
 
         builder.Services.AddHealthChecks()
             .AddNpgSql(pg.ConnectionString, name: "postgres", tags: ["ready"])
@@ -84,6 +99,7 @@ public static class GatewayApplication
         app.MapThinClientSocket();
         app.MapAdminSocket();
         app.MapOpenApi("/api/openapi/{documentName}.json").RequireAuthorization();
+        app.MapApiReference();
         var admin = app.MapGroup("/api/admin").RequireAuthorization().AddEndpointFilter<AdminErrors>();
         admin.MapControllersApi();
         admin.MapPoolsApi();

@@ -4,7 +4,7 @@ window.VDI_TEXTS = {
   en: {
     brand: 'VDI broker', login: 'Log in', logout: 'Log out', username: 'User name', password: 'Password', code: 'One-time code (2FA)',
     dashboard: 'Dashboard', controllers: 'Controllers', pools: 'Pools', thinClients: 'Thin clients', users: 'Users', groups: 'Groups',
-    tasks: 'Tasks', journal: 'Journal', settings: 'Settings', orleansDashboard: 'Orleans dashboard', language: 'Language',
+    tasks: 'Tasks', journal: 'Journal', settings: 'Settings', orleansDashboard: 'Orleans dashboard', apiReference: 'API reference', language: 'Language',
     noAccess: 'Your account has no administrator role.', live: 'live', offline: 'reconnecting…',
     vms: 'VMs', vmsByState: 'VMs by state', connectedClients: 'Connected thin clients', runningTasks: 'Running tasks', latestEvents: 'Latest events',
     assigned: 'assigned', total: 'total', name: 'Name', address: 'Address', status: 'Status', version: 'Version', description: 'Description',
@@ -31,7 +31,7 @@ window.VDI_TEXTS = {
   ru: {
     brand: 'Брокер VDI', login: 'Войти', logout: 'Выйти', username: 'Имя пользователя', password: 'Пароль', code: 'Одноразовый код (2FA)',
     dashboard: 'Обзор', controllers: 'Контроллеры', pools: 'Пулы', thinClients: 'Тонкие клиенты', users: 'Пользователи', groups: 'Группы',
-    tasks: 'Задачи', journal: 'Журнал', settings: 'Настройки', orleansDashboard: 'Панель Orleans', language: 'Язык',
+    tasks: 'Задачи', journal: 'Журнал', settings: 'Настройки', orleansDashboard: 'Панель Orleans', apiReference: 'Справочник API', language: 'Язык',
     noAccess: 'У вашей учётной записи нет роли администратора.', live: 'онлайн', offline: 'переподключение…',
     vms: 'ВМ', vmsByState: 'ВМ по состояниям', connectedClients: 'Подключённые тонкие клиенты', runningTasks: 'Выполняемые задачи', latestEvents: 'Последние события',
     assigned: 'назначено', total: 'всего', name: 'Название', address: 'Адрес', status: 'Статус', version: 'Версия', description: 'Описание',
