@@ -79,8 +79,12 @@ public interface IPoolGrain : IGrainWithGuidKey
     [Alias("ReserveVmAsync")]
     Task ReserveVmAsync(Guid vmId, bool reserved, string user);
 
-    /// <summary>The user's VM in this pool, or a free one now assigned to them; null when none is free.</summary>
-    [Alias("TakeVmForUserAsync")]
+    /// <summary>
+    /// The user's VM in this pool, or a free one now assigned to them; null when none is free. Requests interleave:
+    /// the pool promises distinct candidates in memory and the VM grains confirm them in parallel, each VM grain
+    /// being the one judge of whether it is still free.
+    /// </summary>
+    [Alias("TakeVmForUserAsync"), Orleans.Concurrency.AlwaysInterleave]
     Task<Guid?> TakeVmForUserAsync(Guid userId);
 
     // --- called by the pool's tasks and its controller ---

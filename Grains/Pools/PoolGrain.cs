@@ -26,6 +26,9 @@ public sealed class PoolGrain(
     public const string Resource = "/pools/";
     private const int CandidateBatch = 100;
     private readonly Queue<Guid> _freeCandidates = new();
+    private readonly HashSet<Guid> _promised = [];
+    private readonly Dictionary<Guid, Task<Guid?>> _takesByUser = [];
+    private Task<int>? _refill;
 
     private Guid Id => this.GetPrimaryKey();
 
@@ -243,6 +246,11 @@ public sealed class PoolGrain(
     public async Task AssignVmAsync(Guid vmId, Guid userId, string user)
     {
         RequireExists();
+        if (_takesByUser.TryGetValue(userId, out var running))
+        {
+            await running; // the user's own request finishes first; the assignment below then moves them
+        }
+
         var vm = await MemberVmAsync(vmId);
         if (!await IsEntitledAsync(userId))
         {
@@ -295,36 +303,105 @@ public sealed class PoolGrain(
     public async Task<Guid?> TakeVmForUserAsync(Guid userId)
     {
         RequireExists();
+        // one request per user at a time: a second one (a double click, a retry) gets the first one's answer
+        if (_takesByUser.TryGetValue(userId, out var running))
+        {
+            return await running;
+        }
+
+        var take = TakeAsync(userId);
+        _takesByUser[userId] = take;
+        try
+        {
+            return await take;
+        }
+        finally
+        {
+            _takesByUser.Remove(userId);
+        }
+    }
+
+    private async Task<Guid?> TakeAsync(Guid userId)
+    {
         if (await table.VmOfUserAsync(Id, userId) is { } own)
         {
             await ExpandIfRunningLowAsync();
             return own;
         }
 
-        // free VMs are fetched in batches; each is taken only if its grain confirms it is still free
+        // candidates come from SQL in batches, never one that another request is confirming right now; each is the
+        // user's only if its grain confirms it is still free (a VM taken meanwhile just says no)
         while (true)
         {
-            if (_freeCandidates.Count == 0)
+            var candidate = await NextCandidateAsync();
+            if (candidate is null)
             {
-                foreach (var id in await table.FreeVmsAsync(Id, CandidateBatch))
-                {
-                    _freeCandidates.Enqueue(id);
-                }
-
-                if (_freeCandidates.Count == 0)
-                {
-                    await RequestAutoExpansionAsync();
-                    return null;
-                }
+                await RequestAutoExpansionAsync();
+                return null;
             }
 
-            var candidate = _freeCandidates.Dequeue();
-            if (await GrainFactory.GetGrain<IVmGrain>(candidate).TryTakeAsync(userId))
+            _promised.Add(candidate.Value);
+            bool taken;
+            try
+            {
+                taken = await GrainFactory.GetGrain<IVmGrain>(candidate.Value).TryTakeAsync(userId);
+            }
+            finally
+            {
+                _promised.Remove(candidate.Value);
+            }
+
+            if (taken)
             {
                 await ExpandIfRunningLowAsync();
                 return candidate;
             }
         }
+    }
+
+    /// <summary>The next free VM not promised to another request; one refill query at a time serves every waiting request.</summary>
+    private async Task<Guid?> NextCandidateAsync()
+    {
+        while (true)
+        {
+            while (_freeCandidates.TryDequeue(out var id))
+            {
+                if (!_promised.Contains(id))
+                {
+                    return id;
+                }
+            }
+
+            var refill = _refill ??= RefillAsync();
+            int found;
+            try
+            {
+                found = await refill;
+            }
+            finally
+            {
+                if (ReferenceEquals(_refill, refill))
+                {
+                    _refill = null;
+                }
+            }
+
+            if (found == 0 && _freeCandidates.Count == 0)
+            {
+                return null; // nothing free besides what is being confirmed right now
+            }
+        }
+    }
+
+    private async Task<int> RefillAsync()
+    {
+        var ids = await table.FreeVmsAsync(Id, CandidateBatch, [.. _promised]);
+        foreach (var id in ids)
+        {
+            _freeCandidates.Enqueue(id);
+        }
+
+        return ids.Count;
     }
 
     /// <summary>The auto-expand rule needs a count query; run it only when the prefetched free VMs run low.</summary>

@@ -79,17 +79,20 @@ public sealed class PoolTable(NpgsqlDataSource db)
     }
 
     /// <summary>Free VMs of the pool (ACTIVE, no owner), by name; powered-on first when the caller prefers.</summary>
-    public async Task<IReadOnlyList<Guid>> FreeVmsAsync(Guid poolId, int limit)
+    /// <summary>Free VMs of the pool, running ones first, leaving out <paramref name="excluded"/> (those being handed out now).</summary>
+    public async Task<IReadOnlyList<Guid>> FreeVmsAsync(Guid poolId, int limit, IReadOnlyCollection<Guid>? excluded = null)
     {
         await using var cmd = db.CreateCommand("""
             select v.id from vdi_vms v
             where v.pool_id = @id and v.status = 'ACTIVE'
               and not exists (select 1 from vdi_vm_owners o where o.vm_id = v.id)
+              and not (v.id = any(@excluded))
             order by (v.power_state = 3) desc, v.verbose_name
             limit @limit
             """);
         cmd.Parameters.AddWithValue("id", poolId);
         cmd.Parameters.AddWithValue("limit", limit);
+        cmd.Parameters.AddWithValue("excluded", (excluded ?? []).ToArray());
         return await cmd.ReadGuidsAsync();
     }
 

@@ -353,8 +353,7 @@ public sealed class VmGrain(
         }
 
         state.State.Owners.Add(userId);
-        await SaveAsync("UPDATED");
-        await SaveOwnersAsync();
+        await SaveAsync("UPDATED", withOwners: true);
         return true;
     }
 
@@ -619,11 +618,11 @@ public sealed class VmGrain(
         }
     }
 
-    private async Task SaveAsync(string @event)
+    private async Task SaveAsync(string @event, bool withOwners = false)
     {
         state.State.Updated = time.GetUtcNow();
         await state.WriteStateAsync();
-        await table.UpsertAsync(Id, state.State);
+        await table.UpsertAsync(Id, state.State, withOwners);
         var view = state.State.ToView(Id);
         await live.PublishAsync(LiveStreams.Domains, @event, Id, new
         {

@@ -7,25 +7,35 @@ namespace Vdi.Grains.Vms;
 /// <summary>The <c>vdi_vms</c> projection: what lists of VMs and controller cascades read.</summary>
 public sealed class VmTable(NpgsqlDataSource db)
 {
-    public async Task UpsertAsync(Guid id, VmState vm)
+    public Task UpsertAsync(Guid id, VmState vm) => UpsertAsync(id, vm, withOwners: false);
+
+    /// <summary>The VM's row, and with <paramref name="withOwners"/> its owners too, in one round trip and one transaction.</summary>
+    public async Task UpsertAsync(Guid id, VmState vm, bool withOwners)
     {
-        await using var cmd = db.CreateCommand("""
+        await using var batch = db.CreateBatch();
+        var upsert = new NpgsqlBatchCommand("""
             insert into vdi_vms (id, controller_id, pool_id, verbose_name, status, power_state, created_by_broker, updated, held_off)
             values (@id, @controller, @pool, @name, @status, @power, @by_broker, @updated, @held_off)
             on conflict (id) do update set controller_id = excluded.controller_id, pool_id = excluded.pool_id,
                 verbose_name = excluded.verbose_name, status = excluded.status, power_state = excluded.power_state,
                 created_by_broker = excluded.created_by_broker, updated = excluded.updated, held_off = excluded.held_off
             """);
-        cmd.Parameters.AddWithValue("id", id);
-        cmd.Parameters.AddWithValue("controller", vm.ControllerId);
-        cmd.Parameters.AddWithValue("pool", vm.PoolId is { } p ? p : DBNull.Value);
-        cmd.Parameters.AddWithValue("name", vm.VerboseName);
-        cmd.Parameters.AddWithValue("status", vm.Status.ToString().ToUpperInvariant());
-        cmd.Parameters.AddWithValue("power", (short)vm.PowerState);
-        cmd.Parameters.AddWithValue("by_broker", vm.CreatedByBroker);
-        cmd.Parameters.AddWithValue("updated", vm.Updated);
-        cmd.Parameters.AddWithValue("held_off", vm.HeldOff);
-        await cmd.ExecuteNonQueryAsync();
+        upsert.Parameters.AddWithValue("id", id);
+        upsert.Parameters.AddWithValue("controller", vm.ControllerId);
+        upsert.Parameters.AddWithValue("pool", vm.PoolId is { } p ? p : DBNull.Value);
+        upsert.Parameters.AddWithValue("name", vm.VerboseName);
+        upsert.Parameters.AddWithValue("status", vm.Status.ToString().ToUpperInvariant());
+        upsert.Parameters.AddWithValue("power", (short)vm.PowerState);
+        upsert.Parameters.AddWithValue("by_broker", vm.CreatedByBroker);
+        upsert.Parameters.AddWithValue("updated", vm.Updated);
+        upsert.Parameters.AddWithValue("held_off", vm.HeldOff);
+        batch.BatchCommands.Add(upsert);
+        if (withOwners && vm.PoolId is { } pool)
+        {
+            AddOwners(batch, id, pool, vm.Owners);
+        }
+
+        await batch.ExecuteNonQueryAsync();
     }
 
     public async Task DeleteAsync(Guid id)
@@ -38,19 +48,23 @@ public sealed class VmTable(NpgsqlDataSource db)
     public async Task SetOwnersAsync(Guid vmId, Guid poolId, IReadOnlyCollection<Guid> owners)
     {
         await using var batch = db.CreateBatch();
-        var delete = new Npgsql.NpgsqlBatchCommand("delete from vdi_vm_owners where vm_id = @vm");
+        AddOwners(batch, vmId, poolId, owners);
+        await batch.ExecuteNonQueryAsync();
+    }
+
+    private static void AddOwners(NpgsqlBatch batch, Guid vmId, Guid poolId, IReadOnlyCollection<Guid> owners)
+    {
+        var delete = new NpgsqlBatchCommand("delete from vdi_vm_owners where vm_id = @vm");
         delete.Parameters.AddWithValue("vm", vmId);
         batch.BatchCommands.Add(delete);
         foreach (var owner in owners)
         {
-            var insert = new Npgsql.NpgsqlBatchCommand("insert into vdi_vm_owners (vm_id, user_id, pool_id) values (@vm, @user, @pool)");
+            var insert = new NpgsqlBatchCommand("insert into vdi_vm_owners (vm_id, user_id, pool_id) values (@vm, @user, @pool)");
             insert.Parameters.AddWithValue("vm", vmId);
             insert.Parameters.AddWithValue("user", owner);
             insert.Parameters.AddWithValue("pool", poolId);
             batch.BatchCommands.Add(insert);
         }
-
-        await batch.ExecuteNonQueryAsync();
     }
 
     public async Task<IReadOnlyList<Guid>> ListIdsByPoolAsync(Guid poolId)

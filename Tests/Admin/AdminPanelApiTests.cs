@@ -176,7 +176,9 @@ public sealed class AdminPanelApiTests(LiveSystemFixture system)
 
             var changed = await http.PatchAsJsonAsync("/api/admin/settings", new { password_security_level = "HIGH", thin_client_limit = 1, afk_timeout = 600 });
             Assert.Equal(HttpStatusCode.OK, changed.StatusCode);
-            var other = GatewayClients.Http(system.GatewayUrls[1], await GatewayClients.LoginAsync(system.GatewayUrls[1], system.AdminUsername, system.AdminPassword));
+            // the same session on the other gateway (a new login would end this one: one token per user)
+            var other = GatewayClients.Http(system.GatewayUrls[1]);
+            other.DefaultRequestHeaders.TryAddWithoutValidation("Authorization", http.DefaultRequestHeaders.GetValues("Authorization"));
             using (other)
             {
                 var read = await other.GetFromJsonAsync<JsonElement>("/api/admin/settings");
@@ -217,7 +219,8 @@ public sealed class AdminPanelApiTests(LiveSystemFixture system)
         }
         finally
         {
-            await http.PatchAsJsonAsync("/api/admin/settings", new { password_security_level = "LOW", thin_client_limit = 0, afk_timeout = 300 });
+            var restored = await http.PatchAsJsonAsync("/api/admin/settings", new { password_security_level = "LOW", thin_client_limit = 0, afk_timeout = 300 });
+            Assert.True(restored.IsSuccessStatusCode, $"the settings were not restored: {restored.StatusCode}");
         }
     }
 }

@@ -29,7 +29,30 @@ public sealed class SimulatorHost : IAsyncDisposable
     /// <summary>An HTTP client that already carries the integration key.</summary>
     public HttpClient Http { get; }
 
+    /// <summary>
+    /// Ports this test run has given to simulators. Controllers are unique by address and tests do not remove theirs,
+    /// so a port the OS hands out a second time is not used for a second controller.
+    /// </summary>
+    private static readonly HashSet<int> UsedPorts = [];
+
     public static async Task<SimulatorHost> StartAsync(string? version = null, string? name = null)
+    {
+        while (true)
+        {
+            var sim = await StartOnceAsync(version, name);
+            lock (UsedPorts)
+            {
+                if (UsedPorts.Add(sim.Url.Port))
+                {
+                    return sim;
+                }
+            }
+
+            await sim.DisposeAsync();
+        }
+    }
+
+    private static async Task<SimulatorHost> StartOnceAsync(string? version, string? name)
     {
         var token = $"sim-{Guid.NewGuid():N}";
         var app = SimulatorApplication.Create(

@@ -35,6 +35,35 @@ public sealed class VmAssignmentTests(TwoSiloClusterFixture fixture)
     }
 
     [Fact]
+    public async Task A_crowd_larger_than_the_pool_gets_every_vm_once_and_a_user_asking_twice_at_once_gets_one()
+    {
+        var (kit, pool, poolId) = await PoolWithVmsAsync(30);
+        await using var _ = kit;
+        var users = new List<Guid>();
+        for (var i = 0; i < 45; i++)
+        {
+            users.Add(await kit.NewUserAsync());
+        }
+
+        await pool.EntitleAsync(users, [], "admin");
+
+        // every user asks twice at the same moment (a double click); the requests interleave in the pool grain
+        var requests = users.SelectMany(u => new[] { (User: u, Vm: pool.TakeVmForUserAsync(u)), (User: u, Vm: pool.TakeVmForUserAsync(u)) }).ToList();
+        await Task.WhenAll(requests.Select(r => r.Vm));
+        foreach (var group in requests.GroupBy(r => r.User))
+        {
+            Assert.Single(group.Select(r => r.Vm.Result).Distinct()); // both requests of a user got the same answer
+        }
+
+        var given = requests.Where(r => r.Vm.Result is not null).GroupBy(r => r.User).Select(g => g.First().Vm.Result!.Value).ToList();
+        Assert.Equal(30, given.Count);                     // every VM was handed out...
+        Assert.Equal(30, given.Distinct().Count());        // ...to exactly one user
+        Assert.Equal(30L, await TestDb.ScalarAsync<long>("select count(*) from vdi_vm_owners where pool_id = @p", ("p", poolId)));
+        Assert.Equal(30L, await TestDb.ScalarAsync<long>("select count(distinct user_id) from vdi_vm_owners where pool_id = @p", ("p", poolId)));
+        Assert.Null(await pool.TakeVmForUserAsync(requests.First(r => r.Vm.Result is null).User)); // and the pool is full
+    }
+
+    [Fact]
     public async Task A_user_gets_the_same_vm_again_and_has_one_vm_per_pool()
     {
         var (kit, pool, poolId) = await PoolWithVmsAsync(3);
