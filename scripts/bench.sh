@@ -3,6 +3,7 @@
 # ports, next to a reference measured in the same run. Prints its figures and the command that produced them.
 #   scripts/bench.sh logon-storm [clients=2000] [arrivals-per-second=200]
 #   scripts/bench.sh disconnect-storm [vms=5000] [spread-seconds=60] [timeout-seconds=30]
+#   scripts/bench.sh admin-lists [vms=10000] [journal-events=100000]
 # BENCH_HASH_ITERATIONS sets the PBKDF2 iterations of the users the logon storm creates (default: the product's).
 set -euo pipefail
 source "$(dirname "$0")/lib/common.sh"
@@ -11,7 +12,8 @@ what="${1:-logon-storm}"
 case "$what" in
   logon-storm) clients="${2:-2000}"; rate="${3:-200}"; tool=LogonStorm ;;
   disconnect-storm) vms="${2:-5000}"; spread="${3:-60}"; timeout="${4:-30}"; tool=DisconnectStorm ;;
-  *) die "unknown benchmark '$what' (known: logon-storm, disconnect-storm)" ;;
+  admin-lists) vms="${2:-10000}"; events="${3:-100000}"; tool="" ;;
+  *) die "unknown benchmark '$what' (known: logon-storm, disconnect-storm, admin-lists)" ;;
 esac
 
 export VDI_PG_DB=vdi_bench VDI_SIMULATOR_PORT=8110 VDI_SILO_HTTP_PORT=8092 VDI_SILO_PORT=11131 VDI_SILO_GATEWAY_PORT=30020 VDI_GATEWAY_PORT=8082
@@ -24,7 +26,7 @@ ensure_key_certificate
 psql -h 127.0.0.1 -p "$VDI_PG_PORT" -U postgres -d postgres -qc "drop database if exists vdi_bench with (force)" -c "create database vdi_bench" >/dev/null
 apply_schema
 build_solution
-dotnet build "$VDI_ROOT/scripts/bench/$tool" -c Release -nologo -clp:ErrorsOnly -v:q >/dev/null || die "bench tool build failed"
+[ -z "$tool" ] || dotnet build "$VDI_ROOT/scripts/bench/$tool" -c Release -nologo -clp:ErrorsOnly -v:q >/dev/null || die "bench tool build failed"
 
 cleanup() {
   for app in bench-gateway bench-silo bench-simulator; do stop_app "$app"; done
@@ -55,6 +57,49 @@ log "reference: pgbench -N (simple-update transactions) on the same Postgres ser
 psql -h 127.0.0.1 -p "$VDI_PG_PORT" -U postgres -d postgres -qc "drop database if exists vdi_pgbench" -c "create database vdi_pgbench" >/dev/null
 "$PG_BIN/pgbench" -h 127.0.0.1 -p "$VDI_PG_PORT" -U postgres -i -q -s 2 vdi_pgbench >/dev/null 2>&1
 pgbench_tps="$("$PG_BIN/pgbench" -h 127.0.0.1 -p "$VDI_PG_PORT" -U postgres -N -c 4 -j 2 -T 10 vdi_pgbench 2>/dev/null | sed -n 's/^tps = \([0-9.]*\).*/\1/p' | head -n 1)"
+
+if [ "$what" = admin-lists ]; then
+  pool="$(cat /proc/sys/kernel/random/uuid)"
+  log "seeding a pool of $vms VMs (half assigned) and $events journal events"
+  q "insert into vdi_pools (id, verbose_name, pool_type, status, controller_id, total_size, reserve_size, created, updated)
+     values ('$pool', 'bench-lists', 'AUTOMATED', 'ACTIVE', '$controller', $vms, 1, now(), now())" >/dev/null
+  q "insert into vdi_vms (id, controller_id, pool_id, verbose_name, status, power_state, created_by_broker, updated)
+     select gen_random_uuid(), '$controller', '$pool', 'bench-' || lpad(i::text, 5, '0'), 'ACTIVE', (i % 3) + 1, true, now()
+     from generate_series(1, $vms) i" >/dev/null
+  q "insert into vdi_vm_owners (vm_id, user_id, pool_id) select id, gen_random_uuid(), pool_id from vdi_vms where pool_id = '$pool' and verbose_name < 'bench-' || lpad(($vms / 2)::text, 5, '0')" >/dev/null
+  q "insert into vdi_journal (event_type, message, description, entity_type, entity_id, username, created)
+     select (i % 4 = 3)::int * 2 + (i % 7 = 0)::int, 'Bench event ' || i, 'details ' || i, (array['POOL','VM','USER','CONTROLLER'])[1 + i % 4],
+            gen_random_uuid(), 'user-' || (i % 50), now() - (i || ' seconds')::interval
+     from generate_series(1, $events) i" >/dev/null
+  q "analyze" >/dev/null
+  token="$(curl -s "http://127.0.0.1:$VDI_GATEWAY_PORT/api/auth/" -H 'Content-Type: application/json' \
+    -d "{\"username\":\"vdiadmin\",\"password\":\"$admin_pw\"}" | sed -n 's/.*"access_token":"\([^"]*\)".*/\1/p')"
+  [ -n "$token" ] || die "could not log in as the administrator"
+  since="$(date -u -d '-2 hours' +%Y-%m-%dT%H:%M:%SZ)"
+  measure() {
+    local label="$1" path="$2" i times=()
+    for i in $(seq 1 40); do
+      times+=("$(curl -s -o /dev/null -w '%{http_code} %{time_total}' -H "Authorization: JWT $token" "http://127.0.0.1:$VDI_GATEWAY_PORT$path")")
+    done
+    printf '%s\n' "${times[@]}" | awk -v label="$label" '
+      $1 != 200 { bad++ } { t[NR] = $2 * 1000 }
+      END { n = asort(t); printf "   %-44s p50 %6.1f ms   p95 %6.1f ms   max %6.1f ms   (%d calls, %d not 200)\n", label, t[int(n*0.5)], t[int(n*0.95)], t[n], n, bad }'
+  }
+  echo "== admin lists at $vms VMs in one pool and $events journal events (40 calls each, sequential, through the gateway)"
+  measure "pool VMs, first page of 100" "/api/admin/pools/$pool/vms?limit=100"
+  measure "pool VMs, last page of 100" "/api/admin/pools/$pool/vms?limit=100&offset=$((vms - 100))"
+  measure "pool list (with VM and user counts)" "/api/admin/pools"
+  measure "journal, newest 50" "/api/admin/journal?limit=50"
+  measure "journal, errors only" "/api/admin/journal?event_type=2&limit=50"
+  measure "journal, one user, last 2 hours" "/api/admin/journal?username=user-7&from=$since&limit=50"
+  measure "journal, entity type VM, unread" "/api/admin/journal?entity_type=VM&unread=true&limit=50"
+  measure "journal, page 1,000 (offset 50,000)" "/api/admin/journal?limit=50&offset=50000"
+  measure "dashboard summary" "/api/admin/summary"
+  echo "== machine"
+  echo "   pgbench -N: ${pgbench_tps:-n/a} tps"
+  echo "   command: scripts/bench.sh admin-lists $vms $events   ($(nproc) cores, $(date -u +%Y-%m-%d))"
+  exit 0
+fi
 
 if [ "$what" = disconnect-storm ]; then
   log "disconnect storm: $vms VMs, users leave over $spread s, SHUTDOWN $timeout s after each"

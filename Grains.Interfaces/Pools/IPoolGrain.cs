@@ -14,7 +14,8 @@ public interface IPoolGrain : IGrainWithGuidKey
     [Alias("CreateAsync")]
     Task<PoolView> CreateAsync(PoolType type, PoolSettings settings, string user);
 
-    [Alias("GetAsync")]
+    /// <summary>Read only, so it interleaves with other requests (the thin clients' path asks it on every get-VM).</summary>
+    [Alias("GetAsync"), Orleans.Concurrency.AlwaysInterleave]
     Task<PoolView?> GetAsync();
 
     /// <summary>
@@ -24,7 +25,7 @@ public interface IPoolGrain : IGrainWithGuidKey
     [Alias("GetVmPolicyAsync"), Orleans.Concurrency.AlwaysInterleave]
     Task<VmPolicySettings?> GetVmPolicyAsync();
 
-    [Alias("GetCountsAsync")]
+    [Alias("GetCountsAsync"), Orleans.Concurrency.AlwaysInterleave]
     Task<PoolCounts> GetCountsAsync();
 
     [Alias("UpdateAsync")]
@@ -65,7 +66,8 @@ public interface IPoolGrain : IGrainWithGuidKey
     [Alias("UnentitleAsync")]
     Task UnentitleAsync(IReadOnlyList<Guid> users, IReadOnlyList<Guid> groups, string user);
 
-    [Alias("IsEntitledAsync")]
+    /// <summary>Read only: interleaves with other requests.</summary>
+    [Alias("IsEntitledAsync"), Orleans.Concurrency.AlwaysInterleave]
     Task<bool> IsEntitledAsync(Guid userId);
 
     /// <summary>Gives a VM of this pool to an entitled user, freeing the user's other VM in the pool first.</summary>
