@@ -81,9 +81,10 @@ if [ "$what" = admin-lists ]; then
     for i in $(seq 1 40); do
       times+=("$(curl -s -o /dev/null -w '%{http_code} %{time_total}' -H "Authorization: JWT $token" "http://127.0.0.1:$VDI_GATEWAY_PORT$path")")
     done
-    printf '%s\n' "${times[@]}" | awk -v label="$label" '
-      $1 != 200 { bad++ } { t[NR] = $2 * 1000 }
-      END { n = asort(t); printf "   %-44s p50 %6.1f ms   p95 %6.1f ms   max %6.1f ms   (%d calls, %d not 200)\n", label, t[int(n*0.5)], t[int(n*0.95)], t[n], n, bad }'
+    local bad; bad="$(printf '%s\n' "${times[@]}" | awk '$1 != 200' | wc -l)"
+    printf '%s\n' "${times[@]}" | awk '{ printf "%.1f\n", $2 * 1000 }' | sort -n | awk -v label="$label" -v bad="$bad" '
+      { t[NR] = $1 }
+      END { printf "   %-44s p50 %6.1f ms   p95 %6.1f ms   max %6.1f ms   (%d calls, %d not 200)\n", label, t[int(NR*0.5)], t[int(NR*0.95)], t[NR], NR, bad }'
   }
   echo "== admin lists at $vms VMs in one pool and $events journal events (40 calls each, sequential, through the gateway)"
   measure "pool VMs, first page of 100" "/api/admin/pools/$pool/vms?limit=100"
