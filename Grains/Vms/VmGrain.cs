@@ -481,26 +481,15 @@ public sealed class VmGrain(
         }
     }
 
-    public async Task<VmDomainData> ReadDomainAsync()
+    public Task<VmDomainData> ReadDomainAsync()
     {
         RequireExists();
-        var controllerId = state.State.ControllerId;
-        try
+        return WithControllerAsync(async client =>
         {
-            var client = await controllers.ConnectAsync(controllerId);
             var domain = await client.GetDomainAsync(Id);
             await ObservePowerAsync(PowerOf(domain));
             return new VmDomainData(domain.GetRawText(), client.Host, client.Host, IntOf(domain, "remote_access_port"));
-        }
-        catch (EcpException e)
-        {
-            await controllers.ReportAsync(controllerId, e);
-            throw new VmConnectionException("004", "VM is unreachable on ECP VeiL.");
-        }
-        catch (ControllerException)
-        {
-            throw new VmConnectionException("004", "VM is unreachable on ECP VeiL.");
-        }
+        });
     }
 
     public async Task<string> UsbAsync(UsbRequest request)
@@ -516,14 +505,22 @@ public sealed class VmGrain(
             throw new ArgumentException("usb_uuid is required unless remove_all is true", nameof(request));
         }
 
-        var controllerId = state.State.ControllerId;
-        try
+        return await WithControllerAsync(async client =>
         {
-            var client = await controllers.ConnectAsync(controllerId);
             var reply = request.Attach
                 ? await client.AttachUsbAsync(Id, request.HostAddress!.Trim(), request.HostPort)
                 : await client.DetachUsbAsync(Id, request.RemoveAll ? null : request.UsbUuid, request.RemoveAll);
             return reply.GetRawText();
+        });
+    }
+
+    /// <summary>A call to the VM's controller for a thin client: any failure is the original's 004 "VM is unreachable".</summary>
+    private async Task<T> WithControllerAsync<T>(Func<EcpClient, Task<T>> call)
+    {
+        var controllerId = state.State.ControllerId;
+        try
+        {
+            return await call(await controllers.ConnectAsync(controllerId));
         }
         catch (EcpException e)
         {
