@@ -15,4 +15,8 @@ public interface IGroupGrain : IGrainWithGuidKey
 
     [Alias("RemoveMembersAsync")]
     Task<GroupView> RemoveMembersAsync(IReadOnlyList<Guid> users, string user);
+
+    /// <summary>Renames the group or changes the roles and thin-client permissions it grants its members.</summary>
+    [Alias("UpdateAsync")]
+    Task<GroupView> UpdateAsync(GroupChanges changes, string user);
 }

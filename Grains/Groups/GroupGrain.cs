@@ -1,5 +1,6 @@
 using Npgsql;
 using Vdi.Grains.Interfaces.Groups;
+using Vdi.Grains.Interfaces.Pools;
 
 namespace Vdi.Grains.Groups;
 
@@ -82,5 +83,52 @@ public sealed class GroupGrain(
         return View();
     }
 
-    private GroupView View() => new(Id, state.State.VerboseName, state.State.Description, [.. state.State.Members]);
+    public async Task<GroupView> UpdateAsync(GroupChanges changes, string user)
+    {
+        if (!state.RecordExists)
+        {
+            throw new KeyNotFoundException($"no group has the id {Id}");
+        }
+
+        var s = state.State;
+        var name = changes.VerboseName?.Trim() ?? s.VerboseName;
+        if (name.Length is 0 or > 128)
+        {
+            throw new ArgumentException("verbose_name must be 1 to 128 characters", nameof(changes));
+        }
+
+        var permissions = changes.TkPermissions ?? s.TkPermissions;
+        if (permissions.Except(Vdi.Grains.Interfaces.Users.UserView.AllTkPermissions).FirstOrDefault() is { } unknown)
+        {
+            throw new ArgumentException($"tk_permissions: unknown permission {unknown}", nameof(changes));
+        }
+
+        var roles = changes.Roles ?? s.Roles;
+        await using (var cmd = db.CreateCommand(
+            "update vdi_groups set verbose_name = @name, description = @description, roles = @roles, tk_permissions = @permissions where id = @id"))
+        {
+            cmd.Parameters.AddWithValue("id", Id);
+            cmd.Parameters.AddWithValue("name", name);
+            cmd.Parameters.AddWithValue("description", changes.Description ?? s.Description);
+            cmd.Parameters.AddWithValue("roles", roles.Distinct().Select(r => r.ToWire()).ToArray());
+            cmd.Parameters.AddWithValue("permissions", permissions.Distinct().ToArray());
+            try
+            {
+                await cmd.ExecuteNonQueryAsync();
+            }
+            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
+            {
+                throw new ArgumentException($"verbose_name: another group is already named {name}", nameof(changes));
+            }
+        }
+
+        s.VerboseName = name;
+        s.Description = changes.Description ?? s.Description;
+        s.Roles = [.. roles.Distinct()];
+        s.TkPermissions = [.. permissions.Distinct()];
+        await state.WriteStateAsync();
+        return View();
+    }
+
+    private GroupView View() => new(Id, state.State.VerboseName, state.State.Description, [.. state.State.Members], [.. state.State.Roles], [.. state.State.TkPermissions]);
 }

@@ -223,4 +223,32 @@ public sealed class AdminPanelApiTests(LiveSystemFixture system)
             Assert.True(restored.IsSuccessStatusCode, $"the settings were not restored: {restored.StatusCode}");
         }
     }
+
+    [Fact]
+    public async Task A_groups_roles_and_thin_client_permissions_reach_its_members()
+    {
+        using var http = await AdminAsync();
+        var group = await (await http.PostAsJsonAsync("/api/admin/groups", new { verbose_name = $"ops-{Guid.NewGuid():N}"[..12] })).Content.ReadFromJsonAsync<JsonElement>();
+        var groupId = group.GetProperty("id").GetGuid();
+        var bad = await http.PatchAsJsonAsync($"/api/admin/groups/{groupId}", new { tk_permissions = new[] { "TELEPORT" } });
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        Assert.Contains("tk_permissions", await bad.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.BadRequest, (await http.PatchAsJsonAsync($"/api/admin/groups/{groupId}", new { roles = new[] { "KING" } })).StatusCode);
+        var granted = await http.PatchAsJsonAsync($"/api/admin/groups/{groupId}", new { roles = new[] { "ADMINISTRATOR" }, tk_permissions = new[] { "USB_REDIR" } });
+        Assert.Equal(HttpStatusCode.OK, granted.StatusCode);
+
+        var (name, id, tokenBefore) = await GatewayClients.UserWithRolesAsync(system.Grains, Gateway);
+        using (var before = GatewayClients.Http(Gateway, tokenBefore))
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, (await before.GetAsync("/api/admin/pools")).StatusCode);
+        }
+
+        Assert.True((await http.PostAsJsonAsync($"/api/admin/groups/{groupId}/members", new { users = new[] { id } })).IsSuccessStatusCode);
+        using var after = GatewayClients.Http(Gateway, await GatewayClients.LoginAsync(Gateway, name, "role-password"));
+        Assert.Equal(HttpStatusCode.OK, (await after.GetAsync("/api/admin/pools")).StatusCode); // the group's role, from the next login on
+        var groups = await http.GetFromJsonAsync<JsonElement>("/api/admin/groups?limit=1000");
+        var row = groups.GetProperty("results").EnumerateArray().Single(g => g.GetProperty("id").GetGuid() == groupId);
+        Assert.Equal("USB_REDIR", row.GetProperty("tk_permissions")[0].GetString());
+        Assert.Equal(1, row.GetProperty("members_count").GetInt64());
+    }
 }

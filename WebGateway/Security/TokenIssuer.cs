@@ -12,7 +12,8 @@ public sealed class TokenIssuer(SigningKeys keys, TimeProvider time)
     public static readonly TimeSpan Lifetime = TimeSpan.FromHours(24);
 
     /// <summary>Issues a token and makes it the user's only valid one.</summary>
-    public async Task<(string Token, DateTimeOffset Expires)> IssueAsync(UserView user, IClusterClient cluster)
+    /// <param name="groupRoles">Roles the user's groups grant, on top of the user's own.</param>
+    public async Task<(string Token, DateTimeOffset Expires)> IssueAsync(UserView user, IClusterClient cluster, IEnumerable<string>? groupRoles = null)
     {
         var now = time.GetUtcNow();
         var expires = now + Lifetime;
@@ -24,7 +25,7 @@ public sealed class TokenIssuer(SigningKeys keys, TimeProvider time)
             new(JwtRegisteredClaimNames.Jti, tokenId.ToString()),
             new(ClaimTypes.Name, user.Username),
         };
-        claims.AddRange(Roles.Of(user).Select(r => new Claim(ClaimTypes.Role, r)));
+        claims.AddRange(Roles.Of(user).Union(groupRoles ?? []).Select(r => new Claim(ClaimTypes.Role, r)));
         var token = new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
         {
             Issuer = Issuer,

@@ -147,7 +147,7 @@ public sealed class AdminQueries(NpgsqlDataSource db)
 
     public Task<Page> GroupsAsync(int limit, int offset) => PageAsync(
         "from vdi_groups g", "lower(g.verbose_name)",
-        "g.id, g.verbose_name, g.description, (select count(*) from vdi_group_members m where m.group_id = g.id) as members_count",
+        "g.id, g.verbose_name, g.description, g.roles, g.tk_permissions, (select count(*) from vdi_group_members m where m.group_id = g.id) as members_count",
         [], limit, offset);
 
     public Task<Page> GroupMembersAsync(Guid groupId, int limit, int offset) => PageAsync(

@@ -16,6 +16,8 @@ public static class UsersApi
 
     public sealed record MembersRequest(IReadOnlyList<Guid>? Users);
 
+    public sealed record UpdateGroupRequest(string? VerboseName, string? Description, IReadOnlyList<string>? Roles, IReadOnlyList<string>? TkPermissions);
+
     public sealed record UpdateUserRequest(string? FirstName, string? LastName, string? Email, bool? IsSuperuser, bool? IsActive,
         IReadOnlyList<string>? Roles, string? Password, IReadOnlyList<string>? TkPermissions, bool? ResetTwoFactor);
 
@@ -67,6 +69,9 @@ public static class UsersApi
         groups.MapGet("/", (AdminQueries q, int? limit, int? offset) => q.GroupsAsync(limit ?? 100, offset ?? 0));
         groups.MapGet("/{id:guid}", async (Guid id, IClusterClient cluster) =>
             await cluster.GetGrain<IGroupGrain>(id).GetAsync() ?? throw new KeyNotFoundException($"no group has the id {id}"));
+        groups.MapPatch("/{id:guid}", (Guid id, UpdateGroupRequest body, IClusterClient cluster, ClaimsPrincipal user) =>
+            cluster.GetGrain<IGroupGrain>(id).UpdateAsync(new GroupChanges(body.VerboseName, body.Description,
+                body.Roles is null ? null : ParseRoles(body.Roles), body.TkPermissions), user.UserName()));
         groups.MapGet("/{id:guid}/members", (Guid id, AdminQueries q, int? limit, int? offset) => q.GroupMembersAsync(id, limit ?? 100, offset ?? 0));
         groups.MapPost("/", async (CreateGroupRequest body, IClusterClient cluster, ClaimsPrincipal user) =>
         {

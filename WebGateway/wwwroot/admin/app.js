@@ -325,6 +325,10 @@ function panel() {
         this.memberName = '';
       }, 'done');
     },
+    saveGroup() {
+      const g = this.group;
+      return this.act(() => this.api('PATCH', `/api/admin/groups/${g.id}`, { roles: g.roles, tk_permissions: g.tk_permissions }), 'saved');
+    },
     removeMember(u) { return this.act(() => this.api('POST', `/api/admin/groups/${this.route.id}/members/remove`, { users: [u.id] }), 'done'); },
 
     saveSettings() {
