@@ -16,7 +16,7 @@ public interface IUserSessionsGrain : IGrainWithGuidKey
     Task<IReadOnlyList<Guid>> ListAsync();
 
     /// <summary>Sends a message to every open session of the user.</summary>
-    [Alias("SendAsync")]
+    [Alias("SendAsync"), OneWay]
     Task SendAsync(string json);
 
     /// <summary>Relays a VM's state to the user's sessions that are connected to it.</summary>
