@@ -35,6 +35,10 @@ public interface IThinClientSessionGrain : IGrainWithGuidKey
     [Alias("CloseAsync")]
     Task CloseAsync(string reason);
 
+    /// <summary>Closes the session if its client has been silent too long (asked by the cluster's sweeper).</summary>
+    [Alias("CheckDeadlineAsync")]
+    Task CheckDeadlineAsync();
+
     [Alias("IsOpenAsync")]
     Task<bool> IsOpenAsync();
 }

@@ -38,6 +38,7 @@ public static class GrainServiceCollectionExtensions
             .Configure<NpgsqlDataSource>((o, db) => o.XmlRepository = new PostgresXmlRepository(db));
         services.TryAddSingleton<SecretProtector>();
         services.TryAddSingleton<Vdi.Grains.Interfaces.Settings.SettingsCache>();
+        services.TryAddSingleton<ThinClients.SessionSweeperStart>();
 
         // PBKDF2-HMAC-SHA512; Security:PasswordHashIterations trades login CPU (the 9:00 storm) against brute-force cost
         services.AddOptions<PasswordHasherOptions>().Configure(o =>

@@ -98,6 +98,21 @@ public sealed class SessionTable(NpgsqlDataSource db)
         return await cmd.ReadGuidsAsync();
     }
 
+    public async Task<IReadOnlyList<Guid>> ActiveIdsOfUserAsync(Guid userId)
+    {
+        await using var cmd = db.CreateCommand("select id from vdi_tk_sessions where user_id = @u and disconnected is null");
+        cmd.Parameters.AddWithValue("u", userId);
+        return await cmd.ReadGuidsAsync();
+    }
+
+    /// <summary>Open sessions whose recorded data is older than <paramref name="silentFor"/> (the record is refreshed every few seconds).</summary>
+    public async Task<IReadOnlyList<Guid>> SilentIdsAsync(TimeSpan silentFor, DateTimeOffset now)
+    {
+        await using var cmd = db.CreateCommand("select id from vdi_tk_sessions where disconnected is null and data_received < @before");
+        cmd.Parameters.AddWithValue("before", now - silentFor);
+        return await cmd.ReadGuidsAsync();
+    }
+
     public async Task<int> ActiveCountAsync()
     {
         await using var cmd = db.CreateCommand("select count(*)::int from vdi_tk_sessions where disconnected is null");

@@ -9,8 +9,9 @@ namespace Vdi.Grains.ThinClients;
 
 /// <summary>
 /// One thin-client connection. The gateway that holds the socket registered an observer; messages for the client
-/// go through it, whichever gateway that is. A timer closes the session after 35 s without data, and a reminder
-/// brings the grain back to do so if its silo died.
+/// go through it, whichever gateway that is. A timer closes the session after 35 s without data; if the grain's silo
+/// died, the cluster's <see cref="SessionSweeperGrain"/> brings it back to do so. (Reminders of older versions are
+/// still answered.)
 /// </summary>
 [GrainType("tk-session")]
 public sealed class ThinClientSessionGrain(
@@ -20,10 +21,10 @@ public sealed class ThinClientSessionGrain(
     LiveEventPublisher live,
     IOptions<ThinClientOptions> options,
     Vdi.Grains.Interfaces.Settings.SettingsCache settings,
+    SessionSweeperStart sweeper,
     TimeProvider time) : Grain, IThinClientSessionGrain, IRemindable
 {
     public const string Resource = "/thin_clients/";
-    private const string DeadlineReminder = "tk-session-deadline";
     private IThinClientObserver? _client;
     private IGrainTimer? _deadlineTimer;
     private DateTimeOffset _lastWrite;
@@ -53,7 +54,12 @@ public sealed class ThinClientSessionGrain(
         _lastWrite = now;
         await table.OpenAsync(Id, info, now);
         await GrainFactory.GetGrain<IUserSessionsGrain>(info.UserId).AddAsync(Id);
-        await this.RegisterOrUpdateReminder(DeadlineReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
+        if (!sweeper.Ensured)
+        {
+            await GrainFactory.GetGrain<ISessionSweeperGrain>(0).EnsureRunningAsync();
+            sweeper.Ensured = true;
+        }
+
         StartDeadlineTimer();
         await PublishAsync("connected", null);
     }
@@ -168,11 +174,6 @@ public sealed class ThinClientSessionGrain(
         await PublishAsync("connection_closed", state.State.LastVmId);
         _deadlineTimer?.Dispose();
         _deadlineTimer = null;
-        if (await this.GetReminder(DeadlineReminder) is { } reminder)
-        {
-            await this.UnregisterReminder(reminder);
-        }
-
         _client = null;
         DeactivateOnIdle();
     }
@@ -201,7 +202,7 @@ public sealed class ThinClientSessionGrain(
         KeepAlive = true,
     });
 
-    private async Task CheckDeadlineAsync()
+    public async Task CheckDeadlineAsync()
     {
         if (!Open)
         {

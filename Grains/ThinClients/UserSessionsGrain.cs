@@ -2,37 +2,46 @@ using Vdi.Grains.Interfaces.ThinClients;
 
 namespace Vdi.Grains.ThinClients;
 
+/// <summary>
+/// The user's open thin-client sessions, kept in memory: the sessions table is the record, read again whenever the
+/// grain activates, so opening and closing a session costs no write here.
+/// </summary>
 [GrainType("user-sessions")]
-public sealed class UserSessionsGrain(
-    [PersistentState("user-sessions", StorageNames.Main)] IPersistentState<UserSessionsState> state) : Grain, IUserSessionsGrain
+public sealed class UserSessionsGrain(SessionTable table) : Grain, IUserSessionsGrain
 {
-    public async Task AddAsync(Guid sessionId)
+    private readonly HashSet<Guid> _sessions = [];
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        if (state.State.Sessions.Add(sessionId))
+        foreach (var id in await table.ActiveIdsOfUserAsync(this.GetPrimaryKey()))
         {
-            await state.WriteStateAsync();
+            _sessions.Add(id);
         }
     }
 
-    public async Task RemoveAsync(Guid sessionId)
+    public Task AddAsync(Guid sessionId)
     {
-        if (state.State.Sessions.Remove(sessionId))
-        {
-            await state.WriteStateAsync();
-        }
+        _sessions.Add(sessionId);
+        return Task.CompletedTask;
     }
 
-    public Task<IReadOnlyList<Guid>> ListAsync() => Task.FromResult<IReadOnlyList<Guid>>([.. state.State.Sessions]);
+    public Task RemoveAsync(Guid sessionId)
+    {
+        _sessions.Remove(sessionId);
+        return Task.CompletedTask;
+    }
+
+    public Task<IReadOnlyList<Guid>> ListAsync() => Task.FromResult<IReadOnlyList<Guid>>([.. _sessions]);
 
     public Task SendAsync(string json) =>
-        Task.WhenAll(state.State.Sessions.Select(id => GrainFactory.GetGrain<IThinClientSessionGrain>(id).SendAsync(json)));
+        Task.WhenAll(_sessions.Select(id => GrainFactory.GetGrain<IThinClientSessionGrain>(id).SendAsync(json)));
 
     public Task RelayVmEventAsync(Guid vmId, string json) =>
-        Task.WhenAll(state.State.Sessions.Select(id => GrainFactory.GetGrain<IThinClientSessionGrain>(id).RelayVmEventAsync(vmId, json)));
+        Task.WhenAll(_sessions.Select(id => GrainFactory.GetGrain<IThinClientSessionGrain>(id).RelayVmEventAsync(vmId, json)));
 
     public async Task DisconnectAllAsync()
     {
-        foreach (var id in state.State.Sessions.ToList())
+        foreach (var id in _sessions.ToList())
         {
             await GrainFactory.GetGrain<IThinClientSessionGrain>(id).DisconnectAsync();
         }

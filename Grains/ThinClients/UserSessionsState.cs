@@ -1,7 +1,0 @@
-namespace Vdi.Grains.ThinClients;
-
-[GenerateSerializer, Alias("UserSessionsState")]
-public sealed class UserSessionsState
-{
-    [Id(0)] public HashSet<Guid> Sessions { get; set; } = [];
-}
