@@ -29,6 +29,7 @@ public sealed class PoolGrain(
     private readonly HashSet<Guid> _promised = [];
     private readonly Dictionary<Guid, Task<Guid?>> _takesByUser = [];
     private Task<int>? _refill;
+    private Task<TaskView?>? _expansionCheck;
 
     private Guid Id => this.GetPrimaryKey();
 
@@ -162,6 +163,23 @@ public sealed class PoolGrain(
     }
 
     public async Task<TaskView?> RequestAutoExpansionAsync()
+    {
+        // VM hand-outs interleave and each may ask: they share one check, so one expansion starts however many ask
+        var check = _expansionCheck ??= CheckExpansionAsync();
+        try
+        {
+            return await check;
+        }
+        finally
+        {
+            if (ReferenceEquals(_expansionCheck, check))
+            {
+                _expansionCheck = null;
+            }
+        }
+    }
+
+    private async Task<TaskView?> CheckExpansionAsync()
     {
         if (!Exists || !state.State.IsAutomated || state.State.Status is not (PoolStatus.Active or PoolStatus.Partial))
         {

@@ -64,6 +64,26 @@ public sealed class VmAssignmentTests(TwoSiloClusterFixture fixture)
     }
 
     [Fact]
+    public async Task Users_taking_vms_at_once_from_a_pool_running_low_start_exactly_one_expansion()
+    {
+        var kit = await PoolKit.StartAsync(fixture.Client);
+        await using var _ = kit;
+        var pool = fixture.Client.GetGrain<IPoolGrain>(Guid.NewGuid());
+        var view = await pool.CreateAsync(PoolType.Automated, kit.Automated(initial: 6, total: 30, reserve: 5, step: 2) with { StartVms = false }, "admin");
+        await kit.WaitForTaskAsync(await PoolKit.LastTaskAsync(view.Id, "POOL_CREATE"));
+        var users = new List<Guid>();
+        for (var i = 0; i < 6; i++)
+        {
+            users.Add(await kit.NewUserAsync());
+        }
+
+        await pool.EntitleAsync(users, [], "admin");
+        var taken = await Task.WhenAll(users.Select(u => pool.TakeVmForUserAsync(u)));
+        Assert.Equal(6, taken.Where(t => t is not null).Distinct().Count());
+        Assert.Equal(1L, await TestDb.ScalarAsync<long>("select count(*) from vdi_tasks where pool_id = @p and task_type = 'POOL_EXPAND'", ("p", view.Id)));
+    }
+
+    [Fact]
     public async Task A_user_gets_the_same_vm_again_and_has_one_vm_per_pool()
     {
         var (kit, pool, poolId) = await PoolWithVmsAsync(3);
