@@ -75,6 +75,8 @@ public sealed class PoolGrain(
 
     public async Task<PoolView?> GetAsync() => Exists ? await ViewAsync() : null;
 
+    public Task<PoolView?> GetSettingsAsync() => Task.FromResult(Exists ? state.State.ToView(Id, 0) : null);
+
     public Task<VmPolicySettings?> GetVmPolicyAsync()
     {
         var s = state.State;

@@ -115,6 +115,24 @@ public sealed class AdminPanelBrowserTests(LiveSystemFixture system)
         await Assertions.Expect(page.Locator("[data-test=journal-row]", new PageLocatorOptions { HasText = poolName }).First).ToBeVisibleAsync();
         await ShotAsync(page, "journal");
 
+        // the user's details: a bad e-mail is shown at its field, then permissions are saved
+        await page.Locator("[data-test=nav-users]").ClickAsync();
+        await page.Locator("[data-test=user-search] input").FillAsync(username);
+        await page.Locator("[data-test=user-search] button").ClickAsync();
+        var userRow = page.Locator("[data-test=user-row]", new PageLocatorOptions { HasText = username });
+        await userRow.Locator("[data-test=user-edit]").ClickAsync();
+        var userForm = page.Locator("[data-test=user-form]");
+        await userForm.Locator("input[name=email]").FillAsync("not-an-address");
+        await userForm.Locator("[data-test=user-save]").ClickAsync();
+        await Assertions.Expect(userForm.Locator("[data-test=error-email]")).Not.ToBeEmptyAsync();
+        await userForm.Locator("input[name=email]").FillAsync("ann@example.org");
+        await userForm.Locator("input[value=USB_REDIR]").CheckAsync();
+        await userForm.Locator("[data-test=user-save]").ClickAsync();
+        await Assertions.Expect(userForm).ToBeHiddenAsync();
+        var saved = await system.Grains.GetGrain<IUserGrain>((await system.Grains.ForName(username).FindUserIdAsync())!.Value).GetAsync();
+        Assert.Equal("ann@example.org", saved!.Email);
+        Assert.Equal(["USB_REDIR"], saved.TkPermissions);
+
         // the interactive API reference reads the OpenAPI document with the panel's token
         await page.Locator("[data-test=nav-api]").ClickAsync();
         await Assertions.Expect(page.GetByText("VDI broker API").First).ToBeVisibleAsync();

@@ -93,7 +93,7 @@ public static class ThinClientApi
         }
 
         var pool = cluster.GetGrain<IPoolGrain>(id);
-        var view = await pool.GetAsync();
+        var view = await pool.GetSettingsAsync();
         if (view is null || !(principal.IsSuperuser() || await pool.IsEntitledAsync(userId)))
         {
             return Envelope.Error("Pool not found.", status: StatusCodes.Status404NotFound);

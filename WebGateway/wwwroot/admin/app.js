@@ -28,7 +28,7 @@ function panel() {
     pool: null, poolCounts: null, poolVms: { count: 0, results: [] }, poolUsers: { count: 0, results: [] }, poolGroups: { count: 0, results: [] },
     poolTasks: { count: 0, results: [] }, assignTo: {}, entitleName: '',
     sessions: { count: 0, results: [] }, messageTo: {}, messageAll: '', chat: [],
-    users: { count: 0, results: [] }, userSearch: '', userForm: { username: '', password: '', roles: [], is_superuser: false },
+    users: { count: 0, results: [] }, userSearch: '', userEdit: null, userForm: { username: '', password: '', roles: [], is_superuser: false },
     groups: { count: 0, results: [] }, groupForm: { verbose_name: '', description: '' }, group: null, groupMembers: { count: 0, results: [] }, memberName: '',
     tasks: { count: 0, results: [] },
     journal: { count: 0, results: [] }, journalFilter: { event_type: '', entity_type: '', username: '', from: '', to: '', unread: false }, journalOffset: 0,
@@ -308,6 +308,25 @@ function panel() {
       return this.act(async () => {
         await this.api('POST', '/api/admin/users', this.userForm);
         this.userForm = { username: '', password: '', roles: [], is_superuser: false };
+      }, 'saved');
+    },
+    async editUser(u) {
+      try {
+        const v = await this.api('GET', `/api/admin/users/${u.id}`);
+        this.userEdit = { id: v.id, username: v.username, first_name: v.first_name, last_name: v.last_name, email: v.email,
+          roles: v.roles || [], is_superuser: v.is_superuser, tk_permissions: v.tk_permissions || [] };
+        this.errors = {};
+      } catch (e) { this.fail(e); }
+    },
+    saveUser() {
+      const e = this.userEdit;
+      const me = this.me && e.id === this.me.id;
+      return this.act(async () => {
+        await this.api('PATCH', `/api/admin/users/${e.id}`, {
+          first_name: e.first_name, last_name: e.last_name, email: e.email, tk_permissions: e.tk_permissions,
+          ...(me ? {} : { roles: e.roles, is_superuser: e.is_superuser }),
+        });
+        this.userEdit = null;
       }, 'saved');
     },
     updateUser(u, changes) { return this.act(() => this.api('PATCH', `/api/admin/users/${u.id}`, changes), 'saved'); },
