@@ -209,6 +209,8 @@ public sealed class AdminPanelBrowserTests(LiveSystemFixture system)
             await Assertions.Expect(opPage.Locator("[data-test=nav-journal]")).ToHaveTextAsync("Журнал");
             await opPage.Locator("[data-test=nav-journal]").ClickAsync();
             await Assertions.Expect(opPage.Locator("[data-test=journal]")).ToBeVisibleAsync();
+            await Assertions.Expect(opPage.Locator("[data-test=journal] h1")).ToHaveTextAsync("Журнал");
+            await ShotAsync(opPage, "journal-ru");
         }
     }
 }
