@@ -19,6 +19,7 @@ public sealed partial class LiveEventHub(IClusterClient cluster, IHostApplicatio
     };
 
     private readonly ConcurrentDictionary<Guid, Subscriber> _subscribers = new();
+    private readonly List<StreamSubscriptionHandle<LiveEvent>> _handles = [];
 
     /// <summary>One panel connection: what it subscribed to and how to reach it.</summary>
     public sealed class Subscriber(Func<string, Task> send)
@@ -53,7 +54,12 @@ public sealed partial class LiveEventHub(IClusterClient cluster, IHostApplicatio
             {
                 try
                 {
-                    await provider.GetStream<LiveEvent>(StreamId.Create(LiveStreams.Namespace, resource)).SubscribeAsync((e, _) => DeliverAsync(e));
+                    var handle = await provider.GetStream<LiveEvent>(StreamId.Create(LiveStreams.Namespace, resource)).SubscribeAsync((e, _) => DeliverAsync(e));
+                    lock (_handles)
+                    {
+                        _handles.Add(handle);
+                    }
+
                     break;
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
@@ -62,6 +68,27 @@ public sealed partial class LiveEventHub(IClusterClient cluster, IHostApplicatio
                     await Task.Delay(TimeSpan.FromSeconds(2), stoppingToken);
                 }
             }
+        }
+    }
+
+    /// <summary>A gateway that stops leaves its subscriptions (the streams would otherwise keep trying to reach it).</summary>
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        List<StreamSubscriptionHandle<LiveEvent>> handles;
+        lock (_handles)
+        {
+            handles = [.. _handles];
+            _handles.Clear();
+        }
+
+        try
+        {
+            await Task.WhenAll(handles.Select(h => h.UnsubscribeAsync())).WaitAsync(TimeSpan.FromSeconds(5), cancellationToken);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            LogUnsubscribeFailed(logger, e.Message); // the cluster drops a dead client's subscriptions by itself
         }
     }
 
@@ -105,6 +132,9 @@ public sealed partial class LiveEventHub(IClusterClient cluster, IHostApplicatio
             ["object"] = payload,
         }.ToJsonString();
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Live events: leaving the streams failed: {Reason}")]
+    private static partial void LogUnsubscribeFailed(ILogger logger, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Live events: cannot subscribe to {Resource} yet: {Reason}")]
     private static partial void LogSubscribeFailed(ILogger logger, string resource, string reason);
