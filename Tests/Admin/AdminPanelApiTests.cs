@@ -250,5 +250,13 @@ public sealed class AdminPanelApiTests(LiveSystemFixture system)
         var row = groups.GetProperty("results").EnumerateArray().Single(g => g.GetProperty("id").GetGuid() == groupId);
         Assert.Equal("USB_REDIR", row.GetProperty("tk_permissions")[0].GetString());
         Assert.Equal(1, row.GetProperty("members_count").GetInt64());
+
+        // a thin client of a member gets the group's permissions with its VM
+        await using var scenario = await ThinClientScenario.StartAsync(system.Grains, vms: 1, users: 1);
+        Assert.True((await http.PostAsJsonAsync($"/api/admin/groups/{groupId}/members", new { users = new[] { scenario.Users[0].Id } })).IsSuccessStatusCode);
+        await using var client = new VeilConnectClient(Gateway);
+        await client.LoginAsync(scenario.Users[0].Name, ThinClientScenario.Password);
+        var vm = (await client.GetVmAsync(scenario.PoolId)).Body.GetProperty("data");
+        Assert.Equal(["USB_REDIR"], vm.GetProperty("permissions").EnumerateArray().Select(p => p.GetString()));
     }
 }
