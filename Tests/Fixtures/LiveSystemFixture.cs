@@ -77,6 +77,7 @@ public sealed class LiveSystemFixture : IAsyncLifetime
         {
             if (_browser is null)
             {
+                Assertions.SetDefaultExpectTimeout(15_000); // a busy 2-core CI machine: live updates can take seconds
                 _playwright = await Playwright.CreateAsync();
                 _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
                 {
