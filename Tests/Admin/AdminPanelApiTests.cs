@@ -106,6 +106,16 @@ public sealed class AdminPanelApiTests(LiveSystemFixture system)
         var (name, id, token) = await GatewayClients.UserWithRolesAsync(system.Grains, Gateway, Role.Operator);
         var list = await http.GetFromJsonAsync<JsonElement>($"/api/admin/users?q={name}");
         Assert.Equal(id, list.GetProperty("results")[0].GetProperty("id").GetGuid());
+        var prefix = $"ord-{Guid.NewGuid():N}"[..12];
+        var first = await system.Grains.ForName(prefix + "-b").CreateUserAsync(new NewUser(prefix + "-b", "ordering-password", false, [], "tests"));
+        var second = await system.Grains.ForName(prefix + "-a").CreateUserAsync(new NewUser(prefix + "-a", "ordering-password", false, [], "tests"));
+        async Task<Guid> FirstOf(string ordering) =>
+            (await http.GetFromJsonAsync<JsonElement>($"/api/admin/users?q={prefix}&ordering={ordering}")).GetProperty("results")[0].GetProperty("id").GetGuid();
+        Assert.Equal(second.Id, await FirstOf("-created")); // sorted on the server
+        Assert.Equal(first.Id, await FirstOf("created"));
+        Assert.Equal(second.Id, await FirstOf("username"));
+        Assert.Equal(first.Id, await FirstOf("-username"));
+        Assert.Equal(second.Id, await FirstOf("drop table")); // not a sortable field: the default order (by name)
 
         var bad = await http.PatchAsJsonAsync($"/api/admin/users/{id}", new { email = "not-an-address" });
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);

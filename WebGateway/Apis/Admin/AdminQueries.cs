@@ -31,8 +31,17 @@ public sealed class AdminQueries(NpgsqlDataSource db)
             [("status", (object?)status ?? DBNull.Value), ("controller", controllerId is { } c ? c : DBNull.Value)], limit, offset);
     }
 
-    public Task<Page> PoolVmsAsync(Guid poolId, int limit, int offset) => PageAsync(
-        "from vdi_vms v where v.pool_id = @pool", "v.verbose_name",
+    /// <summary>An ORDER BY from a whitelisted <c>ordering</c> (<c>name</c> or <c>-name</c>), else the default.</summary>
+    private static string Order(string? ordering, string alias, string fallback, params string[] allowed)
+    {
+        var field = ordering?.TrimStart('-');
+        return field is not null && allowed.Contains(field)
+            ? $"{alias}.{field}{(ordering!.StartsWith('-') ? " desc" : "")}, {alias}.id"
+            : fallback;
+    }
+
+    public Task<Page> PoolVmsAsync(Guid poolId, int limit, int offset, string? ordering = null) => PageAsync(
+        "from vdi_vms v where v.pool_id = @pool", Order(ordering, "v", "v.verbose_name", "verbose_name", "status", "power_state", "updated"),
         "v.id, v.verbose_name, v.status, v.power_state, v.created_by_broker, v.updated, coalesce((select array_agg(o.user_id) from vdi_vm_owners o where o.vm_id = v.id), '{}') as owners",
         [("pool", poolId)], limit, offset);
 
@@ -139,9 +148,9 @@ public sealed class AdminQueries(NpgsqlDataSource db)
         "c.read_speed, c.write_speed, c.avg_rtt, c.loss_percentage, s.mac_address, s.hostname, s.gateway",
         [("all", withDisconnected), ("user", userId is { } u ? u : DBNull.Value), ("afk", afkTimeout)], limit, offset);
 
-    public Task<Page> UsersAsync(string? search, int limit, int offset) => PageAsync(
+    public Task<Page> UsersAsync(string? search, int limit, int offset, string? ordering = null) => PageAsync(
         "from vdi_users u where (@q::text is null or u.username ilike '%' || @q::text || '%' or u.last_name ilike '%' || @q::text || '%' or u.email ilike '%' || @q::text || '%')",
-        "lower(u.username)",
+        Order(ordering, "u", "lower(u.username)", "username", "last_name", "created", "last_login", "is_active"),
         "u.id, u.username, u.first_name, u.last_name, u.email, u.is_superuser, u.is_active, u.roles, u.created, u.last_login",
         [("q", (object?)(string.IsNullOrWhiteSpace(search) ? null : search.Trim()) ?? DBNull.Value)], limit, offset);
 

@@ -39,7 +39,7 @@ public static class PoolsApi
         g.MapPost("/{id:guid}/clear", (Guid id, IClusterClient cluster, ClaimsPrincipal user) => Pool(cluster, id).ClearAsync(user.UserName()));
         g.MapPost("/{id:guid}/prepare", async (Guid id, IClusterClient cluster, ClaimsPrincipal user) =>
             TypedResults.Accepted("/api/admin/tasks", await Pool(cluster, id).PrepareAsync(user.UserName())));
-        g.MapGet("/{id:guid}/vms", (Guid id, AdminQueries q, int? limit, int? offset) => q.PoolVmsAsync(id, limit ?? 100, offset ?? 0));
+        g.MapGet("/{id:guid}/vms", (Guid id, AdminQueries q, int? limit, int? offset, string? ordering) => q.PoolVmsAsync(id, limit ?? 100, offset ?? 0, ordering));
         g.MapGet("/{id:guid}/users", (Guid id, AdminQueries q, int? limit, int? offset) => q.PoolUsersAsync(id, limit ?? 100, offset ?? 0));
         g.MapGet("/{id:guid}/groups", (Guid id, AdminQueries q, int? limit, int? offset) => q.PoolGroupsAsync(id, limit ?? 100, offset ?? 0));
         g.MapPost("/{id:guid}/vms", (Guid id, VmsRequest body, IClusterClient cluster, ClaimsPrincipal user) =>

@@ -34,7 +34,7 @@ public static class UsersApi
                 roles, user.UserName(), body.FirstName ?? "", body.LastName ?? "", body.Email ?? ""));
             return TypedResults.Created($"/api/admin/users/{created.Id}", created);
         });
-        users.MapGet("/", (AdminQueries queries, string? q, int? limit, int? offset) => queries.UsersAsync(q, limit ?? 100, offset ?? 0));
+        users.MapGet("/", (AdminQueries queries, string? q, int? limit, int? offset, string? ordering) => queries.UsersAsync(q, limit ?? 100, offset ?? 0, ordering));
         users.MapGet("/{id:guid}", async (Guid id, IClusterClient cluster) =>
             await cluster.GetGrain<IUserGrain>(id).GetAsync() ?? throw new KeyNotFoundException($"no user has the id {id}"));
         users.MapPatch("/{id:guid}", async (Guid id, UpdateUserRequest body, IClusterClient cluster, ClaimsPrincipal user, SettingsCache settings) =>
