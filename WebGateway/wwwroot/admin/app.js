@@ -26,7 +26,7 @@ function panel() {
     pools: { count: 0, results: [] },
     poolForm: null, poolChoices: { resource_pools: [], data_pools: [], templates: [], vms: [] },
     pool: null, poolCounts: null, poolVms: { count: 0, results: [] }, poolUsers: { count: 0, results: [] }, poolGroups: { count: 0, results: [] },
-    poolTasks: { count: 0, results: [] }, assignTo: {}, entitleName: '',
+    poolTasks: { count: 0, results: [] }, assignTo: {}, entitleName: '', vmOffset: 0,
     sessions: { count: 0, results: [] }, messageTo: {}, messageAll: '', chat: [],
     users: { count: 0, results: [] }, userSearch: '', userEdit: null, userForm: { username: '', password: '', roles: [], is_superuser: false },
     groups: { count: 0, results: [] }, groupForm: { verbose_name: '', description: '' }, group: null, groupMembers: { count: 0, results: [] }, memberName: '',
@@ -171,6 +171,7 @@ function panel() {
     go(hash) { location.hash = hash; },
     navigate() {
       const [page, id] = (location.hash.replace(/^#\/?/, '') || 'dashboard').split('/');
+      if (page !== this.route.page || (id || null) !== this.route.id) { this.vmOffset = 0; }
       this.route = { page, id: id || null };
       this.errors = {};
       this.load().catch(e => this.fail(e));
@@ -189,7 +190,7 @@ function panel() {
         const id = this.route.id;
         [this.pool, this.poolCounts, this.poolVms, this.poolUsers, this.poolGroups, this.poolTasks] = await Promise.all([
           this.api('GET', `/api/admin/pools/${id}`), this.api('GET', `/api/admin/pools/${id}/counts`),
-          this.api('GET', `/api/admin/pools/${id}/vms`), this.api('GET', `/api/admin/pools/${id}/users`),
+          this.api('GET', `/api/admin/pools/${id}/vms?limit=100&offset=${this.vmOffset}`), this.api('GET', `/api/admin/pools/${id}/users?limit=1000`),
           this.api('GET', `/api/admin/pools/${id}/groups`), this.api('GET', `/api/admin/tasks?pool_id=${id}&limit=20`)]);
       } else if (p === 'thin-clients' && this.isAdmin) {
         this.sessions = await this.api('GET', '/api/admin/thin-clients');
@@ -266,6 +267,7 @@ function panel() {
         this.go(`#/pool/${pool.id}`);
       }, 'poolCreated');
     },
+    vmPage(delta) { this.vmOffset = Math.max(0, this.vmOffset + delta * 100); return this.load().catch(e => this.fail(e)); },
     poolAction(action) { return this.act(() => this.api('POST', `/api/admin/pools/${this.pool.id}/${action}`), 'done'); },
     removePool() {
       return confirm(this.t('confirmRemove')) && this.act(async () => { await this.api('DELETE', `/api/admin/pools/${this.pool.id}`); this.go('#/pools'); }, 'done');
