@@ -138,9 +138,12 @@ public sealed class VmGrain(
         }
     }
 
-    public async Task UserConnectedAsync(Guid userId)
+    public Task UserConnectedAsync(Guid userId) => state.RecordExists ? UserIsBackAsync() : Task.CompletedTask;
+
+    /// <summary>The user is back for this VM: what was waiting for their absence no longer applies.</summary>
+    private async Task UserIsBackAsync()
     {
-        if (!state.RecordExists || (state.State.PendingDisconnect is null && !state.State.HeldOff))
+        if (state.State.PendingDisconnect is null && !state.State.HeldOff)
         {
             return;
         }
@@ -245,9 +248,10 @@ public sealed class VmGrain(
         var results = new List<string>();
         if (plan.Recreate)
         {
+            // the VM leaves service before the task that replaces it exists (the task id is the wait's: started once)
             s.Owners.Clear();
             s.Status = VmStatus.Deleting;
-            await SaveOwnersAsync();
+            await SaveAsync("UPDATED", withOwners: true);
             await GrainFactory.GetGrain<ITaskGrain>(pending.Id).StartAsync(new BrokerTaskRequest
             {
                 Type = BrokerTaskType.VmGuestRecreation,
@@ -258,9 +262,9 @@ public sealed class VmGrain(
             results.Add("recreation started");
         }
 
-        if (plan.FreeUser && s.Owners.Remove(pending.UserId))
+        var freed = plan.FreeUser && s.Owners.Remove(pending.UserId);
+        if (freed)
         {
-            await SaveOwnersAsync();
             results.Add("freed from the user");
         }
 
@@ -275,7 +279,7 @@ public sealed class VmGrain(
 
         s.HeldOff = DisconnectPolicy.HoldsPowerOff(plan, s.Owners);
         s.PendingDisconnect = null;
-        await SaveAsync("UPDATED");
+        await SaveAsync("UPDATED", withOwners: freed);
         await DropReminderAsync();
         var result = results.Count == 0 ? "nothing to do" : string.Join(", ", results);
         await journal.WriteAsync(new JournalEntry(JournalLevel.Info,
@@ -362,8 +366,7 @@ public sealed class VmGrain(
         RequireExists();
         if (state.State.Owners.Add(userId))
         {
-            await SaveAsync("UPDATED");
-            await SaveOwnersAsync();
+            await SaveAsync("UPDATED", withOwners: true);
         }
 
         return state.State.ToView(Id);
@@ -374,8 +377,7 @@ public sealed class VmGrain(
         RequireExists();
         if (state.State.Owners.Remove(userId))
         {
-            await SaveAsync("UPDATED");
-            await SaveOwnersAsync();
+            await SaveAsync("UPDATED", withOwners: true);
         }
 
         return state.State.ToView(Id);
@@ -419,61 +421,45 @@ public sealed class VmGrain(
     public async Task<VmConnectionData> PrepareConnectionAsync(ConnectionType protocol)
     {
         RequireExists();
-        if (state.State.PendingDisconnect is not null || state.State.HeldOff)
-        {
-            // the user is back for this VM: what was waiting for their absence no longer applies
-            state.State.PendingDisconnect = null;
-            state.State.HeldOff = false;
-            await SaveAsync("UPDATED");
-            await DropReminderAsync();
-        }
-
-        var controllerId = state.State.ControllerId;
+        await UserIsBackAsync();
         var options = thinClients.Value;
         try
         {
-            var client = await controllers.ConnectAsync(controllerId);
-            var domain = await client.GetDomainAsync(Id);
-            if (PowerOf(domain) != PowerState.On)
+            return await WithControllerAsync(async client =>
             {
-                var start = await client.PowerAsync(Id, "start", force: false);
-                if (!(await client.WaitForTaskAsync(start, options.PowerOnTimeout)).Succeeded)
+                var domain = await client.GetDomainAsync(Id);
+                if (PowerOf(domain) != PowerState.On)
                 {
-                    throw new VmConnectionException("004", "VM is unreachable on ECP VeiL.");
+                    var start = await client.PowerAsync(Id, "start", force: false);
+                    if (!(await client.WaitForTaskAsync(start, options.PowerOnTimeout)).Succeeded)
+                    {
+                        throw new VmConnectionException("004", "VM is unreachable on ECP VeiL.");
+                    }
+
+                    domain = await client.GetDomainAsync(Id);
                 }
 
-                domain = await client.GetDomainAsync(Id);
-            }
+                if (protocol is ConnectionType.Spice or ConnectionType.SpiceDirect
+                    && !(domain.TryGetProperty("remote_access", out var ra) && ra.ValueKind == System.Text.Json.JsonValueKind.True))
+                {
+                    await client.WaitForTaskAsync(await client.RemoteAccessAsync(Id, true), options.PowerOnTimeout);
+                    domain = await client.GetDomainAsync(Id);
+                }
 
-            if (protocol is ConnectionType.Spice or ConnectionType.SpiceDirect
-                && !(domain.TryGetProperty("remote_access", out var ra) && ra.ValueKind == System.Text.Json.JsonValueKind.True))
-            {
-                await client.WaitForTaskAsync(await client.RemoteAccessAsync(Id, true), options.PowerOnTimeout);
-                domain = await client.GetDomainAsync(Id);
-            }
-
-            await ObservePowerAsync(PowerOf(domain));
-            var controllerHost = client.Host;
-            var name = domain.TryGetProperty("verbose_name", out var n) ? n.GetString() ?? state.State.VerboseName : state.State.VerboseName;
-            return protocol switch
-            {
-                ConnectionType.Spice => new VmConnectionData(controllerHost, IntOf(domain, "remote_access_port"), await SpiceTokenAsync(client),
-                    StringOf(domain, "graphics_password"), name, controllerHost),
-                ConnectionType.SpiceDirect => new VmConnectionData(await NodeAddressAsync(client, domain), IntOf(domain, "real_remote_access_port"), null,
-                    StringOf(domain, "graphics_password"), name, controllerHost),
-                ConnectionType.Rdp or ConnectionType.NativeRdp => new VmConnectionData(await GuestAddressAsync(client, options), 3389, null, null, name, controllerHost),
-                ConnectionType.Loudplay => new VmConnectionData(await GuestAddressAsync(client, options), 8554, null, null, name, controllerHost),
-                _ => throw new VmConnectionException("007", $"Unknown connection type {protocol}."),
-            };
-        }
-        catch (EcpException e)
-        {
-            await controllers.ReportAsync(controllerId, e);
-            throw new VmConnectionException("004", "VM is unreachable on ECP VeiL.");
-        }
-        catch (ControllerException)
-        {
-            throw new VmConnectionException("004", "VM is unreachable on ECP VeiL.");
+                await ObservePowerAsync(PowerOf(domain));
+                var controllerHost = client.Host;
+                var name = domain.TryGetProperty("verbose_name", out var n) ? n.GetString() ?? state.State.VerboseName : state.State.VerboseName;
+                return protocol switch
+                {
+                    ConnectionType.Spice => new VmConnectionData(controllerHost, IntOf(domain, "remote_access_port"), await SpiceTokenAsync(client),
+                        StringOf(domain, "graphics_password"), name, controllerHost),
+                    ConnectionType.SpiceDirect => new VmConnectionData(await NodeAddressAsync(client, domain), IntOf(domain, "real_remote_access_port"), null,
+                        StringOf(domain, "graphics_password"), name, controllerHost),
+                    ConnectionType.Rdp or ConnectionType.NativeRdp => new VmConnectionData(await GuestAddressAsync(client, options), 3389, null, null, name, controllerHost),
+                    ConnectionType.Loudplay => new VmConnectionData(await GuestAddressAsync(client, options), 8554, null, null, name, controllerHost),
+                    _ => throw new VmConnectionException("007", $"Unknown connection type {protocol}."),
+                };
+            });
         }
         catch (TimeoutException)
         {
@@ -602,10 +588,6 @@ public sealed class VmGrain(
         await live.PublishAsync(LiveStreams.Domains, "DELETED", Id, new { id = Id });
         DeactivateOnIdle();
     }
-
-    private Task SaveOwnersAsync() => state.State.PoolId is { } pool
-        ? table.SetOwnersAsync(Id, pool, state.State.Owners)
-        : Task.CompletedTask;
 
     private void RequireExists()
     {

@@ -45,13 +45,6 @@ public sealed class VmTable(NpgsqlDataSource db)
         await cmd.ExecuteNonQueryAsync();
     }
 
-    public async Task SetOwnersAsync(Guid vmId, Guid poolId, IReadOnlyCollection<Guid> owners)
-    {
-        await using var batch = db.CreateBatch();
-        AddOwners(batch, vmId, poolId, owners);
-        await batch.ExecuteNonQueryAsync();
-    }
-
     private static void AddOwners(NpgsqlBatch batch, Guid vmId, Guid poolId, IReadOnlyCollection<Guid> owners)
     {
         var delete = new NpgsqlBatchCommand("delete from vdi_vm_owners where vm_id = @vm");
