@@ -28,8 +28,8 @@ public sealed class PoolGrain(
     private readonly Queue<Guid> _freeCandidates = new();
     private readonly HashSet<Guid> _promised = [];
     private readonly Dictionary<Guid, Task<Guid?>> _takesByUser = [];
-    private Task<int>? _refill;
-    private Task<TaskView?>? _expansionCheck;
+    private readonly SharedRun<int> _refill = new();
+    private readonly SharedRun<TaskView?> _expansionCheck = new();
 
     private Guid Id => this.GetPrimaryKey();
 
@@ -164,22 +164,8 @@ public sealed class PoolGrain(
         return task;
     }
 
-    public async Task<TaskView?> RequestAutoExpansionAsync()
-    {
-        // VM hand-outs interleave and each may ask: they share one check, so one expansion starts however many ask
-        var check = _expansionCheck ??= CheckExpansionAsync();
-        try
-        {
-            return await check;
-        }
-        finally
-        {
-            if (ReferenceEquals(_expansionCheck, check))
-            {
-                _expansionCheck = null;
-            }
-        }
-    }
+    // VM hand-outs interleave and each may ask: they share one check, so one expansion starts however many ask
+    public Task<TaskView?> RequestAutoExpansionAsync() => _expansionCheck.RunAsync(CheckExpansionAsync);
 
     private async Task<TaskView?> CheckExpansionAsync()
     {
@@ -392,20 +378,7 @@ public sealed class PoolGrain(
                 }
             }
 
-            var refill = _refill ??= RefillAsync();
-            int found;
-            try
-            {
-                found = await refill;
-            }
-            finally
-            {
-                if (ReferenceEquals(_refill, refill))
-                {
-                    _refill = null;
-                }
-            }
-
+            var found = await _refill.RunAsync(RefillAsync);
             if (found == 0 && _freeCandidates.Count == 0)
             {
                 return null; // nothing free besides what is being confirmed right now

@@ -8,7 +8,11 @@ public sealed class ThinClientOptions
     /// <summary>A session without data for this long is dead (the original's WS_PING_TIMEOUT).</summary>
     public TimeSpan DeadSessionTimeout { get; set; } = TimeSpan.FromSeconds(35);
 
-    /// <summary>Whether sessions whose user did nothing for <see cref="AfkTimeout"/> are disconnected (the original's DISCONNECT_INACTIVE_CONNECTIONS).</summary>
+    /// <summary>
+    /// Whether sessions whose user did nothing for <see cref="AfkTimeout"/> are disconnected (the original's
+    /// DISCONNECT_INACTIVE_CONNECTIONS). This and <see cref="AfkTimeout"/> and <see cref="Limit"/> are only the
+    /// defaults of the run-time settings (<c>SettingsGrain</c>) until an administrator changes them.
+    /// </summary>
     public bool DisconnectInactiveConnections { get; set; }
 
     /// <summary>How long a user may do nothing before the session counts as away (the original's AFK_TIMEOUT).</summary>

@@ -210,20 +210,16 @@ public sealed class ThinClientSessionGrain(
         }
 
         var current = await settings.GetAsync();
-        var o = new ThinClientOptions
-        {
-            DeadSessionTimeout = options.Value.DeadSessionTimeout,
-            DisconnectInactiveConnections = current.DisconnectInactiveConnections,
-            AfkTimeout = TimeSpan.FromSeconds(current.AfkTimeoutSeconds),
-        };
-        switch (SessionDeadline.Check(state.State, time.GetUtcNow(), o))
+        var afk = TimeSpan.FromSeconds(current.AfkTimeoutSeconds);
+        switch (SessionDeadline.Check(state.State, time.GetUtcNow(), options.Value.DeadSessionTimeout,
+                    current.DisconnectInactiveConnections ? afk : null))
         {
             case SessionVerdict.Dead:
                 await CloseAsync("no data from the client (dead session)");
                 break;
             case SessionVerdict.Away:
                 await journal.WriteAsync(new JournalEntry(JournalLevel.Info,
-                    $"User {state.State.Info!.Username} was disconnected: inactive for {o.AfkTimeout.TotalSeconds:0} s.",
+                    $"User {state.State.Info!.Username} was disconnected: inactive for {afk.TotalSeconds:0} s.",
                     "", EntityType.User, state.State.Info.UserId, "system"));
                 await DisconnectAsync();
                 break;

@@ -10,16 +10,18 @@ public sealed class SessionDeadlineTests
 
     private SessionState Opened() => new() { Connected = _time.GetUtcNow(), DataReceived = _time.GetUtcNow() };
 
-    private static ThinClientOptions Afk(bool on) => new() { DisconnectInactiveConnections = on, AfkTimeout = TimeSpan.FromSeconds(300) };
+    private static readonly TimeSpan Dead = TimeSpan.FromSeconds(35);
+
+    private static TimeSpan? Afk(bool on) => on ? TimeSpan.FromSeconds(300) : null;
 
     [Fact]
     public void A_session_without_data_for_longer_than_the_timeout_is_dead()
     {
         var session = Opened();
         _time.Advance(TimeSpan.FromSeconds(35));
-        Assert.Equal(SessionVerdict.Alive, SessionDeadline.Check(session, _time.GetUtcNow(), Afk(false)));
+        Assert.Equal(SessionVerdict.Alive, SessionDeadline.Check(session, _time.GetUtcNow(), Dead, Afk(false)));
         _time.Advance(TimeSpan.FromSeconds(1));
-        Assert.Equal(SessionVerdict.Dead, SessionDeadline.Check(session, _time.GetUtcNow(), Afk(false)));
+        Assert.Equal(SessionVerdict.Dead, SessionDeadline.Check(session, _time.GetUtcNow(), Dead, Afk(false)));
     }
 
     [Fact]
@@ -32,8 +34,8 @@ public sealed class SessionDeadlineTests
             session.DataReceived = _time.GetUtcNow(); // the client's pong
         }
 
-        Assert.Equal(SessionVerdict.Alive, SessionDeadline.Check(session, _time.GetUtcNow(), Afk(false)));
-        Assert.Equal(SessionVerdict.Away, SessionDeadline.Check(session, _time.GetUtcNow(), Afk(true)));
+        Assert.Equal(SessionVerdict.Alive, SessionDeadline.Check(session, _time.GetUtcNow(), Dead, Afk(false)));
+        Assert.Equal(SessionVerdict.Away, SessionDeadline.Check(session, _time.GetUtcNow(), Dead, Afk(true)));
     }
 
     [Fact]
@@ -44,10 +46,10 @@ public sealed class SessionDeadlineTests
         session.LastInteraction = _time.GetUtcNow();
         _time.Advance(TimeSpan.FromSeconds(150));
         session.DataReceived = _time.GetUtcNow();
-        Assert.Equal(SessionVerdict.Alive, SessionDeadline.Check(session, _time.GetUtcNow(), Afk(true)));
+        Assert.Equal(SessionVerdict.Alive, SessionDeadline.Check(session, _time.GetUtcNow(), Dead, Afk(true)));
         _time.Advance(TimeSpan.FromSeconds(151));
         session.DataReceived = _time.GetUtcNow();
-        Assert.Equal(SessionVerdict.Away, SessionDeadline.Check(session, _time.GetUtcNow(), Afk(true)));
+        Assert.Equal(SessionVerdict.Away, SessionDeadline.Check(session, _time.GetUtcNow(), Dead, Afk(true)));
     }
 
     [Fact]
@@ -56,6 +58,6 @@ public sealed class SessionDeadlineTests
         var session = Opened();
         session.Disconnected = _time.GetUtcNow();
         _time.Advance(TimeSpan.FromHours(1));
-        Assert.Equal(SessionVerdict.Alive, SessionDeadline.Check(session, _time.GetUtcNow(), Afk(true)));
+        Assert.Equal(SessionVerdict.Alive, SessionDeadline.Check(session, _time.GetUtcNow(), Dead, Afk(true)));
     }
 }
