@@ -24,5 +24,14 @@ public sealed record UserView(
     public static readonly IReadOnlyList<string> AllTkPermissions =
         ["USB_REDIR", "FOLDERS_REDIR", "SHARED_CLIPBOARD_CLIENT_TO_GUEST", "SHARED_CLIPBOARD_GUEST_TO_CLIENT"];
 
+    /// <summary>Refuses permissions the thin client does not know (for users and groups alike).</summary>
+    public static IReadOnlyList<string> ValidTkPermissions(IEnumerable<string> permissions)
+    {
+        var list = permissions.Distinct().ToList();
+        return list.FirstOrDefault(p => !AllTkPermissions.Contains(p)) is { } unknown
+            ? throw new ArgumentException($"tk_permissions: unknown permission {unknown}", nameof(permissions))
+            : list;
+    }
+
     public IReadOnlyList<string> EffectiveTkPermissions => IsSuperuser ? AllTkPermissions : TkPermissions ?? [];
 }

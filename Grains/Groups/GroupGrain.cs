@@ -97,11 +97,7 @@ public sealed class GroupGrain(
             throw new ArgumentException("verbose_name must be 1 to 128 characters", nameof(changes));
         }
 
-        var permissions = changes.TkPermissions ?? s.TkPermissions;
-        if (permissions.Except(Vdi.Grains.Interfaces.Users.UserView.AllTkPermissions).FirstOrDefault() is { } unknown)
-        {
-            throw new ArgumentException($"tk_permissions: unknown permission {unknown}", nameof(changes));
-        }
+        var permissions = Vdi.Grains.Interfaces.Users.UserView.ValidTkPermissions(changes.TkPermissions ?? s.TkPermissions);
 
         var roles = changes.Roles ?? s.Roles;
         await using (var cmd = db.CreateCommand(
@@ -111,7 +107,7 @@ public sealed class GroupGrain(
             cmd.Parameters.AddWithValue("name", name);
             cmd.Parameters.AddWithValue("description", changes.Description ?? s.Description);
             cmd.Parameters.AddWithValue("roles", roles.Distinct().Select(r => r.ToWire()).ToArray());
-            cmd.Parameters.AddWithValue("permissions", permissions.Distinct().ToArray());
+            cmd.Parameters.AddWithValue("permissions", permissions.ToArray());
             try
             {
                 await cmd.ExecuteNonQueryAsync();
@@ -125,7 +121,7 @@ public sealed class GroupGrain(
         s.VerboseName = name;
         s.Description = changes.Description ?? s.Description;
         s.Roles = [.. roles.Distinct()];
-        s.TkPermissions = [.. permissions.Distinct()];
+        s.TkPermissions = [.. permissions];
         await state.WriteStateAsync();
         return View();
     }

@@ -1,7 +1,6 @@
 using Vdi.Grains.Interfaces.Journal;
 using Vdi.Grains.Interfaces.Settings;
 using Vdi.Grains.Journal;
-using Vdi.Grains.Live;
 
 namespace Vdi.Grains.Settings;
 
@@ -15,11 +14,8 @@ public sealed class SettingsState
 public sealed class SettingsGrain(
     [PersistentState("settings", StorageNames.Main)] IPersistentState<SettingsState> state,
     JournalWriter journal,
-    LiveEventPublisher live,
     Microsoft.Extensions.Options.IOptions<ThinClients.ThinClientOptions> thinClients) : Grain, ISettingsGrain
 {
-    public const string Resource = "/settings/";
-
     /// <summary>Until an administrator changes them, the settings are what the silo's configuration says.</summary>
     private BrokerSettings Current => state.RecordExists
         ? state.State.Settings
@@ -58,7 +54,6 @@ public sealed class SettingsGrain(
         await journal.WriteAsync(new JournalEntry(JournalLevel.Info, "Settings changed.",
             $"AFK disconnect: {next.DisconnectInactiveConnections}, AFK timeout: {next.AfkTimeoutSeconds} s, thin-client limit: {next.ThinClientLimit}, " +
             $"password security level: {next.PasswordSecurityLevel.ToString().ToUpperInvariant()}.", EntityType.System, null, by));
-        await live.PublishAsync(Resource, "UPDATED", Guid.Empty, next);
         return next;
     }
 }

@@ -146,13 +146,7 @@ public sealed class UserGrain(
 
         if (changes.TkPermissions is { } permissions)
         {
-            var unknown = permissions.Except(UserView.AllTkPermissions).ToList();
-            if (unknown.Count > 0)
-            {
-                throw new ArgumentException($"tk_permissions: unknown permission {unknown[0]}", nameof(changes));
-            }
-
-            s.TkPermissions = [.. permissions.Distinct()];
+            s.TkPermissions = [.. UserView.ValidTkPermissions(permissions)];
         }
 
         if (changes.Roles is { } roles)
@@ -176,9 +170,10 @@ public sealed class UserGrain(
 
         if (changes.Password is { } password)
         {
-            if (password.Length < 8)
+            // the floor of every level; the gateway holds new passwords to the level in force
+            if (Interfaces.Settings.PasswordPolicy.Check(Interfaces.Settings.PasswordSecurityLevel.Low, password) is { } problem)
             {
-                throw new ArgumentException("password: at least 8 characters", nameof(changes));
+                throw new ArgumentException(problem, nameof(changes));
             }
 
             s.PasswordHash = hasher.HashPassword(s, password);

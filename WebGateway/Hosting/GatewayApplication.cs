@@ -49,7 +49,7 @@ public static class GatewayApplication
             client.AddMemoryStreams(LiveStreams.Provider);
         });
         builder.Services.AddSingleton<LiveEventHub>();
-        builder.Services.AddSingleton(sp => new Vdi.Grains.Interfaces.Settings.SettingsCache(sp.GetRequiredService<IClusterClient>(), TimeProvider.System));
+        builder.Services.AddSingleton<Vdi.Grains.Interfaces.Settings.SettingsCache>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<LiveEventHub>());
 
         builder.Services.AddSingleton(TimeProvider.System);

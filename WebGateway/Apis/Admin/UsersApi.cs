@@ -49,9 +49,7 @@ public static class UsersApi
                 throw new ArgumentException("is_active: administrators cannot deactivate themselves or change their own roles");
             }
 
-            var grain = cluster.GetGrain<IUserGrain>(id);
-            _ = await grain.GetAsync() ?? throw new KeyNotFoundException($"no user has the id {id}");
-            return await grain.UpdateAsync(new UserChanges
+            return await cluster.GetGrain<IUserGrain>(id).UpdateAsync(new UserChanges
             {
                 FirstName = body.FirstName,
                 LastName = body.LastName,
