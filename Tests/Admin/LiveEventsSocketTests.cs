@@ -1,5 +1,4 @@
 using System.Net.WebSockets;
-using System.Text;
 using System.Text.Json;
 using Vdi.Grains.Interfaces.Users;
 using Vdi.Tests.Fixtures;
@@ -10,99 +9,15 @@ namespace Vdi.Tests.Admin;
 [Collection(LiveSystemCollection.Name)]
 public sealed class LiveEventsSocketTests(LiveSystemFixture system)
 {
-    private sealed class Panel : IAsyncDisposable
-    {
-        private readonly ClientWebSocket _socket = new();
-        private readonly List<JsonElement> _received = [];
-        private readonly SemaphoreSlim _signal = new(0);
-        private Task _reading = Task.CompletedTask;
-
-        public static async Task<Panel> ConnectAsync(Uri gateway, string token)
-        {
-            var panel = new Panel();
-            var ws = new UriBuilder(gateway) { Scheme = "ws", Path = "/ws/subscriptions/", Query = $"token={token}" }.Uri;
-            await panel._socket.ConnectAsync(ws, CancellationToken.None);
-            panel._reading = panel.ReadAsync();
-            return panel;
-        }
-
-        public WebSocketCloseStatus? CloseStatus => _socket.CloseStatus;
-
-        public Task SendAsync(string text) => _socket.SendAsync(Encoding.UTF8.GetBytes(text), WebSocketMessageType.Text, true, CancellationToken.None);
-
-        private async Task ReadAsync()
-        {
-            var buffer = new byte[65536];
-            try
-            {
-                while (true)
-                {
-                    var result = await _socket.ReceiveAsync(buffer, CancellationToken.None);
-                    if (result.MessageType == WebSocketMessageType.Close)
-                    {
-                        _signal.Release();
-                        return;
-                    }
-
-                    lock (_received)
-                    {
-                        _received.Add(JsonDocument.Parse(Encoding.UTF8.GetString(buffer, 0, result.Count)).RootElement.Clone());
-                    }
-
-                    _signal.Release();
-                }
-            }
-            catch (WebSocketException)
-            {
-                _signal.Release();
-            }
-        }
-
-        public async Task<JsonElement> WaitForAsync(Func<JsonElement, bool> match, TimeSpan? timeout = null)
-        {
-            using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(10));
-            while (true)
-            {
-                lock (_received)
-                {
-                    foreach (var m in _received.Where(match))
-                    {
-                        return m;
-                    }
-                }
-
-                try
-                {
-                    await _signal.WaitAsync(cts.Token);
-                }
-                catch (OperationCanceledException)
-                {
-                    lock (_received)
-                    {
-                        throw new TimeoutException($"no matching message; got: {string.Join(" | ", _received)}");
-                    }
-                }
-            }
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            if (_socket.State == WebSocketState.Open)
-            {
-                await _socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "", CancellationToken.None);
-            }
-
-            await _reading;
-            _socket.Dispose();
-        }
-    }
+    private static Task<JsonWebSocket> PanelAsync(Uri gateway, string token) =>
+        JsonWebSocket.ConnectAsync(new UriBuilder(gateway) { Scheme = "ws", Path = "/ws/subscriptions/", Query = $"token={token}" }.Uri);
 
     [Fact]
     public async Task Subscriptions_are_acknowledged_and_every_gateway_delivers_the_events_of_subscribed_resources()
     {
         var token = await GatewayClients.LoginAsync(system.GatewayUrls[0], system.AdminUsername, system.AdminPassword);
-        await using var one = await Panel.ConnectAsync(system.GatewayUrls[0], token);
-        await using var two = await Panel.ConnectAsync(system.GatewayUrls[1], token);
+        await using var one = await PanelAsync(system.GatewayUrls[0], token);
+        await using var two = await PanelAsync(system.GatewayUrls[1], token);
 
         await one.SendAsync("add /events/");
         var ack = await one.WaitForAsync(m => m.GetProperty("msg_type").GetString() == "control");
@@ -133,7 +48,7 @@ public sealed class LiveEventsSocketTests(LiveSystemFixture system)
     [Fact]
     public async Task A_bad_token_or_a_user_without_an_admin_role_is_refused_with_4001()
     {
-        await using (var bad = await Panel.ConnectAsync(system.GatewayUrls[0], "not-a-token"))
+        await using (var bad = await PanelAsync(system.GatewayUrls[0], "not-a-token"))
         {
             var refused = await bad.WaitForAsync(m => m.GetProperty("msg_type").GetString() == "control");
             Assert.True(refused.GetProperty("error").GetBoolean());
@@ -141,7 +56,7 @@ public sealed class LiveEventsSocketTests(LiveSystemFixture system)
         }
 
         var (_, _, plain) = await GatewayClients.UserWithRolesAsync(system.Grains, system.GatewayUrls[1]);
-        await using var user = await Panel.ConnectAsync(system.GatewayUrls[1], plain);
+        await using var user = await PanelAsync(system.GatewayUrls[1], plain);
         var no = await user.WaitForAsync(m => m.GetProperty("msg_type").GetString() == "control");
         Assert.True(no.GetProperty("error").GetBoolean());
         Assert.True(await Eventually.TrueAsync(() => Task.FromResult(user.CloseStatus == (WebSocketCloseStatus)4001), TimeSpan.FromSeconds(10)));

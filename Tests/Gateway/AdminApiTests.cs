@@ -13,32 +13,12 @@ public sealed class AdminApiTests(LiveSystemFixture system)
 {
     private static readonly JsonSerializerOptions Snake = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
-    private HttpClient Gateway(string? token = null, int index = 0)
-    {
-        var http = new HttpClient { BaseAddress = system.GatewayUrls[index], Timeout = TimeSpan.FromSeconds(60) };
-        if (token is not null)
-        {
-            http.DefaultRequestHeaders.TryAddWithoutValidation("Authorization", $"JWT {token}");
-        }
+    private HttpClient Gateway(string? token = null, int index = 0) => GatewayClients.Http(system.GatewayUrls[index], token);
 
-        return http;
-    }
+    private Task<string> LoginAsync(string username, string password) => GatewayClients.LoginAsync(system.GatewayUrls[0], username, password);
 
-    private async Task<string> LoginAsync(string username, string password)
-    {
-        using var http = Gateway();
-        var reply = await http.PostAsJsonAsync("/api/auth/", new { username, password });
-        var body = await reply.Content.ReadFromJsonAsync<JsonElement>();
-        Assert.True(body.TryGetProperty("data", out var data), body.ToString());
-        return data.GetProperty("access_token").GetString()!;
-    }
-
-    private async Task<string> UserWithRolesAsync(params Role[] roles)
-    {
-        var name = $"r-{Guid.NewGuid():N}";
-        await system.Grains.ForName(name).CreateUserAsync(new NewUser(name, "role-password", false, roles, "tests"));
-        return await LoginAsync(name, "role-password");
-    }
+    private async Task<string> UserWithRolesAsync(params Role[] roles) =>
+        (await GatewayClients.UserWithRolesAsync(system.Grains, system.GatewayUrls[0], roles)).Token;
 
     [Fact]
     public async Task Login_answers_in_the_originals_envelope_and_a_wrong_password_is_an_error_in_a_200()

@@ -1,8 +1,8 @@
-using System.Collections.Concurrent;
 using System.Net.Http.Json;
 using System.Net.WebSockets;
-using System.Text;
 using System.Text.Json;
+
+using Vdi.Tests.Fixtures;
 
 namespace Vdi.Tests.ThinClients;
 
@@ -15,10 +15,8 @@ public sealed class VeilConnectClient : IAsyncDisposable
     public const string Version = "1.14.9";
     private readonly Uri _broker;
     private readonly HttpClient _http;
-    private ClientWebSocket? _socket;
-    private Task? _reader;
-    private readonly ConcurrentQueue<JsonElement> _received = new();
-    private readonly SemaphoreSlim _arrived = new(0);
+    private JsonWebSocket? _socket;
+    private ClientWebSocket? _silent;
 
     public VeilConnectClient(Uri broker)
     {
@@ -61,94 +59,37 @@ public sealed class VeilConnectClient : IAsyncDisposable
         PostAsync($"/api/client/pools/{pool}", new { remote_protocol = protocol, request_id = requestId });
 
     /// <summary>Opens the WebSocket as VeiL Connect does (note the slash before the query).</summary>
-    public async Task ConnectAsync(string? token = null)
-    {
-        _socket = new ClientWebSocket();
-        _socket.Options.SetRequestHeader("Origin", "veil_connect_trusted_origin");
-        var url = new Uri($"ws://{_broker.Authority}/api/ws/client/?token={token ?? Token}&is_conn_init_by_user=1&veil_connect_version={Version}&tk_os=Linux&mac_address=00:11:22:33:44:55&hostname=desk-1");
-        await _socket.ConnectAsync(url, CancellationToken.None);
-        _reader = Task.Run(ReadLoopAsync);
-    }
+    public async Task ConnectAsync(string? token = null) =>
+        _socket = await JsonWebSocket.ConnectAsync(
+            new Uri($"ws://{_broker.Authority}/api/ws/client/?token={token ?? Token}&is_conn_init_by_user=1&veil_connect_version={Version}&tk_os=Linux&mac_address=00:11:22:33:44:55&hostname=desk-1"),
+            origin: "veil_connect_trusted_origin");
 
-    public Task SendEventAsync(object message) =>
-        _socket!.SendAsync(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(message)), WebSocketMessageType.Text, true, CancellationToken.None);
+    public Task SendEventAsync(object message) => _socket!.SendAsync(JsonSerializer.Serialize(message));
 
-    public Task SendRawAsync(string text) =>
-        _socket!.SendAsync(Encoding.UTF8.GetBytes(text), WebSocketMessageType.Text, true, CancellationToken.None);
+    public Task SendRawAsync(string text) => _socket!.SendAsync(text);
 
     /// <summary>The next message matching the filter (earlier ones are kept for later calls).</summary>
-    public async Task<JsonElement> WaitForAsync(Func<JsonElement, bool> match, TimeSpan? timeout = null)
-    {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(15));
-        while (true)
-        {
-            foreach (var message in _received)
-            {
-                if (match(message))
-                {
-                    return message;
-                }
-            }
+    public Task<JsonElement> WaitForAsync(Func<JsonElement, bool> match, TimeSpan? timeout = null) => _socket!.WaitForAsync(match, timeout);
 
-            var left = deadline - DateTime.UtcNow;
-            if (left <= TimeSpan.Zero || !await _arrived.WaitAsync(left))
-            {
-                throw new TimeoutException($"no matching message; received: {string.Join(" | ", _received.Select(m => m.ToString()))}");
-            }
-        }
-    }
-
-    public IReadOnlyList<JsonElement> Received => [.. _received];
+    public IReadOnlyList<JsonElement> Received => _socket?.Received ?? [];
 
     public Task<(int Status, JsonElement Body)> LogoutAsync() => PostAsync("/api/logout");
 
     /// <summary>Opens the socket and then never reads it, so pings go unanswered: a client whose network cable was pulled.</summary>
     public async Task ConnectAndFallSilentAsync()
     {
-        _socket = new ClientWebSocket();
-        await _socket.ConnectAsync(new Uri($"ws://{_broker.Authority}/ws/client/?token={Token}&veil_connect_version={Version}"), CancellationToken.None);
-    }
-
-    private async Task ReadLoopAsync()
-    {
-        var buffer = new byte[64 * 1024];
-        try
-        {
-            while (_socket!.State == WebSocketState.Open)
-            {
-                var result = await _socket.ReceiveAsync(buffer, CancellationToken.None);
-                if (result.MessageType == WebSocketMessageType.Close)
-                {
-                    break;
-                }
-
-                _received.Enqueue(JsonDocument.Parse(Encoding.UTF8.GetString(buffer, 0, result.Count)).RootElement.Clone());
-                _arrived.Release();
-            }
-        }
-        catch (WebSocketException)
-        {
-        }
-        finally
-        {
-            _arrived.Release();
-        }
+        _silent = new ClientWebSocket();
+        await _silent.ConnectAsync(new Uri($"ws://{_broker.Authority}/ws/client/?token={Token}&veil_connect_version={Version}"), CancellationToken.None);
     }
 
     public async ValueTask DisposeAsync()
     {
-        if (_socket is { State: WebSocketState.Open })
+        if (_socket is not null)
         {
-            try
-            {
-                await _socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "", CancellationToken.None);
-            }
-            catch (WebSocketException)
-            {
-            }
+            await _socket.DisposeAsync();
         }
 
-        _socket?.Dispose();
+        _silent?.Dispose();
         _http.Dispose();
     }
 }

@@ -208,10 +208,7 @@ public sealed class VeilConnectProtocolTests(LiveSystemFixture system)
         await client.ConnectAsync();
         await client.WaitForAsync(m => m.GetProperty("msg_type").GetString() == "control");
 
-        using var admin = new HttpClient { BaseAddress = Gateway(1) };
-        var token = (await (await admin.PostAsJsonAsync("/api/auth/", new { username = system.AdminUsername, password = system.AdminPassword }))
-            .Content.ReadFromJsonAsync<JsonElement>()).GetProperty("data").GetProperty("access_token").GetString();
-        admin.DefaultRequestHeaders.TryAddWithoutValidation("Authorization", $"JWT {token}");
+        using var admin = GatewayClients.Http(Gateway(1), await GatewayClients.LoginAsync(Gateway(1), system.AdminUsername, system.AdminPassword));
         var sent = await admin.PostAsJsonAsync("/api/admin/thin-clients/message", new { user_id = userId, message = "Server restarts at 18:00" });
         Assert.True(sent.IsSuccessStatusCode, await sent.Content.ReadAsStringAsync());
 
