@@ -116,12 +116,27 @@ fi
 
 log "logon storm: $clients clients, burst then $rate per second"
 out="$(mktemp)"
-dotnet "$VDI_ROOT/scripts/bench/LogonStorm/bin/Release/net10.0/logon-storm.dll" "http://127.0.0.1:$VDI_GATEWAY_PORT" vdiadmin "$admin_pw" "$controller" "$clients" "$rate" | tee "$out"
+# CPU seconds each process has used so far (utime + stime from /proc), to split the storm's cost between them
+cpu_seconds() {
+  local name ticks; ticks="$(getconf CLK_TCK)"
+  for name in bench-silo bench-gateway bench-simulator; do
+    awk -v n="$name" -v t="$ticks" '{ printf "%s %.1f\n", n, ($14 + $15) / t }' "/proc/$(cat "$(app_pidfile "$name")")/stat"
+  done
+  for p in $(pgrep -x postgres); do awk '{ print $14 + $15 }' "/proc/$p/stat" 2>/dev/null; done \
+    | awk -v t="$ticks" '{ s += $1 } END { printf "postgres %.1f\n", s / t }'
+}
+( dotnet "$VDI_ROOT/scripts/bench/LogonStorm/bin/Release/net10.0/logon-storm.dll" "http://127.0.0.1:$VDI_GATEWAY_PORT" vdiadmin "$admin_pw" "$controller" "$clients" "$rate" | tee "$out" ) &
+storm=$!
+until grep -q '^setup: .* in ' "$out" 2>/dev/null || ! kill -0 "$storm" 2>/dev/null; do sleep 0.2; done
+cpu_seconds > "$out.before"; started="$(date +%s.%N)"
+wait "$storm"
+cpu_seconds > "$out.after"; storm_seconds="$(awk -v a="$started" -v b="$(date +%s.%N)" 'BEGIN { printf "%.0f", b - a }')"
 
 peak() { awk '/VmHWM/ {printf "%.0f MB", $2/1024}' "/proc/$(cat "$(app_pidfile "$1")")/status" 2>/dev/null || echo "n/a"; }
 per_second="$(sed -n 's/.*assignments_per_second=\([0-9.]*\).*/\1/p' "$out")"
 echo "== machine"
 echo "   peak memory: silo $(peak bench-silo), gateway $(peak bench-gateway)"
+echo "   CPU used while the clients ran ($storm_seconds s, both shapes, $(nproc) cores): $(paste "$out.before" "$out.after" | awk '{ printf "%s%s %.1f s", (NR > 1 ? ", " : ""), $1, $4 - $2 }')"
 echo "   pgbench -N: ${pgbench_tps:-n/a} tps; VM assignments per second / pgbench tps = $(awk -v a="$per_second" -v b="$pgbench_tps" 'BEGIN { if (b > 0) printf "%.1f%%", 100*a/b; else print "n/a" }')"
 echo "   command: ${BENCH_HASH_ITERATIONS:+BENCH_HASH_ITERATIONS=$BENCH_HASH_ITERATIONS }scripts/bench.sh logon-storm $clients $rate   ($(nproc) cores, $(date -u +%Y-%m-%d))"
-rm -f "$out"
+rm -f "$out" "$out.before" "$out.after"

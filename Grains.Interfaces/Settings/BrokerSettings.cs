@@ -15,10 +15,7 @@ public sealed record BrokerSettings(
     [property: Id(0)] bool DisconnectInactiveConnections,
     [property: Id(1)] int AfkTimeoutSeconds,
     [property: Id(2)] int ThinClientLimit,
-    [property: Id(3)] PasswordSecurityLevel PasswordSecurityLevel)
-{
-    public static readonly BrokerSettings Defaults = new(false, 300, 0, PasswordSecurityLevel.Low);
-}
+    [property: Id(3)] PasswordSecurityLevel PasswordSecurityLevel);
 
 /// <summary>A change to the settings; null fields stay.</summary>
 [GenerateSerializer, Immutable, Alias("BrokerSettingsChanges")]

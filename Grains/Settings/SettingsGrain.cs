@@ -7,7 +7,8 @@ namespace Vdi.Grains.Settings;
 [GenerateSerializer, Alias("SettingsState")]
 public sealed class SettingsState
 {
-    [Id(0)] public BrokerSettings Settings { get; set; } = BrokerSettings.Defaults;
+    /// <summary>Null until an administrator first changes the settings.</summary>
+    [Id(0)] public BrokerSettings? Settings { get; set; }
 }
 
 [GrainType("settings")]
@@ -17,9 +18,8 @@ public sealed class SettingsGrain(
     Microsoft.Extensions.Options.IOptions<ThinClients.ThinClientOptions> thinClients) : Grain, ISettingsGrain
 {
     /// <summary>Until an administrator changes them, the settings are what the silo's configuration says.</summary>
-    private BrokerSettings Current => state.RecordExists
-        ? state.State.Settings
-        : new BrokerSettings(thinClients.Value.DisconnectInactiveConnections, (int)thinClients.Value.AfkTimeout.TotalSeconds,
+    private BrokerSettings Current => state.State.Settings
+        ?? new BrokerSettings(thinClients.Value.DisconnectInactiveConnections, (int)thinClients.Value.AfkTimeout.TotalSeconds,
             thinClients.Value.Limit, PasswordSecurityLevel.Low);
 
     public Task<BrokerSettings> GetAsync() => Task.FromResult(Current);
