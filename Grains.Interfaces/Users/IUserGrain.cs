@@ -20,9 +20,23 @@ public interface IUserGrain : IGrainWithGuidKey
     [Alias("VerifyOneTimePasswordAsync")]
     Task<bool> VerifyOneTimePasswordAsync(string code);
 
-    /// <summary>Makes this token the user's only valid one: any token issued before stops working everywhere.</summary>
+    /// <summary>
+    /// Makes this token the user's only valid one (any token issued before stops working everywhere) and answers what
+    /// the user's groups grant, for the token's roles.
+    /// </summary>
     [Alias("RecordLoginAsync")]
-    Task RecordLoginAsync(Guid tokenId);
+    Task<GroupGrants> RecordLoginAsync(Guid tokenId);
+
+    /// <summary>
+    /// The thin-client permissions sent with a VM: the user's own (all of them for a superuser) and those of the user's
+    /// groups. Group grants are read once per activation; <see cref="GroupsChangedAsync"/> makes the next call read them again.
+    /// </summary>
+    [Alias("GetTkPermissionsAsync"), Orleans.Concurrency.ReadOnly]
+    Task<IReadOnlyList<string>> GetTkPermissionsAsync();
+
+    /// <summary>The user's group memberships, or a group's roles or permissions, changed.</summary>
+    [Alias("GroupsChangedAsync")]
+    Task GroupsChangedAsync();
 
     [Alias("IsCurrentTokenAsync"), Orleans.Concurrency.ReadOnly]
     Task<bool> IsCurrentTokenAsync(Guid tokenId);

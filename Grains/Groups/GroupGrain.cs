@@ -1,6 +1,7 @@
 using Npgsql;
 using Vdi.Grains.Interfaces.Groups;
 using Vdi.Grains.Interfaces.Pools;
+using Vdi.Grains.Interfaces.Users;
 
 namespace Vdi.Grains.Groups;
 
@@ -80,6 +81,7 @@ public sealed class GroupGrain(
             await batch.ExecuteNonQueryAsync();
         }
 
+        await TellMembersAsync(users);
         return View();
     }
 
@@ -118,13 +120,23 @@ public sealed class GroupGrain(
             }
         }
 
+        var grantsChanged = !roles.Distinct().Order().SequenceEqual(s.Roles.Order()) || !permissions.Order().SequenceEqual(s.TkPermissions.Order());
         s.VerboseName = name;
         s.Description = changes.Description ?? s.Description;
         s.Roles = [.. roles.Distinct()];
         s.TkPermissions = [.. permissions];
         await state.WriteStateAsync();
+        if (grantsChanged)
+        {
+            await TellMembersAsync(s.Members);
+        }
+
         return View();
     }
+
+    /// <summary>Members' grains keep what their groups grant in memory: they read it again on their next use.</summary>
+    private Task TellMembersAsync(IEnumerable<Guid> users) =>
+        Task.WhenAll(users.Select(u => GrainFactory.GetGrain<IUserGrain>(u).GroupsChangedAsync()));
 
     private GroupView View() => new(Id, state.State.VerboseName, state.State.Description, [.. state.State.Members], [.. state.State.Roles], [.. state.State.TkPermissions]);
 }

@@ -2,16 +2,16 @@ using Vdi.Grains.Interfaces.ThinClients;
 
 namespace Vdi.Grains.ThinClients;
 
-[GenerateSerializer, Alias("SessionState")]
+/// <summary>A thin-client session as its grain holds it; <see cref="SessionTable.LoadAsync"/> rebuilds it from its rows.</summary>
 public sealed class SessionState
 {
-    [Id(0)] public SessionInfo? Info { get; set; }
-    [Id(1)] public DateTimeOffset Connected { get; set; }
-    [Id(2)] public DateTimeOffset DataReceived { get; set; }
-    [Id(3)] public DateTimeOffset? Disconnected { get; set; }
+    public SessionInfo? Info { get; set; }
+    public DateTimeOffset Connected { get; set; }
+    public DateTimeOffset DataReceived { get; set; }
+    public DateTimeOffset? Disconnected { get; set; }
     /// <summary>The VM the client is connected to now, or was last (drives the action after disconnect).</summary>
-    [Id(4)] public Guid? LastVmId { get; set; }
-    [Id(5)] public bool VmConnected { get; set; }
+    public Guid? LastVmId { get; set; }
+    public bool VmConnected { get; set; }
     /// <summary>When the user last did something (user_gui, a VM connection); null: nothing since connecting.</summary>
-    [Id(6)] public DateTimeOffset? LastInteraction { get; set; }
+    public DateTimeOffset? LastInteraction { get; set; }
 }

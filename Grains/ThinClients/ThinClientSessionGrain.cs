@@ -11,11 +11,12 @@ namespace Vdi.Grains.ThinClients;
 /// One thin-client connection. The gateway that holds the socket registered an observer; messages for the client
 /// go through it, whichever gateway that is. A timer closes the session after 35 s without data; if the grain's silo
 /// died, the cluster's <see cref="SessionSweeperGrain"/> brings it back to do so. (Reminders of older versions are
-/// still answered.)
+/// still answered.) The session's rows in <c>vdi_tk_sessions</c> and <c>vdi_tk_vm_connections</c> are its only
+/// record: opening a session is one insert, each event one statement, and an activation after a silo's death reads
+/// the rows back (decision 0013).
 /// </summary>
 [GrainType("tk-session")]
 public sealed class ThinClientSessionGrain(
-    [PersistentState("tk-session", StorageNames.Main)] IPersistentState<SessionState> state,
     SessionTable table,
     JournalWriter journal,
     LiveEventPublisher live,
@@ -28,31 +29,38 @@ public sealed class ThinClientSessionGrain(
     private IThinClientObserver? _client;
     private IGrainTimer? _deadlineTimer;
     private DateTimeOffset _lastWrite;
+    private SessionState? _state; // null until opened here or read back from the rows
+    private bool _loaded;
 
     private Guid Id => this.GetPrimaryKey();
 
-    private bool Open => state.RecordExists && state.State.Disconnected is null;
+    private bool Open => _state is { Disconnected: null };
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    /// <summary>The session's rows, read once per activation (a new session is opened without reading anything).</summary>
+    private async Task<bool> LoadAsync()
     {
-        if (Open)
+        if (!_loaded)
         {
-            StartDeadlineTimer();
+            _state = await table.LoadAsync(Id);
+            _loaded = true;
+            _lastWrite = _state?.DataReceived ?? default;
+            if (Open)
+            {
+                StartDeadlineTimer();
+            }
         }
 
-        return Task.CompletedTask;
+        return Open;
     }
 
     public async Task OpenAsync(SessionInfo info, IThinClientObserver client)
     {
         var now = time.GetUtcNow();
         _client = client;
-        state.State.Info = info;
-        state.State.Connected = now;
-        state.State.DataReceived = now;
-        await state.WriteStateAsync();
-        _lastWrite = now;
         await table.OpenAsync(Id, info, now);
+        _state = new SessionState { Info = info, Connected = now, DataReceived = now, LastInteraction = info.InitiatedByUser ? now : null };
+        _loaded = true;
+        _lastWrite = now;
         await GrainFactory.GetGrain<IUserSessionsGrain>(info.UserId).AddAsync(Id);
         if (!sweeper.Ensured)
         {
@@ -66,63 +74,64 @@ public sealed class ThinClientSessionGrain(
 
     public async Task TouchAsync(bool interaction)
     {
-        if (!Open)
+        if (!await LoadAsync())
         {
             return;
         }
 
         var now = time.GetUtcNow();
-        state.State.DataReceived = now;
+        _state!.DataReceived = now;
         if (interaction)
         {
-            state.State.LastInteraction = now;
+            _state.LastInteraction = now;
         }
 
-        // persist at most every few seconds: the deadline is kept in memory, the record is for the admin view
+        // persist at most every few seconds: the deadline is kept in memory, the record is for the admin view and
+        // for the sweeper (which allows for this lag)
         if (interaction || now - _lastWrite > TimeSpan.FromSeconds(10))
         {
             _lastWrite = now;
-            await state.WriteStateAsync();
             await table.TouchAsync(Id, now, interaction ? now : null);
         }
     }
 
     public async Task OnClientEventAsync(ClientEvent e)
     {
-        if (!Open)
+        if (!await LoadAsync())
         {
             return;
         }
 
+        var s = _state!;
         var now = time.GetUtcNow();
-        state.State.DataReceived = now;
+        s.DataReceived = now;
         if (e.Event is not "network_stats")
         {
-            state.State.LastInteraction = now; // what the user did, not what the client measures
+            s.LastInteraction = now; // what the user did, not what the client measures
         }
 
-        var user = state.State.Info!.Username;
+        var user = s.Info!.Username;
         switch (e.Event)
         {
             case "vm_connected" when e.VmId is { } vm:
-                state.State.LastVmId = vm;
-                state.State.VmConnected = true;
                 await table.VmConnectedAsync(Id, e, successful: true, now);
+                s.LastVmId = vm;
+                s.VmConnected = true;
                 await journal.WriteAsync(new JournalEntry(JournalLevel.Info, $"User {user} connected to VM.", $"Protocol: {e.ConnectionType}.", EntityType.Vm, vm, user));
-                await GrainFactory.GetGrain<IVmGrain>(vm).UserConnectedAsync(state.State.Info.UserId);
+                await GrainFactory.GetGrain<IVmGrain>(vm).UserConnectedAsync(s.Info.UserId);
                 break;
             case "vm_disconnected" when e.VmId is { } vm:
-                state.State.VmConnected = false;
                 await table.VmDisconnectedAsync(Id, vm, now);
+                s.VmConnected = false;
                 await journal.WriteAsync(new JournalEntry(JournalLevel.Info, $"User {user} disconnected from VM.", "", EntityType.Vm, vm, user));
-                await GrainFactory.GetGrain<IVmGrain>(vm).UserLeftAsync(state.State.Info.UserId);
+                await GrainFactory.GetGrain<IVmGrain>(vm).UserLeftAsync(s.Info.UserId);
                 break;
             case "vm_connection_error" when e.VmId is { } vm:
                 await table.VmConnectedAsync(Id, e, successful: false, now);
                 await journal.WriteAsync(new JournalEntry(JournalLevel.Warning, $"User {user} could not connect to VM.", e.ErrorText ?? "", EntityType.Vm, vm, user));
                 break;
             case "network_stats" when e.VmId is not null:
-                await table.NetworkStatsAsync(Id, e);
+                await table.NetworkStatsAsync(Id, e, now);
                 break;
             case "user_gui":
                 await table.TouchAsync(Id, now, now);
@@ -131,15 +140,25 @@ public sealed class ThinClientSessionGrain(
                 throw new ArgumentException($"event: unknown event '{e.Event}' or vm_id missing", nameof(e));
         }
 
-        await state.WriteStateAsync();
         _lastWrite = now;
         await PublishAsync(e.Event, e.VmId);
     }
 
-    public Task SendAsync(string json) => Open && _client is not null ? _client.SendAsync(json) : Task.CompletedTask;
+    public async Task SendAsync(string json)
+    {
+        if (_client is not null && await LoadAsync())
+        {
+            await _client.SendAsync(json);
+        }
+    }
 
-    public Task RelayVmEventAsync(Guid vmId, string json) =>
-        Open && _client is not null && state.State.VmConnected && state.State.LastVmId == vmId ? _client.SendAsync(json) : Task.CompletedTask;
+    public async Task RelayVmEventAsync(Guid vmId, string json)
+    {
+        if (_client is not null && await LoadAsync() && _state!.VmConnected && _state.LastVmId == vmId)
+        {
+            await _client.SendAsync(json);
+        }
+    }
 
     public async Task DisconnectAsync()
     {
@@ -153,36 +172,36 @@ public sealed class ThinClientSessionGrain(
 
     public async Task CloseAsync(string reason)
     {
-        if (!Open)
+        if (!await LoadAsync())
         {
             return;
         }
 
+        var s = _state!;
         var now = time.GetUtcNow();
-        state.State.Disconnected = now;
-        var leftVm = state.State.VmConnected ? state.State.LastVmId : null;
-        state.State.VmConnected = false;
-        await state.WriteStateAsync();
+        var leftVm = s.VmConnected ? s.LastVmId : null;
+        await table.CloseAsync(Id, now);
+        s.Disconnected = now;
+        s.VmConnected = false;
         if (leftVm is { } vm)
         {
             // a closed or dead session ends the use of the VM it was connected to (the original forgot this case)
-            await GrainFactory.GetGrain<IVmGrain>(vm).UserLeftAsync(state.State.Info!.UserId);
+            await GrainFactory.GetGrain<IVmGrain>(vm).UserLeftAsync(s.Info!.UserId);
         }
 
-        await table.CloseAsync(Id, now);
-        await GrainFactory.GetGrain<IUserSessionsGrain>(state.State.Info!.UserId).RemoveAsync(Id);
-        await PublishAsync("connection_closed", state.State.LastVmId);
+        await GrainFactory.GetGrain<IUserSessionsGrain>(s.Info!.UserId).RemoveAsync(Id);
+        await PublishAsync("connection_closed", s.LastVmId);
         _deadlineTimer?.Dispose();
         _deadlineTimer = null;
         _client = null;
         DeactivateOnIdle();
     }
 
-    public Task<bool> IsOpenAsync() => Task.FromResult(Open);
+    public Task<bool> IsOpenAsync() => LoadAsync();
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
-        if (!Open)
+        if (!await LoadAsync())
         {
             if (await this.GetReminder(reminderName) is { } reminder)
             {
@@ -204,14 +223,14 @@ public sealed class ThinClientSessionGrain(
 
     public async Task CheckDeadlineAsync()
     {
-        if (!Open)
+        if (!await LoadAsync())
         {
             return;
         }
 
         var current = await settings.GetAsync();
         var afk = TimeSpan.FromSeconds(current.AfkTimeoutSeconds);
-        switch (SessionDeadline.Check(state.State, time.GetUtcNow(), options.Value.DeadSessionTimeout,
+        switch (SessionDeadline.Check(_state!, time.GetUtcNow(), options.Value.DeadSessionTimeout,
                     current.DisconnectInactiveConnections ? afk : null))
         {
             case SessionVerdict.Dead:
@@ -219,8 +238,8 @@ public sealed class ThinClientSessionGrain(
                 break;
             case SessionVerdict.Away:
                 await journal.WriteAsync(new JournalEntry(JournalLevel.Info,
-                    $"User {state.State.Info!.Username} was disconnected: inactive for {afk.TotalSeconds:0} s.",
-                    "", EntityType.User, state.State.Info.UserId, "system"));
+                    $"User {_state!.Info!.Username} was disconnected: inactive for {afk.TotalSeconds:0} s.",
+                    "", EntityType.User, _state.Info.UserId, "system"));
                 await DisconnectAsync();
                 break;
         }
@@ -230,11 +249,11 @@ public sealed class ThinClientSessionGrain(
     private Task PublishAsync(string tkConnEvent, Guid? vmId) => live.PublishAsync(Resource, "UPDATED", Id, new
     {
         conn_id = Id,
-        user_id = state.State.Info?.UserId,
-        user_name = state.State.Info?.Username,
+        user_id = _state?.Info?.UserId,
+        user_name = _state?.Info?.Username,
         tk_conn_event = tkConnEvent,
         vm_id = vmId,
-        connected = state.State.Connected,
-        disconnected = state.State.Disconnected,
+        connected = _state?.Connected,
+        disconnected = _state?.Disconnected,
     });
 }

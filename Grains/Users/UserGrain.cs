@@ -13,6 +13,8 @@ public sealed class UserGrain(
     SecretProtector secrets,
     TimeProvider time) : Grain, IUserGrain
 {
+    private GroupGrants? _groupGrants; // read once per activation; groups tell the user when they change
+
     public async Task<UserView> CreateAsync(NewUser user)
     {
         if (state.RecordExists)
@@ -75,13 +77,33 @@ public sealed class UserGrain(
         return Task.FromResult(totp.VerifyTotp(time.GetUtcNow().UtcDateTime, code.Trim(), out _, VerificationWindow.RfcSpecifiedNetworkDelay));
     }
 
-    public async Task RecordLoginAsync(Guid tokenId)
+    public async Task<GroupGrants> RecordLoginAsync(Guid tokenId)
     {
         RequireExists();
         state.State.CurrentTokenId = tokenId;
         state.State.LastLogin = time.GetUtcNow();
         await SaveAsync();
+        return await GroupGrantsAsync();
     }
+
+    public async Task<IReadOnlyList<string>> GetTkPermissionsAsync()
+    {
+        if (!state.RecordExists)
+        {
+            return [];
+        }
+
+        var own = state.State.ToView().EffectiveTkPermissions;
+        return [.. own.Union((await GroupGrantsAsync()).TkPermissions)];
+    }
+
+    public Task GroupsChangedAsync()
+    {
+        _groupGrants = null;
+        return Task.CompletedTask;
+    }
+
+    private async Task<GroupGrants> GroupGrantsAsync() => _groupGrants ??= await table.GroupGrantsAsync(this.GetPrimaryKey());
 
     public Task<bool> IsCurrentTokenAsync(Guid tokenId) =>
         Task.FromResult(state.RecordExists && state.State.IsActive && state.State.CurrentTokenId == tokenId);

@@ -33,4 +33,20 @@ public sealed class UserTable(NpgsqlDataSource db)
         cmd.Parameters.AddWithValue("last_login", (object?)user.LastLogin ?? DBNull.Value);
         await cmd.ExecuteNonQueryAsync();
     }
+
+    /// <summary>What the user's groups grant (roles as their wire names).</summary>
+    public async Task<GroupGrants> GroupGrantsAsync(Guid userId)
+    {
+        await using var cmd = db.CreateCommand("""
+            select coalesce(array_agg(distinct r) filter (where r is not null), '{}'), coalesce(array_agg(distinct p) filter (where p is not null), '{}')
+            from vdi_group_members m join vdi_groups g on g.id = m.group_id
+            left join lateral unnest(g.roles) r on true
+            left join lateral unnest(g.tk_permissions) p on true
+            where m.user_id = @u
+            """);
+        cmd.Parameters.AddWithValue("u", userId);
+        await using var reader = await cmd.ExecuteReaderAsync();
+        await reader.ReadAsync();
+        return new GroupGrants(reader.GetFieldValue<string[]>(0), reader.GetFieldValue<string[]>(1));
+    }
 }

@@ -55,10 +55,10 @@ public static class SiloApplication
                 o.ServiceId = cluster.ServiceId;
             });
             orleans.ConfigureEndpoints(IPAddress.Parse(silo.AdvertisedAddress), silo.SiloPort, silo.GatewayPort);
-            orleans.AddVdiPersistence(PostgresOptions.WithPoolLimit(pg.ConnectionString, 50), silo.MinimumReminderPeriod);
+            orleans.AddVdiPersistence(PostgresOptions.ForPool(pg.ConnectionString, 50), silo.MinimumReminderPeriod);
             orleans.AddDashboard();
         });
-        builder.Services.AddVdiGrainServices(PostgresOptions.WithPoolLimit(pg.ConnectionString, 50), config);
+        builder.Services.AddVdiGrainServices(PostgresOptions.ForPool(pg.ConnectionString, 50), config);
         builder.Services.AddHostedService<AdministratorSeeder>();
         builder.Services.AddHostedService<ControllerWakeup>();
         builder.Services.AddOptions<DefaultControllerOptions>().BindConfiguration(DefaultControllerOptions.Section);

@@ -268,5 +268,13 @@ public sealed class AdminPanelApiTests(LiveSystemFixture system)
         await client.LoginAsync(scenario.Users[0].Name, ThinClientScenario.Password);
         var vm = (await client.GetVmAsync(scenario.PoolId)).Body.GetProperty("data");
         Assert.Equal(["USB_REDIR"], vm.GetProperty("permissions").EnumerateArray().Select(p => p.GetString()));
+
+        // the member's grain keeps its groups' grants in memory: a change to the group reaches its next VM request
+        Assert.True((await http.PatchAsJsonAsync($"/api/admin/groups/{groupId}", new { tk_permissions = new[] { "USB_REDIR", "FOLDERS_REDIR" } })).IsSuccessStatusCode);
+        var again = (await client.GetVmAsync(scenario.PoolId)).Body.GetProperty("data");
+        Assert.Equal(["FOLDERS_REDIR", "USB_REDIR"], again.GetProperty("permissions").EnumerateArray().Select(p => p.GetString()!).Order());
+        Assert.True((await http.PostAsJsonAsync($"/api/admin/groups/{groupId}/members/remove", new { users = new[] { scenario.Users[0].Id } })).IsSuccessStatusCode);
+        var left = (await client.GetVmAsync(scenario.PoolId)).Body.GetProperty("data");
+        Assert.Empty(left.GetProperty("permissions").EnumerateArray());
     }
 }

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Orleans.Configuration;
 using Orleans.TestingHost;
 using Vdi.Grains.Hosting;
+using Vdi.Grains.Interfaces.Configuration;
 using Vdi.Grains.Interfaces.Live;
 using Vdi.Silo.Hosting;
 
@@ -52,7 +53,7 @@ public class ClusterFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var pg = TestServices.PostgresConnectionString;
+        var pg = PostgresOptions.ForPool(TestServices.PostgresConnectionString, 50); // as the silo host tunes it
         var settings = new ConfigurationBuilder().AddInMemoryCollection(FastSettings).AddInMemoryCollection(ExtraSettings)
             .AddInMemoryCollection(TestServices.KeyEncryptionSettings).Build();
         var builder = new InProcessTestClusterBuilder(_silos);

@@ -44,7 +44,7 @@ public static class AuthApi
     }
 
     private static async Task<IResult> LoginAsync(LoginRequest? request, HttpRequest http, IClusterClient cluster, TokenIssuer tokens,
-        ThinClientDirectory sessions, IOptions<BrokerOptions> options, SettingsCache settings, GroupGrants groups)
+        ThinClientDirectory sessions, IOptions<BrokerOptions> options, SettingsCache settings)
     {
         var username = request?.Username?.Trim() ?? "";
         var password = request?.Password ?? "";
@@ -85,7 +85,7 @@ public static class AuthApi
             }
         }
 
-        var (token, expires) = await tokens.IssueAsync(user, cluster, (await groups.ForUserAsync(user.Id)).Roles);
+        var (token, expires) = await tokens.IssueAsync(user, cluster);
         return Envelope.Data(new
         {
             access_token = token,

@@ -77,7 +77,7 @@ public static class ThinClientApi
     }
 
     private static async Task<IResult> GetVmAsync(Guid id, GetVmRequest? body, ClaimsPrincipal principal, IClusterClient cluster,
-        ThinClientDirectory directory, IOptions<BrokerOptions> options, SettingsCache settings, GroupGrants groups)
+        ThinClientDirectory directory, IOptions<BrokerOptions> options, SettingsCache settings)
     {
         var userId = principal.UserId()!.Value;
         var protocolText = string.IsNullOrWhiteSpace(body?.RemoteProtocol) ? "SPICE" : body!.RemoteProtocol!.Trim().ToUpperInvariant();
@@ -134,7 +134,7 @@ public static class ThinClientApi
             return Envelope.Error(e.Message, e.Code);
         }
 
-        var user = await cluster.GetGrain<IUserGrain>(userId).GetAsync();
+        var permissions = await cluster.GetGrain<IUserGrain>(userId).GetTkPermissionsAsync();
         return Envelope.Data(new
         {
             host = data.Host,
@@ -144,7 +144,7 @@ public static class ThinClientApi
             vm_verbose_name = data.VmVerboseName,
             vm_controller_address = data.ControllerAddress,
             vm_id = vmId.Value,
-            permissions = (user?.EffectiveTkPermissions ?? []).Union((await groups.ForUserAsync(userId)).TkPermissions).ToArray(),
+            permissions,
             farm_list = Array.Empty<object>(),
             pool_type = view.PoolType.ToWire(),
         });

@@ -53,10 +53,9 @@ public static class GatewayApplication
         builder.Services.AddHostedService(sp => sp.GetRequiredService<LiveEventHub>());
 
         builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(PostgresOptions.WithPoolLimit(pg.ConnectionString, 40)));
+        builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(PostgresOptions.ForPool(pg.ConnectionString, 40)));
         builder.Services.AddSingleton<AdminQueries>();
         builder.Services.AddSingleton<ThinClientDirectory>();
-        builder.Services.AddSingleton<GroupGrants>();
         builder.Services.AddOptions<BrokerOptions>().BindConfiguration(BrokerOptions.Section);
         builder.Services.ConfigureHttpJsonOptions(o =>
         {
@@ -84,7 +83,7 @@ public static class GatewayApplication
         }));
 
         builder.Services.AddHealthChecks()
-            .AddNpgSql(PostgresOptions.WithPoolLimit(pg.ConnectionString, 5), name: "postgres", tags: ["ready"])
+            .AddNpgSql(PostgresOptions.ForPool(pg.ConnectionString, 5), name: "postgres", tags: ["ready"])
             .AddRedis(redis.ConnectionString, name: "redis", tags: ["ready"])
             .AddCheck<ClusterHealthCheck>("cluster", tags: ["ready"]);
 
