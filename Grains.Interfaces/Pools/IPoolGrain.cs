@@ -26,11 +26,12 @@ public interface IPoolGrain : IGrainWithGuidKey
     Task<VmPolicySettings?> GetVmPolicyAsync();
 
     /// <summary>
-    /// The pool's settings from memory, without counting its VMs (its VM count is 0 here): what a thin client's
-    /// get-VM needs, at no database cost.
+    /// The pool's settings from memory, without counting its VMs (its VM count is 0 here), when the user may use the
+    /// pool (entitled directly or through a group; <paramref name="anyPool"/> for a superuser); null otherwise or when
+    /// the pool does not exist. What a thin client's get-VM needs, in one call.
     /// </summary>
-    [Alias("GetSettingsAsync"), Orleans.Concurrency.AlwaysInterleave]
-    Task<PoolView?> GetSettingsAsync();
+    [Alias("GetSettingsForUserAsync"), Orleans.Concurrency.AlwaysInterleave]
+    Task<PoolView?> GetSettingsForUserAsync(Guid userId, bool anyPool);
 
     [Alias("GetCountsAsync"), Orleans.Concurrency.AlwaysInterleave]
     Task<PoolCounts> GetCountsAsync();

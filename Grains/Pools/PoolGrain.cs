@@ -75,7 +75,8 @@ public sealed class PoolGrain(
 
     public async Task<PoolView?> GetAsync() => Exists ? await ViewAsync() : null;
 
-    public Task<PoolView?> GetSettingsAsync() => Task.FromResult(Exists ? state.State.ToView(Id, 0) : null);
+    public async Task<PoolView?> GetSettingsForUserAsync(Guid userId, bool anyPool) =>
+        Exists && (anyPool || await IsEntitledAsync(userId)) ? state.State.ToView(Id, 0) : null;
 
     public Task<VmPolicySettings?> GetVmPolicyAsync()
     {

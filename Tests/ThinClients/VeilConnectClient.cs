@@ -14,13 +14,17 @@ public sealed class VeilConnectClient : IAsyncDisposable
 {
     public const string Version = "1.14.9";
     private readonly Uri _broker;
+    private readonly Uri _socketBroker;
     private readonly HttpClient _http;
     private JsonWebSocket? _socket;
     private ClientWebSocket? _silent;
 
-    public VeilConnectClient(Uri broker)
+    /// <param name="broker">Where HTTP calls go.</param>
+    /// <param name="socketBroker">Where the WebSocket goes (another gateway behind a load balancer); the same by default.</param>
+    public VeilConnectClient(Uri broker, Uri? socketBroker = null)
     {
         _broker = broker;
+        _socketBroker = socketBroker ?? broker;
         _http = new HttpClient { BaseAddress = broker, Timeout = TimeSpan.FromSeconds(90) };
         _http.DefaultRequestHeaders.UserAgent.ParseAdd("thin-client");
     }
@@ -61,7 +65,7 @@ public sealed class VeilConnectClient : IAsyncDisposable
     /// <summary>Opens the WebSocket as VeiL Connect does (note the slash before the query).</summary>
     public async Task ConnectAsync(string? token = null) =>
         _socket = await JsonWebSocket.ConnectAsync(
-            new Uri($"ws://{_broker.Authority}/api/ws/client/?token={token ?? Token}&is_conn_init_by_user=1&veil_connect_version={Version}&tk_os=Linux&mac_address=00:11:22:33:44:55&hostname=desk-1"),
+            new Uri($"ws://{_socketBroker.Authority}/api/ws/client/?token={token ?? Token}&is_conn_init_by_user=1&veil_connect_version={Version}&tk_os=Linux&mac_address=00:11:22:33:44:55&hostname=desk-1"),
             origin: "veil_connect_trusted_origin");
 
     public Task SendEventAsync(object message) => _socket!.SendAsync(JsonSerializer.Serialize(message));

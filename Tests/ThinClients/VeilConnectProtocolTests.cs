@@ -198,6 +198,25 @@ public sealed class VeilConnectProtocolTests(LiveSystemFixture system)
         }
     }
 
+    [Theory]
+    [InlineData(0, 0)]
+    [InlineData(1, 0)]
+    public async Task Preparation_progress_reaches_the_asking_client_in_order_whichever_gateway_holds_its_socket(int httpGateway, int socketGateway)
+    {
+        await using var scenario = await ThinClientScenario.StartAsync(system.Grains, vms: 1, users: 1);
+        await using var client = new VeilConnectClient(Gateway(httpGateway), Gateway(socketGateway));
+        await client.LoginAsync(scenario.Users[0].Name, ThinClientScenario.Password);
+        await client.ConnectAsync();
+        await client.WaitForAsync(m => m.GetProperty("msg_type").GetString() == "control");
+
+        Assert.Equal(200, (await client.GetVmAsync(scenario.PoolId, "SPICE", requestId: 77)).Status);
+        await client.WaitForAsync(m => m.TryGetProperty("progress", out var p) && p.GetInt32() == 50);
+        var progress = client.Received.Where(m => m.TryGetProperty("event", out var e) && e.GetString() == "vm_preparation_progress").ToList();
+        Assert.Equal([10, 30, 50], progress.Select(m => m.GetProperty("progress").GetInt32()));
+        Assert.All(progress, m => Assert.Equal(77, m.GetProperty("request_id").GetInt64()));
+        Assert.All(progress, m => Assert.Equal(scenario.Users[0].Id, m.GetProperty("user_id").GetGuid()));
+    }
+
     [Fact]
     public async Task A_message_sent_through_one_gateway_reaches_a_client_on_the_other()
     {

@@ -77,7 +77,7 @@ public static class ThinClientApi
     }
 
     private static async Task<IResult> GetVmAsync(Guid id, GetVmRequest? body, ClaimsPrincipal principal, IClusterClient cluster,
-        ThinClientDirectory directory, IOptions<BrokerOptions> options, SettingsCache settings)
+        ThinClientDirectory directory, IOptions<BrokerOptions> options, SettingsCache settings, LocalClients local, HttpContext http)
     {
         var userId = principal.UserId()!.Value;
         var protocolText = string.IsNullOrWhiteSpace(body?.RemoteProtocol) ? "SPICE" : body!.RemoteProtocol!.Trim().ToUpperInvariant();
@@ -93,8 +93,8 @@ public static class ThinClientApi
         }
 
         var pool = cluster.GetGrain<IPoolGrain>(id);
-        var view = await pool.GetSettingsAsync();
-        if (view is null || !(principal.IsSuperuser() || await pool.IsEntitledAsync(userId)))
+        var view = await pool.GetSettingsForUserAsync(userId, principal.IsSuperuser());
+        if (view is null)
         {
             return Envelope.Error("Pool not found.", status: StatusCodes.Status404NotFound);
         }
@@ -109,7 +109,7 @@ public static class ThinClientApi
             return Envelope.Error($"The pool doesnt support connection type {protocolText}.", status: StatusCodes.Status404NotFound);
         }
 
-        var progress = new Progress(cluster, userId, body?.RequestId);
+        var progress = new Progress(cluster, local.Of(userId, ThinClientSocket.ClientIp(http)), userId, body?.RequestId);
         await progress.ReportAsync(10, "Looking for machine.");
         var vmId = await pool.TakeVmForUserAsync(userId);
         if (vmId is null)
@@ -267,18 +267,34 @@ public static class ThinClientApi
         }
     }
 
-    /// <summary>Preparation progress for the user's WebSocket (wherever it is), echoing the request id.</summary>
-    private sealed class Progress(IClusterClient cluster, Guid userId, long? requestId)
+    /// <summary>
+    /// Preparation progress, echoing the request id: straight to the asking client's socket when this gateway holds it,
+    /// otherwise to the user's sockets wherever they are.
+    /// </summary>
+    private sealed class Progress(IClusterClient cluster, IReadOnlyList<ClientConnection> here, Guid userId, long? requestId)
     {
-        public Task ReportAsync(int progress, string message) => cluster.GetGrain<IUserSessionsGrain>(userId).SendAsync(JsonSerializer.Serialize(new
+        public async Task ReportAsync(int progress, string message)
         {
-            msg_type = "data",
-            resource = "/domains/",
-            @event = "vm_preparation_progress",
-            user_id = userId,
-            progress,
-            msg = message,
-            request_id = requestId,
-        }));
+            var json = JsonSerializer.Serialize(new
+            {
+                msg_type = "data",
+                resource = "/domains/",
+                @event = "vm_preparation_progress",
+                user_id = userId,
+                progress,
+                msg = message,
+                request_id = requestId,
+            });
+            if (here.Count == 0)
+            {
+                await cluster.GetGrain<IUserSessionsGrain>(userId).SendAsync(json);
+                return;
+            }
+
+            foreach (var client in here)
+            {
+                await client.SendAsync(json);
+            }
+        }
     }
 }

@@ -56,6 +56,7 @@ public static class GatewayApplication
         builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(PostgresOptions.ForPool(pg.ConnectionString, 40)));
         builder.Services.AddSingleton<AdminQueries>();
         builder.Services.AddSingleton<ThinClientDirectory>();
+        builder.Services.AddSingleton<LocalClients>();
         builder.Services.AddOptions<BrokerOptions>().BindConfiguration(BrokerOptions.Section);
         builder.Services.ConfigureHttpJsonOptions(o =>
         {

@@ -26,7 +26,7 @@ public static partial class ThinClientSocket
         return app;
     }
 
-    private static async Task HandleAsync(HttpContext http, IClusterClient cluster, IOptionsMonitor<JwtBearerOptions> jwt, ILoggerFactory loggers)
+    private static async Task HandleAsync(HttpContext http, IClusterClient cluster, IOptionsMonitor<JwtBearerOptions> jwt, ILoggerFactory loggers, LocalClients local)
     {
         if (!http.WebSockets.IsWebSocketRequest)
         {
@@ -59,6 +59,7 @@ public static partial class ThinClientSocket
                 ClientIp(http), query["tk_os"].ToString(), query["mac_address"].ToString(), query["hostname"].ToString(),
                 query["is_conn_init_by_user"].ToString() == "1", Environment.MachineName), observer);
             await connection.SendAsync("""{"msg_type":"control","error":false,"msg":"Auth success"}""");
+            using var registration = local.Add(principal.UserId()!.Value, ClientIp(http), connection);
             var heartbeat = HeartbeatAsync(session, stop.Token);
             await ReceiveAsync(socket, session, connection, stop.Token);
             await stop.CancelAsync();
@@ -180,7 +181,8 @@ public static partial class ThinClientSocket
             : (null, "Token validation error. The token was replaced by a newer login.");
     }
 
-    private static string ClientIp(HttpContext http) =>
+    /// <summary>The client's address as the session records it (the proxy's headers first).</summary>
+    internal static string ClientIp(HttpContext http) =>
         http.Request.Headers["X-Real-IP"].FirstOrDefault()
         ?? http.Request.Headers["X-Forwarded-For"].FirstOrDefault()?.Split(',')[0].Trim()
         ?? http.Connection.RemoteIpAddress?.ToString() ?? "";
