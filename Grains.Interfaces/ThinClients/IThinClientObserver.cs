@@ -5,11 +5,11 @@ namespace Vdi.Grains.Interfaces.ThinClients;
 public interface IThinClientObserver : IGrainObserver
 {
     /// <summary>
-    /// Sends a text frame (JSON) to the client. One-way: a socket that closed a moment ago must not hold the session
-    /// grain for the response timeout (30 s) that a call to a deleted observer waits; Orleans delivers one object's
-    /// messages in order, so progress messages keep theirs.
+    /// Sends a text frame (JSON) to the client. Awaited, so one session's frames reach the socket in the order they
+    /// were sent (preparation progress 10, 30, 50); a socket that closed a moment ago (its observer deleted, so no
+    /// answer comes) holds the session for 5 s instead of Orleans' 30 s response timeout.
     /// </summary>
-    [Alias("SendAsync"), Orleans.Concurrency.OneWay]
+    [Alias("SendAsync"), ResponseTimeout("00:00:05")]
     Task SendAsync(string json);
 
     /// <summary>Sends a control frame, then closes the socket with the code (2000 admin disconnect, 4001 bad token).</summary>

@@ -149,7 +149,7 @@ namespace Vdi.Bench.LogonStorm
 
     public sealed record Run(List<Outcome> Outcomes, TimeSpan Elapsed);
 
-    public static class Storm
+    public static partial class Storm
     {
         public static async Task<Run> RunAsync(Uri gateway, Guid pool, IReadOnlyList<(string Name, string Password)> users, int? arrivalsPerSecond)
         {
@@ -199,17 +199,42 @@ namespace Vdi.Bench.LogonStorm
                     return new Outcome(false, login, 0, "no Auth success");
                 }
 
+                // keep reading as VeilConnect does: a socket nobody reads answers no pings, and the gateway drops it
+                var reading = DrainAsync(socket, buffer);
                 (await http.GetAsync("/api/client/pools")).EnsureSuccessStatusCode();
                 watch.Restart();
                 var reply = await http.PostAsJsonAsync($"/api/client/pools/{pool}", new { remote_protocol = "SPICE", request_id = 1 });
                 var body = await reply.Content.ReadFromJsonAsync<JsonElement>();
                 var getVm = watch.Elapsed.TotalMilliseconds;
                 await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "", CancellationToken.None);
+                await reading;
                 return body.TryGetProperty("data", out _) ? new Outcome(true, login, getVm, null) : new Outcome(false, login, getVm, body.ToString());
             }
             catch (Exception e) when (e is HttpRequestException or WebSocketException or InvalidOperationException or TaskCanceledException or JsonException)
             {
                 return new Outcome(false, 0, 0, e.Message);
+            }
+        }
+    }
+
+    public static partial class Storm
+    {
+        /// <summary>Reads (and drops) what the broker pushes until the socket closes.</summary>
+        private static async Task DrainAsync(ClientWebSocket socket, byte[] buffer)
+        {
+            try
+            {
+                while (socket.State is WebSocketState.Open or WebSocketState.CloseSent)
+                {
+                    if ((await socket.ReceiveAsync(buffer, CancellationToken.None)).MessageType == WebSocketMessageType.Close)
+                    {
+                        return;
+                    }
+                }
+            }
+            catch (WebSocketException)
+            {
+                // the outcome is decided by the HTTP calls and the close
             }
         }
     }
