@@ -26,15 +26,19 @@ public sealed class PostgresOptions
     /// </summary>
     public static string ForPool(string connectionString, int maxPoolSize)
     {
+        // the keys the string sets, as Npgsql reads them (any case, spaces ignored); synonyms of the three we add
+        var keys = connectionString.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(pair => pair.Split('=', 2)[0].Replace(" ", "", StringComparison.Ordinal).ToLowerInvariant())
+            .ToHashSet();
         var tuned = connectionString.TrimEnd(';');
-        foreach (var (key, setting) in new[]
+        foreach (var (names, setting) in new[]
                  {
-                     ("pool size", $"Maximum Pool Size={maxPoolSize}"),
-                     ("reset on close", "No Reset On Close=true"),
-                     ("auto prepare", "Max Auto Prepare=64;Auto Prepare Min Usages=2"),
+                     (new[] { "maximumpoolsize", "maxpoolsize" }, $"Maximum Pool Size={maxPoolSize}"),
+                     (["noresetonclose"], "No Reset On Close=true"),
+                     (["maxautoprepare"], "Max Auto Prepare=64;Auto Prepare Min Usages=2"),
                  })
         {
-            if (!tuned.Contains(key, StringComparison.OrdinalIgnoreCase))
+            if (!names.Any(keys.Contains))
             {
                 tuned += ";" + setting;
             }

@@ -78,8 +78,7 @@ public sealed class PoolTable(NpgsqlDataSource db)
         return new PoolCounts(reader.GetInt32(0), reader.GetInt32(1), reader.GetInt32(2), reader.GetInt32(3));
     }
 
-    /// <summary>Free VMs of the pool (ACTIVE, no owner), by name; powered-on first when the caller prefers.</summary>
-    /// <summary>Free VMs of the pool, running ones first, leaving out <paramref name="excluded"/> (those being handed out now).</summary>
+    /// <summary>Free VMs of the pool (ACTIVE, no owner), running ones first, then by name, leaving out <paramref name="excluded"/> (those being handed out now).</summary>
     public async Task<IReadOnlyList<Guid>> FreeVmsAsync(Guid poolId, int limit, IReadOnlyCollection<Guid>? excluded = null)
     {
         await using var cmd = db.CreateCommand("""

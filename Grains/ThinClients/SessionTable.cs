@@ -153,11 +153,5 @@ public sealed class SessionTable(NpgsqlDataSource db)
         return await cmd.ReadGuidsAsync();
     }
 
-    public async Task<int> ActiveCountAsync()
-    {
-        await using var cmd = db.CreateCommand("select count(*)::int from vdi_tk_sessions where disconnected is null");
-        return (int)(await cmd.ExecuteScalarAsync())!;
-    }
-
     private static string Cut(string s, int max) => s.Length > max ? s[..max] : s;
 }

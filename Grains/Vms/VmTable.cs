@@ -7,10 +7,8 @@ namespace Vdi.Grains.Vms;
 /// <summary>The <c>vdi_vms</c> projection: what lists of VMs and controller cascades read.</summary>
 public sealed class VmTable(NpgsqlDataSource db)
 {
-    public Task UpsertAsync(Guid id, VmState vm) => UpsertAsync(id, vm, withOwners: false);
-
     /// <summary>The VM's row, and with <paramref name="withOwners"/> its owners too, in one round trip and one transaction.</summary>
-    public async Task UpsertAsync(Guid id, VmState vm, bool withOwners)
+    public async Task UpsertAsync(Guid id, VmState vm, bool withOwners = false)
     {
         await using var batch = db.CreateBatch();
         var upsert = new NpgsqlBatchCommand("""

@@ -5,30 +5,21 @@ namespace Vdi.Tests.Fixtures;
 /// <summary>Direct SQL against the test database, to check what the grains really wrote.</summary>
 public static class TestDb
 {
+    /// <summary>One pool of connections to the test database for every test.</summary>
+    public static NpgsqlDataSource DataSource => LazyDataSource.Value;
+
+    private static readonly Lazy<NpgsqlDataSource> LazyDataSource = new(() => NpgsqlDataSource.Create(TestServices.PostgresConnectionString));
+
     public static async Task<T?> ScalarAsync<T>(string sql, params (string Name, object Value)[] parameters)
     {
-        await using var conn = new NpgsqlConnection(TestServices.PostgresConnectionString);
-        await conn.OpenAsync();
-        await using var cmd = new NpgsqlCommand(sql, conn);
-        foreach (var (name, value) in parameters)
-        {
-            cmd.Parameters.AddWithValue(name, value);
-        }
-
+        await using var cmd = Command(sql, parameters);
         var result = await cmd.ExecuteScalarAsync();
         return result is null or DBNull ? default : (T)result;
     }
 
     public static async Task<IReadOnlyList<T>> ScalarsAsync<T>(string sql, params (string Name, object Value)[] parameters)
     {
-        await using var conn = new NpgsqlConnection(TestServices.PostgresConnectionString);
-        await conn.OpenAsync();
-        await using var cmd = new NpgsqlCommand(sql, conn);
-        foreach (var (name, value) in parameters)
-        {
-            cmd.Parameters.AddWithValue(name, value);
-        }
-
+        await using var cmd = Command(sql, parameters);
         var values = new List<T>();
         await using var reader = await cmd.ExecuteReaderAsync();
         while (await reader.ReadAsync())
@@ -41,19 +32,31 @@ public static class TestDb
 
     public static async Task ExecuteAsync(string sql, string? database = null)
     {
-        var csb = new NpgsqlConnectionStringBuilder(TestServices.PostgresConnectionString);
-        if (database is not null)
+        if (database is null)
         {
-            csb.Database = database;
+            await using var cmd = Command(sql, []);
+            await cmd.ExecuteNonQueryAsync();
+            return;
         }
 
-        await using var conn = new NpgsqlConnection(csb.ConnectionString);
+        await using var conn = new NpgsqlConnection(ConnectionStringFor(database));
         await conn.OpenAsync();
-        await using var cmd = new NpgsqlCommand(sql, conn);
-        await cmd.ExecuteNonQueryAsync();
+        await using var other = new NpgsqlCommand(sql, conn);
+        await other.ExecuteNonQueryAsync();
     }
 
     /// <summary>The test connection string pointed at another database of the same server.</summary>
     public static string ConnectionStringFor(string database) =>
         new NpgsqlConnectionStringBuilder(TestServices.PostgresConnectionString) { Database = database }.ConnectionString;
+
+    private static NpgsqlCommand Command(string sql, (string Name, object Value)[] parameters)
+    {
+        var cmd = DataSource.CreateCommand(sql);
+        foreach (var (name, value) in parameters)
+        {
+            cmd.Parameters.AddWithValue(name, value);
+        }
+
+        return cmd;
+    }
 }

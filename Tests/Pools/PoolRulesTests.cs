@@ -116,5 +116,7 @@ public sealed class PoolRulesTests
         Assert.Equal("SHUTDOWN_FORCED", VmDisconnectAction.ShutdownForced.ToWire());
         Assert.True(WireNames.TryParseWire<ConnectionType>("NATIVE_RDP", out var rdp) && rdp == ConnectionType.NativeRdp);
         Assert.False(WireNames.TryParseWire<ConnectionType>("X2GO", out _));
+        Assert.False(WireNames.TryParseWire<ConnectionType>("1", out _)); // Enum.TryParse alone would take a number
+        Assert.False(WireNames.TryParseWire<ConnectionType>("", out _));
     }
 }

@@ -1,4 +1,3 @@
-using Npgsql;
 using Vdi.Grains.Interfaces.ThinClients;
 using Vdi.Grains.ThinClients;
 using Vdi.Tests.Fixtures;
@@ -9,18 +8,12 @@ namespace Vdi.Tests.ThinClients;
 /// A session grain keeps no state besides its rows: what an activation on another silo reads back must be what the
 /// session was (the VM in use drives the action after a disconnect).
 /// </summary>
-public sealed class SessionTableTests : IAsyncLifetime
+public sealed class SessionTableTests
 {
-    private readonly NpgsqlDataSource _db = NpgsqlDataSource.Create(TestServices.PostgresConnectionString);
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public async Task DisposeAsync() => await _db.DisposeAsync();
-
     [Fact]
     public async Task A_session_read_back_from_its_rows_is_the_session_that_was_written()
     {
-        var table = new SessionTable(_db);
+        var table = new SessionTable(TestDb.DataSource);
         var (id, user, vm, other) = (Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid());
         var now = DateTimeOffset.UtcNow;
         var opened = new DateTimeOffset(now.Year, now.Month, now.Day, now.Hour, now.Minute, now.Second, TimeSpan.Zero).AddMinutes(-5); // whole seconds: Postgres keeps microseconds

@@ -2,6 +2,7 @@ using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.Options;
 using Vdi.WebGateway.Security;
 using Vdi.WebGateway.ThinClients;
@@ -23,7 +24,8 @@ public static class AdminSocket
         return app;
     }
 
-    private static async Task HandleAsync(HttpContext http, IClusterClient cluster, IOptionsMonitor<JwtBearerOptions> jwt, LiveEventHub hub)
+    private static async Task HandleAsync(HttpContext http, IClusterClient cluster, IOptionsMonitor<JwtBearerOptions> jwt, LiveEventHub hub,
+        IAuthorizationService authorization)
     {
         if (!http.WebSockets.IsWebSocketRequest)
         {
@@ -34,8 +36,7 @@ public static class AdminSocket
 
         using var socket = await http.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext { KeepAliveInterval = TimeSpan.FromSeconds(10) });
         var (principal, error) = await ThinClientSocket.ValidateAsync(http.Request.Query["token"].ToString(), jwt.Get(JwtBearerDefaults.AuthenticationScheme), cluster);
-        if (principal is not null && !principal.IsInRole(Roles.Superuser) && !principal.IsInRole(Roles.Administrator)
-            && !principal.IsInRole(Roles.SecurityAdministrator) && !principal.IsInRole(Roles.Operator))
+        if (principal is not null && !(await authorization.AuthorizeAsync(principal, Roles.OperatorPolicy)).Succeeded)
         {
             (principal, error) = (null, "An administrator role is required.");
         }

@@ -1,6 +1,7 @@
 using Vdi.Grains.Interfaces.Settings;
 using System.Security.Claims;
 using Vdi.Grains.Interfaces.Groups;
+using Vdi.Grains.Interfaces.Pools;
 using Vdi.Grains.Interfaces.Users;
 using Vdi.WebGateway.Security;
 
@@ -92,7 +93,5 @@ public static class UsersApi
     }
 
     private static List<Role> ParseRoles(IReadOnlyList<string> names) =>
-        [.. names.Select(name => Enum.GetValues<Role>().FirstOrDefault(r => r.ToWire() == name, (Role)(-1)) is var r && Enum.IsDefined(r)
-            ? r
-            : throw new ArgumentException($"roles: unknown role {name}"))];
+        [.. names.Select(name => WireNames.TryParseWire<Role>(name, out var role) ? role : throw new ArgumentException($"roles: unknown role {name}"))];
 }
