@@ -19,8 +19,11 @@ public interface IThinClientSessionGrain : IGrainWithGuidKey
     [Alias("OnClientEventAsync")]
     Task OnClientEventAsync(ClientEvent clientEvent);
 
-    /// <summary>Delivers a message to the client, wherever its socket is.</summary>
-    [Alias("SendAsync"), OneWay]
+    /// <summary>
+    /// Delivers a message to the client, wherever its socket is; returns once that gateway has queued it (awaited, so
+    /// one sender's messages keep their order). A socket gone meanwhile is skipped, not an error.
+    /// </summary>
+    [Alias("SendAsync")]
     Task SendAsync(string json);
 
     /// <summary>Relays a controller's message about a VM, if this session is connected to that VM (§8.2 VM state relay).</summary>

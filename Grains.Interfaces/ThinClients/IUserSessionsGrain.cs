@@ -15,8 +15,11 @@ public interface IUserSessionsGrain : IGrainWithGuidKey
     [Alias("ListAsync"), ReadOnly]
     Task<IReadOnlyList<Guid>> ListAsync();
 
-    /// <summary>Sends a message to every open session of the user.</summary>
-    [Alias("SendAsync"), OneWay]
+    /// <summary>
+    /// Sends a message to every open session of the user; returns once each gateway holding one has queued it, so a
+    /// caller's successive messages reach a socket in the order sent (preparation progress 10, 30, 50).
+    /// </summary>
+    [Alias("SendAsync")]
     Task SendAsync(string json);
 
     /// <summary>Relays a VM's state to the user's sessions that are connected to it.</summary>

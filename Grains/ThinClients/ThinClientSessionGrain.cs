@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Vdi.Grains.Interfaces.Journal;
 using Vdi.Grains.Interfaces.ThinClients;
@@ -16,14 +17,15 @@ namespace Vdi.Grains.ThinClients;
 /// the rows back (decision 0013).
 /// </summary>
 [GrainType("tk-session")]
-public sealed class ThinClientSessionGrain(
+public sealed partial class ThinClientSessionGrain(
     SessionTable table,
     JournalWriter journal,
     LiveEventPublisher live,
     IOptions<ThinClientOptions> options,
     Vdi.Grains.Interfaces.Settings.SettingsCache settings,
     SessionSweeperStart sweeper,
-    TimeProvider time) : Grain, IThinClientSessionGrain, IRemindable
+    TimeProvider time,
+    ILogger<ThinClientSessionGrain> logger) : Grain, IThinClientSessionGrain, IRemindable
 {
     public const string Resource = "/thin_clients/";
     private IThinClientObserver? _client;
@@ -148,7 +150,7 @@ public sealed class ThinClientSessionGrain(
     {
         if (_client is not null && await LoadAsync())
         {
-            await _client.SendAsync(json);
+            await PushAsync(c => c.SendAsync(json));
         }
     }
 
@@ -156,16 +158,13 @@ public sealed class ThinClientSessionGrain(
     {
         if (_client is not null && await LoadAsync() && _state!.VmConnected && _state.LastVmId == vmId)
         {
-            await _client.SendAsync(json);
+            await PushAsync(c => c.SendAsync(json));
         }
     }
 
     public async Task DisconnectAsync()
     {
-        if (_client is not null)
-        {
-            await _client.CloseAsync(2000, """{"msg_type":"control","error":false,"msg":"Disconnect requested","cmd":"DISCONNECT"}""");
-        }
+        await PushAsync(c => c.CloseAsync(2000, """{"msg_type":"control","error":false,"msg":"Disconnect requested","cmd":"DISCONNECT"}"""));
 
         await CloseAsync("disconnected by an administrator");
     }
@@ -178,6 +177,7 @@ public sealed class ThinClientSessionGrain(
         }
 
         var s = _state!;
+        _client = null; // nothing more goes to a closing socket
         var now = time.GetUtcNow();
         var leftVm = s.VmConnected ? s.LastVmId : null;
         await table.CloseAsync(Id, now);
@@ -193,7 +193,6 @@ public sealed class ThinClientSessionGrain(
         await PublishAsync("connection_closed", s.LastVmId);
         _deadlineTimer?.Dispose();
         _deadlineTimer = null;
-        _client = null;
         DeactivateOnIdle();
     }
 
@@ -256,4 +255,28 @@ public sealed class ThinClientSessionGrain(
         connected = _state?.Connected,
         disconnected = _state?.Disconnected,
     });
+
+    /// <summary>
+    /// A push to the gateway that holds the socket. A socket that closed or a gateway that died a moment ago is not the
+    /// sender's error: the frame is dropped (the socket's close or the sweeper ends the session).
+    /// </summary>
+    private async Task PushAsync(Func<IThinClientObserver, Task> push)
+    {
+        if (_client is not { } client)
+        {
+            return;
+        }
+
+        try
+        {
+            await push(client);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            LogPushFailed(logger, Id, e.GetType().Name);
+        }
+    }
+
+    [LoggerMessage(EventId = 4101, Level = LogLevel.Debug, Message = "Thin-client session {Session}: a push to its socket failed ({Error}); dropped")]
+    private static partial void LogPushFailed(ILogger logger, Guid session, string error);
 }

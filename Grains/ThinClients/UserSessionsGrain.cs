@@ -1,12 +1,15 @@
+using Orleans.Concurrency;
 using Vdi.Grains.Interfaces.ThinClients;
 
 namespace Vdi.Grains.ThinClients;
 
 /// <summary>
 /// The user's open thin-client sessions, kept in memory: the sessions table is the record, read again whenever the
-/// grain activates, so opening and closing a session costs no write here.
+/// grain activates, so opening and closing a session costs no write here. Reentrant: a message waits for its sessions
+/// to deliver it, and a session that is closing meanwhile calls back here to leave the list (each call reads or changes
+/// the set without awaiting in between).
 /// </summary>
-[GrainType("user-sessions")]
+[GrainType("user-sessions"), Reentrant]
 public sealed class UserSessionsGrain(SessionTable table) : Grain, IUserSessionsGrain
 {
     private readonly HashSet<Guid> _sessions = [];

@@ -73,7 +73,6 @@ public static partial class ThinClientSocket
         {
             connection.Complete();
             await sending;
-            cluster.DeleteObjectReference<IThinClientObserver>(observer);
             try
             {
                 await session.CloseAsync("the WebSocket closed");
@@ -82,6 +81,10 @@ public static partial class ThinClientSocket
             {
                 LogDropped(logger, sessionId, $"closing the session failed; the monitor reaps it: {e.Message}");
             }
+
+            // only now: the closed session pushes nothing more, and a push that raced the close finds a completed outbox
+            // instead of a deleted observer
+            cluster.DeleteObjectReference<IThinClientObserver>(observer);
         }
     }
 
