@@ -49,6 +49,7 @@ public static class GrainServiceCollectionExtensions
             }
         });
         services.TryAddSingleton<IPasswordHasher<UserState>, PasswordHasher<UserState>>();
+        services.TryAddSingleton<PasswordHashing>();
 
         var ecp = services.AddOptions<EcpClientOptions>();
         var monitor = services.AddOptions<ControllerMonitorOptions>();
@@ -57,6 +58,7 @@ public static class GrainServiceCollectionExtensions
         if (configuration is not null)
         {
             ecp.Bind(configuration.GetSection(EcpClientOptions.Section));
+            services.AddOptions<PasswordHashingOptions>().Bind(configuration.GetSection(PasswordHashingOptions.Section));
             monitor.Bind(configuration.GetSection(ControllerMonitorOptions.Section));
             tasks.Bind(configuration.GetSection(TaskOptions.Section));
             thinClients.Bind(configuration.GetSection(ThinClientOptions.Section));

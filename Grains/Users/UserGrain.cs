@@ -8,7 +8,7 @@ namespace Vdi.Grains.Users;
 [GrainType("user")]
 public sealed class UserGrain(
     [PersistentState("user", StorageNames.Main)] IPersistentState<UserState> state,
-    IPasswordHasher<UserState> hasher,
+    PasswordHashing hasher,
     UserTable table,
     SecretProtector secrets,
     TimeProvider time) : Grain, IUserGrain
@@ -35,7 +35,7 @@ public sealed class UserGrain(
         s.Created = now;
         s.Updated = now;
         s.Creator = user.Creator;
-        s.PasswordHash = hasher.HashPassword(s, user.Password);
+        s.PasswordHash = await hasher.HashAsync(s, user.Password);
         await SaveAsync();
         return s.ToView();
     }
@@ -50,7 +50,7 @@ public sealed class UserGrain(
             return null;
         }
 
-        var result = hasher.VerifyHashedPassword(state.State, state.State.PasswordHash, password);
+        var result = await hasher.VerifyAsync(state.State, state.State.PasswordHash, password);
         if (result == PasswordVerificationResult.Failed)
         {
             return null;
@@ -58,7 +58,7 @@ public sealed class UserGrain(
 
         if (result == PasswordVerificationResult.SuccessRehashNeeded)
         {
-            state.State.PasswordHash = hasher.HashPassword(state.State, password);
+            state.State.PasswordHash = await hasher.HashAsync(state.State, password);
             await SaveAsync();
         }
 
@@ -198,7 +198,7 @@ public sealed class UserGrain(
                 throw new ArgumentException(problem, nameof(changes));
             }
 
-            s.PasswordHash = hasher.HashPassword(s, password);
+            s.PasswordHash = await hasher.HashAsync(s, password);
             s.CurrentTokenId = null; // log in again with the new password
         }
 

@@ -1,0 +1,91 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.Options;
+using Vdi.Grains.Users;
+
+namespace Vdi.Grains.Security;
+
+/// <summary>Where password hashing runs: how many dedicated threads (0: one per core).</summary>
+public sealed class PasswordHashingOptions
+{
+    public const string Section = "Security:PasswordHashing";
+
+    public int Threads { get; set; }
+}
+
+/// <summary>
+/// Password hashing and verification (PBKDF2, milliseconds of CPU each) on a few dedicated threads instead of the
+/// thread pool. In a logon storm thousands of verifications queue here, in arrival order, while the thread pool
+/// stays free for everything else: a user who has logged in gets a VM without waiting behind the hashes of those
+/// still logging in, and the operating system shares the cores between the two. The queue's length is published as
+/// the <c>vdi.password_hashing.queued</c> gauge.
+/// </summary>
+public sealed class PasswordHashing : IDisposable
+{
+    public const string MeterName = "Vdi.Security";
+
+    private readonly IPasswordHasher<UserState> _hasher;
+    private readonly BlockingCollection<Action> _queue = [];
+    private readonly Thread[] _threads;
+    private readonly Meter _meter = new(MeterName);
+
+    public PasswordHashing(IPasswordHasher<UserState> hasher, IOptions<PasswordHashingOptions> options)
+    {
+        _hasher = hasher;
+        var count = options.Value.Threads > 0 ? options.Value.Threads : Environment.ProcessorCount;
+        _threads = [.. Enumerable.Range(0, count).Select(i => new Thread(Work) { IsBackground = true, Name = $"password-hashing-{i}" })];
+        foreach (var thread in _threads)
+        {
+            thread.Start();
+        }
+
+        _meter.CreateObservableGauge("vdi.password_hashing.queued", () => _queue.Count, description: "password verifications waiting for a hashing thread");
+    }
+
+    /// <summary>The number of hashing threads.</summary>
+    public int Threads => _threads.Length;
+
+    public Task<PasswordVerificationResult> VerifyAsync(UserState user, string hash, string password) =>
+        RunAsync(() => _hasher.VerifyHashedPassword(user, hash, password));
+
+    public Task<string> HashAsync(UserState user, string password) => RunAsync(() => _hasher.HashPassword(user, password));
+
+    private Task<T> RunAsync<T>(Func<T> work)
+    {
+        var done = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _queue.Add(() =>
+        {
+            try
+            {
+                done.SetResult(work());
+            }
+            catch (Exception e)
+            {
+                done.SetException(e);
+            }
+        });
+        return done.Task;
+    }
+
+    private void Work()
+    {
+        try
+        {
+            foreach (var item in _queue.GetConsumingEnumerable())
+            {
+                item();
+            }
+        }
+        catch (ObjectDisposedException)
+        {
+            // shutting down
+        }
+    }
+
+    public void Dispose()
+    {
+        _queue.CompleteAdding();
+        _meter.Dispose();
+    }
+}

@@ -1,0 +1,61 @@
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.Options;
+using Vdi.Grains.Security;
+using Vdi.Grains.Users;
+
+namespace Vdi.Tests.Users;
+
+public sealed class PasswordHashingTests
+{
+    private sealed class RecordingHasher : IPasswordHasher<UserState>
+    {
+        private readonly PasswordHasher<UserState> _real = new(Options.Create(new PasswordHasherOptions { IterationCount = 10_000 }));
+
+        public List<(string Password, string? Thread, bool PoolThread)> Calls { get; } = [];
+
+        public string HashPassword(UserState user, string password)
+        {
+            Record(password);
+            return _real.HashPassword(user, password);
+        }
+
+        public PasswordVerificationResult VerifyHashedPassword(UserState user, string hashedPassword, string providedPassword)
+        {
+            Record(providedPassword);
+            return _real.VerifyHashedPassword(user, hashedPassword, providedPassword);
+        }
+
+        private void Record(string password)
+        {
+            lock (Calls)
+            {
+                Calls.Add((password, Thread.CurrentThread.Name, Thread.CurrentThread.IsThreadPoolThread));
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Hashing_runs_on_its_own_threads_in_arrival_order_and_verifies_as_the_hasher_does()
+    {
+        var hasher = new RecordingHasher();
+        using var hashing = new PasswordHashing(hasher, Options.Create(new PasswordHashingOptions { Threads = 1 }));
+        var user = new UserState();
+
+        var hash = await hashing.HashAsync(user, "Bazalt1!");
+        var checks = Enumerable.Range(0, 20).Select(i => hashing.VerifyAsync(user, hash, i == 7 ? "Bazalt1!" : $"wrong-{i}")).ToList();
+        var results = await Task.WhenAll(checks);
+
+        Assert.Equal(PasswordVerificationResult.Success, results[7]);
+        Assert.Equal(19, results.Count(r => r == PasswordVerificationResult.Failed));
+        // one thread: the queue is served in the order it was filled, none of it on the thread pool
+        Assert.Equal(["Bazalt1!", .. Enumerable.Range(0, 20).Select(i => i == 7 ? "Bazalt1!" : $"wrong-{i}")], hasher.Calls.Select(c => c.Password));
+        Assert.All(hasher.Calls, c => Assert.Equal(("password-hashing-0", false), (c.Thread, c.PoolThread)));
+    }
+
+    [Fact]
+    public void Threads_default_to_one_per_core()
+    {
+        using var hashing = new PasswordHashing(new RecordingHasher(), Options.Create(new PasswordHashingOptions()));
+        Assert.Equal(Environment.ProcessorCount, hashing.Threads);
+    }
+}
