@@ -4,7 +4,8 @@
 #   scripts/bench.sh logon-storm [clients=2000] [arrivals-per-second=200]
 #   scripts/bench.sh disconnect-storm [vms=5000] [spread-seconds=60] [timeout-seconds=30]
 #   scripts/bench.sh admin-lists [vms=10000] [journal-events=100000]
-# BENCH_HASH_ITERATIONS sets the PBKDF2 iterations of the users the logon storm creates (default: the product's).
+# BENCH_HASH_ITERATIONS sets the PBKDF2 iterations of the users the logon storm creates (default: the product's);
+# BENCH_WARMUP, how many extra clients log in and get a VM before the storm, not counted (default 200; 0: cold start).
 set -euo pipefail
 source "$(dirname "$0")/lib/common.sh"
 
@@ -125,7 +126,7 @@ cpu_seconds() {
   for p in $(pgrep -x postgres); do awk '{ print $14 + $15 }' "/proc/$p/stat" 2>/dev/null; done \
     | awk -v t="$ticks" '{ s += $1 } END { printf "postgres %.1f\n", s / t }'
 }
-( dotnet "$VDI_ROOT/scripts/bench/LogonStorm/bin/Release/net10.0/logon-storm.dll" "http://127.0.0.1:$VDI_GATEWAY_PORT" vdiadmin "$admin_pw" "$controller" "$clients" "$rate" | tee "$out" ) &
+( dotnet "$VDI_ROOT/scripts/bench/LogonStorm/bin/Release/net10.0/logon-storm.dll" "http://127.0.0.1:$VDI_GATEWAY_PORT" vdiadmin "$admin_pw" "$controller" "$clients" "$rate" "${BENCH_WARMUP:-200}" | tee "$out" ) &
 storm=$!
 until grep -q '^setup: .* in ' "$out" 2>/dev/null || ! kill -0 "$storm" 2>/dev/null; do sleep 0.2; done
 cpu_seconds > "$out.before"; started="$(date +%s.%N)"
@@ -138,5 +139,5 @@ echo "== machine"
 echo "   peak memory: silo $(peak bench-silo), gateway $(peak bench-gateway)"
 echo "   CPU used while the clients ran ($storm_seconds s, both shapes, $(nproc) cores): $(paste "$out.before" "$out.after" | awk '{ printf "%s%s %.1f s", (NR > 1 ? ", " : ""), $1, $4 - $2 }')"
 echo "   pgbench -N: ${pgbench_tps:-n/a} tps; VM assignments per second / pgbench tps = $(awk -v a="$per_second" -v b="$pgbench_tps" 'BEGIN { if (b > 0) printf "%.1f%%", 100*a/b; else print "n/a" }')"
-echo "   command: ${BENCH_HASH_ITERATIONS:+BENCH_HASH_ITERATIONS=$BENCH_HASH_ITERATIONS }scripts/bench.sh logon-storm $clients $rate   ($(nproc) cores, $(date -u +%Y-%m-%d))"
+echo "   command: ${BENCH_HASH_ITERATIONS:+BENCH_HASH_ITERATIONS=$BENCH_HASH_ITERATIONS }${BENCH_WARMUP:+BENCH_WARMUP=$BENCH_WARMUP }scripts/bench.sh logon-storm $clients $rate   ($(nproc) cores, $(date -u +%Y-%m-%d))"
 rm -f "$out" "$out.before" "$out.after"
