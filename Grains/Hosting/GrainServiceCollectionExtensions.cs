@@ -49,6 +49,7 @@ public static class GrainServiceCollectionExtensions
             }
         });
         services.TryAddSingleton<IPasswordHasher<UserState>, PasswordHasher<UserState>>();
+        services.AddMetrics();
         services.TryAddSingleton<PasswordHashing>();
 
         var ecp = services.AddOptions<EcpClientOptions>();

@@ -19,7 +19,8 @@ public sealed class PasswordHashingOptions
 /// thread pool. In a logon storm thousands of verifications queue here, in arrival order, while the thread pool
 /// stays free for everything else: a user who has logged in gets a VM without waiting behind the hashes of those
 /// still logging in, and the operating system shares the cores between the two. The queue's length is published as
-/// the <c>vdi.password_hashing.queued</c> gauge.
+/// the <c>vdi.password_hashing.queued</c> gauge of meter <c>Vdi.Security</c> (for example
+/// <c>dotnet-counters monitor -n Vdi.Silo --counters Vdi.Security</c>).
 /// </summary>
 public sealed class PasswordHashing : IDisposable
 {
@@ -28,9 +29,8 @@ public sealed class PasswordHashing : IDisposable
     private readonly IPasswordHasher<UserState> _hasher;
     private readonly BlockingCollection<Action> _queue = [];
     private readonly Thread[] _threads;
-    private readonly Meter _meter = new(MeterName);
 
-    public PasswordHashing(IPasswordHasher<UserState> hasher, IOptions<PasswordHashingOptions> options)
+    public PasswordHashing(IPasswordHasher<UserState> hasher, IOptions<PasswordHashingOptions> options, IMeterFactory meters)
     {
         _hasher = hasher;
         var count = options.Value.Threads > 0 ? options.Value.Threads : Environment.ProcessorCount;
@@ -40,7 +40,7 @@ public sealed class PasswordHashing : IDisposable
             thread.Start();
         }
 
-        _meter.CreateObservableGauge("vdi.password_hashing.queued", () => _queue.Count, description: "password verifications waiting for a hashing thread");
+        meters.Create(MeterName).CreateObservableGauge("vdi.password_hashing.queued", () => _queue.Count, description: "password verifications waiting for a hashing thread");
     }
 
     /// <summary>The number of hashing threads.</summary>
@@ -86,6 +86,5 @@ public sealed class PasswordHashing : IDisposable
     public void Dispose()
     {
         _queue.CompleteAdding();
-        _meter.Dispose();
     }
 }

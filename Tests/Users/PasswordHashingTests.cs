@@ -1,4 +1,6 @@
+using System.Diagnostics.Metrics;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Vdi.Grains.Security;
 using Vdi.Grains.Users;
@@ -7,11 +9,16 @@ namespace Vdi.Tests.Users;
 
 public sealed class PasswordHashingTests
 {
+    private readonly IMeterFactory _meters = new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<IMeterFactory>();
+
     private sealed class RecordingHasher : IPasswordHasher<UserState>
     {
         private readonly PasswordHasher<UserState> _real = new(Options.Create(new PasswordHasherOptions { IterationCount = 10_000 }));
 
         public List<(string Password, string? Thread, bool PoolThread)> Calls { get; } = [];
+
+        /// <summary>Holds every call until set.</summary>
+        public ManualResetEventSlim Gate { get; } = new(true);
 
         public string HashPassword(UserState user, string password)
         {
@@ -31,6 +38,8 @@ public sealed class PasswordHashingTests
             {
                 Calls.Add((password, Thread.CurrentThread.Name, Thread.CurrentThread.IsThreadPoolThread));
             }
+
+            Gate.Wait(TimeSpan.FromSeconds(30));
         }
     }
 
@@ -38,7 +47,7 @@ public sealed class PasswordHashingTests
     public async Task Hashing_runs_on_its_own_threads_in_arrival_order_and_verifies_as_the_hasher_does()
     {
         var hasher = new RecordingHasher();
-        using var hashing = new PasswordHashing(hasher, Options.Create(new PasswordHashingOptions { Threads = 1 }));
+        using var hashing = new PasswordHashing(hasher, Options.Create(new PasswordHashingOptions { Threads = 1 }), _meters);
         var user = new UserState();
 
         var hash = await hashing.HashAsync(user, "Bazalt1!");
@@ -53,9 +62,45 @@ public sealed class PasswordHashingTests
     }
 
     [Fact]
+    public async Task The_queue_length_is_published_as_a_gauge()
+    {
+        var hasher = new RecordingHasher();
+        using var hashing = new PasswordHashing(hasher, Options.Create(new PasswordHashingOptions { Threads = 1 }), _meters);
+        var hash = await hashing.HashAsync(new UserState(), "Bazalt1!");
+        hasher.Gate.Reset();
+        var busy = hashing.VerifyAsync(new UserState(), hash, "first");
+        SpinWait.SpinUntil(() => hasher.Calls.Count == 2, TimeSpan.FromSeconds(10)); // the thread holds the first one
+        var queued = Enumerable.Range(0, 3).Select(_ => hashing.VerifyAsync(new UserState(), hash, "later")).ToList();
+
+        Assert.Equal(3, Measure());
+        hasher.Gate.Set();
+        await Task.WhenAll([busy, .. queued]);
+        Assert.Equal(0, Measure());
+
+        int Measure()
+        {
+            var seen = -1;
+            using var listener = new MeterListener
+            {
+                InstrumentPublished = (instrument, l) =>
+                {
+                    if (instrument.Meter.Scope == _meters && instrument.Meter.Name == PasswordHashing.MeterName && instrument.Name == "vdi.password_hashing.queued")
+                    {
+                        l.EnableMeasurementEvents(instrument);
+                    }
+                },
+            };
+            listener.SetMeasurementEventCallback<int>((_, value, _, _) => seen = value);
+            listener.Start();
+            listener.RecordObservableInstruments();
+            return seen;
+        }
+    }
+
+    [Fact]
     public void Threads_default_to_one_per_core()
     {
-        using var hashing = new PasswordHashing(new RecordingHasher(), Options.Create(new PasswordHashingOptions()));
+        using var hashing = new PasswordHashing(new RecordingHasher(), Options.Create(new PasswordHashingOptions()), _meters);
         Assert.Equal(Environment.ProcessorCount, hashing.Threads);
     }
 }
