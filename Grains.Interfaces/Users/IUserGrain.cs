@@ -12,9 +12,12 @@ public interface IUserGrain : IGrainWithGuidKey
     [Alias("GetAsync")]
     Task<UserView?> GetAsync();
 
-    /// <summary>The user when the password matches and the user is active; null otherwise.</summary>
+    /// <summary>
+    /// The user when the password matches and the user is active; null otherwise. Cancelled (and not computed) when
+    /// the caller gives up while the verification waits for a hashing thread.
+    /// </summary>
     [Alias("CheckPasswordAsync")]
-    Task<UserView?> CheckPasswordAsync(string password);
+    Task<UserView?> CheckPasswordAsync(string password, CancellationToken cancellation = default);
 
     /// <summary>Checks a one-time password of the user's TOTP secret (30 s steps, one step of clock drift).</summary>
     [Alias("VerifyOneTimePasswordAsync")]

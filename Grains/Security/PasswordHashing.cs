@@ -46,23 +46,35 @@ public sealed class PasswordHashing : IDisposable
     /// <summary>The number of hashing threads.</summary>
     public int Threads => _threads.Length;
 
-    public Task<PasswordVerificationResult> VerifyAsync(UserState user, string hash, string password) =>
-        RunAsync(() => _hasher.VerifyHashedPassword(user, hash, password));
+    /// <summary>
+    /// Verifies a password once a hashing thread is free. A verification whose caller gave up while it waited (the
+    /// login's HTTP request aborted, or its grain call timed out) is cancelled without being computed, so an
+    /// overloaded broker does not spend its CPU on answers nobody reads.
+    /// </summary>
+    public Task<PasswordVerificationResult> VerifyAsync(UserState user, string hash, string password, CancellationToken cancellation = default) =>
+        RunAsync(() => _hasher.VerifyHashedPassword(user, hash, password), cancellation);
 
-    public Task<string> HashAsync(UserState user, string password) => RunAsync(() => _hasher.HashPassword(user, password));
+    public Task<string> HashAsync(UserState user, string password) => RunAsync(() => _hasher.HashPassword(user, password), default);
 
-    private Task<T> RunAsync<T>(Func<T> work)
+    private Task<T> RunAsync<T>(Func<T> work, CancellationToken cancellation)
     {
         var done = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var registration = cancellation.Register(() => done.TrySetCanceled(cancellation));
         _queue.Add(() =>
         {
+            registration.Dispose();
+            if (done.Task.IsCompleted)
+            {
+                return; // cancelled while queued
+            }
+
             try
             {
-                done.SetResult(work());
+                done.TrySetResult(work());
             }
             catch (Exception e)
             {
-                done.SetException(e);
+                done.TrySetException(e);
             }
         });
         return done.Task;

@@ -43,14 +43,14 @@ public sealed class UserGrain(
     public Task<UserView?> GetAsync() =>
         Task.FromResult(state.RecordExists ? state.State.ToView() : null);
 
-    public async Task<UserView?> CheckPasswordAsync(string password)
+    public async Task<UserView?> CheckPasswordAsync(string password, CancellationToken cancellation = default)
     {
         if (!state.RecordExists || !state.State.IsActive || string.IsNullOrEmpty(state.State.PasswordHash))
         {
             return null;
         }
 
-        var result = await hasher.VerifyAsync(state.State, state.State.PasswordHash, password);
+        var result = await hasher.VerifyAsync(state.State, state.State.PasswordHash, password, cancellation);
         if (result == PasswordVerificationResult.Failed)
         {
             return null;

@@ -98,6 +98,27 @@ public sealed class PasswordHashingTests
     }
 
     [Fact]
+    public async Task A_verification_whose_caller_gave_up_while_queued_is_never_computed()
+    {
+        var hasher = new RecordingHasher();
+        using var hashing = new PasswordHashing(hasher, Options.Create(new PasswordHashingOptions { Threads = 1 }), _meters);
+        var hash = await hashing.HashAsync(new UserState(), "Bazalt1!");
+        hasher.Gate.Reset();
+        var busy = hashing.VerifyAsync(new UserState(), hash, "first");
+        SpinWait.SpinUntil(() => hasher.Calls.Count == 2, TimeSpan.FromSeconds(10));
+        using var gaveUp = new CancellationTokenSource();
+        var abandoned = hashing.VerifyAsync(new UserState(), hash, "abandoned", gaveUp.Token);
+        var kept = hashing.VerifyAsync(new UserState(), hash, "Bazalt1!");
+
+        await gaveUp.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => abandoned); // at once, not after the queue ahead of it
+        hasher.Gate.Set();
+        Assert.Equal(PasswordVerificationResult.Success, await kept);
+        await busy;
+        Assert.DoesNotContain(hasher.Calls, c => c.Password == "abandoned");
+    }
+
+    [Fact]
     public void Threads_default_to_one_per_core()
     {
         using var hashing = new PasswordHashing(new RecordingHasher(), Options.Create(new PasswordHashingOptions()), _meters);

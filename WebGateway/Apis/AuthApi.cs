@@ -56,7 +56,7 @@ public static class AuthApi
         UserView? user = null;
         if (username.Length <= Usernames.MaxLength && await cluster.ForName(username).FindUserIdAsync() is { } id)
         {
-            user = await cluster.GetGrain<IUserGrain>(id).CheckPasswordAsync(password);
+            user = await cluster.GetGrain<IUserGrain>(id).CheckPasswordAsync(password, http.HttpContext.RequestAborted);
         }
 
         if (user is null)
