@@ -14,9 +14,11 @@ public interface IUserGrain : IGrainWithGuidKey
 
     /// <summary>
     /// The user when the password matches and the user is active; null otherwise. Cancelled (and not computed) when
-    /// the caller gives up while the verification waits for a hashing thread.
+    /// the caller gives up while the verification waits for a hashing thread. The response timeout is long because in a
+    /// logon storm verifications queue for the hashing threads in arrival order (70 ms of CPU each at the product's
+    /// cost): the client decides how long it waits, and a login it abandons is cancelled.
     /// </summary>
-    [Alias("CheckPasswordAsync")]
+    [Alias("CheckPasswordAsync"), ResponseTimeout("00:02:00")]
     Task<UserView?> CheckPasswordAsync(string password, CancellationToken cancellation = default);
 
     /// <summary>Checks a one-time password of the user's TOTP secret (30 s steps, one step of clock drift).</summary>
