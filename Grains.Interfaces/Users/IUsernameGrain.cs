@@ -11,6 +11,14 @@ public interface IUsernameGrain : IGrainWithStringKey
     [Alias("FindUserIdAsync")]
     Task<Guid?> FindUserIdAsync();
 
+    /// <summary>
+    /// The user of this name when the password matches and the user is active; null otherwise. A name nobody holds
+    /// costs the same password verification as a wrong password, so how long a login takes does not tell which
+    /// names exist. Cancelled with the caller, like <see cref="IUserGrain.CheckPasswordAsync"/>.
+    /// </summary>
+    [Alias("CheckPasswordAsync"), ResponseTimeout("00:02:00")]
+    Task<UserView?> CheckPasswordAsync(string password, CancellationToken cancellation = default);
+
     /// <summary>Creates a user under this name; throws <see cref="UsernameTakenException"/> when it is taken.</summary>
     [Alias("CreateUserAsync")]
     Task<UserView> CreateUserAsync(NewUser user);

@@ -29,10 +29,12 @@ public sealed class PasswordHashing : IDisposable
     private readonly IPasswordHasher<UserState> _hasher;
     private readonly BlockingCollection<Action> _queue = [];
     private readonly Thread[] _threads;
+    private readonly Lazy<string> _decoyHash;
 
     public PasswordHashing(IPasswordHasher<UserState> hasher, IOptions<PasswordHashingOptions> options, IMeterFactory meters)
     {
         _hasher = hasher;
+        _decoyHash = new(() => hasher.HashPassword(Decoy.User, Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(24))));
         var count = options.Value.Threads > 0 ? options.Value.Threads : Environment.ProcessorCount;
         _threads = [.. Enumerable.Range(0, count).Select(i => new Thread(Work) { IsBackground = true, Name = $"password-hashing-{i}" })];
         foreach (var thread in _threads)
@@ -53,6 +55,13 @@ public sealed class PasswordHashing : IDisposable
     /// </summary>
     public Task<PasswordVerificationResult> VerifyAsync(UserState user, string hash, string password, CancellationToken cancellation = default) =>
         RunAsync(() => _hasher.VerifyHashedPassword(user, hash, password), cancellation);
+
+    /// <summary>
+    /// A verification against a hash that matches nothing, for a login whose user does not exist or cannot log in:
+    /// it costs what a wrong password costs, so response times do not tell which usernames exist.
+    /// </summary>
+    public Task DecoyAsync(string password, CancellationToken cancellation = default) =>
+        RunAsync(() => _hasher.VerifyHashedPassword(Decoy.User, _decoyHash.Value, password), cancellation);
 
     public Task<string> HashAsync(UserState user, string password) => RunAsync(() => _hasher.HashPassword(user, password), default);
 
@@ -98,5 +107,10 @@ public sealed class PasswordHashing : IDisposable
     public void Dispose()
     {
         _queue.CompleteAdding();
+    }
+
+    private static class Decoy
+    {
+        public static readonly UserState User = new();
     }
 }

@@ -47,6 +47,7 @@ public sealed class UserGrain(
     {
         if (!state.RecordExists || !state.State.IsActive || string.IsNullOrEmpty(state.State.PasswordHash))
         {
+            await hasher.DecoyAsync(password, cancellation); // as long as a wrong password takes
             return null;
         }
 

@@ -1,15 +1,28 @@
 using Vdi.Grains.Interfaces.Journal;
 using Vdi.Grains.Interfaces.Users;
 using Vdi.Grains.Journal;
+using Vdi.Grains.Security;
 
 namespace Vdi.Grains.Users;
 
 [GrainType("username")]
 public sealed class UsernameGrain(
     [PersistentState("username", StorageNames.Main)] IPersistentState<UsernameState> state,
-    JournalWriter journal) : Grain, IUsernameGrain
+    JournalWriter journal,
+    PasswordHashing hashing) : Grain, IUsernameGrain
 {
     public Task<Guid?> FindUserIdAsync() => Task.FromResult(state.State.UserId);
+
+    public async Task<UserView?> CheckPasswordAsync(string password, CancellationToken cancellation = default)
+    {
+        if (state.State.UserId is { } id)
+        {
+            return await GrainFactory.GetGrain<IUserGrain>(id).CheckPasswordAsync(password, cancellation);
+        }
+
+        await hashing.DecoyAsync(password, cancellation);
+        return null;
+    }
 
     public async Task<UserView> CreateUserAsync(NewUser user)
     {

@@ -52,10 +52,9 @@ public static class OperatorAuthentication
         var returnUrl = form["returnUrl"].ToString();
 
         UserView? user = null;
-        if (username.Length is > 0 and <= Usernames.MaxLength && password.Length > 0
-            && await grains.ForName(username).FindUserIdAsync() is { } id)
+        if (username.Length is > 0 and <= Usernames.MaxLength && password.Length > 0)
         {
-            user = await grains.GetGrain<IUserGrain>(id).CheckPasswordAsync(password);
+            user = await grains.ForName(username).CheckPasswordAsync(password, http.RequestAborted);
         }
 
         if (user is null)

@@ -119,6 +119,21 @@ public sealed class PasswordHashingTests
     }
 
     [Fact]
+    public async Task A_login_of_nobody_costs_a_verification_on_the_hashing_threads()
+    {
+        var hasher = new RecordingHasher();
+        using var hashing = new PasswordHashing(hasher, Options.Create(new PasswordHashingOptions { Threads = 1 }), _meters);
+
+        await hashing.DecoyAsync("guess");
+
+        // the decoy's own hash is made once, then the guess is verified against it like a real password
+        Assert.Equal("guess", hasher.Calls[^1].Password);
+        Assert.All(hasher.Calls, c => Assert.Equal("password-hashing-0", c.Thread));
+        await hashing.DecoyAsync("another guess");
+        Assert.Equal(3, hasher.Calls.Count);
+    }
+
+    [Fact]
     public void Threads_default_to_one_per_core()
     {
         using var hashing = new PasswordHashing(new RecordingHasher(), Options.Create(new PasswordHashingOptions()), _meters);

@@ -80,6 +80,11 @@ public sealed class UserPersistenceTests(ClusterFixture fixture)
         Assert.Null(await grain.CheckPasswordAsync("correct horse battery "));
         Assert.Null(await grain.CheckPasswordAsync(""));
         Assert.Null(await Grains.GetGrain<IUserGrain>(Guid.NewGuid()).CheckPasswordAsync("correct horse battery"));
+
+        // the login path goes through the name: any spelling of it, and a name nobody holds answers null
+        Assert.Equal(user.Id, (await Grains.ForName(request.Username.ToUpperInvariant()).CheckPasswordAsync("correct horse battery"))?.Id);
+        Assert.Null(await Grains.ForName(request.Username).CheckPasswordAsync("wrong"));
+        Assert.Null(await Grains.ForName($"nobody-{Guid.NewGuid():N}").CheckPasswordAsync("correct horse battery"));
     }
 
     [Fact]

@@ -54,9 +54,9 @@ public static class AuthApi
         }
 
         UserView? user = null;
-        if (username.Length <= Usernames.MaxLength && await cluster.ForName(username).FindUserIdAsync() is { } id)
+        if (username.Length <= Usernames.MaxLength)
         {
-            user = await cluster.GetGrain<IUserGrain>(id).CheckPasswordAsync(password, http.HttpContext.RequestAborted);
+            user = await cluster.ForName(username).CheckPasswordAsync(password, http.HttpContext.RequestAborted);
         }
 
         if (user is null)

@@ -40,9 +40,17 @@ public static partial class ThinClientSocket
         var (principal, error) = await ValidateAsync(query["token"].ToString(), jwt.Get(JwtBearerDefaults.AuthenticationScheme), cluster);
         if (principal is null)
         {
-            await socket.SendAsync(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new { msg_type = "control", error = true, msg = error })),
-                WebSocketMessageType.Text, true, http.RequestAborted);
-            await socket.CloseAsync((WebSocketCloseStatus)4001, error, http.RequestAborted);
+            try
+            {
+                await socket.SendAsync(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new { msg_type = "control", error = true, msg = error })),
+                    WebSocketMessageType.Text, true, http.RequestAborted);
+                await socket.CloseAsync((WebSocketCloseStatus)4001, error, http.RequestAborted);
+            }
+            catch (Exception e) when (e is WebSocketException or OperationCanceledException)
+            {
+                // the refused client left without completing the close handshake: nothing more to tell it
+            }
+
             return;
         }
 

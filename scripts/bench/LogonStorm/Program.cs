@@ -187,10 +187,13 @@ namespace Vdi.Bench.LogonStorm
         }
 
         /// <summary>
-        /// One connection pool for all simulated clients: each client still has its own headers and token, but the load
-        /// generator, which shares the broker's cores, does not pay for a TCP handshake and a handler per client.
+        /// One connection pool for all simulated clients: each client still has its own headers and token, and the pool
+        /// opens as many connections as there are requests in flight (no cap: a capped pool made a logged-in client's
+        /// get-VM wait for a connection held by someone else's queued login, which real clients, each on its own
+        /// connection, never do), but the load generator, which shares the broker's cores, reuses them instead of
+        /// paying for a TCP handshake and a handler per client.
         /// </summary>
-        private static readonly SocketsHttpHandler Connections = new() { MaxConnectionsPerServer = 512, PooledConnectionIdleTimeout = TimeSpan.FromMinutes(1) };
+        private static readonly SocketsHttpHandler Connections = new() { PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5) };
 
         private static async Task<Outcome> ClientAsync(Uri gateway, Guid pool, string user, string password)
         {
