@@ -43,11 +43,25 @@ public sealed class PasswordHashingTests
         }
     }
 
+    private PasswordHashing OneThread(RecordingHasher hasher) => new(hasher, Options.Create(new PasswordHashingOptions { Threads = 1 }), _meters);
+
+    /// <summary>One hashing thread, held by a first verification ("first") until the hasher's gate is set again.</summary>
+    private async Task<(RecordingHasher Hasher, PasswordHashing Hashing, string Hash, Task Busy)> HeldAsync()
+    {
+        var hasher = new RecordingHasher();
+        var hashing = OneThread(hasher);
+        var hash = await hashing.HashAsync(new UserState(), "Bazalt1!");
+        hasher.Gate.Reset();
+        var busy = hashing.VerifyAsync(new UserState(), hash, "first");
+        SpinWait.SpinUntil(() => hasher.Calls.Count == 2, TimeSpan.FromSeconds(10)); // the thread has taken it and waits
+        return (hasher, hashing, hash, busy);
+    }
+
     [Fact]
     public async Task Hashing_runs_on_its_own_threads_in_arrival_order_and_verifies_as_the_hasher_does()
     {
         var hasher = new RecordingHasher();
-        using var hashing = new PasswordHashing(hasher, Options.Create(new PasswordHashingOptions { Threads = 1 }), _meters);
+        using var hashing = OneThread(hasher);
         var user = new UserState();
 
         var hash = await hashing.HashAsync(user, "Bazalt1!");
@@ -64,12 +78,8 @@ public sealed class PasswordHashingTests
     [Fact]
     public async Task The_queue_length_is_published_as_a_gauge()
     {
-        var hasher = new RecordingHasher();
-        using var hashing = new PasswordHashing(hasher, Options.Create(new PasswordHashingOptions { Threads = 1 }), _meters);
-        var hash = await hashing.HashAsync(new UserState(), "Bazalt1!");
-        hasher.Gate.Reset();
-        var busy = hashing.VerifyAsync(new UserState(), hash, "first");
-        SpinWait.SpinUntil(() => hasher.Calls.Count == 2, TimeSpan.FromSeconds(10)); // the thread holds the first one
+        var (hasher, hashing, hash, busy) = await HeldAsync();
+        using var _ = hashing;
         var queued = Enumerable.Range(0, 3).Select(_ => hashing.VerifyAsync(new UserState(), hash, "later")).ToList();
 
         Assert.Equal(3, Measure());
@@ -100,12 +110,8 @@ public sealed class PasswordHashingTests
     [Fact]
     public async Task A_verification_whose_caller_gave_up_while_queued_is_never_computed()
     {
-        var hasher = new RecordingHasher();
-        using var hashing = new PasswordHashing(hasher, Options.Create(new PasswordHashingOptions { Threads = 1 }), _meters);
-        var hash = await hashing.HashAsync(new UserState(), "Bazalt1!");
-        hasher.Gate.Reset();
-        var busy = hashing.VerifyAsync(new UserState(), hash, "first");
-        SpinWait.SpinUntil(() => hasher.Calls.Count == 2, TimeSpan.FromSeconds(10));
+        var (hasher, hashing, hash, busy) = await HeldAsync();
+        using var _ = hashing;
         using var gaveUp = new CancellationTokenSource();
         var abandoned = hashing.VerifyAsync(new UserState(), hash, "abandoned", gaveUp.Token);
         var kept = hashing.VerifyAsync(new UserState(), hash, "Bazalt1!");
@@ -122,7 +128,7 @@ public sealed class PasswordHashingTests
     public async Task A_login_of_nobody_costs_a_verification_on_the_hashing_threads()
     {
         var hasher = new RecordingHasher();
-        using var hashing = new PasswordHashing(hasher, Options.Create(new PasswordHashingOptions { Threads = 1 }), _meters);
+        using var hashing = OneThread(hasher);
 
         await hashing.DecoyAsync("guess");
 
