@@ -29,7 +29,9 @@ if (warmup > 0)
     var served = 0;
     foreach (var round in everyone.Skip(clients).Chunk((warmup + 1) / 2))
     {
-        served += (await Storm.RunAsync(gateway, poolId, round, arrivalsPerSecond: 100)).Outcomes.Count(o => o.Ok);
+        var run = await Storm.RunAsync(gateway, poolId, round, arrivalsPerSecond: 100);
+        served += run.Outcomes.Count(o => o.Ok);
+        Report.Failures(run);
         await Setup.FreeAllAsync(admin, poolId);
         await Task.Delay(TimeSpan.FromSeconds(3));
     }
@@ -268,14 +270,19 @@ namespace Vdi.Bench.LogonStorm
             var ok = run.Outcomes.Where(o => o.Ok).ToList();
             Console.WriteLine($"== {title}");
             Console.WriteLine($"   clients {run.Outcomes.Count}, succeeded {ok.Count}, failed {run.Outcomes.Count - ok.Count}");
-            foreach (var error in run.Outcomes.Where(o => !o.Ok).GroupBy(o => o.Error).Take(3))
-            {
-                Console.WriteLine($"   failure x{error.Count()}: {error.Key}");
-            }
+            Failures(run);
 
             Console.WriteLine($"   all clients served in {run.Elapsed.TotalSeconds:0.00} s; VM assignments per second {ok.Count / run.Elapsed.TotalSeconds:0.0}");
             Console.WriteLine($"   login  ms p50 {P(ok, o => o.LoginMs, 50):0} p95 {P(ok, o => o.LoginMs, 95):0} p99 {P(ok, o => o.LoginMs, 99):0}");
             Console.WriteLine($"   get-VM ms p50 {P(ok, o => o.GetVmMs, 50):0} p95 {P(ok, o => o.GetVmMs, 95):0} p99 {P(ok, o => o.GetVmMs, 99):0}");
+        }
+
+        public static void Failures(Run run)
+        {
+            foreach (var error in run.Outcomes.Where(o => !o.Ok).GroupBy(o => o.Error).Take(3))
+            {
+                Console.WriteLine($"   failure x{error.Count()}: {error.Key}");
+            }
         }
 
         public static void Machine(Run burst, Run steady) =>
