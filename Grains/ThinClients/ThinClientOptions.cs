@@ -32,7 +32,4 @@ public sealed class ThinClientOptions
 
     /// <summary>The most thin clients connected at once (the license's limit); 0: no limit.</summary>
     public int Limit { get; set; }
-
-    /// <summary>The oldest VeiL Connect accepted (the original's MINIMUM_SUPPORTED_DESKTOP_THIN_CLIENT_VERSION).</summary>
-    public string MinimumClientVersion { get; set; } = "1.14.6";
 }

@@ -78,7 +78,7 @@ public static class AuthApi
                     status: StatusCodes.Status403Forbidden);
             }
 
-            var limit = await ThinClientLimits.CurrentAsync(settings, options.Value);
+            var limit = (await settings.GetAsync()).ThinClientLimit;
             if (limit > 0 && await sessions.ActiveCountAsync() >= limit)
             {
                 return Envelope.Error("Thin client limit exceeded.", "001", StatusCodes.Status403Forbidden);

@@ -77,7 +77,7 @@ public static class ThinClientApi
     }
 
     private static async Task<IResult> GetVmAsync(Guid id, GetVmRequest? body, ClaimsPrincipal principal, IClusterClient cluster,
-        ThinClientDirectory directory, IOptions<BrokerOptions> options, SettingsCache settings, LocalClients local, HttpContext http)
+        ThinClientDirectory directory, SettingsCache settings, LocalClients local, HttpContext http)
     {
         var userId = principal.UserId()!.Value;
         var protocolText = string.IsNullOrWhiteSpace(body?.RemoteProtocol) ? "SPICE" : body!.RemoteProtocol!.Trim().ToUpperInvariant();
@@ -86,7 +86,7 @@ public static class ThinClientApi
             protocolText = "LOUDPLAY"; // old clients' spelling
         }
 
-        var limit = await ThinClientLimits.CurrentAsync(settings, options.Value);
+        var limit = (await settings.GetAsync()).ThinClientLimit;
         if (limit > 0 && await directory.ActiveCountAsync() > limit)
         {
             return Envelope.Error("Thin client limit exceeded.", "001");

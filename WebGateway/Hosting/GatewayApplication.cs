@@ -57,7 +57,9 @@ public static class GatewayApplication
         builder.Services.AddSingleton<AdminQueries>();
         builder.Services.AddSingleton<ThinClientDirectory>();
         builder.Services.AddSingleton<LocalClients>();
-        builder.Services.AddOptions<BrokerOptions>().BindConfiguration(BrokerOptions.Section);
+        builder.Services.AddOptions<BrokerOptions>().BindConfiguration(BrokerOptions.Section)
+            .Validate(o => Version.TryParse(o.MinimumClientVersion, out _), "Broker:MinimumClientVersion must be a version such as 1.14.6")
+            .ValidateOnStart();
         builder.Services.ConfigureHttpJsonOptions(o =>
         {
             o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
@@ -89,6 +91,12 @@ public static class GatewayApplication
             .AddCheck<ClusterHealthCheck>("cluster", tags: ["ready"]);
 
         var app = builder.Build();
+        if (!string.IsNullOrEmpty(app.Configuration["Broker:ThinClientLimit"]))
+        {
+            app.Logger.LogWarning("Broker:ThinClientLimit is no longer read: the thin-client limit is the broker setting " +
+                "(admin panel or PATCH /api/admin/settings; until changed, the silo's ThinClients:Limit)");
+        }
+
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseWebSockets();
