@@ -59,12 +59,13 @@ public sealed class GroupGrain(
             throw new KeyNotFoundException($"no group has the id {Id}");
         }
 
-        foreach (var u in users)
+        if (users.Where(u => add ? state.State.Members.Add(u) : state.State.Members.Remove(u)).ToList() is { Count: > 0 })
         {
-            _ = add ? state.State.Members.Add(u) : state.State.Members.Remove(u);
+            await state.WriteStateAsync();
         }
 
-        await state.WriteStateAsync();
+        // every row is written even when the state did not change (the table catches up after a crash between the
+        // two), and the members told are those whose row changed: the table is what their grains read grants from
         await using var batch = db.CreateBatch();
         foreach (var u in users)
         {
@@ -81,7 +82,7 @@ public sealed class GroupGrain(
             await batch.ExecuteNonQueryAsync();
         }
 
-        await TellMembersAsync(users);
+        await TellMembersAsync(users.Where((_, i) => batch.BatchCommands[i].RecordsAffected > 0));
         return View();
     }
 
