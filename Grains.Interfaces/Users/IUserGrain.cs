@@ -43,8 +43,12 @@ public interface IUserGrain : IGrainWithGuidKey
     [Alias("GroupsChangedAsync")]
     Task GroupsChangedAsync();
 
-    [Alias("IsCurrentTokenAsync"), Orleans.Concurrency.ReadOnly]
-    Task<bool> IsCurrentTokenAsync(Guid tokenId);
+    /// <summary>
+    /// The user's roles now when <paramref name="tokenId"/> is the user's valid token (one per user: a newer login
+    /// replaces it); null when it is not, or the user is inactive or gone.
+    /// </summary>
+    [Alias("GetAccessAsync"), Orleans.Concurrency.ReadOnly]
+    Task<CurrentAccess?> GetAccessAsync(Guid tokenId);
 
     /// <summary>Invalidates the user's token (the thin client's logout).</summary>
     [Alias("LogoutAsync")]

@@ -106,8 +106,10 @@ public sealed class UserGrain(
 
     private async Task<GroupGrants> GroupGrantsAsync() => _groupGrants ??= await table.GroupGrantsAsync(this.GetPrimaryKey());
 
-    public Task<bool> IsCurrentTokenAsync(Guid tokenId) =>
-        Task.FromResult(state.RecordExists && state.State.IsActive && state.State.CurrentTokenId == tokenId);
+    public async Task<CurrentAccess?> GetAccessAsync(Guid tokenId) =>
+        state.RecordExists && state.State.IsActive && state.State.CurrentTokenId == tokenId
+            ? new CurrentAccess(state.State.IsSuperuser, [.. state.State.Roles], (await GroupGrantsAsync()).Roles)
+            : null;
 
     public async Task LogoutAsync()
     {

@@ -128,6 +128,13 @@ public sealed class AdminPanelApiTests(LiveSystemFixture system)
         var view = await updated.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal("Ann", view.GetProperty("first_name").GetString());
         Assert.Equal("ADMINISTRATOR", view.GetProperty("roles")[0].GetString());
+        using (var same = GatewayClients.Http(Gateway, token))
+        {
+            // the operator's token of before: promoted and demoted from the next request on, no new login
+            Assert.Equal(HttpStatusCode.OK, (await same.GetAsync("/api/admin/settings")).StatusCode);
+            Assert.True((await http.PatchAsJsonAsync($"/api/admin/users/{id}", new { roles = new[] { "OPERATOR" } })).IsSuccessStatusCode);
+            Assert.Equal(HttpStatusCode.Forbidden, (await same.GetAsync("/api/admin/settings")).StatusCode);
+        }
 
         Assert.Equal(HttpStatusCode.OK, (await http.PatchAsJsonAsync($"/api/admin/users/{id}", new { password = "a-new-password" })).StatusCode);
         using (var old = GatewayClients.Http(Gateway, token))
@@ -247,15 +254,16 @@ public sealed class AdminPanelApiTests(LiveSystemFixture system)
         var granted = await http.PatchAsJsonAsync($"/api/admin/groups/{groupId}", new { roles = new[] { "ADMINISTRATOR" }, tk_permissions = new[] { "USB_REDIR" } });
         Assert.Equal(HttpStatusCode.OK, granted.StatusCode);
 
-        var (name, id, tokenBefore) = await GatewayClients.UserWithRolesAsync(system.Grains, Gateway);
-        using (var before = GatewayClients.Http(Gateway, tokenBefore))
-        {
-            Assert.Equal(HttpStatusCode.Forbidden, (await before.GetAsync("/api/admin/pools")).StatusCode);
-        }
+        var (_, id, token) = await GatewayClients.UserWithRolesAsync(system.Grains, Gateway);
+        using var member = GatewayClients.Http(Gateway, token);
+        Assert.Equal(HttpStatusCode.Forbidden, (await member.GetAsync("/api/admin/pools")).StatusCode);
 
+        // roles count from the next request, with the same token: granted by joining the group, gone on leaving it
         Assert.True((await http.PostAsJsonAsync($"/api/admin/groups/{groupId}/members", new { users = new[] { id } })).IsSuccessStatusCode);
-        using var after = GatewayClients.Http(Gateway, await GatewayClients.LoginAsync(Gateway, name, "role-password"));
-        Assert.Equal(HttpStatusCode.OK, (await after.GetAsync("/api/admin/pools")).StatusCode); // the group's role, from the next login on
+        Assert.Equal(HttpStatusCode.OK, (await member.GetAsync("/api/admin/pools")).StatusCode);
+        Assert.True((await http.PostAsJsonAsync($"/api/admin/groups/{groupId}/members/remove", new { users = new[] { id } })).IsSuccessStatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await member.GetAsync("/api/admin/pools")).StatusCode);
+        Assert.True((await http.PostAsJsonAsync($"/api/admin/groups/{groupId}/members", new { users = new[] { id } })).IsSuccessStatusCode);
         var groups = await http.GetFromJsonAsync<JsonElement>("/api/admin/groups?limit=1000");
         var row = groups.GetProperty("results").EnumerateArray().Single(g => g.GetProperty("id").GetGuid() == groupId);
         Assert.Equal("USB_REDIR", row.GetProperty("tk_permissions")[0].GetString());

@@ -15,7 +15,25 @@ public static class TokenChecks
 
     public static bool IsSuperuser(this ClaimsPrincipal user) => user.IsInRole(Roles.Superuser);
 
-    public static async Task<bool> IsCurrentAsync(ClaimsPrincipal? principal, IClusterClient cluster) =>
-        principal.UserId() is { } user && principal.TokenId() is { } token
-        && await cluster.GetGrain<IUserGrain>(user).IsCurrentTokenAsync(token);
+    /// <summary>
+    /// Whether the token is still its user's only valid one; when it is, the principal's roles are replaced by the
+    /// user's roles now (a role taken away or granted counts from the next request, not the next login).
+    /// </summary>
+    public static async Task<bool> IsCurrentAsync(ClaimsPrincipal? principal, IClusterClient cluster)
+    {
+        if (principal.UserId() is not { } user || principal.TokenId() is not { } token
+            || principal?.Identity is not ClaimsIdentity identity
+            || await cluster.GetGrain<IUserGrain>(user).GetAccessAsync(token) is not { } access)
+        {
+            return false;
+        }
+
+        foreach (var stale in identity.FindAll(identity.RoleClaimType).ToList())
+        {
+            identity.RemoveClaim(stale);
+        }
+
+        identity.AddClaims(Roles.Of(access).Select(r => new Claim(identity.RoleClaimType, r)));
+        return true;
+    }
 }
