@@ -61,4 +61,30 @@ public sealed class LiveEventsSocketTests(LiveSystemFixture system)
         Assert.True(no.GetProperty("error").GetBoolean());
         Assert.True(await Eventually.TrueAsync(() => Task.FromResult(user.CloseStatus == (WebSocketCloseStatus)4001), TimeSpan.FromSeconds(10)));
     }
+
+    [Fact]
+    public async Task A_panel_whose_user_loses_the_operator_role_or_the_token_is_closed_with_4001()
+    {
+        var (name, id, token) = await GatewayClients.UserWithRolesAsync(system.Grains, system.GatewayUrls[0], Role.Operator);
+        await using (var panel = await PanelAsync(system.GatewayUrls[0], token))
+        {
+            await panel.SendAsync("add /events/");
+            Assert.False((await panel.WaitForAsync(m => m.GetProperty("msg_type").GetString() == "control")).GetProperty("error").GetBoolean());
+
+            await system.Grains.GetGrain<IUserGrain>(id).UpdateAsync(new UserChanges { Roles = [] }, "tests");
+            await panel.SendAsync("add /pools/");
+            var refused = await panel.WaitForAsync(m => m.GetProperty("msg_type").GetString() == "control" && m.GetProperty("error").GetBoolean());
+            Assert.Equal("An administrator role is required.", refused.GetProperty("msg").GetString());
+            Assert.True(await Eventually.TrueAsync(() => Task.FromResult(panel.CloseStatus == (WebSocketCloseStatus)4001), TimeSpan.FromSeconds(10)));
+        }
+
+        await system.Grains.GetGrain<IUserGrain>(id).UpdateAsync(new UserChanges { Roles = [Role.Operator] }, "tests");
+        var first = await GatewayClients.LoginAsync(system.GatewayUrls[1], name, "role-password");
+        await using var replaced = await PanelAsync(system.GatewayUrls[1], first);
+        await GatewayClients.LoginAsync(system.GatewayUrls[0], name, "role-password"); // a newer login replaces the panel's token
+        await replaced.SendAsync("add /events/");
+        var gone = await replaced.WaitForAsync(m => m.GetProperty("msg_type").GetString() == "control" && m.GetProperty("error").GetBoolean());
+        Assert.Contains("no longer valid", gone.GetProperty("msg").GetString());
+        Assert.True(await Eventually.TrueAsync(() => Task.FromResult(replaced.CloseStatus == (WebSocketCloseStatus)4001), TimeSpan.FromSeconds(10)));
+    }
 }

@@ -1,4 +1,5 @@
 using System.Net.WebSockets;
+using System.Security.Claims;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
@@ -38,14 +39,12 @@ public static class AdminSocket
         var (principal, error) = await ThinClientSocket.ValidateAsync(http.Request.Query["token"].ToString(), jwt.Get(JwtBearerDefaults.AuthenticationScheme), cluster);
         if (principal is not null && !(await authorization.AuthorizeAsync(principal, Roles.OperatorPolicy)).Succeeded)
         {
-            (principal, error) = (null, "An administrator role is required.");
+            (principal, error) = (null, RoleRequired);
         }
 
         if (principal is null)
         {
-            await socket.SendAsync(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new { msg_type = "control", error = true, msg = error })),
-                WebSocketMessageType.Text, true, http.RequestAborted);
-            await socket.CloseAsync((WebSocketCloseStatus)4001, error, http.RequestAborted);
+            await ThinClientSocket.RefuseAsync(socket, error, http.RequestAborted);
             return;
         }
 
@@ -54,6 +53,8 @@ public static class AdminSocket
         var id = hub.Add(subscriber);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, connection.Closed);
         var sending = connection.RunSendLoopAsync(stop.Token);
+        using var recheckStop = CancellationTokenSource.CreateLinkedTokenSource(stop.Token);
+        var rechecks = RecheckAsync(principal, cluster, authorization, connection, recheckStop.Token);
         try
         {
             var buffer = new byte[4096];
@@ -66,6 +67,12 @@ public static class AdminSocket
                 }
 
                 var text = Encoding.UTF8.GetString(buffer, 0, result.Count).Trim();
+                if (await RefusalAsync(principal, cluster, authorization) is { } refusal)
+                {
+                    await connection.CloseAsync(4001, refusal);
+                    continue; // the close handshake ends the loop
+                }
+
                 await connection.SendAsync(Apply(subscriber, text));
             }
         }
@@ -73,8 +80,15 @@ public static class AdminSocket
         {
             // the panel went away
         }
+        catch (Exception e) when (e is TimeoutException or OrleansException)
+        {
+            // the cluster could not check the token: the panel reconnects and is checked again
+            await connection.CloseAsync((int)WebSocketCloseStatus.InternalServerError, JsonSerializer.Serialize(new { msg_type = "control", error = true, msg = "The broker is busy; reconnect." }));
+        }
         finally
         {
+            await recheckStop.CancelAsync();
+            await rechecks;
             hub.Remove(id);
             connection.Complete();
             await sending;
@@ -82,6 +96,45 @@ public static class AdminSocket
             {
                 await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "", CancellationToken.None); // complete the panel's close
             }
+        }
+    }
+
+    private const string RoleRequired = "An administrator role is required.";
+
+    /// <summary>How often an open panel's token and roles are checked again (and before each command).</summary>
+    private static readonly TimeSpan RecheckInterval = TimeSpan.FromSeconds(15);
+
+    /// <summary>
+    /// The control frame refusing the panel, when its token was replaced or its user deactivated or left without an
+    /// operator role since the socket opened; null while it may go on.
+    /// </summary>
+    private static async Task<string?> RefusalAsync(ClaimsPrincipal principal, IClusterClient cluster, IAuthorizationService authorization)
+    {
+        var error = !await TokenChecks.IsCurrentAsync(principal, cluster) ? "Token validation error. The token is no longer valid."
+            : !(await authorization.AuthorizeAsync(principal, Roles.OperatorPolicy)).Succeeded ? RoleRequired
+            : null;
+        return error is null ? null : JsonSerializer.Serialize(new { msg_type = "control", error = true, msg = error });
+    }
+
+    /// <summary>A panel left open is checked too, so live events stop reaching a user who lost the right to them.</summary>
+    private static async Task RecheckAsync(ClaimsPrincipal principal, IClusterClient cluster, IAuthorizationService authorization,
+        ClientConnection connection, CancellationToken ct)
+    {
+        using var timer = new PeriodicTimer(RecheckInterval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(ct))
+            {
+                if (await RefusalAsync(principal, cluster, authorization) is { } refusal)
+                {
+                    await connection.CloseAsync(4001, refusal);
+                    return;
+                }
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or TimeoutException or OrleansException)
+        {
+            // the socket closed, or the cluster could not answer this time: the next command checks again
         }
     }
 

@@ -40,17 +40,7 @@ public static partial class ThinClientSocket
         var (principal, error) = await ValidateAsync(query["token"].ToString(), jwt.Get(JwtBearerDefaults.AuthenticationScheme), cluster);
         if (principal is null)
         {
-            try
-            {
-                await socket.SendAsync(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new { msg_type = "control", error = true, msg = error })),
-                    WebSocketMessageType.Text, true, http.RequestAborted);
-                await socket.CloseAsync((WebSocketCloseStatus)4001, error, http.RequestAborted);
-            }
-            catch (Exception e) when (e is WebSocketException or OperationCanceledException)
-            {
-                // the refused client left without completing the close handshake: nothing more to tell it
-            }
-
+            await RefuseAsync(socket, error, http.RequestAborted);
             return;
         }
 
@@ -190,6 +180,21 @@ public static partial class ThinClientSocket
         return await TokenChecks.IsCurrentAsync(principal, cluster)
             ? (principal, "")
             : (null, "Token validation error. The token was replaced by a newer login.");
+    }
+
+    /// <summary>Refuses a socket: the error as a control frame, then close code 4001 (a bad or replaced token, a missing role).</summary>
+    internal static async Task RefuseAsync(WebSocket socket, string error, CancellationToken ct)
+    {
+        try
+        {
+            await socket.SendAsync(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new { msg_type = "control", error = true, msg = error })),
+                WebSocketMessageType.Text, true, ct);
+            await socket.CloseAsync((WebSocketCloseStatus)4001, error, ct);
+        }
+        catch (Exception e) when (e is WebSocketException or OperationCanceledException)
+        {
+            // the refused client left without completing the close handshake: nothing more to tell it
+        }
     }
 
     /// <summary>The client's address as the session records it (the proxy's headers first).</summary>
