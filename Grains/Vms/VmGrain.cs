@@ -427,7 +427,7 @@ public sealed class VmGrain(
         {
             return await WithControllerAsync(async client =>
             {
-                var domain = await client.GetDomainAsync(Id);
+                var domain = await DomainAsync(client);
                 if (PowerOf(domain) != PowerState.On)
                 {
                     var start = await client.PowerAsync(Id, "start", force: false);
@@ -472,7 +472,7 @@ public sealed class VmGrain(
         RequireExists();
         return WithControllerAsync(async client =>
         {
-            var domain = await client.GetDomainAsync(Id);
+            var domain = await DomainAsync(client);
             await ObservePowerAsync(PowerOf(domain));
             return new VmDomainData(domain.GetRawText(), client.Host, client.Host, IntOf(domain, "remote_access_port"));
         });
@@ -501,6 +501,32 @@ public sealed class VmGrain(
     }
 
     /// <summary>A call to the VM's controller for a thin client: any failure is the original's 004 "VM is unreachable".</summary>
+    /// <summary>
+    /// The VM's domain on its controller. A controller that answers 404 no longer has it: the VM becomes FAILED, as on
+    /// a DELETED event (the original's rule), and the caller learns that only another VM will do.
+    /// </summary>
+    private async Task<System.Text.Json.JsonElement> DomainAsync(EcpClient client)
+    {
+        try
+        {
+            return await client.GetDomainAsync(Id);
+        }
+        catch (EcpException e) when (e.Kind == EcpErrorKind.NotFound)
+        {
+            var s = state.State;
+            if (s.Status != VmStatus.Failed)
+            {
+                s.Status = VmStatus.Failed;
+                s.PowerState = PowerState.Undefined;
+                await SaveAsync("UPDATED");
+                await journal.WriteAsync(new JournalEntry(JournalLevel.Warning, $"VM {s.VerboseName} no longer exists on its controller: marked FAILED.",
+                    "", EntityType.Vm, Id));
+            }
+
+            throw new VmConnectionException("004", $"VM is unreachable on ECP VeiL: VM {s.VerboseName} no longer exists on its controller.", vmGone: true);
+        }
+    }
+
     private async Task<T> WithControllerAsync<T>(Func<EcpClient, Task<T>> call)
     {
         var controllerId = state.State.ControllerId;

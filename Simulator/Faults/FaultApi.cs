@@ -32,6 +32,10 @@ public static class FaultApi
             hub.DropAll();
             return TypedResults.NoContent();
         });
+        // forgets a domain without an event, as a controller restored from an old backup (or restarted without its
+        // state) would: the broker learns of it only when it asks for the domain
+        sim.MapDelete("/domains/{id:guid}", (Guid id, SimInventory inventory) =>
+            inventory.Forget(id) ? Results.NoContent() : Results.NotFound());
         sim.MapPost("/domains/{id:guid}/power/{state}", (Guid id, string state, SimInventory inventory) =>
         {
             if (!Enum.TryParse<PowerState>(state, ignoreCase: true, out var power))

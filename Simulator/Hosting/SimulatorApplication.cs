@@ -29,8 +29,11 @@ public static class SimulatorApplication
         builder.Services.AddSingleton<DomainOperations>();
         builder.Services.AddSingleton<TagBook>();
         builder.Services.AddSingleton<FaultState>();
+        builder.Services.AddSingleton<SimulatorState>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<SimulatorState>());
 
         var app = builder.Build();
+        app.Services.GetRequiredService<SimulatorState>(); // the state file is read before the first request
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(10) });
         app.UseMiddleware<FaultMiddleware>();
         app.UseMiddleware<IdempotencyMiddleware>();

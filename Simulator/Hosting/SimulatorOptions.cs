@@ -35,6 +35,13 @@ public sealed class SimulatorOptions
     [Range(0, 600_000)]
     public int GuestAgentMilliseconds { get; set; } = 3000;
 
+    /// <summary>
+    /// Where the simulator keeps the domains and tags that exist beyond its inventory file (clones, power states,
+    /// tags), so that a restarted simulator still has the VMs a broker created on it, as a real controller would;
+    /// relative to the content root. Empty: in memory only (tests).
+    /// </summary>
+    public string StateFile { get; set; } = "";
+
     /// <summary>The address SPICE clients are sent to (the controller itself for SPICE).</summary>
     public string SpiceHost { get; set; } = "127.0.0.1";
 }

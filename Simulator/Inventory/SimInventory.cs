@@ -18,6 +18,7 @@ public sealed class SimInventory
     private readonly string _simulator;
     private readonly string _spiceHost;
     private int _nextIndex;
+    private long _changes;
 
     public SimInventory(IOptions<SimulatorOptions> options, IHostEnvironment env, EventHub hub)
     {
@@ -80,6 +81,7 @@ public sealed class SimInventory
 
             change(domain);
             after = Represent(domain);
+            _changes++;
         }
 
         _hub.Publish("/domains/", "UPDATED", id, after);
@@ -122,10 +124,21 @@ public sealed class SimInventory
                 parent.NodeId, parent.DataPoolId, parentId, thin);
             _domains[id] = domain;
             created = Represent(domain);
+            _changes++;
         }
 
         _hub.Publish("/domains/", "CREATED", id, created);
         return true;
+    }
+
+    /// <summary>Drops a domain without publishing anything (the simulator's fault controls).</summary>
+    public bool Forget(Guid id)
+    {
+        lock (_gate)
+        {
+            _changes++;
+            return _domains.Remove(id);
+        }
     }
 
     public bool Remove(Guid id)
@@ -139,10 +152,47 @@ public sealed class SimInventory
             }
 
             removed = Represent(domain);
+            _changes++;
         }
 
         _hub.Publish("/domains/", "DELETED", id, removed);
         return true;
+    }
+
+    /// <summary>Counts the changes to the domains, for the state file's saver.</summary>
+    public long Changes
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _changes;
+            }
+        }
+    }
+
+    /// <summary>Every domain as JSON, taken under the lock (the state file's content).</summary>
+    public string Snapshot(System.Text.Json.JsonSerializerOptions json)
+    {
+        lock (_gate)
+        {
+            return JsonSerializer.Serialize(_domains.Values.OrderBy(d => d.VerboseName, StringComparer.Ordinal), json);
+        }
+    }
+
+    /// <summary>Replaces the domains with those of a state file (the inventory's clusters, nodes and pools stay).</summary>
+    public void Restore(IReadOnlyCollection<SimDomain> domains)
+    {
+        lock (_gate)
+        {
+            _domains.Clear();
+            foreach (var d in domains)
+            {
+                _domains[d.Id] = d;
+            }
+
+            _nextIndex = domains.Count == 0 ? 0 : domains.Max(d => d.RemoteAccessPort - 5900) + 1;
+        }
     }
 
     private void Load(InventorySeed seed)

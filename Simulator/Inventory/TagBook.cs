@@ -44,4 +44,17 @@ public sealed class TagBook
     }
 
     public bool Remove(Guid id) => _tags.TryRemove(id, out _);
+
+    /// <summary>Replaces the tags with those of a state file.</summary>
+    public void Restore(IEnumerable<Tag> tags)
+    {
+        lock (_tags)
+        {
+            _tags.Clear();
+            foreach (var tag in tags)
+            {
+                _tags[tag.Id] = tag;
+            }
+        }
+    }
 }

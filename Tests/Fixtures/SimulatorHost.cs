@@ -35,11 +35,12 @@ public sealed class SimulatorHost : IAsyncDisposable
     /// </summary>
     private static readonly HashSet<int> UsedPorts = [];
 
-    public static async Task<SimulatorHost> StartAsync(string? version = null, string? name = null)
+    /// <param name="stateFile">Where the simulator keeps its domains and tags across restarts (none: in memory).</param>
+    public static async Task<SimulatorHost> StartAsync(string? version = null, string? name = null, string? stateFile = null)
     {
         while (true)
         {
-            var sim = await StartOnceAsync(version, name);
+            var sim = await StartOnceAsync(version, name, stateFile);
             lock (UsedPorts)
             {
                 if (UsedPorts.Add(sim.Url.Port))
@@ -52,7 +53,7 @@ public sealed class SimulatorHost : IAsyncDisposable
         }
     }
 
-    private static async Task<SimulatorHost> StartOnceAsync(string? version, string? name)
+    private static async Task<SimulatorHost> StartOnceAsync(string? version, string? name, string? stateFile)
     {
         var token = $"sim-{Guid.NewGuid():N}";
         var app = SimulatorApplication.Create(
@@ -65,6 +66,7 @@ public sealed class SimulatorHost : IAsyncDisposable
             "--Simulator:ClonePerVmMilliseconds=20",
             "--Simulator:GuestAgentMilliseconds=200",
             "--Logging:LogLevel:Default=Warning",
+            $"--Simulator:StateFile={stateFile}",
         ]);
         await app.StartAsync();
         return new SimulatorHost(app, token);

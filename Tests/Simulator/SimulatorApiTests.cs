@@ -67,6 +67,33 @@ public sealed class SimulatorApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task With_a_state_file_the_domains_and_tags_it_made_outlive_a_restart()
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"sim-state-{Guid.NewGuid():N}", "state.json");
+        var name = $"kept-{Guid.NewGuid():N}";
+        Guid clone, tag;
+        await using (var first = await SimulatorHost.StartAsync(name: name, stateFile: file))
+        {
+            var template = await first.DomainIdAsync("tpl-astra");
+            var created = await (await first.Http.PostAsJsonAsync("/api/domains/multi-create-domain/",
+                new { parent = template, verbose_name = "kept", count = 1, thin = true })).Content.ReadFromJsonAsync<JsonElement>();
+            var task = created.GetProperty("_task").GetProperty("id").GetGuid();
+            Assert.True(await Eventually.TrueAsync(async () =>
+                (await first.Http.GetFromJsonAsync<JsonElement>($"/api/tasks/{task}/")).GetProperty("is_finished").GetBoolean(), TimeSpan.FromSeconds(10)));
+            clone = await first.DomainIdAsync("kept-1");
+            await first.SetPowerAsync(clone, "on");
+            tag = (await (await first.Http.PostAsJsonAsync("/api/tags/", new { verbose_name = "pool-kept" })).Content.ReadFromJsonAsync<JsonElement>())
+                .GetProperty("id").GetGuid();
+        } // stopping saves the state
+
+        await using var second = await SimulatorHost.StartAsync(name: name, stateFile: file);
+        Assert.Equal(clone, await second.DomainIdAsync("kept-1"));
+        Assert.Equal(3, (await second.GetDomainAsync(clone)).GetProperty("user_power_state").GetInt32());
+        Assert.Equal("pool-kept", (await second.Http.GetFromJsonAsync<JsonElement>($"/api/tags/{tag}/")).GetProperty("verbose_name").GetString());
+        Directory.Delete(Path.GetDirectoryName(file)!, recursive: true);
+    }
+
+    [Fact]
     public async Task Multi_create_with_a_fault_fails_part_way_and_keeps_the_clones_it_made_under_the_given_ids()
     {
         await _sim.SetFaultsAsync(failCloneAfter: 2);

@@ -4,6 +4,7 @@ using System.Text.Json;
 using OtpNet;
 using Vdi.Grains.Interfaces.Pools;
 using Vdi.Grains.Interfaces.Users;
+using Vdi.Grains.Interfaces.Vms;
 using Vdi.Tests.Fixtures;
 
 namespace Vdi.Tests.ThinClients;
@@ -108,6 +109,24 @@ public sealed class VeilConnectProtocolTests(LiveSystemFixture system)
         var refused = await stale.WaitForAsync(m => m.GetProperty("msg_type").GetString() == "control");
         Assert.True(refused.GetProperty("error").GetBoolean());
         Assert.True(await Eventually.TrueAsync(() => Task.FromResult(stale.CloseStatus == (WebSocketCloseStatus)4001), TimeSpan.FromSeconds(10)));
+    }
+
+    [Fact]
+    public async Task A_user_whose_vm_the_controller_lost_gets_another_and_the_lost_one_is_marked_failed()
+    {
+        await using var scenario = await ThinClientScenario.StartAsync(system.Grains, vms: 2, users: 1);
+        await using var client = new VeilConnectClient(Gateway());
+        await client.LoginAsync(scenario.Users[0].Name, ThinClientScenario.Password);
+        var first = (await client.GetVmAsync(scenario.PoolId)).Body.GetProperty("data").GetProperty("vm_id").GetGuid();
+
+        // gone from the controller behind the broker's back: no event, the broker learns it from a 404
+        (await scenario.Sim.Http.DeleteAsync($"/sim/domains/{first}")).EnsureSuccessStatusCode();
+        var again = await client.GetVmAsync(scenario.PoolId);
+
+        var second = again.Body.GetProperty("data").GetProperty("vm_id").GetGuid();
+        Assert.NotEqual(first, second);
+        Assert.Equal(VmStatus.Failed, (await system.Grains.GetGrain<IVmGrain>(first).GetAsync())!.Status);
+        Assert.Equal(second, (await client.GetVmAsync(scenario.PoolId)).Body.GetProperty("data").GetProperty("vm_id").GetGuid()); // and keeps it
     }
 
     [Fact]

@@ -110,28 +110,39 @@ public static class ThinClientApi
         }
 
         var progress = new Progress(cluster, local.Of(userId, ThinClientSocket.ClientIp(http)), userId, body?.RequestId);
-        await progress.ReportAsync(10, "Looking for machine.");
-        var vmId = await pool.TakeVmForUserAsync(userId);
-        if (vmId is null)
-        {
-            var expansion = await pool.RequestAutoExpansionAsync();
-            var counts = await pool.GetCountsAsync();
-            var why = NoVmExplanation.For(view, counts, expansion is { IsFinished: false });
-            return expansion is { IsFinished: false } || (view.PoolType is not PoolType.Static && counts.Vms < view.TotalSize)
-                ? Envelope.Error($"The pool doesn`t have free machines. Try again after 5 minutes. Reason: {why}.", "002")
-                : Envelope.Error($"The pool doesn`t have free machines. Reason: {why}.", "003");
-        }
-
-        await progress.ReportAsync(30, "Machine is being prepared.");
+        Guid vmId;
         VmConnectionData data;
-        try
+        for (var attempt = 1; ; attempt++)
         {
-            await progress.ReportAsync(50, "Connection data resolving (address/port).");
-            data = await cluster.GetGrain<IVmGrain>(vmId.Value).PrepareConnectionAsync(protocol);
-        }
-        catch (VmConnectionException e)
-        {
-            return Envelope.Error(e.Message, e.Code);
+            await progress.ReportAsync(10, "Looking for machine.");
+            if (await pool.TakeVmForUserAsync(userId) is not { } taken)
+            {
+                var expansion = await pool.RequestAutoExpansionAsync();
+                var counts = await pool.GetCountsAsync();
+                var why = NoVmExplanation.For(view, counts, expansion is { IsFinished: false });
+                return expansion is { IsFinished: false } || (view.PoolType is not PoolType.Static && counts.Vms < view.TotalSize)
+                    ? Envelope.Error($"The pool doesn`t have free machines. Try again after 5 minutes. Reason: {why}.", "002")
+                    : Envelope.Error($"The pool doesn`t have free machines. Reason: {why}.", "003");
+            }
+
+            vmId = taken;
+            await progress.ReportAsync(30, "Machine is being prepared.");
+            try
+            {
+                await progress.ReportAsync(50, "Connection data resolving (address/port).");
+                data = await cluster.GetGrain<IVmGrain>(vmId).PrepareConnectionAsync(protocol);
+                break;
+            }
+            catch (VmConnectionException e) when (e.VmGone && attempt == 1 && view.PoolType is PoolType.Automated or PoolType.Guest)
+            {
+                // the controller no longer has the user's VM (now FAILED): an automated pool's VMs are alike, so the user
+                // is freed from it and gets another one instead of the same error at every try (the original kept it)
+                await pool.FreeVmAsync(vmId, userId, "system");
+            }
+            catch (VmConnectionException e)
+            {
+                return Envelope.Error(e.Message, e.Code);
+            }
         }
 
         var permissions = await cluster.GetGrain<IUserGrain>(userId).GetTkPermissionsAsync();
@@ -143,7 +154,7 @@ public static class ThinClientApi
             password = data.Password,
             vm_verbose_name = data.VmVerboseName,
             vm_controller_address = data.ControllerAddress,
-            vm_id = vmId.Value,
+            vm_id = vmId,
             permissions,
             farm_list = Array.Empty<object>(),
             pool_type = view.PoolType.ToWire(),

@@ -258,7 +258,7 @@ wait_healthy() {
 
 start_simulator() {
   ( export Simulator__Token; Simulator__Token="$(stored_secret simulator-token)"
-    start_app simulator Simulator "$VDI_SIMULATOR_PORT" --Simulator:Name=simulator-1 )
+    start_app simulator Simulator "$VDI_SIMULATOR_PORT" --Simulator:Name=simulator-1 --Simulator:StateFile="$VDI_DATA_DIR/simulator/state.json" )
 }
 
 start_silo() {
