@@ -40,9 +40,12 @@ public interface IVmGrain : IGrainWithGuidKey
 
     /// <summary>
     /// Makes the VM ready for a thin client (power on, remote access for SPICE) and resolves host and port for the
-    /// protocol; throws <see cref="VmConnectionException"/> with the original's code.
+    /// protocol; throws <see cref="VmConnectionException"/> with the original's code. It may wait for the power-on and
+    /// then for the guest's address (a minute each by default, <c>ThinClients:PowerOnTimeout</c> and
+    /// <c>AddressTimeout</c>), so its response timeout is longer than Orleans' 30 s: a slow start is answered with the
+    /// VM or with 004/005, not with the gateway's "busy".
     /// </summary>
-    [Alias("PrepareConnectionAsync")]
+    [Alias("PrepareConnectionAsync"), ResponseTimeout("00:05:00")]
     Task<VmConnectionData> PrepareConnectionAsync(Pools.ConnectionType protocol);
 
     /// <summary>
