@@ -25,6 +25,7 @@ public sealed class PasswordHashingOptions
 public sealed class PasswordHashing : IDisposable
 {
     public const string MeterName = "Vdi.Security";
+    private static readonly UserState DecoyUser = new();
 
     private readonly IPasswordHasher<UserState> _hasher;
     private readonly BlockingCollection<Action> _queue = [];
@@ -34,7 +35,7 @@ public sealed class PasswordHashing : IDisposable
     public PasswordHashing(IPasswordHasher<UserState> hasher, IOptions<PasswordHashingOptions> options, IMeterFactory meters)
     {
         _hasher = hasher;
-        _decoyHash = new(() => hasher.HashPassword(Decoy.User, Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(24))));
+        _decoyHash = new(() => hasher.HashPassword(DecoyUser, Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(24))));
         var count = options.Value.Threads > 0 ? options.Value.Threads : Environment.ProcessorCount;
         _threads = [.. Enumerable.Range(0, count).Select(i => new Thread(Work) { IsBackground = true, Name = $"password-hashing-{i}" })];
         foreach (var thread in _threads)
@@ -61,7 +62,7 @@ public sealed class PasswordHashing : IDisposable
     /// it costs what a wrong password costs, so response times do not tell which usernames exist.
     /// </summary>
     public Task DecoyAsync(string password, CancellationToken cancellation = default) =>
-        RunAsync(() => _hasher.VerifyHashedPassword(Decoy.User, _decoyHash.Value, password), cancellation);
+        RunAsync(() => _hasher.VerifyHashedPassword(DecoyUser, _decoyHash.Value, password), cancellation);
 
     public Task<string> HashAsync(UserState user, string password) => RunAsync(() => _hasher.HashPassword(user, password), default);
 
@@ -91,26 +92,12 @@ public sealed class PasswordHashing : IDisposable
 
     private void Work()
     {
-        try
+        foreach (var item in _queue.GetConsumingEnumerable())
         {
-            foreach (var item in _queue.GetConsumingEnumerable())
-            {
-                item();
-            }
-        }
-        catch (ObjectDisposedException)
-        {
-            // shutting down
+            item();
         }
     }
 
-    public void Dispose()
-    {
-        _queue.CompleteAdding();
-    }
-
-    private static class Decoy
-    {
-        public static readonly UserState User = new();
-    }
+    /// <summary>The threads finish what is queued and end.</summary>
+    public void Dispose() => _queue.CompleteAdding();
 }
