@@ -123,7 +123,10 @@ cpu_seconds() {
   for name in bench-silo bench-gateway bench-simulator; do
     awk -v n="$name" -v t="$ticks" '{ printf "%s %.1f\n", n, ($14 + $15) / t }' "/proc/$(cat "$(app_pidfile "$name")")/stat"
   done
-  for p in $(pgrep -x postgres); do awk '{ print $14 + $15 }' "/proc/$p/stat" 2>/dev/null; done \
+  # the live server processes, plus what the postmaster has collected from backends that already exited (cutime +
+  # cstime): a backend that closes mid-run takes its CPU with it otherwise
+  { for p in $(pgrep -x postgres); do awk '{ print $14 + $15 }' "/proc/$p/stat" 2>/dev/null; done
+    awk '{ print $16 + $17 }' "/proc/$(head -n 1 "$VDI_DATA_DIR/pg/postmaster.pid")/stat" 2>/dev/null; } \
     | awk -v t="$ticks" '{ s += $1 } END { printf "postgres %.1f\n", s / t }'
 }
 ( dotnet "$VDI_ROOT/scripts/bench/LogonStorm/bin/Release/net10.0/logon-storm.dll" "http://127.0.0.1:$VDI_GATEWAY_PORT" vdiadmin "$admin_pw" "$controller" "$clients" "$rate" "${BENCH_WARMUP:-200}" | tee "$out" ) &
