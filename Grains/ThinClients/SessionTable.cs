@@ -38,14 +38,15 @@ public sealed class SessionTable(NpgsqlDataSource db)
         await cmd.ExecuteNonQueryAsync();
     }
 
-    public async Task CloseAsync(Guid id, DateTimeOffset now)
+    public async Task CloseAsync(Guid id, DateTimeOffset now, string reason)
     {
         await using var cmd = db.CreateCommand("""
             update vdi_tk_vm_connections set disconnected_from_vm = @now where session_id = @id and disconnected_from_vm is null;
-            update vdi_tk_sessions set disconnected = @now where id = @id and disconnected is null
+            update vdi_tk_sessions set disconnected = @now, close_reason = @reason where id = @id and disconnected is null
             """);
         cmd.Parameters.AddWithValue("id", id);
         cmd.Parameters.AddWithValue("now", now);
+        cmd.Parameters.AddWithValue("reason", reason);
         await cmd.ExecuteNonQueryAsync();
     }
 

@@ -162,11 +162,13 @@ public sealed partial class ThinClientSessionGrain(
         }
     }
 
-    public async Task DisconnectAsync()
+    public Task DisconnectAsync() => DisconnectAsync("disconnected by an administrator");
+
+    /// <summary>The original's DISCONNECT: control frame, close 2000, then the session ends with the reason given.</summary>
+    private async Task DisconnectAsync(string reason)
     {
         await PushAsync(c => c.CloseAsync(2000, """{"msg_type":"control","error":false,"msg":"Disconnect requested","cmd":"DISCONNECT"}"""));
-
-        await CloseAsync("disconnected by an administrator");
+        await CloseAsync(reason);
     }
 
     public async Task CloseAsync(string reason)
@@ -180,7 +182,7 @@ public sealed partial class ThinClientSessionGrain(
         _client = null; // nothing more goes to a closing socket
         var now = time.GetUtcNow();
         var leftVm = s.VmConnected ? s.LastVmId : null;
-        await table.CloseAsync(Id, now);
+        await table.CloseAsync(Id, now, reason);
         s.Disconnected = now;
         s.VmConnected = false;
         if (leftVm is { } vm)
@@ -239,7 +241,7 @@ public sealed partial class ThinClientSessionGrain(
                 await journal.WriteAsync(new JournalEntry(JournalLevel.Info,
                     $"User {_state!.Info!.Username} was disconnected: inactive for {afk.TotalSeconds:0} s.",
                     "", EntityType.User, _state.Info.UserId, "system"));
-                await DisconnectAsync();
+                await DisconnectAsync($"inactive for {afk.TotalSeconds:0} s (AFK)");
                 break;
         }
     }

@@ -176,6 +176,12 @@ public sealed class AdminPanelApiTests(LiveSystemFixture system)
 
         var summary = await http.GetFromJsonAsync<JsonElement>("/api/admin/summary");
         Assert.True(summary.GetProperty("thin_clients").GetProperty("connected").GetInt64() >= 1);
+
+        // the history says why a session ended
+        Assert.True((await http.PostAsJsonAsync("/api/admin/thin-clients/disconnect", new { conn_id = session.GetProperty("conn_id").GetGuid() })).IsSuccessStatusCode);
+        Assert.True(await Eventually.TrueAsync(async () =>
+            (await http.GetFromJsonAsync<JsonElement>($"/api/admin/thin-clients?user_id={userId}&get_disconnected=true")).GetProperty("results")[0]
+                .GetProperty("close_reason").GetString() == "disconnected by an administrator", TimeSpan.FromSeconds(10)));
     }
 
     [Fact]

@@ -50,7 +50,8 @@ public sealed class SessionTableTests
 
         await table.VmDisconnectedAsync(id, vm, connected.AddSeconds(30));
         Assert.False((await table.LoadAsync(id))!.VmConnected);
-        await table.CloseAsync(id, connected.AddSeconds(40));
+        await table.CloseAsync(id, connected.AddSeconds(40), "the WebSocket closed");
         Assert.Equal(connected.AddSeconds(40), (await table.LoadAsync(id))!.Disconnected);
+        Assert.Equal("the WebSocket closed", await TestDb.ScalarAsync<string>("select close_reason from vdi_tk_sessions where id = @id", ("id", id)));
     }
 }

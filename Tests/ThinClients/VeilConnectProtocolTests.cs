@@ -294,6 +294,8 @@ public sealed class VeilConnectProtocolTests(LiveSystemFixture system)
             await TestDb.ScalarAsync<long>("select count(*) from vdi_tk_sessions where user_id = @u and disconnected is not null", ("u", userId)) == 1,
             TimeSpan.FromSeconds(45)), "the silent client's session was not closed");
         Assert.True(DateTime.UtcNow - opened < TimeSpan.FromSeconds(40), $"reaped after {(DateTime.UtcNow - opened).TotalSeconds:0} s");
+        Assert.StartsWith("the connection was lost", await TestDb.ScalarAsync<string>(
+            "select close_reason from vdi_tk_sessions where user_id = @u", ("u", userId))); // the history says why
     }
 
     [Fact]

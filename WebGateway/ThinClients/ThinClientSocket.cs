@@ -51,6 +51,7 @@ public static partial class ThinClientSocket
         var session = cluster.GetGrain<IThinClientSessionGrain>(sessionId);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, connection.Closed);
         var sending = connection.RunSendLoopAsync(stop.Token);
+        var reason = "the client closed the WebSocket";
         try
         {
             await session.OpenAsync(new SessionInfo(principal.UserId()!.Value, principal.UserName(), query["veil_connect_version"].ToString(),
@@ -65,6 +66,9 @@ public static partial class ThinClientSocket
         }
         catch (Exception e) when (e is WebSocketException or OperationCanceledException)
         {
+            reason = http.RequestAborted.IsCancellationRequested ? "the connection was lost"
+                : e is WebSocketException ? "the connection was lost (no answer to pings)"
+                : "the WebSocket closed";
             LogDropped(logger, sessionId, e.Message);
         }
         finally
@@ -73,7 +77,7 @@ public static partial class ThinClientSocket
             await sending;
             try
             {
-                await session.CloseAsync("the WebSocket closed");
+                await session.CloseAsync(reason); // a session the broker ended itself (DISCONNECT, AFK) keeps its own reason
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {

@@ -145,7 +145,7 @@ public sealed class AdminQueries(NpgsqlDataSource db)
         "s.id as conn_id, s.user_id, s.username as user_name, s.veil_connect_version, v.verbose_name as vm_name, c.vm_id, s.tk_ip, s.tk_os, " +
         "s.connected, s.disconnected, s.data_received, s.last_interaction, " +
         "(s.last_interaction is null or s.last_interaction < now() - @afk) as is_afk, c.connection_type, c.is_connection_secure, " +
-        "c.read_speed, c.write_speed, c.avg_rtt, c.loss_percentage, s.mac_address, s.hostname, s.gateway",
+        "c.read_speed, c.write_speed, c.avg_rtt, c.loss_percentage, s.mac_address, s.hostname, s.gateway, s.close_reason",
         [("all", withDisconnected), ("user", userId is { } u ? u : DBNull.Value), ("afk", afkTimeout)], limit, offset);
 
     public Task<Page> UsersAsync(string? search, int limit, int offset, string? ordering = null) => PageAsync(
