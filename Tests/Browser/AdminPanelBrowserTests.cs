@@ -166,6 +166,13 @@ public sealed class AdminPanelBrowserTests(LiveSystemFixture system)
         await client.PostAsync("/api/client/send_text_message", new { msg_type = "text_msg", message = "Saved, thanks" });
         await Assertions.Expect(page.Locator("[data-test=chat-row]", new PageLocatorOptions { HasText = "Saved, thanks" })).ToBeVisibleAsync();
         await ShotAsync(page, "thin-clients");
+
+        // disconnected from the panel, the session leaves the list and shows in the history with why it ended
+        await session.Locator("button.danger").ClickAsync();
+        await Assertions.Expect(session).ToHaveCountAsync(0);
+        await page.Locator("[data-test=show-ended]").CheckAsync();
+        await Assertions.Expect(page.Locator("[data-test=session-row]", new PageLocatorOptions { HasText = user })
+            .Locator("[data-test=session-ended]")).ToContainTextAsync("disconnected by an administrator");
     }
 
     [Fact]

@@ -27,7 +27,7 @@ function panel() {
     poolForm: null, poolChoices: { resource_pools: [], data_pools: [], templates: [], vms: [] },
     pool: null, poolCounts: null, poolVms: { count: 0, results: [] }, poolUsers: { count: 0, results: [] }, poolGroups: { count: 0, results: [] },
     poolTasks: { count: 0, results: [] }, assignTo: {}, entitleName: '', vmOffset: 0,
-    sessions: { count: 0, results: [] }, messageTo: {}, messageAll: '', chat: [],
+    sessions: { count: 0, results: [] }, showEnded: false, messageTo: {}, messageAll: '', chat: [],
     users: { count: 0, results: [] }, userSearch: '', userEdit: null, userForm: { username: '', password: '', roles: [], is_superuser: false },
     groups: { count: 0, results: [] }, groupForm: { verbose_name: '', description: '' }, group: null, groupMembers: { count: 0, results: [] }, memberName: '',
     tasks: { count: 0, results: [] },
@@ -193,7 +193,7 @@ function panel() {
           this.api('GET', `/api/admin/pools/${id}/vms?limit=100&offset=${this.vmOffset}`), this.api('GET', `/api/admin/pools/${id}/users?limit=1000`),
           this.api('GET', `/api/admin/pools/${id}/groups`), this.api('GET', `/api/admin/tasks?pool_id=${id}&limit=20`)]);
       } else if (p === 'thin-clients' && this.isAdmin) {
-        this.sessions = await this.api('GET', '/api/admin/thin-clients');
+        this.sessions = await this.api('GET', `/api/admin/thin-clients?get_disconnected=${this.showEnded}`);
       } else if (p === 'users' && this.isSecurity) {
         this.users = await this.api('GET', `/api/admin/users?q=${encodeURIComponent(this.userSearch)}`);
       } else if (p === 'groups' && this.isSecurity) {
