@@ -108,8 +108,9 @@ public static class AdminSocket
     /// The control frame refusing the panel, when its token was replaced or its user deactivated or left without an
     /// operator role since the socket opened; null while it may go on.
     /// </summary>
-    private static async Task<string?> RefusalAsync(ClaimsPrincipal principal, IClusterClient cluster, IAuthorizationService authorization)
+    private static async Task<string?> RefusalAsync(ClaimsPrincipal opened, IClusterClient cluster, IAuthorizationService authorization)
     {
+        var principal = opened.Clone(); // the check replaces role claims: the timer and a command may check at once
         var error = !await TokenChecks.IsCurrentAsync(principal, cluster) ? "Token validation error. The token is no longer valid."
             : !(await authorization.AuthorizeAsync(principal, Roles.OperatorPolicy)).Succeeded ? RoleRequired
             : null;
@@ -125,16 +126,23 @@ public static class AdminSocket
         {
             while (await timer.WaitForNextTickAsync(ct))
             {
-                if (await RefusalAsync(principal, cluster, authorization) is { } refusal)
+                try
                 {
-                    await connection.CloseAsync(4001, refusal);
-                    return;
+                    if (await RefusalAsync(principal, cluster, authorization) is { } refusal)
+                    {
+                        await connection.CloseAsync(4001, refusal);
+                        return;
+                    }
+                }
+                catch (Exception e) when (e is TimeoutException or OrleansException)
+                {
+                    // the cluster could not answer this time: the next tick or command checks again
                 }
             }
         }
-        catch (Exception e) when (e is OperationCanceledException or TimeoutException or OrleansException)
+        catch (OperationCanceledException)
         {
-            // the socket closed, or the cluster could not answer this time: the next command checks again
+            // the socket closed
         }
     }
 
