@@ -83,9 +83,7 @@ public sealed class VmGrain(
         var changed = false;
         if (change.Event == "DELETED")
         {
-            changed = s.Status != VmStatus.Failed || s.PowerState != PowerState.Undefined;
-            s.Status = VmStatus.Failed;
-            s.PowerState = PowerState.Undefined;
+            changed = MarkGone();
         }
 
         if (change.PowerState is { } power && power != s.PowerState)
@@ -500,7 +498,6 @@ public sealed class VmGrain(
         });
     }
 
-    /// <summary>A call to the VM's controller for a thin client: any failure is the original's 004 "VM is unreachable".</summary>
     /// <summary>
     /// The VM's domain on its controller. A controller that answers 404 no longer has it: the VM becomes FAILED, as on
     /// a DELETED event (the original's rule), and the caller learns that only another VM will do.
@@ -513,20 +510,28 @@ public sealed class VmGrain(
         }
         catch (EcpException e) when (e.Kind == EcpErrorKind.NotFound)
         {
-            var s = state.State;
-            if (s.Status != VmStatus.Failed)
+            if (MarkGone())
             {
-                s.Status = VmStatus.Failed;
-                s.PowerState = PowerState.Undefined;
                 await SaveAsync("UPDATED");
-                await journal.WriteAsync(new JournalEntry(JournalLevel.Warning, $"VM {s.VerboseName} no longer exists on its controller: marked FAILED.",
-                    "", EntityType.Vm, Id));
+                await journal.WriteAsync(new JournalEntry(JournalLevel.Warning,
+                    $"VM {state.State.VerboseName} no longer exists on its controller: marked FAILED.", "", EntityType.Vm, Id));
             }
 
-            throw new VmConnectionException("004", $"VM is unreachable on ECP VeiL: VM {s.VerboseName} no longer exists on its controller.", vmGone: true);
+            throw new VmConnectionException("004", $"VM is unreachable on ECP VeiL: VM {state.State.VerboseName} no longer exists on its controller.", vmGone: true);
         }
     }
 
+    /// <summary>The controller no longer has the VM: FAILED, power unknown. False when it was so already.</summary>
+    private bool MarkGone()
+    {
+        var s = state.State;
+        var changed = s.Status != VmStatus.Failed || s.PowerState != PowerState.Undefined;
+        s.Status = VmStatus.Failed;
+        s.PowerState = PowerState.Undefined;
+        return changed;
+    }
+
+    /// <summary>A call to the VM's controller for a thin client: any failure is the original's 004 "VM is unreachable".</summary>
     private async Task<T> WithControllerAsync<T>(Func<EcpClient, Task<T>> call)
     {
         var controllerId = state.State.ControllerId;
