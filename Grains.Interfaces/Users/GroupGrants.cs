@@ -1,6 +1,6 @@
 namespace Vdi.Grains.Interfaces.Users;
 
-/// <summary>What a user's groups grant: roles (added to the token at login) and thin-client permissions (sent with a VM).</summary>
+/// <summary>What a user's groups grant: roles (counted at each request) and thin-client permissions (sent with a VM).</summary>
 [GenerateSerializer, Immutable, Alias("GroupGrants")]
 public sealed record GroupGrants(
     [property: Id(0)] IReadOnlyList<string> Roles,

@@ -25,12 +25,9 @@ public interface IUserGrain : IGrainWithGuidKey
     [Alias("VerifyOneTimePasswordAsync")]
     Task<bool> VerifyOneTimePasswordAsync(string code);
 
-    /// <summary>
-    /// Makes this token the user's only valid one (any token issued before stops working everywhere) and answers what
-    /// the user's groups grant, for the token's roles.
-    /// </summary>
+    /// <summary>Makes this token the user's only valid one: any token issued before stops working everywhere.</summary>
     [Alias("RecordLoginAsync")]
-    Task<GroupGrants> RecordLoginAsync(Guid tokenId);
+    Task RecordLoginAsync(Guid tokenId);
 
     /// <summary>
     /// The thin-client permissions sent with a VM: the user's own (all of them for a superuser) and those of the user's

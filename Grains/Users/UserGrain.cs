@@ -78,13 +78,12 @@ public sealed class UserGrain(
         return Task.FromResult(totp.VerifyTotp(time.GetUtcNow().UtcDateTime, code.Trim(), out _, VerificationWindow.RfcSpecifiedNetworkDelay));
     }
 
-    public async Task<GroupGrants> RecordLoginAsync(Guid tokenId)
+    public async Task RecordLoginAsync(Guid tokenId)
     {
         RequireExists();
         state.State.CurrentTokenId = tokenId;
         state.State.LastLogin = time.GetUtcNow();
         await SaveAsync();
-        return await GroupGrantsAsync();
     }
 
     public async Task<IReadOnlyList<string>> GetTkPermissionsAsync()

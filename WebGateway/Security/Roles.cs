@@ -14,11 +14,7 @@ public static class Roles
     public const string SecurityAdministratorPolicy = "security-administrator";
     public const string OperatorPolicy = "operator";
 
-    public static IEnumerable<string> Of(UserView user) => Of(user.IsSuperuser, user.Roles);
-
     /// <summary>The roles a user holds now: their own and their groups'.</summary>
-    public static IEnumerable<string> Of(CurrentAccess access) => Of(access.IsSuperuser, access.Roles).Union(access.GroupRoles);
-
-    private static IEnumerable<string> Of(bool superuser, IEnumerable<Role> roles) =>
-        superuser ? [Superuser, Administrator, SecurityAdministrator, Operator] : roles.Select(r => r.ToWire());
+    public static IEnumerable<string> Of(CurrentAccess access) =>
+        access.IsSuperuser ? [Superuser, Administrator, SecurityAdministrator, Operator] : access.Roles.Select(r => r.ToWire()).Union(access.GroupRoles);
 }

@@ -16,8 +16,8 @@ public static class TokenChecks
     public static bool IsSuperuser(this ClaimsPrincipal user) => user.IsInRole(Roles.Superuser);
 
     /// <summary>
-    /// Whether the token is still its user's only valid one; when it is, the principal's roles are replaced by the
-    /// user's roles now (a role taken away or granted counts from the next request, not the next login).
+    /// Whether the token is still its user's only valid one; when it is, the principal gets the user's roles now (the
+    /// token carries none: a role taken away or granted counts from the next request, not the next login).
     /// </summary>
     public static async Task<bool> IsCurrentAsync(ClaimsPrincipal? principal, IClusterClient cluster)
     {

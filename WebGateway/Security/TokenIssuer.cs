@@ -11,20 +11,22 @@ public sealed class TokenIssuer(SigningKeys keys, TimeProvider time)
     public const string Issuer = "vdi-broker";
     public static readonly TimeSpan Lifetime = TimeSpan.FromHours(24);
 
-    /// <summary>Issues a token and makes it the user's only valid one; its roles are the user's own and those of the user's groups.</summary>
+    /// <summary>
+    /// Issues a token and makes it the user's only valid one. It names the user and itself, no roles: those are read
+    /// from the user's grain at each request (<see cref="TokenChecks.IsCurrentAsync"/>).
+    /// </summary>
     public async Task<(string Token, DateTimeOffset Expires)> IssueAsync(UserView user, IClusterClient cluster)
     {
         var now = time.GetUtcNow();
         var expires = now + Lifetime;
         var tokenId = Guid.NewGuid();
-        var groupRoles = (await cluster.GetGrain<IUserGrain>(user.Id).RecordLoginAsync(tokenId)).Roles;
-        var claims = new List<Claim>
-        {
+        await cluster.GetGrain<IUserGrain>(user.Id).RecordLoginAsync(tokenId);
+        Claim[] claims =
+        [
             new(JwtRegisteredClaimNames.Sub, user.Id.ToString()),
             new(JwtRegisteredClaimNames.Jti, tokenId.ToString()),
             new(ClaimTypes.Name, user.Username),
-        };
-        claims.AddRange(Roles.Of(user).Union(groupRoles).Select(r => new Claim(ClaimTypes.Role, r)));
+        ];
         var token = new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
         {
             Issuer = Issuer,
