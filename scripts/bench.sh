@@ -59,6 +59,9 @@ psql -h 127.0.0.1 -p "$VDI_PG_PORT" -U postgres -d postgres -qc "drop database i
 "$PG_BIN/pgbench" -h 127.0.0.1 -p "$VDI_PG_PORT" -U postgres -i -q -s 2 vdi_pgbench >/dev/null 2>&1
 pgbench_tps="$("$PG_BIN/pgbench" -h 127.0.0.1 -p "$VDI_PG_PORT" -U postgres -N -c 4 -j 2 -T 10 vdi_pgbench 2>/dev/null | sed -n 's/^tps = \([0-9.]*\).*/\1/p' | head -n 1)"
 
+# peak memory (VmHWM) of one of the broker's processes
+peak() { awk '/VmHWM/ {printf "%.0f MB", $2/1024}' "/proc/$(cat "$(app_pidfile "$1")")/status" 2>/dev/null || echo "n/a"; }
+
 if [ "$what" = admin-lists ]; then
   pool="$(cat /proc/sys/kernel/random/uuid)"
   log "seeding a pool of $vms VMs (half assigned) and $events journal events"
@@ -107,7 +110,6 @@ if [ "$what" = disconnect-storm ]; then
   log "disconnect storm: $vms VMs, users leave over $spread s, SHUTDOWN $timeout s after each"
   dotnet "$VDI_ROOT/scripts/bench/DisconnectStorm/bin/Release/net10.0/disconnect-storm.dll" "$Redis__ConnectionString" bench \
     "$Postgres__ConnectionString" "$controller" "$vms" "$spread" "$timeout"
-  peak() { awk '/VmHWM/ {printf "%.0f MB", $2/1024}' "/proc/$(cat "$(app_pidfile "$1")")/status" 2>/dev/null || echo "n/a"; }
   echo "== machine"
   echo "   peak memory: silo $(peak bench-silo)"
   echo "   pgbench -N: ${pgbench_tps:-n/a} tps; the actions' rate: $(awk -v n="$vms" -v s="$spread" 'BEGIN { printf "%.0f", n/s }') per second"
@@ -136,7 +138,6 @@ cpu_seconds > "$out.before"; started="$(date +%s.%N)"
 wait "$storm"
 cpu_seconds > "$out.after"; storm_seconds="$(awk -v a="$started" -v b="$(date +%s.%N)" 'BEGIN { printf "%.0f", b - a }')"
 
-peak() { awk '/VmHWM/ {printf "%.0f MB", $2/1024}' "/proc/$(cat "$(app_pidfile "$1")")/status" 2>/dev/null || echo "n/a"; }
 per_second="$(sed -n 's/.*assignments_per_second=\([0-9.]*\).*/\1/p' "$out")"
 echo "== machine"
 echo "   peak memory: silo $(peak bench-silo), gateway $(peak bench-gateway)"

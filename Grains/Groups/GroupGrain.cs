@@ -59,7 +59,13 @@ public sealed class GroupGrain(
             throw new KeyNotFoundException($"no group has the id {Id}");
         }
 
-        if (users.Where(u => add ? state.State.Members.Add(u) : state.State.Members.Remove(u)).ToList() is { Count: > 0 })
+        var changed = false;
+        foreach (var u in users)
+        {
+            changed |= add ? state.State.Members.Add(u) : state.State.Members.Remove(u);
+        }
+
+        if (changed)
         {
             await state.WriteStateAsync();
         }
@@ -100,7 +106,7 @@ public sealed class GroupGrain(
             throw new ArgumentException("verbose_name must be 1 to 128 characters", nameof(changes));
         }
 
-        var permissions = Vdi.Grains.Interfaces.Users.UserView.ValidTkPermissions(changes.TkPermissions ?? s.TkPermissions);
+        var permissions = UserView.ValidTkPermissions(changes.TkPermissions ?? s.TkPermissions);
 
         var roles = changes.Roles ?? s.Roles;
         await using (var cmd = db.CreateCommand(

@@ -136,8 +136,13 @@ public sealed class SimInventory
     {
         lock (_gate)
         {
+            if (!_domains.Remove(id))
+            {
+                return false;
+            }
+
             _changes++;
-            return _domains.Remove(id);
+            return true;
         }
     }
 
@@ -172,11 +177,11 @@ public sealed class SimInventory
     }
 
     /// <summary>Every domain as JSON, taken under the lock (the state file's content).</summary>
-    public string Snapshot(System.Text.Json.JsonSerializerOptions json)
+    public JsonElement Snapshot(JsonSerializerOptions json)
     {
         lock (_gate)
         {
-            return JsonSerializer.Serialize(_domains.Values.OrderBy(d => d.VerboseName, StringComparer.Ordinal), json);
+            return JsonSerializer.SerializeToElement(_domains.Values.OrderBy(d => d.VerboseName, StringComparer.Ordinal), json);
         }
     }
 

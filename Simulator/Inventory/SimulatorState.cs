@@ -25,7 +25,8 @@ public sealed partial class SimulatorState : BackgroundService
     private long _savedChanges = -1;
     private string _savedTags = "";
 
-    private sealed record State(List<SimDomain> Domains, List<TagBook.Tag> Tags);
+    /// <summary>The file's content; the domains stay JSON here because the inventory serializes them under its lock.</summary>
+    private sealed record State(JsonElement Domains, List<TagBook.Tag> Tags);
 
     public SimulatorState(SimInventory inventory, TagBook tags, IOptions<SimulatorOptions> options, IHostEnvironment env, ILogger<SimulatorState> logger)
     {
@@ -42,9 +43,10 @@ public sealed partial class SimulatorState : BackgroundService
         {
             var state = JsonSerializer.Deserialize<State>(File.ReadAllText(_path), Json)
                 ?? throw new InvalidOperationException($"Simulator:StateFile {_path} is empty");
-            inventory.Restore(state.Domains);
+            var domains = state.Domains.Deserialize<List<SimDomain>>(Json) ?? [];
+            inventory.Restore(domains);
             tags.Restore(state.Tags);
-            LogRestored(logger, state.Domains.Count, state.Tags.Count, _path);
+            LogRestored(logger, domains.Count, state.Tags.Count, _path);
         }
 
         _savedChanges = inventory.Changes;
@@ -84,7 +86,8 @@ public sealed partial class SimulatorState : BackgroundService
     private void Save()
     {
         var changes = _inventory.Changes;
-        var tags = JsonSerializer.Serialize(_tags.All, Json);
+        List<TagBook.Tag> tagList = [.. _tags.All];
+        var tags = JsonSerializer.Serialize(tagList, Json);
         if (changes == _savedChanges && tags == _savedTags)
         {
             return;
@@ -94,7 +97,7 @@ public sealed partial class SimulatorState : BackgroundService
         {
             Directory.CreateDirectory(Path.GetDirectoryName(_path)!);
             var temporary = _path + ".tmp";
-            File.WriteAllText(temporary, $"{{\"domains\":{_inventory.Snapshot(Json)},\"tags\":{tags}}}");
+            File.WriteAllText(temporary, JsonSerializer.Serialize(new State(_inventory.Snapshot(Json), tagList), Json));
             File.Move(temporary, _path!, overwrite: true);
             (_savedChanges, _savedTags) = (changes, tags);
         }

@@ -53,7 +53,7 @@ public sealed class PasswordHashingTests
         var hash = await hashing.HashAsync(new UserState(), "Bazalt1!");
         hasher.Gate.Reset();
         var busy = hashing.VerifyAsync(new UserState(), hash, "first");
-        SpinWait.SpinUntil(() => hasher.Calls.Count == 2, TimeSpan.FromSeconds(10)); // the thread has taken it and waits
+        Assert.True(SpinWait.SpinUntil(() => hasher.Calls.Count == 2, TimeSpan.FromSeconds(10)), "the hashing thread did not take the first one");
         return (hasher, hashing, hash, busy);
     }
 
