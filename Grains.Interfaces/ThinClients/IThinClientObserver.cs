@@ -6,8 +6,8 @@ public interface IThinClientObserver : IGrainObserver
 {
     /// <summary>
     /// Sends a text frame (JSON) to the client. Awaited, so one session's frames reach the socket in the order they
-    /// were sent (preparation progress 10, 30, 50); a socket that closed a moment ago (its observer deleted, so no
-    /// answer comes) holds the session for 5 s instead of Orleans' 30 s response timeout.
+    /// were sent (preparation progress 10, 30, 50); a gateway that died (no answer comes) holds the session for 5 s
+    /// instead of Orleans' 30 s response timeout. A socket that closes ends its session before its observer goes.
     /// </summary>
     [Alias("SendAsync"), ResponseTimeout("00:00:05")]
     Task SendAsync(string json);
