@@ -1,5 +1,3 @@
-using Orleans.Concurrency;
-
 namespace Vdi.Grains.Interfaces.Controllers;
 
 /// <summary>
@@ -9,7 +7,7 @@ namespace Vdi.Grains.Interfaces.Controllers;
 [Alias("IControllerGrain")]
 public interface IControllerGrain : IGrainWithGuidKey
 {
-    /// <summary>CREATING, then version check (4.3 or newer), then ACTIVE; throws <see cref="ControllerException"/>.</summary>
+    /// <summary>CREATING, then version check (4.3 or newer), then ACTIVE; throws <see cref="Errors.BrokerException"/>.</summary>
     [Alias("AddAsync")]
     Task<ControllerView> AddAsync(ControllerRegistration registration);
 
@@ -39,20 +37,4 @@ public interface IControllerGrain : IGrainWithGuidKey
 
     [Alias("GetListenerStateAsync")]
     Task<ListenerState> GetListenerStateAsync();
-
-    /// <summary>Wakes the grain: starts its listener and health checks if its status calls for them.</summary>
-    [Alias("EnsureRunningAsync")]
-    Task EnsureRunningAsync();
-
-    /// <summary>The address and encrypted token, for the silo's own calls (tasks, VM actions); null when removed.</summary>
-    [Alias("GetConnectionAsync"), AlwaysInterleave]
-    Task<ControllerConnection?> GetConnectionAsync();
-
-    /// <summary>Called by the listener when the event stream drops, and by tasks when a call fails: check health now.</summary>
-    [Alias("OnStreamLostAsync"), OneWay]
-    Task OnStreamLostAsync(string reason);
-
-    /// <summary>Keep-on's periodic check, run every minute by the grain itself; the number of VMs it started.</summary>
-    [Alias("KeepVmsOnAsync")]
-    Task<int> KeepVmsOnAsync();
 }

@@ -1,6 +1,9 @@
 namespace Vdi.Grains.Interfaces.Live;
 
-/// <summary>Where live events flow: one stream per resource (the stream key) on the "live" stream provider.</summary>
+/// <summary>
+/// Where live events flow: one stream per resource (the stream key) on the "live" stream provider. The resource
+/// names are the original's, and the same names appear in the WebSocket messages to admin panels and thin clients.
+/// </summary>
 public static class LiveStreams
 {
     public const string Provider = "live";
@@ -8,4 +11,15 @@ public static class LiveStreams
 
     public const string Controllers = "/controllers/";
     public const string Domains = "/domains/";
+    public const string Pools = "/pools/";
+    public const string Tasks = "/vdi_tasks/";
+    public const string ThinClients = "/thin_clients/";
+    public const string Users = "/users/";
+    public const string Events = "/events/";
+
+    /// <summary>The old name of <see cref="Tasks"/> that admin panels may still subscribe to.</summary>
+    public const string TasksAlias = "/tasks/";
+
+    /// <summary>Every stream the broker publishes on.</summary>
+    public static readonly IReadOnlyList<string> All = [Controllers, Pools, Domains, Tasks, ThinClients, Users, Events];
 }

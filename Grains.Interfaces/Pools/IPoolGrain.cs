@@ -1,4 +1,3 @@
-using Vdi.Grains.Interfaces.Controllers;
 using Vdi.Grains.Interfaces.Tasks;
 
 namespace Vdi.Grains.Interfaces.Pools;
@@ -17,13 +16,6 @@ public interface IPoolGrain : IGrainWithGuidKey
     /// <summary>Read only, so it interleaves with other requests (the thin clients' path asks it on every get-VM).</summary>
     [Alias("GetAsync"), Orleans.Concurrency.AlwaysInterleave]
     Task<PoolView?> GetAsync();
-
-    /// <summary>
-    /// The settings the pool's VMs apply after a disconnect and for keep-on; null for an unknown pool. Answered from
-    /// memory and interleaved, so a VM grain may ask while the pool is waiting on that same VM.
-    /// </summary>
-    [Alias("GetVmPolicyAsync"), Orleans.Concurrency.AlwaysInterleave]
-    Task<VmPolicySettings?> GetVmPolicyAsync();
 
     /// <summary>
     /// The pool's settings from memory, without counting its VMs (its VM count is 0 here), when the user may use the
@@ -50,10 +42,6 @@ public interface IPoolGrain : IGrainWithGuidKey
     /// <summary>The administrator's "expand": adds increase_step VMs even when the reserve is full.</summary>
     [Alias("ExpandAsync")]
     Task<TaskView> ExpandAsync(string user);
-
-    /// <summary>Starts an expansion if the auto-expand rule calls for one and none is pending; returns it, or null.</summary>
-    [Alias("RequestAutoExpansionAsync")]
-    Task<TaskView?> RequestAutoExpansionAsync();
 
     /// <summary>"Clear errors": a FAILED or PARTIAL pool becomes ACTIVE again.</summary>
     [Alias("ClearAsync")]
@@ -90,28 +78,18 @@ public interface IPoolGrain : IGrainWithGuidKey
     Task ReserveVmAsync(Guid vmId, bool reserved, string user);
 
     /// <summary>
-    /// The user's VM in this pool, or a free one now assigned to them; null when none is free. Requests interleave:
-    /// the pool promises distinct candidates in memory and the VM grains confirm them in parallel, each VM grain
-    /// being the one judge of whether it is still free.
+    /// The user's VM in this pool, or a free one now assigned to them, or why there is none. Requests interleave: the
+    /// pool promises distinct candidates in memory and the VM grains confirm them in parallel, each VM grain being the
+    /// one judge of whether it is still free.
     /// </summary>
     [Alias("TakeVmForUserAsync"), Orleans.Concurrency.AlwaysInterleave]
-    Task<Guid?> TakeVmForUserAsync(Guid userId);
+    Task<VmTake> TakeVmForUserAsync(Guid userId);
 
-    // --- called by the pool's tasks and its controller ---
-
-    [Alias("SetStatusAsync")]
-    Task SetStatusAsync(PoolStatus status, string? reason);
-
-    [Alias("SetOsTypeAsync")]
-    Task SetOsTypeAsync(string osType);
-
-    [Alias("ExpansionFinishedAsync")]
-    Task ExpansionFinishedAsync(Guid taskId);
-
-    [Alias("FollowControllerAsync")]
-    Task FollowControllerAsync(ControllerStatus status);
-
-    /// <summary>Drops the pool's record once POOL_DELETE has removed its VMs.</summary>
-    [Alias("ForgetAsync")]
-    Task ForgetAsync(string user);
+    /// <summary>
+    /// The controller no longer has the user's VM (the VM grain marked it FAILED): an automated or guest pool frees
+    /// the user from it and hands out another (its VMs are alike); a static pool's VM was chosen for the user by an
+    /// administrator, so there is no replacement (null) and the caller answers the VM's error.
+    /// </summary>
+    [Alias("ReplaceLostVmAsync"), Orleans.Concurrency.AlwaysInterleave]
+    Task<VmTake?> ReplaceLostVmAsync(Guid vmId, Guid userId);
 }

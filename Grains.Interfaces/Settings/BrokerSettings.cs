@@ -32,7 +32,7 @@ public interface ISettingsGrain : IGrainWithIntegerKey
     [Alias("GetAsync"), Orleans.Concurrency.ReadOnly]
     Task<BrokerSettings> GetAsync();
 
-    /// <summary>Validates (a bad value is an <see cref="ArgumentException"/> naming the field), stores and journals the change.</summary>
+    /// <summary>Validates (a bad value is a <see cref="Errors.BrokerException"/> naming the field), stores and journals the change.</summary>
     [Alias("UpdateAsync")]
     Task<BrokerSettings> UpdateAsync(BrokerSettingsChanges changes, string by);
 }

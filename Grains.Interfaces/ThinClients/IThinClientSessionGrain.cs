@@ -36,7 +36,7 @@ public interface IThinClientSessionGrain : IGrainWithGuidKey
 
     /// <summary>The socket closed (or was found dead); the session ends.</summary>
     [Alias("CloseAsync")]
-    Task CloseAsync(string reason);
+    Task CloseAsync(SessionCloseReason reason);
 
     /// <summary>Closes the session if its client has been silent too long (asked by the cluster's sweeper).</summary>
     [Alias("CheckDeadlineAsync")]

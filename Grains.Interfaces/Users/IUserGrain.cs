@@ -51,6 +51,10 @@ public interface IUserGrain : IGrainWithGuidKey
     [Alias("LogoutAsync")]
     Task LogoutAsync();
 
+    /// <summary>Stars or unstars a pool in the user's VeiL Connect (its favourites, <c>Get-Favorite-Only</c>).</summary>
+    [Alias("SetFavoritePoolAsync")]
+    Task SetFavoritePoolAsync(Guid poolId, bool favorite);
+
     [Alias("SetTwoFactorAsync")]
     Task<UserView> SetTwoFactorAsync(bool enabled);
 
@@ -60,7 +64,7 @@ public interface IUserGrain : IGrainWithGuidKey
 
     /// <summary>
     /// An administrator's change (names, activation, roles, password, thin-client permissions, 2FA reset); throws
-    /// <see cref="ArgumentException"/> naming the field. Deactivating or changing the password ends the user's session.
+    /// <see cref="Errors.BrokerException"/> naming the field. Deactivating or changing the password ends the user's session.
     /// </summary>
     [Alias("UpdateAsync")]
     Task<UserView> UpdateAsync(UserChanges changes, string by);

@@ -19,7 +19,7 @@ public interface IUsernameGrain : IGrainWithStringKey
     [Alias("CheckPasswordAsync"), ResponseTimeout("00:02:00")]
     Task<UserView?> CheckPasswordAsync(string password, CancellationToken cancellation = default);
 
-    /// <summary>Creates a user under this name; throws <see cref="UsernameTakenException"/> when it is taken.</summary>
+    /// <summary>Creates a user under this name; throws a <see cref="Errors.BrokerException"/> Conflict on <c>username</c> when it is taken.</summary>
     [Alias("CreateUserAsync")]
     Task<UserView> CreateUserAsync(NewUser user);
 }

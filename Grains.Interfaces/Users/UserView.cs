@@ -1,3 +1,4 @@
+using Vdi.Grains.Interfaces.Errors;
 namespace Vdi.Grains.Interfaces.Users;
 
 /// <summary>A user as callers see it: never the password hash.</summary>
@@ -29,7 +30,7 @@ public sealed record UserView(
     {
         var list = permissions.Distinct().ToList();
         return list.FirstOrDefault(p => !AllTkPermissions.Contains(p)) is { } unknown
-            ? throw new ArgumentException($"tk_permissions: unknown permission {unknown}", nameof(permissions))
+            ? throw BrokerException.Invalid("tk_permissions", $"tk_permissions: unknown permission {unknown}")
             : list;
     }
 

@@ -1,20 +1,15 @@
-using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Vdi.Grains.Controllers.Ecp;
-using Vdi.Grains.Controllers.Events;
 using Vdi.Grains.Interfaces.Controllers;
+using Vdi.Grains.Interfaces.Errors;
 using Vdi.Grains.Interfaces.Journal;
 using Vdi.Grains.Interfaces.Live;
-using Vdi.Grains.Interfaces.Vms;
-using Vdi.Grains.Interfaces.Pools;
-using Vdi.Grains.Interfaces.Tasks;
 using Vdi.Grains.Journal;
-using Vdi.Grains.Pools;
-using Vdi.Grains.Tasks;
 using Vdi.Grains.Live;
+using Vdi.Grains.Hosting;
+using Vdi.Grains.Pools;
 using Vdi.Grains.Security;
-using Vdi.Grains.Vms;
 
 namespace Vdi.Grains.Controllers;
 
@@ -29,30 +24,26 @@ public sealed partial class ControllerGrain(
     EcpClientFactory clients,
     SecretProtector secrets,
     ControllerTable table,
-    VmTable vms,
     PoolTable pools,
-    TaskTable tasks,
+    ControllerCascade cascade,
+    KeepOnReconciler keepOn,
     JournalWriter journal,
     LiveEventPublisher live,
     IOptions<ControllerMonitorOptions> monitorOptions,
     ILocalSiloDetails silo,
-    Hosting.ReminderPeriods reminderPeriods,
+    ReminderPeriods reminderPeriods,
     TimeProvider time,
-    ILogger<ControllerGrain> logger) : Grain, IControllerGrain, IRemindable
+    ILogger<ControllerGrain> logger) : Grain, IControllerGrain, IControllerInternalGrain, IRemindable
 {
     private const string KeepAliveReminder = "controller-keepalive";
-    private const int NameLimit = 128;
-    private const int DescriptionLimit = 256;
-    private const int TokenLimit = 2048;
-    private const int CascadeBatch = 64;
 
-    private readonly Dictionary<ResourceKind, (DateTimeOffset At, IReadOnlyList<ControllerResource> Items)> _resourceCache = [];
-    private ControllerEventListener? _listener;
-    private IGrainTimer? _healthTimer;
-    private IGrainTimer? _keepOnTimer;
+    private readonly ResourceCache _resources = new(time);
+    private ControllerWatch? _watch;
     private EcpClient? _client;
 
     private ControllerMonitorOptions Monitor => monitorOptions.Value;
+
+    private ControllerWatch Watch => _watch ??= new ControllerWatch(this, GrainFactory, Monitor, time, logger);
 
     private Guid Id => this.GetPrimaryKey();
 
@@ -66,19 +57,19 @@ public sealed partial class ControllerGrain(
         }
     }
 
-    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => await StopListenerAsync();
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => await Watch.StopListenerAsync();
 
     public async Task<ControllerView> AddAsync(ControllerRegistration registration)
     {
         if (state.RecordExists)
         {
-            throw new ControllerException(ControllerErrorKind.Conflict, $"controller {Id} already exists");
+            throw BrokerException.Conflict($"controller {Id} already exists");
         }
 
-        var name = ValidName(registration.VerboseName);
-        var address = ValidAddress(registration.Address);
-        var token = ValidToken(registration.Token);
-        var description = ValidDescription(registration.Description);
+        var name = ControllerRules.Name(registration.VerboseName);
+        var address = ControllerRules.Address(registration.Address);
+        var token = ControllerRules.Token(registration.Token);
+        var description = ControllerRules.Description(registration.Description);
         var version = await CheckVersionAsync(clients.Create(address, token));
 
         var now = time.GetUtcNow();
@@ -119,10 +110,10 @@ public sealed partial class ControllerGrain(
     {
         RequireExists();
         var s = state.State;
-        var name = changes.VerboseName is null ? s.VerboseName : ValidName(changes.VerboseName);
-        var description = changes.Description is null ? s.Description : ValidDescription(changes.Description);
-        var address = changes.Address is null ? CurrentAddress() : ValidAddress(changes.Address);
-        var token = changes.Token is null ? null : ValidToken(changes.Token);
+        var name = changes.VerboseName is null ? s.VerboseName : ControllerRules.Name(changes.VerboseName);
+        var description = changes.Description is null ? s.Description : ControllerRules.Description(changes.Description);
+        var address = changes.Address is null ? CurrentAddress() : ControllerRules.Address(changes.Address);
+        var token = changes.Token is null ? null : ControllerRules.Token(changes.Token);
         var reconnect = changes.Address is not null && address.ToString() != s.Address || token is not null;
         var version = s.Version;
         if (reconnect)
@@ -145,7 +136,7 @@ public sealed partial class ControllerGrain(
         {
             await table.UpsertAsync(Id, s);
         }
-        catch (ControllerException)
+        catch (BrokerException)
         {
             (s.VerboseName, s.Address, s.Description, s.Version, s.ProtectedToken) = before;
             throw;
@@ -157,7 +148,7 @@ public sealed partial class ControllerGrain(
         if (reconnect)
         {
             _client = null;
-            _resourceCache.Clear();
+            _resources.Clear();
             await StopListenerAsync();
             if (s.Status is ControllerStatus.Failed or ControllerStatus.BadAuth)
             {
@@ -201,9 +192,9 @@ public sealed partial class ControllerGrain(
             var version = await CheckVersionAsync(Client());
             state.State.Version = version;
         }
-        catch (ControllerException e) when (e.Kind is ControllerErrorKind.BadAuth or ControllerErrorKind.Unreachable)
+        catch (BrokerException e) when (e.Kind is ErrorKind.TokenRejected or ErrorKind.ControllerUnreachable)
         {
-            await SetStatusAsync(e.Kind == ControllerErrorKind.BadAuth ? ControllerStatus.BadAuth : ControllerStatus.Failed, e.Message, user);
+            await SetStatusAsync(e.Kind == ErrorKind.TokenRejected ? ControllerStatus.BadAuth : ControllerStatus.Failed, e.Message, user);
             throw;
         }
 
@@ -218,18 +209,13 @@ public sealed partial class ControllerGrain(
         if (poolsLeft.Count > 0)
         {
             // deleting a pool needs its controller (its VMs are deleted there), so pools go first
-            throw new ControllerException(ControllerErrorKind.WrongStatus,
-                $"the controller still has {poolsLeft.Count} pool(s); remove them before the controller");
+            throw BrokerException.WrongStatus($"the controller still has {poolsLeft.Count} pool(s); remove them before the controller");
         }
 
         var name = state.State.VerboseName;
         state.State.Status = ControllerStatus.Deleting;
         await state.WriteStateAsync();
-        await StopListenerAsync();
-        _healthTimer?.Dispose();
-        _healthTimer = null;
-        _keepOnTimer?.Dispose();
-        _keepOnTimer = null;
+        await Watch.StopAsync();
         if (await this.GetReminder(KeepAliveReminder) is { } reminder)
         {
             await this.UnregisterReminder(reminder);
@@ -245,28 +231,17 @@ public sealed partial class ControllerGrain(
     public async Task<IReadOnlyList<ControllerResource>> ListResourcesAsync(ResourceKind kind)
     {
         RequireExists();
-        if (_resourceCache.TryGetValue(kind, out var cached) && time.GetUtcNow() - cached.At < Monitor.ResourceCacheTtl)
+        if (_resources.TryGet(kind, Monitor.ResourceCacheTtl, out var cached))
         {
-            return cached.Items;
+            return cached;
         }
 
-        var (path, query) = kind switch
-        {
-            ResourceKind.Clusters => ("clusters/", null),
-            ResourceKind.Nodes => ("nodes/", null),
-            ResourceKind.ResourcePools => ("resource-pools/", null),
-            ResourceKind.DataPools => ("data-pools/", null),
-            ResourceKind.Templates => ("domains/", new Dictionary<string, string?> { ["template"] = "1" }),
-            ResourceKind.Vms => ("domains/", new Dictionary<string, string?> { ["template"] = "0" }),
-            _ => throw new ControllerException(ControllerErrorKind.Invalid, $"kind: unknown resource kind {kind}"),
-        };
-        var items = (await CallAsync(c => c.ListAllAsync(path, query))).Select(ResourceJson.ToResource).ToList();
-        _resourceCache[kind] = (time.GetUtcNow(), items);
+        var items = await CallAsync(c => c.ListResourcesAsync(kind));
+        _resources.Put(kind, items);
         return items;
     }
 
-    public Task<ListenerState> GetListenerStateAsync() => Task.FromResult(new ListenerState(
-        _listener?.Running ?? false, _listener?.Connected ?? false, silo.SiloAddress.ToString(), _listener?.Connections ?? 0));
+    public Task<ListenerState> GetListenerStateAsync() => Task.FromResult(Watch.State(silo.SiloAddress.ToString()));
 
     public Task<ControllerConnection?> GetConnectionAsync() => Task.FromResult(Exists
         ? new ControllerConnection(state.State.Address, state.State.ProtectedToken, state.State.Status)
@@ -300,18 +275,7 @@ public sealed partial class ControllerGrain(
     /// <summary>Starts the health timer, and the listener while ACTIVE.</summary>
     private async Task StartWatchingAsync()
     {
-        _healthTimer ??= this.RegisterGrainTimer(_ => OnHealthTimerAsync(), new GrainTimerCreationOptions
-        {
-            DueTime = Monitor.HealthCheckInterval,
-            Period = Monitor.HealthCheckInterval,
-            KeepAlive = true,
-        });
-        _keepOnTimer ??= this.RegisterGrainTimer(_ => KeepVmsOnAsync(), new GrainTimerCreationOptions
-        {
-            DueTime = Monitor.KeepOnReconcileInterval,
-            Period = Monitor.KeepOnReconcileInterval,
-            KeepAlive = true,
-        });
+        Watch.StartTimers(OnHealthTimerAsync, KeepVmsOnAsync);
         if (state.State.Status == ControllerStatus.Active)
         {
             StartListener();
@@ -387,72 +351,12 @@ public sealed partial class ControllerGrain(
             await StopListenerAsync();
         }
 
-        await CascadeAsync(next);
+        await cascade.FollowAsync(Id, next);
     }
 
-    /// <summary>
-    /// The controller's pools and VMs follow its status. A controller that fails cancels its pools' tasks as
-    /// resumable; one that comes back resumes them.
-    /// </summary>
-    private async Task CascadeAsync(ControllerStatus status)
-    {
-        var poolIds = await pools.ListIdsByControllerAsync(Id);
-        if (status != ControllerStatus.Active && poolIds.Count > 0)
-        {
-            foreach (var task in await tasks.ActiveForPoolsAsync(poolIds))
-            {
-                await GrainFactory.GetGrain<ITaskGrain>(task).CancelAsync("system", resumable: true);
-            }
-        }
+    private void StartListener() => Watch.StartListener(CurrentAddress(), CurrentToken());
 
-        foreach (var batch in poolIds.Chunk(CascadeBatch))
-        {
-            await Task.WhenAll(batch.Select(id => GrainFactory.GetGrain<IPoolGrain>(id).FollowControllerAsync(status)));
-        }
-
-        var ids = await vms.ListIdsByControllerAsync(Id);
-        foreach (var batch in ids.Chunk(CascadeBatch))
-        {
-            await Task.WhenAll(batch.Select(id => GrainFactory.GetGrain<IVmGrain>(id).FollowControllerAsync(status)));
-        }
-
-        if (status == ControllerStatus.Active && poolIds.Count > 0)
-        {
-            foreach (var task in await tasks.ResumableForPoolsAsync(poolIds))
-            {
-                await GrainFactory.GetGrain<ITaskGrain>(task).ResumeAsync();
-            }
-        }
-    }
-
-    private void StartListener()
-    {
-        if (_listener is { Running: true })
-        {
-            return;
-        }
-
-        var address = CurrentAddress();
-        var token = CurrentToken();
-        var self = this.AsReference<IControllerGrain>();
-        var controllerId = Id;
-        var grains = GrainFactory;
-        _listener = new ControllerEventListener(address.EventStream(token),
-            message => DomainEvents.DispatchAsync(grains, controllerId, message),
-            reason => self.OnStreamLostAsync(reason),
-            Monitor.ReconnectInterval, time, logger);
-        _listener.Start();
-    }
-
-    private async Task StopListenerAsync()
-    {
-        if (_listener is not null)
-        {
-            var listener = _listener;
-            _listener = null;
-            await listener.DisposeAsync();
-        }
-    }
+    private Task StopListenerAsync() => Watch.StopListenerAsync();
 
     private async Task<T> CallAsync<T>(Func<EcpClient, Task<T>> call)
     {
@@ -462,45 +366,30 @@ public sealed partial class ControllerGrain(
         }
         catch (EcpException e) when (e.Kind == EcpErrorKind.Unauthorized || e.MeansControllerDown)
         {
-            var unauthorized = e.Kind == EcpErrorKind.Unauthorized;
-            await SetStatusAsync(unauthorized ? ControllerStatus.BadAuth : ControllerStatus.Failed, e.Message, "system");
-            throw new ControllerException(unauthorized ? ControllerErrorKind.BadAuth : ControllerErrorKind.Unreachable, e.Message);
+            await SetStatusAsync(e.Kind == EcpErrorKind.Unauthorized ? ControllerStatus.BadAuth : ControllerStatus.Failed, e.Message, "system");
+            throw ControllerRules.CallFailure(e);
         }
     }
 
     private async Task<string> CheckVersionAsync(EcpClient client)
     {
-        string text;
         try
         {
-            text = await client.GetVersionAsync();
+            return ControllerRules.Version(await client.GetVersionAsync(), Monitor.MinimumVersion);
         }
         catch (EcpException e)
         {
-            throw e.Kind switch
-            {
-                EcpErrorKind.Unauthorized => new ControllerException(ControllerErrorKind.BadAuth, "token: the controller rejected the integration key"),
-                EcpErrorKind.Unreachable or EcpErrorKind.ServerError => new ControllerException(ControllerErrorKind.Unreachable, $"address: {e.Message}"),
-                _ => new ControllerException(ControllerErrorKind.Unreachable, $"address: this does not look like an ECP VeiL controller ({e.Message})"),
-            };
+            throw ControllerRules.VersionFailure(e);
         }
-
-        if (!Version.TryParse(text, out var version) || version < Monitor.MinimumVersion)
-        {
-            throw new ControllerException(ControllerErrorKind.UnsupportedVersion,
-                $"the controller runs ECP VeiL {text}; the broker needs {Monitor.MinimumVersion} or newer");
-        }
-
-        return text;
     }
 
     private EcpClient Client() => _client ??= clients.Create(CurrentAddress(), CurrentToken());
 
     private ControllerAddress CurrentAddress() =>
-        ControllerAddress.TryParse(state.State.Address, out var a, out _) ? a : throw new InvalidOperationException("stored address is invalid");
+        ControllerRules.Address(state.State.Address);
 
     private string CurrentToken() => secrets.UnprotectControllerToken(state.State.ProtectedToken)
-        ?? throw new ControllerException(ControllerErrorKind.BadAuth, "token: the stored token cannot be decrypted (Data Protection keys lost); enter it again");
+        ?? throw new BrokerException(ErrorKind.TokenRejected, "token: the stored token cannot be decrypted (Data Protection keys lost); enter it again", "token");
 
     private Task PublishAsync(string @event)
     {
@@ -521,41 +410,44 @@ public sealed partial class ControllerGrain(
     {
         if (!Exists)
         {
-            throw new ControllerException(ControllerErrorKind.NotFound, $"no controller has the id {Id}");
+            throw BrokerException.NotFound($"no controller has the id {Id}");
         }
     }
 
-    private static string ValidName(string? name)
+    /// <summary>Keep-on's safety net, every minute while ACTIVE (<see cref="KeepOnReconciler"/>).</summary>
+    public async Task<int> KeepVmsOnAsync()
     {
-        var n = (name ?? "").Trim();
-        return n.Length is > 0 and <= NameLimit ? n : throw new ControllerException(ControllerErrorKind.Invalid, $"verbose_name must be 1 to {NameLimit} characters");
-    }
-
-    private static ControllerAddress ValidAddress(string? address) =>
-        ControllerAddress.TryParse(address, out var a, out var error) ? a : throw new ControllerException(ControllerErrorKind.Invalid, error);
-
-    private static string ValidToken(string? token)
-    {
-        var t = (token ?? "").Trim();
-        if (t.StartsWith("jwt ", StringComparison.OrdinalIgnoreCase))
+        if (!Exists || state.State.Status != ControllerStatus.Active)
         {
-            t = t[4..].Trim();
+            return 0;
         }
 
-        return t.Length is > 0 and <= TokenLimit && !t.Any(char.IsWhiteSpace)
-            ? t
-            : throw new ControllerException(ControllerErrorKind.Invalid, $"token must be the controller's integration key (1 to {TokenLimit} characters, no spaces)");
+        try
+        {
+            var started = await keepOn.RunAsync(Id, Client());
+            if (started > 0)
+            {
+                LogKeepOnStarted(Id, started);
+            }
+
+            return started;
+        }
+        catch (EcpException e)
+        {
+            LogKeepOnFailed(Id, e.Message); // the health check reports the controller
+            return 0;
+        }
     }
 
-    private static string ValidDescription(string? description)
-    {
-        var d = (description ?? "").Trim();
-        return d.Length <= DescriptionLimit ? d : throw new ControllerException(ControllerErrorKind.Invalid, $"description must be at most {DescriptionLimit} characters");
-    }
-
-    [LoggerMessage(EventId = 3001, Level = LogLevel.Information, Message = "Controller {Name} added at {Address} (ECP {Version})")]
+    [LoggerMessage(EventId = LogEvents.ControllerAdded, Level = LogLevel.Information, Message = "Controller {Name} added at {Address} (ECP {Version})")]
     private partial void LogAdded(string name, string address, string version);
 
-    [LoggerMessage(EventId = 3002, Level = LogLevel.Warning, Message = "Controller {Name}: {From} -> {To} {Reason}")]
+    [LoggerMessage(EventId = LogEvents.ControllerStatusChanged, Level = LogLevel.Warning, Message = "Controller {Name}: {From} -> {To} {Reason}")]
     private partial void LogStatus(string name, string from, string to, string reason);
+
+    [LoggerMessage(EventId = LogEvents.ControllerKeepOnStarted, Level = LogLevel.Information, Message = "Controller {Controller}: keep-on started {Count} assigned VMs")]
+    private partial void LogKeepOnStarted(Guid controller, int count);
+
+    [LoggerMessage(EventId = LogEvents.ControllerKeepOnFailed, Level = LogLevel.Debug, Message = "Controller {Controller}: keep-on check failed: {Reason}")]
+    private partial void LogKeepOnFailed(Guid controller, string reason);
 }

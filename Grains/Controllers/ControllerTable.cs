@@ -1,3 +1,4 @@
+using Vdi.Grains.Interfaces.Errors;
 using Vdi.Grains.Hosting;
 using Npgsql;
 using Vdi.Grains.Interfaces.Controllers;
@@ -31,9 +32,9 @@ public sealed class ControllerTable(NpgsqlDataSource db)
         }
         catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
         {
-            throw new ControllerException(ControllerErrorKind.Conflict, e.ConstraintName == "ux_vdi_controllers_address"
-                ? $"address: another controller already has the address {c.Address}"
-                : $"verbose_name: another controller is already named {c.VerboseName}");
+            throw e.ConstraintName == "ux_vdi_controllers_address"
+                ? BrokerException.Conflict($"address: another controller already has the address {c.Address}", "address")
+                : BrokerException.Conflict($"verbose_name: another controller is already named {c.VerboseName}", "verbose_name");
         }
     }
 

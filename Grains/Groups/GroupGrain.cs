@@ -1,3 +1,4 @@
+using Vdi.Grains.Interfaces.Errors;
 using Npgsql;
 using Vdi.Grains.Interfaces.Groups;
 using Vdi.Grains.Interfaces.Pools;
@@ -17,12 +18,12 @@ public sealed class GroupGrain(
         var name = (verboseName ?? "").Trim();
         if (name.Length is 0 or > 128)
         {
-            throw new ArgumentException("verbose_name must be 1 to 128 characters", nameof(verboseName));
+            throw BrokerException.Invalid("verbose_name", "verbose_name must be 1 to 128 characters");
         }
 
         if (state.RecordExists)
         {
-            throw new InvalidOperationException($"group {Id} already exists");
+            throw BrokerException.Conflict($"group {Id} already exists");
         }
 
         await using (var cmd = db.CreateCommand("insert into vdi_groups (id, verbose_name, description) values (@id, @name, @description)"))
@@ -36,7 +37,7 @@ public sealed class GroupGrain(
             }
             catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
             {
-                throw new ArgumentException($"verbose_name: another group is already named {name}", nameof(verboseName));
+                throw BrokerException.Conflict($"verbose_name: another group is already named {name}", "verbose_name");
             }
         }
 
@@ -56,7 +57,7 @@ public sealed class GroupGrain(
     {
         if (!state.RecordExists)
         {
-            throw new KeyNotFoundException($"no group has the id {Id}");
+            throw BrokerException.NotFound($"no group has the id {Id}");
         }
 
         var changed = false;
@@ -96,14 +97,14 @@ public sealed class GroupGrain(
     {
         if (!state.RecordExists)
         {
-            throw new KeyNotFoundException($"no group has the id {Id}");
+            throw BrokerException.NotFound($"no group has the id {Id}");
         }
 
         var s = state.State;
         var name = changes.VerboseName?.Trim() ?? s.VerboseName;
         if (name.Length is 0 or > 128)
         {
-            throw new ArgumentException("verbose_name must be 1 to 128 characters", nameof(changes));
+            throw BrokerException.Invalid("verbose_name", "verbose_name must be 1 to 128 characters");
         }
 
         var permissions = UserView.ValidTkPermissions(changes.TkPermissions ?? s.TkPermissions);
@@ -123,7 +124,7 @@ public sealed class GroupGrain(
             }
             catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
             {
-                throw new ArgumentException($"verbose_name: another group is already named {name}", nameof(changes));
+                throw BrokerException.Conflict($"verbose_name: another group is already named {name}", "verbose_name");
             }
         }
 

@@ -69,6 +69,8 @@ public static class GrainServiceCollectionExtensions
         EcpClientFactory.Register(services);
         services.TryAddSingleton<EcpClientFactory>();
         services.TryAddSingleton<ControllerSessions>();
+        services.TryAddSingleton<ControllerCascade>();
+        services.TryAddSingleton<KeepOnReconciler>();
         services.TryAddSingleton<ReminderPeriods>();
         services.TryAddEnumerable(
         [

@@ -1,3 +1,5 @@
+using Vdi.Grains.Hosting;
+using Vdi.Grains.Interfaces.Live;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using Vdi.Grains.Interfaces.Journal;
@@ -8,7 +10,6 @@ namespace Vdi.Grains.Journal;
 /// <summary>Appends events to the journal table (the original's <c>event</c> table) and announces them on <c>/events/</c>.</summary>
 public sealed partial class JournalWriter(NpgsqlDataSource db, TimeProvider time, LiveEventPublisher live, ILogger<JournalWriter> logger)
 {
-    public const string Resource = "/events/";
     private const int MessageLimit = 256;
 
     public async Task WriteAsync(JournalEntry entry)
@@ -31,7 +32,7 @@ public sealed partial class JournalWriter(NpgsqlDataSource db, TimeProvider time
         var eventId = (long)(await cmd.ExecuteScalarAsync())!;
         try
         {
-            await live.PublishAsync(Resource, "CREATED", Guid.Empty, new
+            await live.PublishAsync(LiveStreams.Events, "CREATED", Guid.Empty, new
             {
                 id = eventId,
                 event_type = (int)entry.Level,
@@ -49,6 +50,6 @@ public sealed partial class JournalWriter(NpgsqlDataSource db, TimeProvider time
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Journal: the live event could not be published: {Reason}")]
+    [LoggerMessage(EventId = LogEvents.JournalPublishFailed, Level = LogLevel.Warning, Message = "Journal: the live event could not be published: {Reason}")]
     private static partial void LogPublishFailed(ILogger logger, string reason);
 }

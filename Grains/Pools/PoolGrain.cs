@@ -8,6 +8,8 @@ using Vdi.Grains.Interfaces.Vms;
 using Vdi.Grains.Journal;
 using Vdi.Grains.Live;
 using Vdi.Grains.Tasks;
+using Vdi.Grains.Vms;
+using Vdi.Grains.Interfaces.Errors;
 
 namespace Vdi.Grains.Pools;
 
@@ -16,20 +18,31 @@ namespace Vdi.Grains.Pools;
 /// never get the same VM, and concurrent expansion triggers start exactly one expansion.
 /// </summary>
 [GrainType("pool")]
-public sealed class PoolGrain(
-    [PersistentState("pool", StorageNames.Main)] IPersistentState<PoolState> state,
-    PoolTable table,
-    JournalWriter journal,
-    LiveEventPublisher live,
-    TimeProvider time) : Grain, IPoolGrain
+public sealed class PoolGrain : Grain, IPoolGrain, IPoolInternalGrain
 {
-    public const string Resource = "/pools/";
-    private const int CandidateBatch = 100;
-    private readonly Queue<Guid> _freeCandidates = new();
-    private readonly HashSet<Guid> _promised = [];
-    private readonly Dictionary<Guid, Task<Guid?>> _takesByUser = [];
-    private readonly SharedRun<int> _refill = new();
+    private readonly IPersistentState<PoolState> state;
+    private readonly PoolTable table;
+    private readonly JournalWriter journal;
+    private readonly LiveEventPublisher live;
+    private readonly TimeProvider time;
+    private readonly VmHandOut _handOut;
+    private readonly SerializedWrites _writes;
     private readonly SharedRun<TaskView?> _expansionCheck = new();
+
+    public PoolGrain(
+        [PersistentState("pool", StorageNames.Main)] IPersistentState<PoolState> state,
+        PoolTable table,
+        JournalWriter journal,
+        LiveEventPublisher live,
+        TimeProvider time)
+    {
+        (this.state, this.table, this.journal, this.live, this.time) = (state, table, journal, live, time);
+        _writes = new SerializedWrites(state.WriteStateAsync);
+        _handOut = new VmHandOut(
+            user => table.VmOfUserAsync(Id, user),
+            (limit, promised) => table.FreeVmsAsync(Id, limit, promised),
+            (vm, user) => GrainFactory.GetGrain<IVmInternalGrain>(vm).TryTakeAsync(user));
+    }
 
     private Guid Id => this.GetPrimaryKey();
 
@@ -39,15 +52,15 @@ public sealed class PoolGrain(
     {
         if (Exists)
         {
-            throw new PoolException(PoolErrorKind.Conflict, $"pool {Id} already exists");
+            throw new BrokerException(ErrorKind.Conflict, $"pool {Id} already exists");
         }
 
         var pool = PoolRules.Create(type, settings, user, time.GetUtcNow());
         var controller = await GrainFactory.GetGrain<IControllerGrain>(pool.ControllerId).GetAsync()
-            ?? throw new PoolException(PoolErrorKind.Invalid, $"controller_id: no controller has the id {pool.ControllerId}", "controller_id");
+            ?? throw new BrokerException(ErrorKind.Invalid, $"controller_id: no controller has the id {pool.ControllerId}", "controller_id");
         if (controller.Status != ControllerStatus.Active)
         {
-            throw new PoolException(PoolErrorKind.ControllerUnavailable, $"the controller {controller.VerboseName} is {controller.Status.ToWire()}", "controller_id");
+            throw new BrokerException(ErrorKind.ControllerUnavailable, $"the controller {controller.VerboseName} is {controller.Status.ToWire()}", "controller_id");
         }
 
         if (type == PoolType.Static)
@@ -57,7 +70,7 @@ public sealed class PoolGrain(
 
         await table.UpsertAsync(Id, pool); // reserves the name, or throws Conflict
         state.State = pool;
-        await state.WriteStateAsync();
+        await _writes.WriteAsync();
         await journal.WriteAsync(new JournalEntry(JournalLevel.Info, $"Pool {pool.VerboseName} created.",
             $"Type: {type.ToWire()}.", EntityType.Pool, Id, user));
         await PublishAsync("CREATED");
@@ -78,13 +91,7 @@ public sealed class PoolGrain(
     public async Task<PoolView?> GetSettingsForUserAsync(Guid userId, bool anyPool) =>
         Exists && (anyPool || await IsEntitledAsync(userId)) ? state.State.ToView(Id, 0) : null;
 
-    public Task<VmPolicySettings?> GetVmPolicyAsync()
-    {
-        var s = state.State;
-        return Task.FromResult(Exists
-            ? new VmPolicySettings(s.PoolType, s.KeepVmsOn, s.FreeVmFromUser, s.VmActionUponUserDisconnect, s.VmDisconnectActionTimeout)
-            : null);
-    }
+    public Task<VmPolicySettings?> GetVmPolicyAsync() => Task.FromResult(Exists ? state.State.ToVmPolicy() : null);
 
     public Task<PoolCounts> GetCountsAsync() => table.CountsAsync(Id);
 
@@ -96,7 +103,7 @@ public sealed class PoolGrain(
         updated.Updated = time.GetUtcNow();
         await table.UpsertAsync(Id, updated);
         state.State = updated;
-        await state.WriteStateAsync();
+        await _writes.WriteAsync();
         await journal.WriteAsync(new JournalEntry(JournalLevel.Info, $"Pool {updated.VerboseName} updated.", "", EntityType.Pool, Id, user));
         await PublishAsync("UPDATED");
         await RequestAutoExpansionAsync(); // a larger reserve may call for more VMs
@@ -108,34 +115,11 @@ public sealed class PoolGrain(
         RequireExists();
         if (state.State.PoolType == PoolType.Static)
         {
-            throw new PoolException(PoolErrorKind.Invalid, "only automated and guest pools can be copied", "pool_type");
+            throw new BrokerException(ErrorKind.Invalid, "only automated and guest pools can be copied", "pool_type");
         }
 
-        var s = state.State;
-        return await GrainFactory.GetGrain<IPoolGrain>(newPoolId).CreateAsync(s.PoolType, new PoolSettings
-        {
-            VerboseName = verboseName,
-            ControllerId = s.ControllerId,
-            ResourcePoolId = s.ResourcePoolId,
-            DataPoolId = s.DataPoolId,
-            TemplateId = s.TemplateId,
-            VmNameTemplate = s.VmNameTemplate,
-            InitialSize = s.InitialSize,
-            ReserveSize = s.ReserveSize,
-            TotalSize = s.TotalSize,
-            IncreaseStep = s.IncreaseStep,
-            CreateThinClones = s.CreateThinClones,
-            EnableVmsRemoteAccess = s.EnableVmsRemoteAccess,
-            StartVms = s.StartVms,
-            SetVmsHostnames = s.SetVmsHostnames,
-            IncludeVmsInAd = s.IncludeVmsInAd,
-            AdOu = s.AdOu,
-            ConnectionTypes = s.ConnectionTypes,
-            KeepVmsOn = s.KeepVmsOn,
-            FreeVmFromUser = s.FreeVmFromUser,
-            VmActionUponUserDisconnect = s.VmActionUponUserDisconnect,
-            VmDisconnectActionTimeout = s.VmDisconnectActionTimeout,
-        }, user);
+        return await GrainFactory.GetGrain<IPoolGrain>(newPoolId).CreateAsync(state.State.PoolType,
+            state.State.ToSettings() with { VerboseName = verboseName }, user);
     }
 
     public async Task<TaskView> RemoveAsync(bool deleteVms, string user)
@@ -150,18 +134,18 @@ public sealed class PoolGrain(
         var counts = await table.CountsAsync(Id);
         if (counts.Vms >= state.State.TotalSize)
         {
-            throw new PoolException(PoolErrorKind.WrongStatus, $"the pool already has total_size ({state.State.TotalSize}) VMs", "total_size");
+            throw new BrokerException(ErrorKind.WrongStatus, $"the pool already has total_size ({state.State.TotalSize}) VMs", "total_size");
         }
 
         if (await PendingExpansionAsync() is not null || await GrainFactory.GetGrain<IEntityLockGrain>(TaskContext.PoolLock(Id)).GetOwnerAsync() is { } owner
             && await GrainFactory.GetGrain<ITaskGrain>(owner).GetAsync() is { IsFinished: false })
         {
-            throw new PoolException(PoolErrorKind.Busy, "another task is working on this pool; try again when it has finished");
+            throw new BrokerException(ErrorKind.Busy, "another task is working on this pool; try again when it has finished");
         }
 
         var task = await StartTaskAsync(new BrokerTaskRequest { Type = BrokerTaskType.PoolExpand, EntityId = Id, Creator = user, IgnoreReserveSize = true });
         state.State.ExpansionTaskId = task.Id;
-        await state.WriteStateAsync();
+        await _writes.WriteAsync();
         return task;
     }
 
@@ -188,7 +172,7 @@ public sealed class PoolGrain(
 
         var task = await StartTaskAsync(new BrokerTaskRequest { Type = BrokerTaskType.PoolExpand, EntityId = Id, Creator = "system" });
         state.State.ExpansionTaskId = task.Id;
-        await state.WriteStateAsync();
+        await _writes.WriteAsync();
         return task;
     }
 
@@ -197,7 +181,7 @@ public sealed class PoolGrain(
         if (Exists && state.State.ExpansionTaskId == taskId)
         {
             state.State.ExpansionTaskId = null;
-            await state.WriteStateAsync();
+            await _writes.WriteAsync();
         }
     }
 
@@ -224,11 +208,11 @@ public sealed class PoolGrain(
         RequireExists();
         if (state.State.PoolType != PoolType.Static)
         {
-            throw new PoolException(PoolErrorKind.Invalid, "VMs can be added by hand only to a static pool", "vms");
+            throw new BrokerException(ErrorKind.Invalid, "VMs can be added by hand only to a static pool", "vms");
         }
 
         await AttachStaticVmsAsync(vmIds, user);
-        _freeCandidates.Clear();
+        _handOut.Invalidate();
         return await ViewAsync();
     }
 
@@ -237,7 +221,7 @@ public sealed class PoolGrain(
         RequireExists();
         if (vmIds.Count == 0)
         {
-            throw new PoolException(PoolErrorKind.Invalid, "vms: name at least one VM", "vms");
+            throw new BrokerException(ErrorKind.Invalid, "vms: name at least one VM", "vms");
         }
 
         return await StartTaskAsync(new BrokerTaskRequest { Type = BrokerTaskType.VmsRemove, EntityId = Id, Creator = user, VmIds = [.. vmIds] });
@@ -253,28 +237,25 @@ public sealed class PoolGrain(
     public async Task AssignVmAsync(Guid vmId, Guid userId, string user)
     {
         RequireExists();
-        if (_takesByUser.TryGetValue(userId, out var running))
-        {
-            await running; // the user's own request finishes first; the assignment below then moves them
-        }
+        await _handOut.WaitForUserAsync(userId); // the user's own request finishes first; the assignment below then moves them
 
         var vm = await MemberVmAsync(vmId);
         if (!await IsEntitledAsync(userId))
         {
-            throw new PoolException(PoolErrorKind.Invalid, "users: the user is not entitled to this pool", "users");
+            throw new BrokerException(ErrorKind.Invalid, "users: the user is not entitled to this pool", "users");
         }
 
         if (state.State.PoolType == PoolType.Guest && vm.Owners.Any(o => o != userId))
         {
-            throw new PoolException(PoolErrorKind.Conflict, "a guest VM has one user at most", "users");
+            throw new BrokerException(ErrorKind.Conflict, "a guest VM has one user at most", "users");
         }
 
         if (await table.VmOfUserAsync(Id, userId) is { } current && current != vmId)
         {
-            await GrainFactory.GetGrain<IVmGrain>(current).RemoveOwnerAsync(userId); // one VM per user per pool
+            await GrainFactory.GetGrain<IVmInternalGrain>(current).RemoveOwnerAsync(userId); // one VM per user per pool
         }
 
-        await GrainFactory.GetGrain<IVmGrain>(vmId).AddOwnerAsync(userId);
+        await GrainFactory.GetGrain<IVmInternalGrain>(vmId).AddOwnerAsync(userId);
         await journal.WriteAsync(new JournalEntry(JournalLevel.Info, $"VM {vm.VerboseName} assigned to a user.", $"User id: {userId}.", EntityType.Vm, vmId, user));
         await RequestAutoExpansionAsync();
     }
@@ -283,8 +264,8 @@ public sealed class PoolGrain(
     {
         RequireExists();
         var vm = await MemberVmAsync(vmId);
-        await GrainFactory.GetGrain<IVmGrain>(vmId).RemoveOwnerAsync(userId);
-        _freeCandidates.Clear();
+        await GrainFactory.GetGrain<IVmInternalGrain>(vmId).RemoveOwnerAsync(userId);
+        _handOut.Invalidate();
         await journal.WriteAsync(new JournalEntry(JournalLevel.Info, $"VM {vm.VerboseName} freed from a user.", $"User id: {userId}.", EntityType.Vm, vmId, user));
     }
 
@@ -299,108 +280,43 @@ public sealed class PoolGrain(
 
         if (vm.Status is not (VmStatus.Active or VmStatus.Reserved))
         {
-            throw new PoolException(PoolErrorKind.WrongStatus, $"the VM is {vm.Status.ToWire()}", "vm_id");
+            throw new BrokerException(ErrorKind.WrongStatus, $"the VM is {vm.Status.ToWire()}", "vm_id");
         }
 
-        await GrainFactory.GetGrain<IVmGrain>(vmId).SetStatusAsync(reserved ? VmStatus.Reserved : VmStatus.Active);
-        _freeCandidates.Clear();
+        await GrainFactory.GetGrain<IVmInternalGrain>(vmId).SetStatusAsync(reserved ? VmStatus.Reserved : VmStatus.Active);
+        _handOut.Invalidate();
         await RequestAutoExpansionAsync();
     }
 
-    public async Task<Guid?> TakeVmForUserAsync(Guid userId)
+    public async Task<VmTake> TakeVmForUserAsync(Guid userId)
     {
         RequireExists();
-        // one request per user at a time: a second one (a double click, a retry) gets the first one's answer
-        if (_takesByUser.TryGetValue(userId, out var running))
+        var (vm, own) = await _handOut.TakeAsync(userId);
+        if (vm is { } taken)
         {
-            return await running;
+            await ExpandIfRunningLowAsync(); // the original checks its reserve on every hand-out, own VM or new
+            return VmTake.Of(taken);
         }
 
-        var take = TakeAsync(userId);
-        _takesByUser[userId] = take;
-        try
-        {
-            return await take;
-        }
-        finally
-        {
-            _takesByUser.Remove(userId);
-        }
+        var expansion = await RequestAutoExpansionAsync();
+        return NoVmRules.Refusal(state.State, await table.CountsAsync(Id), expansion is { IsFinished: false });
     }
 
-    private async Task<Guid?> TakeAsync(Guid userId)
+    public async Task<VmTake?> ReplaceLostVmAsync(Guid vmId, Guid userId)
     {
-        if (await table.VmOfUserAsync(Id, userId) is { } own)
+        RequireExists();
+        if (!state.State.IsAutomated)
         {
-            await ExpandIfRunningLowAsync();
-            return own;
+            return null;
         }
 
-        // candidates come from SQL in batches, never one that another request is confirming right now; each is the
-        // user's only if its grain confirms it is still free (a VM taken meanwhile just says no)
-        while (true)
-        {
-            var candidate = await NextCandidateAsync();
-            if (candidate is null)
-            {
-                await RequestAutoExpansionAsync();
-                return null;
-            }
-
-            _promised.Add(candidate.Value);
-            bool taken;
-            try
-            {
-                taken = await GrainFactory.GetGrain<IVmGrain>(candidate.Value).TryTakeAsync(userId);
-            }
-            finally
-            {
-                _promised.Remove(candidate.Value);
-            }
-
-            if (taken)
-            {
-                await ExpandIfRunningLowAsync();
-                return candidate;
-            }
-        }
-    }
-
-    /// <summary>The next free VM not promised to another request; one refill query at a time serves every waiting request.</summary>
-    private async Task<Guid?> NextCandidateAsync()
-    {
-        while (true)
-        {
-            while (_freeCandidates.TryDequeue(out var id))
-            {
-                if (!_promised.Contains(id))
-                {
-                    return id;
-                }
-            }
-
-            var found = await _refill.RunAsync(RefillAsync);
-            if (found == 0 && _freeCandidates.Count == 0)
-            {
-                return null; // nothing free besides what is being confirmed right now
-            }
-        }
-    }
-
-    private async Task<int> RefillAsync()
-    {
-        var ids = await table.FreeVmsAsync(Id, CandidateBatch, [.. _promised]);
-        foreach (var id in ids)
-        {
-            _freeCandidates.Enqueue(id);
-        }
-
-        return ids.Count;
+        await FreeVmAsync(vmId, userId, "system");
+        return await TakeVmForUserAsync(userId);
     }
 
     /// <summary>The auto-expand rule needs a count query; run it only when the prefetched free VMs run low.</summary>
     private Task ExpandIfRunningLowAsync() =>
-        state.State.IsAutomated && _freeCandidates.Count <= state.State.ReserveSize ? RequestAutoExpansionAsync() : Task.CompletedTask;
+        state.State.IsAutomated && _handOut.Prefetched <= state.State.ReserveSize ? RequestAutoExpansionAsync() : Task.CompletedTask;
 
     public async Task SetStatusAsync(PoolStatus status, string? reason)
     {
@@ -413,7 +329,7 @@ public sealed class PoolGrain(
         state.State.Status = status;
         state.State.StatusReason = reason;
         state.State.Updated = time.GetUtcNow();
-        await state.WriteStateAsync();
+        await _writes.WriteAsync();
         await table.UpsertAsync(Id, state.State);
         await PublishAsync("UPDATED");
     }
@@ -422,7 +338,7 @@ public sealed class PoolGrain(
     {
         RequireExists();
         state.State.OsType = osType;
-        await state.WriteStateAsync();
+        await _writes.WriteAsync();
         await table.UpsertAsync(Id, state.State);
     }
 
@@ -454,7 +370,7 @@ public sealed class PoolGrain(
         await state.ClearStateAsync();
         await table.DeleteAsync(Id);
         await journal.WriteAsync(new JournalEntry(JournalLevel.Info, $"Pool {name} deleted.", "", EntityType.Pool, Id, user));
-        await live.PublishAsync(Resource, "DELETED", Id, new { id = Id, verbose_name = name });
+        await live.PublishAsync(LiveStreams.Pools, "DELETED", Id, new { id = Id, verbose_name = name });
         DeactivateOnIdle();
     }
 
@@ -465,18 +381,18 @@ public sealed class PoolGrain(
         var missing = vmIds.Where(id => !known.ContainsKey(id)).ToList();
         if (missing.Count > 0)
         {
-            throw new PoolException(PoolErrorKind.Invalid, $"vms: the controller has no VM {string.Join(", ", missing)}", "vms");
+            throw new BrokerException(ErrorKind.Invalid, $"vms: the controller has no VM {string.Join(", ", missing)}", "vms");
         }
 
         foreach (var id in vmIds.Distinct())
         {
-            var vm = GrainFactory.GetGrain<IVmGrain>(id);
-            if (await vm.GetAsync() is { PoolId: { } other } && other != Id)
+            var vm = GrainFactory.GetGrain<IVmInternalGrain>(id);
+            if (await GrainFactory.GetGrain<IVmGrain>(id).GetAsync() is { PoolId: { } other } && other != Id)
             {
-                throw new PoolException(PoolErrorKind.Conflict, $"vms: VM {known[id].VerboseName} already belongs to another pool", "vms");
+                throw new BrokerException(ErrorKind.Conflict, $"vms: VM {known[id].VerboseName} already belongs to another pool", "vms");
             }
 
-            var power = known[id].Details.TryGetValue("user_power_state", out var p) && int.TryParse(p, out var n) ? (PowerState)n : PowerState.Undefined;
+            var power = known[id].PowerState ?? PowerState.Undefined;
             await vm.AttachAsync(new VmAttachment(state.State.ControllerId, Id, known[id].VerboseName, power, CreatedByBroker: false));
             await StartTaskAsync(new BrokerTaskRequest { Type = BrokerTaskType.VmPrepare, EntityId = id, PoolId = Id, FullPreparation = false, Creator = user });
         }
@@ -495,17 +411,17 @@ public sealed class PoolGrain(
             _ = add ? state.State.EntitledGroups.Add(g) : state.State.EntitledGroups.Remove(g);
         }
 
-        await state.WriteStateAsync();
+        await _writes.WriteAsync();
         await table.SetEntitlementsAsync(Id, state.State.EntitledUsers, state.State.EntitledGroups);
         await journal.WriteAsync(new JournalEntry(JournalLevel.Info,
             $"Pool {state.State.VerboseName}: entitlements {(add ? "granted" : "removed")}.",
             $"Users: {users.Count}. Groups: {groups.Count}.", EntityType.Pool, Id, user));
-        await live.PublishAsync(Resource, "pool_entitlement_changed", Id, new { id = Id, users, groups, entitled = add });
+        await live.PublishAsync(LiveStreams.Pools, "pool_entitlement_changed", Id, new { id = Id, users, groups, entitled = add });
         // the thin clients of the users concerned refresh their pool list (§8.2)
         var message = System.Text.Json.JsonSerializer.Serialize(new
         {
             msg_type = "data",
-            resource = Resource,
+            resource = LiveStreams.Pools,
             @event = "pool_entitlement_changed",
             id = Id,
             verbose_name = state.State.VerboseName,
@@ -517,7 +433,7 @@ public sealed class PoolGrain(
     private async Task<VmView> MemberVmAsync(Guid vmId) =>
         await GrainFactory.GetGrain<IVmGrain>(vmId).GetAsync() is { } vm && vm.PoolId == Id
             ? vm
-            : throw new PoolException(PoolErrorKind.NotFound, $"vm_id: VM {vmId} is not in this pool", "vm_id");
+            : throw new BrokerException(ErrorKind.NotFound, $"vm_id: VM {vmId} is not in this pool", "vm_id");
 
     private async Task<TaskView?> PendingExpansionAsync() =>
         state.State.ExpansionTaskId is { } id && await GrainFactory.GetGrain<ITaskGrain>(id).GetAsync() is { IsFinished: false } task ? task : null;
@@ -529,7 +445,7 @@ public sealed class PoolGrain(
     private Task PublishAsync(string @event)
     {
         var s = state.State;
-        return live.PublishAsync(Resource, @event, Id, new
+        return live.PublishAsync(LiveStreams.Pools, @event, Id, new
         {
             id = Id,
             verbose_name = s.VerboseName,
@@ -543,7 +459,7 @@ public sealed class PoolGrain(
     {
         if (!Exists)
         {
-            throw new PoolException(PoolErrorKind.NotFound, $"no pool has the id {Id}");
+            throw BrokerException.NotFound($"no pool has the id {Id}");
         }
     }
 
@@ -552,7 +468,7 @@ public sealed class PoolGrain(
         RequireExists();
         if (!state.State.IsAutomated)
         {
-            throw new PoolException(PoolErrorKind.Invalid, "only automated and guest pools grow", "pool_type");
+            throw new BrokerException(ErrorKind.Invalid, "only automated and guest pools grow", "pool_type");
         }
     }
 }

@@ -1,3 +1,4 @@
+using Vdi.Grains.Interfaces.Errors;
 using System.Text.RegularExpressions;
 using Vdi.Grains.Interfaces.Pools;
 
@@ -5,7 +6,7 @@ namespace Vdi.Grains.Pools;
 
 /// <summary>
 /// The original's defaults and validation rules for pools (§3.3), as one pure function per operation. Every
-/// violation is a <see cref="PoolException"/> of kind Invalid naming the field.
+/// violation is a <see cref="BrokerException"/> of kind Invalid naming the field.
 /// </summary>
 public static partial class PoolRules
 {
@@ -181,5 +182,5 @@ public static partial class PoolRules
         }
     }
 
-    private static PoolException Invalid(string field, string message) => new(PoolErrorKind.Invalid, message, field);
+    private static BrokerException Invalid(string field, string message) => BrokerException.Invalid(field, message);
 }

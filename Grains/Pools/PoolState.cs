@@ -54,6 +54,35 @@ public sealed class PoolState
         return copy;
     }
 
+    /// <summary>The settings a copy of this pool starts from (everything but identity, status and bookkeeping).</summary>
+    public PoolSettings ToSettings() => new()
+    {
+        VerboseName = VerboseName,
+        ControllerId = ControllerId,
+        ResourcePoolId = ResourcePoolId,
+        DataPoolId = DataPoolId,
+        TemplateId = TemplateId,
+        VmNameTemplate = VmNameTemplate,
+        InitialSize = InitialSize,
+        ReserveSize = ReserveSize,
+        TotalSize = TotalSize,
+        IncreaseStep = IncreaseStep,
+        CreateThinClones = CreateThinClones,
+        EnableVmsRemoteAccess = EnableVmsRemoteAccess,
+        StartVms = StartVms,
+        SetVmsHostnames = SetVmsHostnames,
+        IncludeVmsInAd = IncludeVmsInAd,
+        AdOu = AdOu,
+        ConnectionTypes = [.. ConnectionTypes],
+        KeepVmsOn = KeepVmsOn,
+        FreeVmFromUser = FreeVmFromUser,
+        VmActionUponUserDisconnect = VmActionUponUserDisconnect,
+        VmDisconnectActionTimeout = VmDisconnectActionTimeout,
+    };
+
+    /// <summary>What the pool's VMs apply after a disconnect and for keep-on.</summary>
+    public VmPolicySettings ToVmPolicy() => new(PoolType, KeepVmsOn, FreeVmFromUser, VmActionUponUserDisconnect, VmDisconnectActionTimeout);
+
     public PoolView ToView(Guid id, int vmCount) => new()
     {
         Id = id,

@@ -1,3 +1,4 @@
+using Vdi.Grains.Interfaces.Errors;
 using Vdi.Grains.Hosting;
 using Npgsql;
 using Vdi.Grains.Interfaces.Pools;
@@ -37,7 +38,7 @@ public sealed class PoolTable(NpgsqlDataSource db)
         }
         catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
         {
-            throw new PoolException(PoolErrorKind.Conflict, $"verbose_name: another pool is already named {p.VerboseName}", "verbose_name");
+            throw new BrokerException(ErrorKind.Conflict, $"verbose_name: another pool is already named {p.VerboseName}", "verbose_name");
         }
     }
 

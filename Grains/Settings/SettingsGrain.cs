@@ -1,3 +1,4 @@
+using Vdi.Grains.Interfaces.Errors;
 using Vdi.Grains.Interfaces.Journal;
 using Vdi.Grains.Interfaces.Settings;
 using Vdi.Grains.Journal;
@@ -36,17 +37,17 @@ public sealed class SettingsGrain(
         };
         if (next.AfkTimeoutSeconds is < 60 or > 86_400)
         {
-            throw new ArgumentException("afk_timeout: 60 to 86400 seconds", nameof(changes));
+            throw BrokerException.Invalid("afk_timeout", "afk_timeout: 60 to 86400 seconds");
         }
 
         if (next.ThinClientLimit is < 0 or > 100_000)
         {
-            throw new ArgumentException("thin_client_limit: 0 (no limit) to 100000", nameof(changes));
+            throw BrokerException.Invalid("thin_client_limit", "thin_client_limit: 0 (no limit) to 100000");
         }
 
         if (!Enum.IsDefined(next.PasswordSecurityLevel))
         {
-            throw new ArgumentException("password_security_level: LOW, MIDDLE or HIGH", nameof(changes));
+            throw BrokerException.Invalid("password_security_level", "password_security_level: LOW, MIDDLE or HIGH");
         }
 
         state.State.Settings = next;

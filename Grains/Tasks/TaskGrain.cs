@@ -1,3 +1,6 @@
+using Vdi.Grains.Interfaces.Errors;
+using Vdi.Grains.Hosting;
+using Vdi.Grains.Interfaces.Live;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Vdi.Grains.Controllers;
@@ -29,7 +32,6 @@ public sealed partial class TaskGrain(
     TimeProvider time,
     ILogger<TaskGrain> logger) : Grain, ITaskGrain, IRemindable
 {
-    public const string Resource = "/vdi_tasks/";
     private const string ResumeReminder = "task-resume";
 
     private CancellationTokenSource? _cancellation;
@@ -162,8 +164,7 @@ public sealed partial class TaskGrain(
     private static bool ControllerUnavailable(Exception e) => e switch
     {
         EcpException ecp => ecp.MeansControllerDown || ecp.Kind == EcpErrorKind.Unauthorized,
-        Interfaces.Controllers.ControllerException c => c.Kind is Interfaces.Controllers.ControllerErrorKind.WrongStatus
-            or Interfaces.Controllers.ControllerErrorKind.Unreachable or Interfaces.Controllers.ControllerErrorKind.BadAuth,
+        BrokerException b => b.Kind is ErrorKind.ControllerUnavailable or ErrorKind.ControllerUnreachable or ErrorKind.TokenRejected,
         _ => false,
     };
 
@@ -216,8 +217,7 @@ public sealed partial class TaskGrain(
             LogPaused(Name, e.Message);
             await FinishAsync(BrokerTaskStatus.Cancelled, message, resumable: true);
         }
-        catch (Exception e) when (e is PoolException or EcpException or Interfaces.Controllers.ControllerException or InvalidOperationException
-                                       or TimeoutException or ArgumentException or KeyNotFoundException)
+        catch (Exception e) when (e is BrokerException or EcpException or TaskFailedException or TimeoutException)
         {
             LogFailed(Name, e.Message);
             await StopRunnerAsync(runner, context, BrokerTaskStatus.Failed, e.Message);
@@ -244,7 +244,7 @@ public sealed partial class TaskGrain(
         {
             await runner.OnStoppedAsync(context, status, message);
         }
-        catch (Exception e) when (e is PoolException or EcpException or InvalidOperationException)
+        catch (Exception e) when (e is BrokerException or EcpException or TaskFailedException)
         {
             LogFailed(Name, $"clean-up after {status}: {e.Message}");
         }
@@ -281,7 +281,7 @@ public sealed partial class TaskGrain(
         await state.WriteStateAsync();
         var view = state.State.ToView(Id);
         await table.UpsertAsync(view, state.State.PoolId);
-        await live.PublishAsync(Resource, @event, Id, new
+        await live.PublishAsync(LiveStreams.Tasks, @event, Id, new
         {
             view.Id,
             view.EntityId,
@@ -304,9 +304,9 @@ public sealed partial class TaskGrain(
         new(level, message, description, state.State.PoolId is null ? EntityType.Vm : EntityType.Pool,
             state.State.PoolId ?? state.State.Request.EntityId, state.State.Request.Creator);
 
-    [LoggerMessage(EventId = 4002, Level = LogLevel.Warning, Message = "Task {Name} paused, its controller is unavailable: {Reason}")]
+    [LoggerMessage(EventId = LogEvents.TaskPaused, Level = LogLevel.Warning, Message = "Task {Name} paused, its controller is unavailable: {Reason}")]
     private partial void LogPaused(string name, string reason);
 
-    [LoggerMessage(EventId = 4001, Level = LogLevel.Warning, Message = "Task {Name} failed: {Reason}")]
+    [LoggerMessage(EventId = LogEvents.TaskFailed, Level = LogLevel.Warning, Message = "Task {Name} failed: {Reason}")]
     private partial void LogFailed(string name, string reason);
 }

@@ -1,3 +1,5 @@
+using Vdi.Grains.Interfaces.Errors;
+using Vdi.Grains.Interfaces.Live;
 using System.Text.Json;
 using Orleans.Concurrency;
 using Vdi.Grains.Interfaces.ThinClients;
@@ -34,19 +36,19 @@ public sealed class ChatGrain(SessionTable sessions, LiveEventPublisher live) : 
     }
 
     public Task UserToAdminsAsync(Guid senderId, string senderName, string message) =>
-        live.PublishAsync("/users/", "text_msg", senderId, new
+        live.PublishAsync(LiveStreams.Users, "text_msg", senderId, new
         {
             msg_type = "text_msg",
             direction = "user_to_admin",
             sender_id = senderId,
             sender_name = senderName,
             message = Valid(message),
-            resource = "/users/",
+            resource = LiveStreams.Users,
         });
 
     private static string Valid(string message)
     {
         var text = (message ?? "").Trim();
-        return text.Length is > 0 and <= MessageLimit ? text : throw new ArgumentException($"message must be 1 to {MessageLimit} characters", nameof(message));
+        return text.Length is > 0 and <= MessageLimit ? text : throw BrokerException.Invalid("message", $"message must be 1 to {MessageLimit} characters");
     }
 }

@@ -38,7 +38,7 @@ public sealed class SessionTable(NpgsqlDataSource db)
         await cmd.ExecuteNonQueryAsync();
     }
 
-    public async Task CloseAsync(Guid id, DateTimeOffset now, string reason)
+    public async Task CloseAsync(Guid id, DateTimeOffset now, SessionCloseReason reason)
     {
         await using var cmd = db.CreateCommand("""
             update vdi_tk_vm_connections set disconnected_from_vm = @now where session_id = @id and disconnected_from_vm is null;
@@ -46,7 +46,7 @@ public sealed class SessionTable(NpgsqlDataSource db)
             """);
         cmd.Parameters.AddWithValue("id", id);
         cmd.Parameters.AddWithValue("now", now);
-        cmd.Parameters.AddWithValue("reason", reason);
+        cmd.Parameters.AddWithValue("reason", reason.ToWire());
         await cmd.ExecuteNonQueryAsync();
     }
 

@@ -1,3 +1,7 @@
+using Vdi.Grains.Interfaces.Errors;
+using Vdi.Grains.Vms;
+using Vdi.Grains.Hosting;
+using Vdi.Grains.Interfaces.Live;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Vdi.Grains.Interfaces.Journal;
@@ -27,7 +31,6 @@ public sealed partial class ThinClientSessionGrain(
     TimeProvider time,
     ILogger<ThinClientSessionGrain> logger) : Grain, IThinClientSessionGrain, IRemindable
 {
-    public const string Resource = "/thin_clients/";
     private IThinClientObserver? _client;
     private IGrainTimer? _deadlineTimer;
     private DateTimeOffset _lastWrite;
@@ -104,46 +107,50 @@ public sealed partial class ThinClientSessionGrain(
             return;
         }
 
+        if (!e.IsComplete)
+        {
+            throw BrokerException.Invalid("event", $"event: unknown event or vm_id missing ({e.Name})");
+        }
+
         var s = _state!;
         var now = time.GetUtcNow();
         s.DataReceived = now;
-        if (e.Event is not "network_stats")
+        if (e.Type is not ClientEventType.NetworkStats)
         {
             s.LastInteraction = now; // what the user did, not what the client measures
         }
 
         var user = s.Info!.Username;
-        switch (e.Event)
+        var vm = e.VmId.GetValueOrDefault();
+        switch (e.Type)
         {
-            case "vm_connected" when e.VmId is { } vm:
+            case ClientEventType.VmConnected:
                 await table.VmConnectedAsync(Id, e, successful: true, now);
                 s.LastVmId = vm;
                 s.VmConnected = true;
                 await journal.WriteAsync(new JournalEntry(JournalLevel.Info, $"User {user} connected to VM.", $"Protocol: {e.ConnectionType}.", EntityType.Vm, vm, user));
-                await GrainFactory.GetGrain<IVmGrain>(vm).UserConnectedAsync(s.Info.UserId);
+                await GrainFactory.GetGrain<IVmInternalGrain>(vm).UserConnectedAsync(s.Info.UserId);
                 break;
-            case "vm_disconnected" when e.VmId is { } vm:
+            case ClientEventType.VmDisconnected:
                 await table.VmDisconnectedAsync(Id, vm, now);
                 s.VmConnected = false;
                 await journal.WriteAsync(new JournalEntry(JournalLevel.Info, $"User {user} disconnected from VM.", "", EntityType.Vm, vm, user));
-                await GrainFactory.GetGrain<IVmGrain>(vm).UserLeftAsync(s.Info.UserId);
+                await GrainFactory.GetGrain<IVmInternalGrain>(vm).UserLeftAsync(s.Info.UserId);
                 break;
-            case "vm_connection_error" when e.VmId is { } vm:
+            case ClientEventType.VmConnectionError:
                 await table.VmConnectedAsync(Id, e, successful: false, now);
                 await journal.WriteAsync(new JournalEntry(JournalLevel.Warning, $"User {user} could not connect to VM.", e.ErrorText ?? "", EntityType.Vm, vm, user));
                 break;
-            case "network_stats" when e.VmId is not null:
+            case ClientEventType.NetworkStats:
                 await table.NetworkStatsAsync(Id, e, now);
                 break;
-            case "user_gui":
+            case ClientEventType.UserGui:
                 await table.TouchAsync(Id, now, now);
                 break;
-            default:
-                throw new ArgumentException($"event: unknown event '{e.Event}' or vm_id missing", nameof(e));
         }
 
         _lastWrite = now;
-        await PublishAsync(e.Event, e.VmId);
+        await PublishAsync(e.Name, e.VmId);
     }
 
     public async Task SendAsync(string json)
@@ -162,16 +169,16 @@ public sealed partial class ThinClientSessionGrain(
         }
     }
 
-    public Task DisconnectAsync() => DisconnectAsync("disconnected by an administrator");
+    public Task DisconnectAsync() => DisconnectAsync(SessionCloseReason.Administrator);
 
     /// <summary>The original's DISCONNECT: control frame, close 2000, then the session ends with the reason given.</summary>
-    private async Task DisconnectAsync(string reason)
+    private async Task DisconnectAsync(SessionCloseReason reason)
     {
         await PushAsync(c => c.CloseAsync(2000, """{"msg_type":"control","error":false,"msg":"Disconnect requested","cmd":"DISCONNECT"}"""));
         await CloseAsync(reason);
     }
 
-    public async Task CloseAsync(string reason)
+    public async Task CloseAsync(SessionCloseReason reason)
     {
         if (!await LoadAsync())
         {
@@ -188,7 +195,7 @@ public sealed partial class ThinClientSessionGrain(
         if (leftVm is { } vm)
         {
             // a closed or dead session ends the use of the VM it was connected to (the original forgot this case)
-            await GrainFactory.GetGrain<IVmGrain>(vm).UserLeftAsync(s.Info!.UserId);
+            await GrainFactory.GetGrain<IVmInternalGrain>(vm).UserLeftAsync(s.Info!.UserId);
         }
 
         await GrainFactory.GetGrain<IUserSessionsGrain>(s.Info!.UserId).RemoveAsync(Id);
@@ -235,19 +242,19 @@ public sealed partial class ThinClientSessionGrain(
                     current.DisconnectInactiveConnections ? afk : null))
         {
             case SessionVerdict.Dead:
-                await CloseAsync("no data from the client (dead session)");
+                await CloseAsync(SessionCloseReason.DeadSession);
                 break;
             case SessionVerdict.Away:
                 await journal.WriteAsync(new JournalEntry(JournalLevel.Info,
                     $"User {_state!.Info!.Username} was disconnected: inactive for {afk.TotalSeconds:0} s.",
                     "", EntityType.User, _state.Info.UserId, "system"));
-                await DisconnectAsync($"inactive for {afk.TotalSeconds:0} s (AFK)");
+                await DisconnectAsync(SessionCloseReason.Afk);
                 break;
         }
     }
 
     /// <summary>The original's /thin_clients/ events with tk_conn_event: they drive the actions after a disconnect.</summary>
-    private Task PublishAsync(string tkConnEvent, Guid? vmId) => live.PublishAsync(Resource, "UPDATED", Id, new
+    private Task PublishAsync(string tkConnEvent, Guid? vmId) => live.PublishAsync(LiveStreams.ThinClients, "UPDATED", Id, new
     {
         conn_id = Id,
         user_id = _state?.Info?.UserId,
@@ -279,6 +286,6 @@ public sealed partial class ThinClientSessionGrain(
         }
     }
 
-    [LoggerMessage(EventId = 4101, Level = LogLevel.Debug, Message = "Thin-client session {Session}: a push to its socket failed ({Error}); dropped")]
+    [LoggerMessage(EventId = LogEvents.SessionPushFailed, Level = LogLevel.Debug, Message = "Thin-client session {Session}: a push to its socket failed ({Error}); dropped")]
     private static partial void LogPushFailed(ILogger logger, Guid session, string error);
 }

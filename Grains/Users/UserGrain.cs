@@ -1,3 +1,4 @@
+using Vdi.Grains.Interfaces.Errors;
 using Microsoft.AspNetCore.Identity;
 using OtpNet;
 using Vdi.Grains.Security;
@@ -19,7 +20,7 @@ public sealed class UserGrain(
     {
         if (state.RecordExists)
         {
-            throw new InvalidOperationException($"User {this.GetPrimaryKey()} already exists.");
+            throw BrokerException.Conflict($"User {this.GetPrimaryKey()} already exists.");
         }
 
         var now = time.GetUtcNow();
@@ -119,12 +120,18 @@ public sealed class UserGrain(
         }
     }
 
+    public Task SetFavoritePoolAsync(Guid poolId, bool favorite)
+    {
+        RequireExists();
+        return table.SetFavoriteAsync(this.GetPrimaryKey(), poolId, favorite);
+    }
+
     public async Task<UserView> SetTwoFactorAsync(bool enabled)
     {
         RequireExists();
         if (enabled && string.IsNullOrEmpty(state.State.ProtectedTotpSecret))
         {
-            throw new InvalidOperationException("two_factor: generate a QR code (a TOTP secret) before enabling two-factor authentication");
+            throw BrokerException.Invalid("two_factor", "two_factor: generate a QR code (a TOTP secret) before enabling two-factor authentication");
         }
 
         state.State.TwoFactor = enabled;
@@ -162,7 +169,7 @@ public sealed class UserGrain(
             email = Limit(email, 254, "email");
             if (email.Length > 0 && !email.Contains('@', StringComparison.Ordinal))
             {
-                throw new ArgumentException("email: not an e-mail address", nameof(changes));
+                throw BrokerException.Invalid("email", "email: not an e-mail address");
             }
 
             s.Email = email;
@@ -197,7 +204,7 @@ public sealed class UserGrain(
             // the floor of every level; the gateway holds new passwords to the level in force
             if (Interfaces.Settings.PasswordPolicy.Check(Interfaces.Settings.PasswordSecurityLevel.Low, password) is { } problem)
             {
-                throw new ArgumentException(problem, nameof(changes));
+                throw BrokerException.Invalid("password", problem);
             }
 
             s.PasswordHash = await hasher.HashAsync(s, password);
@@ -218,14 +225,14 @@ public sealed class UserGrain(
     private static string Limit(string value, int max, string field)
     {
         value = value.Trim();
-        return value.Length <= max ? value : throw new ArgumentException($"{field}: at most {max} characters", nameof(value));
+        return value.Length <= max ? value : throw BrokerException.Invalid(field, $"{field}: at most {max} characters");
     }
 
     private void RequireExists()
     {
         if (!state.RecordExists)
         {
-            throw new KeyNotFoundException($"no user has the id {this.GetPrimaryKey()}");
+            throw BrokerException.NotFound($"no user has the id {this.GetPrimaryKey()}");
         }
     }
 

@@ -34,6 +34,17 @@ public sealed class UserTable(NpgsqlDataSource db)
         await cmd.ExecuteNonQueryAsync();
     }
 
+    /// <summary>Marks or unmarks a pool as one of the user's favourites (VeiL Connect's star).</summary>
+    public async Task SetFavoriteAsync(Guid userId, Guid poolId, bool favorite)
+    {
+        await using var cmd = db.CreateCommand(favorite
+            ? "insert into vdi_user_favorite_pools (user_id, pool_id) values (@user, @pool) on conflict do nothing"
+            : "delete from vdi_user_favorite_pools where user_id = @user and pool_id = @pool");
+        cmd.Parameters.AddWithValue("user", userId);
+        cmd.Parameters.AddWithValue("pool", poolId);
+        await cmd.ExecuteNonQueryAsync();
+    }
+
     /// <summary>What the user's groups grant (roles as their wire names).</summary>
     public async Task<GroupGrants> GroupGrantsAsync(Guid userId)
     {

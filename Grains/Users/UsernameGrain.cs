@@ -1,3 +1,4 @@
+using Vdi.Grains.Interfaces.Errors;
 using Vdi.Grains.Interfaces.Journal;
 using Vdi.Grains.Interfaces.Users;
 using Vdi.Grains.Journal;
@@ -29,24 +30,24 @@ public sealed class UsernameGrain(
         var name = user.Username.Trim();
         if (name.Length == 0 || name.Length > Usernames.MaxLength)
         {
-            throw new ArgumentException($"username must be 1 to {Usernames.MaxLength} characters", nameof(user));
+            throw BrokerException.Invalid("username", $"username must be 1 to {Usernames.MaxLength} characters");
         }
 
         if (Usernames.Key(name) != this.GetPrimaryKeyString())
         {
-            throw new ArgumentException("username does not match this index entry", nameof(user));
+            throw BrokerException.Invalid("username", "username does not match this index entry");
         }
 
         if (string.IsNullOrEmpty(user.Password))
         {
-            throw new ArgumentException("password must not be empty", nameof(user));
+            throw BrokerException.Invalid("password", "password must not be empty");
         }
 
         // A name reserved by an earlier attempt that died before the user was written is finished, not lost.
         if (state.State.UserId is { } existing
             && await GrainFactory.GetGrain<IUserGrain>(existing).GetAsync() is not null)
         {
-            throw new UsernameTakenException(name);
+            throw BrokerException.Conflict($"The username '{name}' is already taken.", "username");
         }
 
         state.State.UserId ??= Guid.NewGuid();

@@ -1,3 +1,4 @@
+using Vdi.Grains.Interfaces.Errors;
 using Microsoft.Extensions.Options;
 using Vdi.Grains.Interfaces.Users;
 using Vdi.Silo.Options;
@@ -35,7 +36,7 @@ public sealed partial class AdministratorSeeder(
                 Roles: [Role.Administrator, Role.SecurityAdministrator, Role.Operator], Creator: "system"));
             LogCreated(user.Username, user.Id);
         }
-        catch (UsernameTakenException)
+        catch (BrokerException e) when (e.Kind == ErrorKind.Conflict)
         {
             LogExists(admin.Username); // another silo created it a moment ago
         }

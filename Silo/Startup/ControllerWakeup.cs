@@ -28,7 +28,7 @@ public sealed partial class ControllerWakeup(IGrainFactory grains, ControllerTab
         {
             try
             {
-                await grains.GetGrain<IControllerGrain>(id).EnsureRunningAsync().WaitAsync(stoppingToken);
+                await grains.GetGrain<IControllerInternalGrain>(id).EnsureRunningAsync().WaitAsync(stoppingToken);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {

@@ -1,3 +1,4 @@
+using Vdi.Grains.Interfaces.Errors;
 using Microsoft.Extensions.Options;
 using Vdi.Grains.Controllers;
 using Vdi.Grains.Controllers.Ecp;
@@ -32,7 +33,7 @@ public sealed partial class DefaultControllerSeeder(
                 .AddAsync(new ControllerRegistration(o.Name, o.Address, o.Token, "Registered at start-up (DefaultController settings).", "system"));
             LogAdded(view.VerboseName, view.Address);
         }
-        catch (ControllerException e)
+        catch (BrokerException e)
         {
             LogFailed(o.Name, e.Message);
         }

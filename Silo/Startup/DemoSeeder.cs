@@ -1,3 +1,4 @@
+using Vdi.Grains.Interfaces.Errors;
 using Microsoft.Extensions.Options;
 using Vdi.Grains.Controllers;
 using Vdi.Grains.Controllers.Ecp;
@@ -59,7 +60,7 @@ public sealed partial class DemoSeeder(
             await grains.GetGrain<IPoolGrain>(poolId).EntitleAsync([userId], [], "system");
             LogReady(o.PoolName, o.Username);
         }
-        catch (Exception e) when (e is PoolException or ControllerException or UsernameTakenException or ArgumentException)
+        catch (BrokerException e)
         {
             LogFailed(e.Message);
         }

@@ -181,7 +181,7 @@ public sealed class AdminPanelApiTests(LiveSystemFixture system)
         Assert.True((await http.PostAsJsonAsync("/api/admin/thin-clients/disconnect", new { conn_id = session.GetProperty("conn_id").GetGuid() })).IsSuccessStatusCode);
         Assert.True(await Eventually.TrueAsync(async () =>
             (await http.GetFromJsonAsync<JsonElement>($"/api/admin/thin-clients?user_id={userId}&get_disconnected=true")).GetProperty("results")[0]
-                .GetProperty("close_reason").GetString() == "disconnected by an administrator", TimeSpan.FromSeconds(10)));
+                .GetProperty("close_reason").GetString() == "ADMINISTRATOR", TimeSpan.FromSeconds(10)));
     }
 
     [Fact]

@@ -1,3 +1,6 @@
+using Vdi.Grains.Pools;
+using Vdi.Grains.Controllers;
+using Vdi.Grains.Vms;
 using Orleans.Streams;
 using Vdi.Grains.Interfaces.Controllers;
 using Vdi.Grains.Interfaces.Live;
@@ -45,9 +48,9 @@ public sealed class ControllerGrainTests(TwoSiloClusterFixture fixture)
         await using var sim = await SimulatorHost.StartAsync();
         var grain = NewController();
         var registration = Registration(sim, token: "not-the-key");
-        var e = await Assert.ThrowsAsync<ControllerException>(() => grain.AddAsync(registration));
+        var e = await Assert.ThrowsAsync<BrokerException>(() => grain.AddAsync(registration));
 
-        Assert.Equal(ControllerErrorKind.BadAuth, e.Kind);
+        Assert.Equal(ErrorKind.TokenRejected, e.Kind);
         Assert.StartsWith("token:", e.Message);
         Assert.Null(await grain.GetAsync());
         Assert.Equal(0L, await TestDb.ScalarAsync<long>("select count(*) from vdi_controllers where verbose_name = @n", ("n", registration.VerboseName)));
@@ -57,14 +60,14 @@ public sealed class ControllerGrainTests(TwoSiloClusterFixture fixture)
     public async Task An_unreachable_address_and_an_old_version_are_refused_with_their_reasons()
     {
         var port = FreePort.Next();
-        var unreachable = await Assert.ThrowsAsync<ControllerException>(() => NewController().AddAsync(
+        var unreachable = await Assert.ThrowsAsync<BrokerException>(() => NewController().AddAsync(
             new ControllerRegistration("nowhere", $"http://127.0.0.1:{port}", "some-token", "", "tester")));
-        Assert.Equal(ControllerErrorKind.Unreachable, unreachable.Kind);
+        Assert.Equal(ErrorKind.ControllerUnreachable, unreachable.Kind);
         Assert.Contains($"127.0.0.1:{port}", unreachable.Message);
 
         await using var old = await SimulatorHost.StartAsync(version: "4.2.9");
-        var tooOld = await Assert.ThrowsAsync<ControllerException>(() => NewController().AddAsync(Registration(old)));
-        Assert.Equal(ControllerErrorKind.UnsupportedVersion, tooOld.Kind);
+        var tooOld = await Assert.ThrowsAsync<BrokerException>(() => NewController().AddAsync(Registration(old)));
+        Assert.Equal(ErrorKind.UnsupportedVersion, tooOld.Kind);
         Assert.Contains("4.2.9", tooOld.Message);
     }
 
@@ -75,8 +78,8 @@ public sealed class ControllerGrainTests(TwoSiloClusterFixture fixture)
     [InlineData("name", "http://127.0.0.1:1", "two words", "token")]
     public async Task Invalid_fields_are_named(string name, string address, string token, string field)
     {
-        var e = await Assert.ThrowsAsync<ControllerException>(() => NewController().AddAsync(new ControllerRegistration(name, address, token, "", "tester")));
-        Assert.Equal(ControllerErrorKind.Invalid, e.Kind);
+        var e = await Assert.ThrowsAsync<BrokerException>(() => NewController().AddAsync(new ControllerRegistration(name, address, token, "", "tester")));
+        Assert.Equal(ErrorKind.Invalid, e.Kind);
         Assert.StartsWith(field, e.Message);
     }
 
@@ -87,8 +90,8 @@ public sealed class ControllerGrainTests(TwoSiloClusterFixture fixture)
         await using var b = await SimulatorHost.StartAsync();
         var first = Registration(a);
         await NewController().AddAsync(first);
-        var e = await Assert.ThrowsAsync<ControllerException>(() => NewController().AddAsync(Registration(b, name: first.VerboseName.ToUpperInvariant())));
-        Assert.Equal(ControllerErrorKind.Conflict, e.Kind);
+        var e = await Assert.ThrowsAsync<BrokerException>(() => NewController().AddAsync(Registration(b, name: first.VerboseName.ToUpperInvariant())));
+        Assert.Equal(ErrorKind.Conflict, e.Kind);
         Assert.StartsWith("verbose_name", e.Message);
     }
 
@@ -100,7 +103,7 @@ public sealed class ControllerGrainTests(TwoSiloClusterFixture fixture)
         var controller = await grain.AddAsync(Registration(sim));
         var vmId = await sim.DomainIdAsync("office-1");
         var vm = fixture.Client.GetGrain<IVmGrain>(vmId);
-        await vm.AttachAsync(new VmAttachment(controller.Id, null, "office-1", PowerState.On, CreatedByBroker: false));
+        await fixture.Client.GetGrain<IVmInternalGrain>(vmId).AttachAsync(new VmAttachment(controller.Id, null, "office-1", PowerState.On, CreatedByBroker: false));
 
         await sim.SetFaultsAsync(down: true);
         Assert.True(await Eventually.TrueAsync(async () => (await grain.GetAsync())!.Status == ControllerStatus.Failed, StatusDeadline));
@@ -140,7 +143,7 @@ public sealed class ControllerGrainTests(TwoSiloClusterFixture fixture)
         var controller = await grain.AddAsync(Registration(sim));
         var vmId = await sim.DomainIdAsync("office-2");
         var vm = fixture.Client.GetGrain<IVmGrain>(vmId);
-        await vm.AttachAsync(new VmAttachment(controller.Id, null, "office-2", PowerState.Off, CreatedByBroker: false));
+        await fixture.Client.GetGrain<IVmInternalGrain>(vmId).AttachAsync(new VmAttachment(controller.Id, null, "office-2", PowerState.Off, CreatedByBroker: false));
         Assert.True(await Eventually.TrueAsync(async () => (await grain.GetListenerStateAsync()).Connected, TimeSpan.FromSeconds(10)));
 
         var seen = new TaskCompletionSource<LiveEvent>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -193,8 +196,8 @@ public sealed class ControllerGrainTests(TwoSiloClusterFixture fixture)
         var grain = NewController();
         await grain.AddAsync(Registration(sim));
 
-        var e = await Assert.ThrowsAsync<ControllerException>(() => grain.UpdateAsync(new ControllerChanges("admin", Token: "wrong-token")));
-        Assert.Equal(ControllerErrorKind.BadAuth, e.Kind);
+        var e = await Assert.ThrowsAsync<BrokerException>(() => grain.UpdateAsync(new ControllerChanges("admin", Token: "wrong-token")));
+        Assert.Equal(ErrorKind.TokenRejected, e.Kind);
         Assert.Equal(ControllerStatus.Active, (await grain.TestAsync("admin")).Status);
 
         var renamed = await grain.UpdateAsync(new ControllerChanges("admin", VerboseName: "renamed-" + Guid.NewGuid().ToString("N")[..6], Description: "new"));
@@ -216,8 +219,8 @@ public sealed class ControllerGrainTests(TwoSiloClusterFixture fixture)
         await grain.RemoveAsync("admin");
         Assert.Null(await grain.GetAsync());
         Assert.Equal(0L, await TestDb.ScalarAsync<long>("select count(*) from vdi_controllers where id = @id", ("id", view.Id)));
-        var e = await Assert.ThrowsAsync<ControllerException>(() => grain.TestAsync("admin"));
-        Assert.Equal(ControllerErrorKind.NotFound, e.Kind);
+        var e = await Assert.ThrowsAsync<BrokerException>(() => grain.TestAsync("admin"));
+        Assert.Equal(ErrorKind.NotFound, e.Kind);
     }
 
     [Fact]
@@ -230,7 +233,7 @@ public sealed class ControllerGrainTests(TwoSiloClusterFixture fixture)
         Assert.True(await Eventually.TrueAsync(async () => (await grain.GetAsync())!.Status == ControllerStatus.Failed, StatusDeadline));
         await sim.SetFaultsAsync();
         Assert.True(await Eventually.TrueAsync(async () => (await grain.GetAsync())!.Status == ControllerStatus.Active, StatusDeadline));
-        await Assert.ThrowsAsync<ControllerException>(() => grain.UpdateAsync(new ControllerChanges("admin", Token: sim.Token + "x")));
+        await Assert.ThrowsAsync<BrokerException>(() => grain.UpdateAsync(new ControllerChanges("admin", Token: sim.Token + "x")));
 
         Assert.NotEmpty(fixture.Logs.Lines);
         Assert.DoesNotContain(fixture.Logs.Lines, line => line.Contains(sim.Token, StringComparison.Ordinal));

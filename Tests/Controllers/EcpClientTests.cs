@@ -1,3 +1,4 @@
+using Vdi.Grains.Interfaces.Vms;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Vdi.Grains.Controllers.Ecp;
@@ -69,7 +70,7 @@ public sealed class EcpClientTests : IAsyncLifetime
         Assert.All(EcpClient.Chunk(ids, 3780), c => Assert.True(string.Join(',', c).Length <= 3780));
 
         var found = await Client().GetDomainsAsync(ids, "id,user_power_state");
-        Assert.Equal(real.ToHashSet(), found.Select(d => d.GetProperty("id").GetGuid()).ToHashSet());
+        Assert.Equal(real.ToHashSet(), found.Select(d => d.Id).ToHashSet());
     }
 
     [Fact]
@@ -77,14 +78,14 @@ public sealed class EcpClientTests : IAsyncLifetime
     {
         var id = await _sim.DomainIdAsync("office-2");
         var client = Client();
-        var task = await client.PowerAsync(id, "start", force: false);
+        var task = await client.PowerAsync(id, PowerAction.Start, force: false);
         var done = await client.WaitForTaskAsync(task, TimeSpan.FromSeconds(10));
         Assert.True(done.Succeeded);
-        Assert.Equal(3, (await client.GetDomainAsync(id)).GetProperty("user_power_state").GetInt32());
+        Assert.Equal(PowerState.On, (await client.GetDomainAsync(id)).PowerState);
 
-        var bulk = await client.MultiManagerAsync("shutdown", [id], force: true);
+        var bulk = await client.MultiManagerAsync(PowerAction.Shutdown, [id], force: true);
         Assert.True((await client.WaitForTaskAsync(bulk, TimeSpan.FromSeconds(10))).Succeeded);
-        Assert.Equal(1, (await client.GetDomainAsync(id)).GetProperty("user_power_state").GetInt32());
+        Assert.Equal(PowerState.Off, (await client.GetDomainAsync(id)).PowerState);
     }
 
     [Theory]

@@ -1,3 +1,6 @@
+using Vdi.Grains.Pools;
+using Vdi.Grains.Controllers;
+using Vdi.Grains.Vms;
 using Vdi.Grains.Interfaces.Controllers;
 using Vdi.Grains.Interfaces.Vms;
 using Vdi.Tests.Fixtures;
@@ -16,7 +19,7 @@ public sealed class ListenerFailoverTests(TwoSiloClusterFixture fixture)
         var controller = await grain.AddAsync(new ControllerRegistration($"fo-{Guid.NewGuid():N}"[..12], sim.Address, sim.Token, "", "tester"));
         var vmId = await sim.DomainIdAsync("dev-2");
         var vm = fixture.Client.GetGrain<IVmGrain>(vmId);
-        await vm.AttachAsync(new VmAttachment(controller.Id, null, "dev-2", PowerState.Off, CreatedByBroker: false));
+        await fixture.Client.GetGrain<IVmInternalGrain>(vmId).AttachAsync(new VmAttachment(controller.Id, null, "dev-2", PowerState.Off, CreatedByBroker: false));
         Assert.True(await Eventually.TrueAsync(async () => (await grain.GetListenerStateAsync()).Connected, TimeSpan.FromSeconds(10)));
 
         var before = await grain.GetListenerStateAsync();

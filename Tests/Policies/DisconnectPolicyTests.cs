@@ -54,11 +54,11 @@ public sealed class DisconnectPolicyTests
     }
 
     [Theory]
-    [InlineData(VmDisconnectAction.Shutdown, PowerState.On, "shutdown", false)]
-    [InlineData(VmDisconnectAction.Shutdown, PowerState.Suspended, "shutdown", false)]
-    [InlineData(VmDisconnectAction.ShutdownForced, PowerState.On, "shutdown", true)]
-    [InlineData(VmDisconnectAction.Suspend, PowerState.On, "suspend", false)]
-    public void Power_actions_map_to_the_controllers_actions(VmDisconnectAction action, PowerState power, string expected, bool force)
+    [InlineData(VmDisconnectAction.Shutdown, PowerState.On, PowerAction.Shutdown, false)]
+    [InlineData(VmDisconnectAction.Shutdown, PowerState.Suspended, PowerAction.Shutdown, false)]
+    [InlineData(VmDisconnectAction.ShutdownForced, PowerState.On, PowerAction.Shutdown, true)]
+    [InlineData(VmDisconnectAction.Suspend, PowerState.On, PowerAction.Suspend, false)]
+    public void Power_actions_map_to_the_controllers_actions(VmDisconnectAction action, PowerState power, PowerAction expected, bool force)
     {
         var plan = DisconnectPolicy.Plan(Pool(action), Pending(), [User], power);
         Assert.Equal(new PowerStep(expected, force), plan.Power);

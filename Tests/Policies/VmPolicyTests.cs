@@ -1,3 +1,5 @@
+using Vdi.Grains.Pools;
+using Vdi.Grains.Controllers;
 using Orleans.Runtime;
 using Vdi.Grains.Interfaces.Controllers;
 using Vdi.Grains.Interfaces.Pools;
@@ -39,7 +41,7 @@ public sealed class VmPolicyTests(TwoSiloClusterFixture fixture)
 
     private static Task<long> ReminderRowsAsync(Guid vm) =>
         TestDb.ScalarAsync<long>("select count(*) from orleansreminderstable where remindername = @r and grainid like @g",
-            ("r", VmGrain.DisconnectReminder), ("g", $"%{vm:N}%"));
+            ("r", DisconnectAlarm.ReminderName), ("g", $"%{vm:N}%"));
 
     private static Task<long> CompletionsAsync(Guid vm) =>
         TestDb.ScalarAsync<long>("select count(*) from vdi_journal where entity_id = @v and message like 'Action upon user disconnect completed.%'", ("v", vm));
@@ -53,13 +55,13 @@ public sealed class VmPolicyTests(TwoSiloClusterFixture fixture)
         var (kit, _, vm, user, _) = await PoolWithAssignedVmAsync(s => s with { VmActionUponUserDisconnect = action, VmDisconnectActionTimeout = 1 });
         await using var _ = kit;
 
-        await Client.GetGrain<IVmGrain>(vm).UserLeftAsync(user);
-        Assert.NotNull(await Client.GetGrain<IVmGrain>(vm).GetPendingDisconnectAsync());
+        await Client.GetGrain<IVmInternalGrain>(vm).UserLeftAsync(user);
+        Assert.NotNull(await Client.GetGrain<IVmInternalGrain>(vm).GetPendingDisconnectAsync());
 
         Assert.True(await Eventually.TrueAsync(async () => await SimPowerAsync(kit, vm) == expectedPower, TimeSpan.FromSeconds(20)),
             $"{action} did not reach the controller");
         Assert.True(await Eventually.TrueAsync(async () => await CompletionsAsync(vm) == 1, TimeSpan.FromSeconds(10)));
-        Assert.Null(await Client.GetGrain<IVmGrain>(vm).GetPendingDisconnectAsync());
+        Assert.Null(await Client.GetGrain<IVmInternalGrain>(vm).GetPendingDisconnectAsync());
         Assert.Equal(0, await ReminderRowsAsync(vm));
         Assert.Contains(user, (await Client.GetGrain<IVmGrain>(vm).GetAsync())!.Owners); // free_vm_from_user is off
     }
@@ -70,7 +72,7 @@ public sealed class VmPolicyTests(TwoSiloClusterFixture fixture)
         var (kit, poolId, vm, user, _) = await PoolWithAssignedVmAsync(s => s with { FreeVmFromUser = true, VmDisconnectActionTimeout = 1 });
         await using var _ = kit;
 
-        await Client.GetGrain<IVmGrain>(vm).UserLeftAsync(user);
+        await Client.GetGrain<IVmInternalGrain>(vm).UserLeftAsync(user);
 
         Assert.True(await Eventually.TrueAsync(async () =>
             await TestDb.ScalarAsync<long>("select count(*) from vdi_vm_owners where vm_id = @v", ("v", vm)) == 0, TimeSpan.FromSeconds(20)),
@@ -79,7 +81,7 @@ public sealed class VmPolicyTests(TwoSiloClusterFixture fixture)
         Assert.Equal(3, await SimPowerAsync(kit, vm)); // NONE: the power stays as it was
         var other = await kit.NewUserAsync();
         await Client.GetGrain<IPoolGrain>(poolId).EntitleAsync([other], [], "admin");
-        Assert.Equal(vm, await Client.GetGrain<IPoolGrain>(poolId).TakeVmForUserAsync(other));
+        Assert.Equal(vm, await Client.GetGrain<IPoolGrain>(poolId).TakeVmIdAsync(other));
     }
 
     [Fact]
@@ -87,7 +89,7 @@ public sealed class VmPolicyTests(TwoSiloClusterFixture fixture)
     {
         var (kit, _, vm, user, _) = await PoolWithAssignedVmAsync(s => s with { VmActionUponUserDisconnect = VmDisconnectAction.Shutdown, VmDisconnectActionTimeout = 120 });
         await using var _ = kit;
-        var grain = Client.GetGrain<IVmGrain>(vm);
+        var grain = Client.GetGrain<IVmInternalGrain>(vm);
 
         await grain.UserLeftAsync(user);
         Assert.Equal(1, await ReminderRowsAsync(vm));
@@ -105,7 +107,7 @@ public sealed class VmPolicyTests(TwoSiloClusterFixture fixture)
         var (kit, poolId, vm, user, _) = await PoolWithAssignedVmAsync(s => s with { VmDisconnectActionTimeout = 0 }, vms: 2, type: PoolType.Guest);
         await using var _ = kit;
 
-        await Client.GetGrain<IVmGrain>(vm).UserLeftAsync(user);
+        await Client.GetGrain<IVmInternalGrain>(vm).UserLeftAsync(user);
 
         Assert.True(await Eventually.TrueAsync(async () =>
             await TestDb.ScalarAsync<long>("select count(*) from vdi_vms where id = @v", ("v", vm)) == 0
@@ -134,7 +136,7 @@ public sealed class VmPolicyTests(TwoSiloClusterFixture fixture)
 
         await kit.Sim.SetPowerAsync(free, "off");
         await WaitForBrokerPowerAsync(free, PowerState.Off);
-        Assert.Equal(0, await Client.GetGrain<IControllerGrain>(kit.ControllerId).KeepVmsOnAsync());
+        Assert.Equal(0, await Client.GetGrain<IControllerInternalGrain>(kit.ControllerId).KeepVmsOnAsync());
         Assert.Equal(1, await SimPowerAsync(kit, free));
     }
 
@@ -150,7 +152,7 @@ public sealed class VmPolicyTests(TwoSiloClusterFixture fixture)
         Assert.Equal(1, await SimPowerAsync(kit, vm));
 
         await kit.Sim.SetFaultsAsync();
-        Assert.Equal(1, await Client.GetGrain<IControllerGrain>(kit.ControllerId).KeepVmsOnAsync());
+        Assert.Equal(1, await Client.GetGrain<IControllerInternalGrain>(kit.ControllerId).KeepVmsOnAsync());
         Assert.True(await Eventually.TrueAsync(async () => await SimPowerAsync(kit, vm) == 3, TimeSpan.FromSeconds(10)));
     }
 
@@ -159,7 +161,7 @@ public sealed class VmPolicyTests(TwoSiloClusterFixture fixture)
     {
         var (kit, _, vm, user, _) = await PoolWithAssignedVmAsync(s => s with { VmActionUponUserDisconnect = VmDisconnectAction.Shutdown, VmDisconnectActionTimeout = 6 });
         await using var _ = kit;
-        var grain = Client.GetGrain<IVmGrain>(vm);
+        var grain = Client.GetGrain<IVmInternalGrain>(vm);
         await grain.UserLeftAsync(user);
 
         var host = await Client.GetGrain<IManagementGrain>(0).GetActivationAddress(grain);

@@ -1,3 +1,6 @@
+using Vdi.Grains.Pools;
+using Vdi.Grains.Controllers;
+using Vdi.Grains.Vms;
 using System.Net.Http.Json;
 using Vdi.Grains.Interfaces.Pools;
 using Vdi.Grains.Interfaces.Tasks;
@@ -67,9 +70,9 @@ public sealed class PoolLifecycleTests(TwoSiloClusterFixture fixture)
             return true;
         }, TimeSpan.FromSeconds(20)));
 
-        var other = await Assert.ThrowsAsync<PoolException>(() => fixture.Client.GetGrain<IPoolGrain>(Guid.NewGuid()).CreateAsync(PoolType.Static,
+        var other = await Assert.ThrowsAsync<BrokerException>(() => fixture.Client.GetGrain<IPoolGrain>(Guid.NewGuid()).CreateAsync(PoolType.Static,
             new PoolSettings { VerboseName = PoolKit.NewName(), ControllerId = kit.ControllerId, ResourcePoolId = kit.ResourcePool, VmIds = [vms[0]] }, "admin"));
-        Assert.Equal(PoolErrorKind.Conflict, other.Kind);
+        Assert.Equal(ErrorKind.Conflict, other.Kind);
     }
 
     [Fact]
@@ -96,7 +99,7 @@ public sealed class PoolLifecycleTests(TwoSiloClusterFixture fixture)
         await kit.WaitForTaskAsync((await pool.ExpandAsync("admin")).Id);
         Assert.Equal(4, (await pool.GetAsync())!.VmCount);
 
-        var full = await Assert.ThrowsAsync<PoolException>(() => pool.ExpandAsync("admin"));
+        var full = await Assert.ThrowsAsync<BrokerException>(() => pool.ExpandAsync("admin"));
         Assert.Equal("total_size", full.Field);
         Assert.Equal(4, (await kit.DomainsNamedAsync(view.VmNameTemplate!)).Count);
     }
@@ -112,8 +115,8 @@ public sealed class PoolLifecycleTests(TwoSiloClusterFixture fixture)
         await pool.EntitleAsync([user], [], "admin");
         await kit.Sim.SetFaultsAsync(latencyMs: 300); // keep the expansion running while the triggers arrive
 
-        var vm = (await pool.TakeVmForUserAsync(user))!.Value; // free VMs fall below the reserve
-        var triggers = await Task.WhenAll(Enumerable.Range(0, 50).Select(_ => pool.RequestAutoExpansionAsync()));
+        var vm = (await pool.TakeVmIdAsync(user))!.Value; // free VMs fall below the reserve
+        var triggers = await Task.WhenAll(Enumerable.Range(0, 50).Select(_ => fixture.Client.GetGrain<IPoolInternalGrain>(view.Id).RequestAutoExpansionAsync()));
         var started = triggers.Where(t => t is not null).Select(t => t!.Id).Distinct().ToList();
 
         Assert.Single(started);
@@ -172,7 +175,7 @@ public sealed class PoolLifecycleTests(TwoSiloClusterFixture fixture)
         await kit.WaitForTaskAsync(await PoolKit.LastTaskAsync(view.Id, "POOL_CREATE"));
         Assert.Equal(3, (await kit.DomainsNamedAsync(view.VmNameTemplate!)).Count);
 
-        var refused = await Assert.ThrowsAsync<Vdi.Grains.Interfaces.Controllers.ControllerException>(() =>
+        var refused = await Assert.ThrowsAsync<BrokerException>(() =>
             fixture.Client.GetGrain<Vdi.Grains.Interfaces.Controllers.IControllerGrain>(kit.ControllerId).RemoveAsync("admin"));
         Assert.Contains("pool", refused.Message);
 

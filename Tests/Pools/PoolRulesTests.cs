@@ -22,8 +22,8 @@ public sealed class PoolRulesTests
         return change is null ? s : change(s);
     }
 
-    private static PoolException Refused(PoolType type, PoolSettings s) =>
-        Assert.Throws<PoolException>(() => PoolRules.Create(type, s, "admin", Now));
+    private static BrokerException Refused(PoolType type, PoolSettings s) =>
+        Assert.Throws<BrokerException>(() => PoolRules.Create(type, s, "admin", Now));
 
     [Fact]
     public void Automated_defaults_are_the_originals()
@@ -103,7 +103,7 @@ public sealed class PoolRulesTests
     public void Total_size_cannot_drop_below_the_vms_the_pool_has()
     {
         var p = PoolRules.Create(PoolType.Automated, Automated(s => s with { InitialSize = 2, TotalSize = 10, ReserveSize = 1, IncreaseStep = 2 }), "admin", Now);
-        var e = Assert.Throws<PoolException>(() => PoolRules.Update(p, new PoolSettings { TotalSize = 4 }, vmCount: 5));
+        var e = Assert.Throws<BrokerException>(() => PoolRules.Update(p, new PoolSettings { TotalSize = 4 }, vmCount: 5));
         Assert.Equal("total_size", e.Field);
         Assert.Equal(5, PoolRules.Update(p, new PoolSettings { TotalSize = 5 }, vmCount: 5).TotalSize);
         Assert.Equal(10, p.TotalSize); // the input is not changed

@@ -27,7 +27,7 @@ public sealed class VmAssignmentTests(TwoSiloClusterFixture fixture)
         var users = new[] { await kit.NewUserAsync(), await kit.NewUserAsync() };
         await pool.EntitleAsync(users, [], "admin");
 
-        var results = await Task.WhenAll(users.Select(u => pool.TakeVmForUserAsync(u)));
+        var results = await Task.WhenAll(users.Select(u => pool.TakeVmIdAsync(u)));
         Assert.Single(results, r => r is not null);
         var vm = results.Single(r => r is not null)!.Value;
         Assert.Single((await fixture.Client.GetGrain<IVmGrain>(vm).GetAsync())!.Owners);
@@ -48,7 +48,7 @@ public sealed class VmAssignmentTests(TwoSiloClusterFixture fixture)
         await pool.EntitleAsync(users, [], "admin");
 
         // every user asks twice at the same moment (a double click); the requests interleave in the pool grain
-        var requests = users.SelectMany(u => new[] { (User: u, Vm: pool.TakeVmForUserAsync(u)), (User: u, Vm: pool.TakeVmForUserAsync(u)) }).ToList();
+        var requests = users.SelectMany(u => new[] { (User: u, Vm: pool.TakeVmIdAsync(u)), (User: u, Vm: pool.TakeVmIdAsync(u)) }).ToList();
         await Task.WhenAll(requests.Select(r => r.Vm));
         foreach (var group in requests.GroupBy(r => r.User))
         {
@@ -60,7 +60,7 @@ public sealed class VmAssignmentTests(TwoSiloClusterFixture fixture)
         Assert.Equal(30, given.Distinct().Count());        // ...to exactly one user
         Assert.Equal(30L, await TestDb.ScalarAsync<long>("select count(*) from vdi_vm_owners where pool_id = @p", ("p", poolId)));
         Assert.Equal(30L, await TestDb.ScalarAsync<long>("select count(distinct user_id) from vdi_vm_owners where pool_id = @p", ("p", poolId)));
-        Assert.Null(await pool.TakeVmForUserAsync(requests.First(r => r.Vm.Result is null).User)); // and the pool is full
+        Assert.Null(await pool.TakeVmIdAsync(requests.First(r => r.Vm.Result is null).User)); // and the pool is full
     }
 
     [Fact]
@@ -78,7 +78,7 @@ public sealed class VmAssignmentTests(TwoSiloClusterFixture fixture)
         }
 
         await pool.EntitleAsync(users, [], "admin");
-        var taken = await Task.WhenAll(users.Select(u => pool.TakeVmForUserAsync(u)));
+        var taken = await Task.WhenAll(users.Select(u => pool.TakeVmIdAsync(u)));
         Assert.Equal(6, taken.Where(t => t is not null).Distinct().Count());
         Assert.Equal(1L, await TestDb.ScalarAsync<long>("select count(*) from vdi_tasks where pool_id = @p and task_type = 'POOL_EXPAND'", ("p", view.Id)));
     }
@@ -91,8 +91,8 @@ public sealed class VmAssignmentTests(TwoSiloClusterFixture fixture)
         var user = await kit.NewUserAsync();
         await pool.EntitleAsync([user], [], "admin");
 
-        var first = await pool.TakeVmForUserAsync(user);
-        Assert.Equal(first, await pool.TakeVmForUserAsync(user));
+        var first = await pool.TakeVmIdAsync(user);
+        Assert.Equal(first, await pool.TakeVmIdAsync(user));
 
         var other = (await TestDb.ScalarAsync<Guid?>("select id from vdi_vms where pool_id = @p and id <> @v limit 1", ("p", poolId), ("v", first!.Value)))!.Value;
         await pool.AssignVmAsync(other, user, "admin");
@@ -112,7 +112,7 @@ public sealed class VmAssignmentTests(TwoSiloClusterFixture fixture)
         var outsider = await kit.NewUserAsync();
         var member = await kit.NewUserAsync();
         var vms = (await TestDb.ScalarAsync<Guid[]>("select array_agg(id order by verbose_name) from vdi_vms where pool_id = @p", ("p", poolId)))!;
-        var refused = await Assert.ThrowsAsync<PoolException>(() => pool.AssignVmAsync(vms[0], outsider, "admin"));
+        var refused = await Assert.ThrowsAsync<BrokerException>(() => pool.AssignVmAsync(vms[0], outsider, "admin"));
         Assert.Equal("users", refused.Field);
 
         var group = fixture.Client.GetGrain<IGroupGrain>(Guid.NewGuid());
@@ -124,10 +124,10 @@ public sealed class VmAssignmentTests(TwoSiloClusterFixture fixture)
 
         await pool.ReserveVmAsync(vms[0], reserved: true, "admin");
         await pool.ReserveVmAsync(vms[1], reserved: true, "admin");
-        Assert.Null(await pool.TakeVmForUserAsync(member));
+        Assert.Null(await pool.TakeVmIdAsync(member));
         Assert.Equal(VmStatus.Reserved, (await fixture.Client.GetGrain<IVmGrain>(vms[0]).GetAsync())!.Status);
 
         await pool.ReserveVmAsync(vms[1], reserved: false, "admin");
-        Assert.Equal(vms[1], await pool.TakeVmForUserAsync(member));
+        Assert.Equal(vms[1], await pool.TakeVmIdAsync(member));
     }
 }

@@ -30,19 +30,19 @@ public sealed class SessionTableTests
         Assert.Null(fresh.Disconnected);
 
         var connected = opened.AddMinutes(1);
-        await table.VmConnectedAsync(id, new ClientEvent("vm_connected", vm, "SPICE", true, null, null, null, null, null), successful: true, connected);
-        await table.VmConnectedAsync(id, new ClientEvent("vm_connection_error", other, "RDP", null, "refused", null, null, null, null), successful: false, connected.AddSeconds(5));
+        await table.VmConnectedAsync(id, new ClientEvent(ClientEventType.VmConnected, vm, "SPICE", true), successful: true, connected);
+        await table.VmConnectedAsync(id, new ClientEvent(ClientEventType.VmConnectionError, other, "RDP", ErrorText: "refused"), successful: false, connected.AddSeconds(5));
         var inUse = (await table.LoadAsync(id))!;
         // a failed attempt at another VM leaves the VM in use in use
         Assert.Equal((vm, true), (inUse.LastVmId, inUse.VmConnected));
         Assert.Equal(connected.AddSeconds(5), inUse.DataReceived);
 
-        await table.VmConnectedAsync(id, new ClientEvent("vm_connected", other, "SPICE", true, null, null, null, null, null), successful: true, connected.AddSeconds(8));
+        await table.VmConnectedAsync(id, new ClientEvent(ClientEventType.VmConnected, other, "SPICE", true), successful: true, connected.AddSeconds(8));
         Assert.Equal((other, true), ((await table.LoadAsync(id))!.LastVmId, (await table.LoadAsync(id))!.VmConnected));
-        await table.VmConnectedAsync(id, new ClientEvent("vm_connected", vm, "SPICE", true, null, null, null, null, null), successful: true, connected.AddSeconds(10));
+        await table.VmConnectedAsync(id, new ClientEvent(ClientEventType.VmConnected, vm, "SPICE", true), successful: true, connected.AddSeconds(10));
         Assert.Equal(1L, await TestDb.ScalarAsync<long>(
             "select count(*) from vdi_tk_vm_connections where session_id = @id and disconnected_from_vm is null", ("id", id))); // each new connection ended the one before
-        await table.NetworkStatsAsync(id, new ClientEvent("network_stats", vm, null, null, null, 100, 200, 1.5, 0), connected.AddSeconds(20));
+        await table.NetworkStatsAsync(id, new ClientEvent(ClientEventType.NetworkStats, vm, ReadSpeed: 100, WriteSpeed: 200, AvgRtt: 1.5, LossPercentage: 0), connected.AddSeconds(20));
         var again = (await table.LoadAsync(id))!;
         Assert.Equal((vm, true), (again.LastVmId, again.VmConnected));
         Assert.Equal(connected.AddSeconds(20), again.DataReceived);
@@ -50,8 +50,8 @@ public sealed class SessionTableTests
 
         await table.VmDisconnectedAsync(id, vm, connected.AddSeconds(30));
         Assert.False((await table.LoadAsync(id))!.VmConnected);
-        await table.CloseAsync(id, connected.AddSeconds(40), "the WebSocket closed");
+        await table.CloseAsync(id, connected.AddSeconds(40), SessionCloseReason.SocketClosed);
         Assert.Equal(connected.AddSeconds(40), (await table.LoadAsync(id))!.Disconnected);
-        Assert.Equal("the WebSocket closed", await TestDb.ScalarAsync<string>("select close_reason from vdi_tk_sessions where id = @id", ("id", id)));
+        Assert.Equal("SOCKET_CLOSED", await TestDb.ScalarAsync<string>("select close_reason from vdi_tk_sessions where id = @id", ("id", id)));
     }
 }

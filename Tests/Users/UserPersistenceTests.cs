@@ -99,7 +99,7 @@ public sealed class UserPersistenceTests(ClusterFixture fixture)
                 var spelled = i % 2 == 0 ? name : name.ToUpperInvariant();
                 return (object)await Grains.ForName(spelled).CreateUserAsync(NewUser(spelled));
             }
-            catch (UsernameTakenException e)
+            catch (BrokerException e) when (e.Kind == ErrorKind.Conflict && e.Field == "username")
             {
                 return e;
             }
@@ -107,7 +107,7 @@ public sealed class UserPersistenceTests(ClusterFixture fixture)
         var results = await Task.WhenAll(attempts);
 
         Assert.Single(results.OfType<UserView>());
-        Assert.Equal(7, results.OfType<UsernameTakenException>().Count());
+        Assert.Equal(7, results.OfType<BrokerException>().Count());
         Assert.Equal(1L, await TestDb.ScalarAsync<long>("select count(*) from vdi_users where lower(username) = @name", ("name", name)));
     }
 
@@ -118,7 +118,8 @@ public sealed class UserPersistenceTests(ClusterFixture fixture)
     {
         var key = username.Length == 0 ? $"empty-{Guid.NewGuid():N}" : $"{username}-{Guid.NewGuid():N}";
         var request = NewUser(username.Length == 0 ? "" : key, password);
-        var error = await Assert.ThrowsAsync<ArgumentException>(() => Grains.GetGrain<IUsernameGrain>(key).CreateUserAsync(request));
+        var error = await Assert.ThrowsAsync<BrokerException>(() => Grains.GetGrain<IUsernameGrain>(key).CreateUserAsync(request));
+        Assert.Equal((ErrorKind.Invalid, field), (error.Kind, error.Field));
         Assert.Contains(field, error.Message);
         Assert.Null(await Grains.GetGrain<IUsernameGrain>(key).FindUserIdAsync());
     }

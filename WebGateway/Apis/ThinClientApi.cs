@@ -1,3 +1,5 @@
+using Vdi.Grains.Interfaces.Live;
+using Vdi.Grains.Interfaces.Errors;
 using Vdi.Grains.Interfaces.Settings;
 using System.Security.Claims;
 using System.Text.Json;
@@ -30,17 +32,15 @@ public static class ThinClientApi
 
     public sealed record DetachUsbRequest(string? UsbUuid, bool? RemoveAll);
 
-    private static readonly HashSet<string> Actions = ["start", "suspend", "shutdown", "reboot", "resume"];
-
     public static IEndpointRouteBuilder MapThinClientApi(this IEndpointRouteBuilder app)
     {
         foreach (var prefix in new[] { "/api", "" })
         {
-            var client = app.MapGroup($"{prefix}/client").RequireAuthorization();
+            var client = app.MapGroup($"{prefix}/client").RequireAuthorization().AddEndpointFilter<EnvelopeErrors>();
             client.MapGet("/pools", PoolsAsync);
             client.MapPost("/pools/{id:guid}", GetVmAsync);
-            client.MapPost("/pools/{id:guid}/add-pool-to-favorite", (Guid id, ClaimsPrincipal user, ThinClientDirectory d) => FavoriteAsync(id, user, d, true));
-            client.MapPost("/pools/{id:guid}/remove-pool-from-favorite", (Guid id, ClaimsPrincipal user, ThinClientDirectory d) => FavoriteAsync(id, user, d, false));
+            client.MapPost("/pools/{id:guid}/add-pool-to-favorite", (Guid id, ClaimsPrincipal user, IClusterClient cluster) => FavoriteAsync(id, user, cluster, true));
+            client.MapPost("/pools/{id:guid}/remove-pool-from-favorite", (Guid id, ClaimsPrincipal user, IClusterClient cluster) => FavoriteAsync(id, user, cluster, false));
             client.MapPost("/pools/{id:guid}/attach-usb", (Guid id, AttachUsbRequest body, ClaimsPrincipal user, IClusterClient cluster, ThinClientDirectory d) =>
                 UsbAsync(id, new UsbRequest(true, body.HostAddress, body.HostPort ?? 0), user, cluster, d));
             client.MapPost("/pools/{id:guid}/detach-usb", (Guid id, DetachUsbRequest body, ClaimsPrincipal user, IClusterClient cluster, ThinClientDirectory d) =>
@@ -87,9 +87,11 @@ public static class ThinClientApi
         }
 
         var limit = (await settings.GetAsync()).ThinClientLimit;
+        // the limit counts open sessions, this client's own included: a login is refused at the limit (>=), a get-VM
+        // only beyond it (>), since the asking client already holds one of the counted sessions
         if (limit > 0 && await directory.ActiveCountAsync() > limit)
         {
-            return Envelope.Error("Thin client limit exceeded.", "001");
+            return Envelope.Error("Thin client limit exceeded.", ThinClientError.ThinClientLimit);
         }
 
         var pool = cluster.GetGrain<IPoolGrain>(id);
@@ -101,7 +103,7 @@ public static class ThinClientApi
 
         if (!WireNames.TryParseWire<ConnectionType>(protocolText, out var protocol))
         {
-            return Envelope.Error($"Unknown connection type {protocolText}.", "007");
+            return Envelope.Error($"Unknown connection type {protocolText}.", ThinClientError.UnknownProtocol);
         }
 
         if (!view.ConnectionTypes.Contains(protocol))
@@ -110,38 +112,34 @@ public static class ThinClientApi
         }
 
         var progress = new Progress(cluster, local.Of(userId, ThinClientSocket.ClientIp(http)), userId, body?.RequestId);
-        Guid vmId;
+        await progress.ReportAsync(10, "Looking for machine.");
+        var take = await pool.TakeVmForUserAsync(userId);
         VmConnectionData data;
         for (var attempt = 1; ; attempt++)
         {
-            await progress.ReportAsync(10, "Looking for machine.");
-            if (await pool.TakeVmForUserAsync(userId) is not { } taken)
+            if (take.VmId is not { } vmId)
             {
-                var expansion = await pool.RequestAutoExpansionAsync();
-                var counts = await pool.GetCountsAsync();
-                var why = NoVmExplanation.For(view, counts, expansion is { IsFinished: false });
-                return expansion is { IsFinished: false } || (view.PoolType is not PoolType.Static && counts.Vms < view.TotalSize)
-                    ? Envelope.Error($"The pool doesn`t have free machines. Try again after 5 minutes. Reason: {why}.", "002")
-                    : Envelope.Error($"The pool doesn`t have free machines. Reason: {why}.", "003");
+                return take.MoreComing
+                    ? Envelope.Error($"The pool doesn`t have free machines. Try again after 5 minutes. Reason: {take.Explanation}.", ThinClientError.NoFreeVmYet)
+                    : Envelope.Error($"The pool doesn`t have free machines. Reason: {take.Explanation}.", ThinClientError.NoFreeVm);
             }
 
-            vmId = taken;
             await progress.ReportAsync(30, "Machine is being prepared.");
+            await progress.ReportAsync(50, "Connection data resolving (address/port).");
             try
             {
-                await progress.ReportAsync(50, "Connection data resolving (address/port).");
                 data = await cluster.GetGrain<IVmGrain>(vmId).PrepareConnectionAsync(protocol);
                 break;
             }
-            catch (VmConnectionException e) when (e.VmGone && attempt == 1 && view.PoolType is PoolType.Automated or PoolType.Guest)
+            catch (BrokerException e) when (e.Kind == ErrorKind.VmLost && attempt == 1)
             {
-                // the controller no longer has the user's VM (now FAILED): an automated pool's VMs are alike, so the user
-                // is freed from it and gets another one instead of the same error at every try (the original kept it)
-                await pool.FreeVmAsync(vmId, userId, "system");
-            }
-            catch (VmConnectionException e)
-            {
-                return Envelope.Error(e.Message, e.Code);
+                // the controller no longer has the VM: the pool's rule says whether another one replaces it (once)
+                if (await pool.ReplaceLostVmAsync(vmId, userId) is not { } replacement)
+                {
+                    throw;
+                }
+
+                take = replacement;
             }
         }
 
@@ -154,7 +152,7 @@ public static class ThinClientApi
             password = data.Password,
             vm_verbose_name = data.VmVerboseName,
             vm_controller_address = data.ControllerAddress,
-            vm_id = vmId,
+            vm_id = take.VmId,
             permissions,
             farm_list = Array.Empty<object>(),
             pool_type = view.PoolType.ToWire(),
@@ -164,7 +162,7 @@ public static class ThinClientApi
     private static async Task<IResult> VmActionAsync(Guid id, string action, HttpRequest http, ClaimsPrincipal principal, IClusterClient cluster,
         ThinClientDirectory directory)
     {
-        if (!Actions.Contains(action))
+        if (!WireNames.TryParseWire<PowerAction>(action, out var power))
         {
             return Envelope.Error($"Unknown action {action}.", status: StatusCodes.Status404NotFound);
         }
@@ -188,15 +186,7 @@ public static class ThinClientApi
             return Envelope.Error("The user has no VM in this pool.", status: StatusCodes.Status404NotFound);
         }
 
-        try
-        {
-            await cluster.GetGrain<IVmGrain>(vm).PowerAsync(action, force && action is "shutdown" or "reboot");
-        }
-        catch (InvalidOperationException e)
-        {
-            return Envelope.Error(e.Message, "004");
-        }
-
+        await cluster.GetGrain<IVmGrain>(vm).PowerAsync(power, force && power is PowerAction.Shutdown or PowerAction.Reboot);
         return Envelope.Data("success");
     }
 
@@ -208,24 +198,13 @@ public static class ThinClientApi
             return Envelope.Error("The user has no VM in this pool.", status: StatusCodes.Status404NotFound);
         }
 
-        try
-        {
-            var reply = await cluster.GetGrain<IVmGrain>(vm).UsbAsync(request);
-            return Results.Content($"{{\"data\":{reply}}}", "application/json");
-        }
-        catch (ArgumentException e)
-        {
-            return Envelope.Error(e.Message, status: StatusCodes.Status400BadRequest);
-        }
-        catch (VmConnectionException e)
-        {
-            return Envelope.Error(e.Message, e.Code);
-        }
+        var reply = await cluster.GetGrain<IVmGrain>(vm).UsbAsync(request);
+        return Results.Content($"{{\"data\":{reply}}}", "application/json");
     }
 
-    private static async Task<IResult> FavoriteAsync(Guid id, ClaimsPrincipal user, ThinClientDirectory directory, bool favorite)
+    private static async Task<IResult> FavoriteAsync(Guid id, ClaimsPrincipal user, IClusterClient cluster, bool favorite)
     {
-        await directory.SetFavoriteAsync(user.UserId()!.Value, id, favorite);
+        await cluster.GetGrain<IUserGrain>(user.UserId()!.Value).SetFavoritePoolAsync(id, favorite);
         return Envelope.Data(new { ok = true });
     }
 
@@ -243,15 +222,8 @@ public static class ThinClientApi
 
     private static async Task<IResult> UpdateUserDataAsync(UserDataRequest body, ClaimsPrincipal user, IClusterClient cluster)
     {
-        try
-        {
-            var view = await cluster.GetGrain<IUserGrain>(user.UserId()!.Value).SetTwoFactorAsync(body.TwoFactor ?? false);
-            return Envelope.Data(new { ok = true, user = new { two_factor = view.TwoFactor } });
-        }
-        catch (InvalidOperationException e)
-        {
-            return Envelope.Error(e.Message, status: StatusCodes.Status400BadRequest);
-        }
+        var view = await cluster.GetGrain<IUserGrain>(user.UserId()!.Value).SetTwoFactorAsync(body.TwoFactor ?? false);
+        return Envelope.Data(new { ok = true, user = new { two_factor = view.TwoFactor } });
     }
 
     private static async Task<IResult> VmDataAsync(Guid vmId, ClaimsPrincipal user, IClusterClient cluster)
@@ -263,19 +235,12 @@ public static class ThinClientApi
             return Envelope.Error("VM not found.", status: StatusCodes.Status404NotFound);
         }
 
-        try
-        {
-            // the controller's record as it is (reading never powers the VM on), plus where to reach its console
-            var data = await grain.ReadDomainAsync();
-            var domain = JsonNode.Parse(data.DomainJson) as JsonObject ?? [];
-            domain["controller_address"] = data.ControllerAddress;
-            domain["spice_conn"] = new JsonObject { ["address"] = data.SpiceAddress, ["port"] = data.SpicePort };
-            return Results.Content(new JsonObject { ["data"] = domain }.ToJsonString(), "application/json");
-        }
-        catch (VmConnectionException e)
-        {
-            return Envelope.Error(e.Message, e.Code);
-        }
+        // the controller's record as it is (reading never powers the VM on), plus where to reach its console
+        var data = await grain.ReadDomainAsync();
+        var domain = JsonNode.Parse(data.DomainJson) as JsonObject ?? [];
+        domain["controller_address"] = data.ControllerAddress;
+        domain["spice_conn"] = new JsonObject { ["address"] = data.SpiceAddress, ["port"] = data.SpicePort };
+        return Results.Content(new JsonObject { ["data"] = domain }.ToJsonString(), "application/json");
     }
 
     /// <summary>
@@ -289,7 +254,7 @@ public static class ThinClientApi
             var json = JsonSerializer.Serialize(new
             {
                 msg_type = "data",
-                resource = "/domains/",
+                resource = LiveStreams.Domains,
                 @event = "vm_preparation_progress",
                 user_id = userId,
                 progress,

@@ -66,7 +66,7 @@ public static class GatewayApplication
             o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseUpper, allowIntegerValues: false));
         });
         builder.Services.AddProblemDetails();
-        builder.Services.AddExceptionHandler<BusyResponses>();
+        builder.Services.AddExceptionHandler<DependencyFailures>();
         builder.Services.AddBrokerAuthentication();
         builder.Services.AddOpenApi(o => o.AddDocumentTransformer((document, _, _) =>
         {

@@ -13,10 +13,7 @@ namespace Vdi.WebGateway.Live;
 public sealed partial class LiveEventHub(IClusterClient cluster, IHostApplicationLifetime lifetime, ILogger<LiveEventHub> logger) : BackgroundService
 {
     /// <summary>The resources a panel may subscribe to (§9.3's names; /events/ is the journal, /users/ the chat).</summary>
-    public static readonly IReadOnlySet<string> Resources = new HashSet<string>(StringComparer.Ordinal)
-    {
-        LiveStreams.Controllers, "/pools/", LiveStreams.Domains, "/vdi_tasks/", "/tasks/", "/thin_clients/", "/users/", "/events/",
-    };
+    public static readonly IReadOnlySet<string> Resources = new HashSet<string>([.. LiveStreams.All, LiveStreams.TasksAlias], StringComparer.Ordinal);
 
     private readonly ConcurrentDictionary<Guid, Subscriber> _subscribers = new();
     private readonly List<StreamSubscriptionHandle<LiveEvent>> _handles = [];
@@ -48,7 +45,7 @@ public sealed partial class LiveEventHub(IClusterClient cluster, IHostApplicatio
         }
 
         var provider = cluster.GetStreamProvider(LiveStreams.Provider);
-        foreach (var resource in Resources.Where(r => r != "/tasks/")) // /tasks/ is an alias of /vdi_tasks/
+        foreach (var resource in LiveStreams.All)
         {
             while (!stoppingToken.IsCancellationRequested)
             {
@@ -100,7 +97,7 @@ public sealed partial class LiveEventHub(IClusterClient cluster, IHostApplicatio
         }
 
         var json = Render(e);
-        var alias = e.Resource == "/vdi_tasks/" ? "/tasks/" : null;
+        var alias = e.Resource == LiveStreams.Tasks ? LiveStreams.TasksAlias : null;
         foreach (var subscriber in _subscribers.Values)
         {
             if (subscriber.Resources.ContainsKey(e.Resource) || (alias is not null && subscriber.Resources.ContainsKey(alias)))

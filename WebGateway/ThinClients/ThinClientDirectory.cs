@@ -36,17 +36,6 @@ public sealed class ThinClientDirectory(NpgsqlDataSource db)
         return rows;
     }
 
-    public async Task SetFavoriteAsync(Guid userId, Guid poolId, bool favorite)
-    {
-        await using var cmd = db.CreateCommand(favorite
-            ? "insert into vdi_user_favorite_pools (user_id, pool_id) values (@user, @pool) on conflict do nothing"
-            : "delete from vdi_user_favorite_pools where user_id = @user and pool_id = @pool");
-        cmd.Parameters.AddWithValue("user", userId);
-        cmd.Parameters.AddWithValue("pool", poolId);
-        await cmd.ExecuteNonQueryAsync();
-    }
-
-    /// <summary>The user's VM in a pool, if they have one.</summary>
     public async Task<Guid?> VmOfUserAsync(Guid poolId, Guid userId)
     {
         await using var cmd = db.CreateCommand("select vm_id from vdi_vm_owners where pool_id = @pool and user_id = @user");

@@ -1,3 +1,4 @@
+using Vdi.Grains.Interfaces.Errors;
 using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
@@ -51,7 +52,7 @@ public static partial class ThinClientSocket
         var session = cluster.GetGrain<IThinClientSessionGrain>(sessionId);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, connection.Closed);
         var sending = connection.RunSendLoopAsync(stop.Token);
-        var reason = "the client closed the WebSocket";
+        var reason = SessionCloseReason.ClientClosed;
         try
         {
             await session.OpenAsync(new SessionInfo(principal.UserId()!.Value, principal.UserName(), query["veil_connect_version"].ToString(),
@@ -66,9 +67,9 @@ public static partial class ThinClientSocket
         }
         catch (Exception e) when (e is WebSocketException or OperationCanceledException)
         {
-            reason = http.RequestAborted.IsCancellationRequested ? "the connection was lost"
-                : e is WebSocketException ? "the connection was lost (no answer to pings)"
-                : "the WebSocket closed";
+            reason = http.RequestAborted.IsCancellationRequested ? SessionCloseReason.ConnectionLost
+                : e is WebSocketException ? SessionCloseReason.NoPongs
+                : SessionCloseReason.SocketClosed;
             LogDropped(logger, sessionId, e.Message);
         }
         finally
@@ -112,9 +113,15 @@ public static partial class ThinClientSocket
             var text = Encoding.UTF8.GetString(message.GetBuffer(), 0, (int)message.Length);
             message.SetLength(0);
             await session.TouchAsync(false);
-            if (Parse(text) is not { } clientEvent)
+            if (ClientMessages.Parse(text) is not { } clientEvent)
             {
-                await connection.SendAsync(JsonSerializer.Serialize(new { msg_type = "control", error = true, msg = $"Wrong msg format {Cut(text)}" }));
+                await connection.SendAsync(JsonSerializer.Serialize(new { msg_type = "control", error = true, msg = $"Wrong msg format {ClientMessages.Cut(text)}" }));
+                continue;
+            }
+
+            if (!clientEvent.IsComplete)
+            {
+                await connection.SendAsync(JsonSerializer.Serialize(new { msg_type = "control", error = true, msg = "Wrong msg format: unknown event or vm_id missing" }));
                 continue;
             }
 
@@ -122,7 +129,7 @@ public static partial class ThinClientSocket
             {
                 await session.OnClientEventAsync(clientEvent);
             }
-            catch (ArgumentException e)
+            catch (BrokerException e)
             {
                 await connection.SendAsync(JsonSerializer.Serialize(new { msg_type = "control", error = true, msg = $"Wrong msg format: {e.Message}" }));
             }
@@ -142,28 +149,6 @@ public static partial class ThinClientSocket
         }
         catch (OperationCanceledException)
         {
-        }
-    }
-
-    private static ClientEvent? Parse(string text)
-    {
-        try
-        {
-            using var doc = JsonDocument.Parse(text);
-            var e = doc.RootElement;
-            if (e.ValueKind != JsonValueKind.Object || !e.TryGetProperty("event", out var ev) || ev.ValueKind != JsonValueKind.String)
-            {
-                return null;
-            }
-
-            Guid? vm = e.TryGetProperty("vm_id", out var v) && Guid.TryParse(v.ToString(), out var g) ? g : null;
-            return new ClientEvent(ev.GetString()!, vm,
-                Str(e, "connection_type"), e.TryGetProperty("is_connection_secure", out var s) && s.ValueKind is JsonValueKind.True or JsonValueKind.False ? s.GetBoolean() : null,
-                Str(e, "conn_error_str"), Long(e, "read_speed") ?? Long(e, "total"), Long(e, "write_speed"), Double(e, "avg_rtt"), Double(e, "loss_percentage"));
-        }
-        catch (JsonException)
-        {
-            return null;
         }
     }
 
@@ -206,14 +191,6 @@ public static partial class ThinClientSocket
         http.Request.Headers["X-Real-IP"].FirstOrDefault()
         ?? http.Request.Headers["X-Forwarded-For"].FirstOrDefault()?.Split(',')[0].Trim()
         ?? http.Connection.RemoteIpAddress?.ToString() ?? "";
-
-    private static string? Str(JsonElement e, string name) => e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
-
-    private static long? Long(JsonElement e, string name) => e.TryGetProperty(name, out var v) && v.TryGetInt64(out var n) ? n : null;
-
-    private static double? Double(JsonElement e, string name) => e.TryGetProperty(name, out var v) && v.TryGetDouble(out var d) ? d : null;
-
-    private static string Cut(string s) => s.Length > 100 ? s[..100] : s;
 
     [LoggerMessage(EventId = 2101, Level = LogLevel.Information, Message = "Thin-client session {SessionId}: {Reason}")]
     private static partial void LogDropped(ILogger logger, Guid sessionId, string reason);

@@ -1,9 +1,11 @@
+using Vdi.Grains.Interfaces.Errors;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Polly.CircuitBreaker;
 using Polly.Timeout;
+using Vdi.Grains.Interfaces.Vms;
 
 namespace Vdi.Grains.Controllers.Ecp;
 
@@ -36,7 +38,7 @@ public sealed class EcpClient(HttpClient http, EcpClientOptions options, TimePro
             throw new EcpException(EcpErrorKind.BadResponse, $"{path} did not answer with a list");
         }
 
-        var count = body.TryGetProperty("count", out var c) && c.TryGetInt32(out var n) ? n : results.GetArrayLength();
+        var count = body.TryGetProperty("count", out var c) && c.ValueKind == JsonValueKind.Number && c.TryGetInt32(out var n) ? n : results.GetArrayLength();
         return new EcpPage(count, [.. results.EnumerateArray()]);
     }
 
@@ -57,14 +59,30 @@ public sealed class EcpClient(HttpClient http, EcpClientOptions options, TimePro
         }
     }
 
-    /// <summary>Domains by id, in as many requests as the ids need (the id list in a URL is limited).</summary>
-    public async Task<IReadOnlyList<JsonElement>> GetDomainsAsync(IEnumerable<Guid> ids, string? fields = null, CancellationToken ct = default)
+    /// <summary>Every item of a kind of resource, for the admin's browsing.</summary>
+    public async Task<IReadOnlyList<Interfaces.Controllers.ControllerResource>> ListResourcesAsync(Interfaces.Controllers.ResourceKind kind, CancellationToken ct = default)
     {
-        var found = new List<JsonElement>();
+        var (path, query) = kind switch
+        {
+            Interfaces.Controllers.ResourceKind.Clusters => ("clusters/", null),
+            Interfaces.Controllers.ResourceKind.Nodes => ("nodes/", null),
+            Interfaces.Controllers.ResourceKind.ResourcePools => ("resource-pools/", null),
+            Interfaces.Controllers.ResourceKind.DataPools => ("data-pools/", null),
+            Interfaces.Controllers.ResourceKind.Templates => ("domains/", new Dictionary<string, string?> { ["template"] = "1" }),
+            Interfaces.Controllers.ResourceKind.Vms => ("domains/", new Dictionary<string, string?> { ["template"] = "0" }),
+            _ => throw new Interfaces.Errors.BrokerException(Interfaces.Errors.ErrorKind.Invalid, $"kind: unknown resource kind {kind}", "kind"),
+        };
+        return [.. (await ListAllAsync(path, query, ct)).Select(ResourceJson.ToResource)];
+    }
+
+    /// <summary>Domains by id, in as many requests as the ids need (the id list in a URL is limited).</summary>
+    public async Task<IReadOnlyList<EcpDomain>> GetDomainsAsync(IEnumerable<Guid> ids, string? fields = null, CancellationToken ct = default)
+    {
+        var found = new List<EcpDomain>();
         foreach (var chunk in Chunk(ids, options.MaxIdsLength))
         {
             var q = new Dictionary<string, string?> { ["ids"] = string.Join(',', chunk), ["fields"] = fields };
-            found.AddRange(await ListAllAsync("domains/", q, ct));
+            found.AddRange((await ListAllAsync("domains/", q, ct)).Select(EcpDomain.Parse));
         }
 
         return found;
@@ -73,15 +91,33 @@ public sealed class EcpClient(HttpClient http, EcpClientOptions options, TimePro
     /// <summary>Any GET under the API root (details the client has no method for).</summary>
     public Task<JsonElement> GetAsync(string path, CancellationToken ct = default) => SendAsync(HttpMethod.Get, path, null, ct);
 
-    public Task<JsonElement> GetDomainAsync(Guid id, CancellationToken ct = default) =>
-        SendAsync(HttpMethod.Get, $"domains/{id}/", null, ct);
+    public async Task<EcpDomain> GetDomainAsync(Guid id, CancellationToken ct = default) =>
+        EcpDomain.Parse(await SendAsync(HttpMethod.Get, $"domains/{id}/", null, ct));
 
-    /// <summary>start, shutdown, reboot, suspend, resume or reset.</summary>
-    public Task<Guid> PowerAsync(Guid id, string action, bool force, CancellationToken ct = default) =>
-        StartTaskAsync($"domains/{id}/{action}/", new Dictionary<string, object?> { ["force"] = force }, ct);
+    /// <summary>The SPICE console's websockify token (the part of <c>spice_url</c> after <c>token=</c>), if the controller gives one.</summary>
+    public async Task<string?> GetSpiceTokenAsync(Guid id, CancellationToken ct = default)
+    {
+        const string marker = "websockify?token=";
+        var url = EcpDomain.String(await SendAsync(HttpMethod.Get, $"domains/{id}/spice/", null, ct), "spice_url") ?? "";
+        var at = url.IndexOf(marker, StringComparison.Ordinal);
+        return at < 0 ? null : url[(at + marker.Length)..];
+    }
 
-    /// <summary>One request for many domains: start, shutdown, suspend, reboot, resume or delete.</summary>
-    public Task<Guid> MultiManagerAsync(string action, IReadOnlyCollection<Guid> ids, bool force, CancellationToken ct = default) =>
+    /// <summary>A node's management address (where SPICE_DIRECT connects).</summary>
+    public async Task<string?> GetNodeAddressAsync(Guid node, CancellationToken ct = default) =>
+        EcpDomain.String(await SendAsync(HttpMethod.Get, $"nodes/{node}/", null, ct), "management_ip");
+
+    public Task<Guid> PowerAsync(Guid id, PowerAction action, bool force, CancellationToken ct = default) =>
+        StartTaskAsync($"domains/{id}/{action.ToWireLower()}/", new Dictionary<string, object?> { ["force"] = force }, ct);
+
+    /// <summary>One request for many domains' power.</summary>
+    public Task<Guid> MultiManagerAsync(PowerAction action, IReadOnlyCollection<Guid> ids, bool force, CancellationToken ct = default) =>
+        MultiManagerAsync(action.ToWireLower(), ids, force, ct);
+
+    /// <summary>One request that deletes many domains.</summary>
+    public Task<Guid> MultiDeleteAsync(IReadOnlyCollection<Guid> ids, CancellationToken ct = default) => MultiManagerAsync("delete", ids, force: true, ct);
+
+    private Task<Guid> MultiManagerAsync(string action, IReadOnlyCollection<Guid> ids, bool force, CancellationToken ct) =>
         StartTaskAsync("domains/multi-manager/", new Dictionary<string, object?> { ["action"] = action, ["entity_ids"] = ids, ["force"] = force, ["full"] = true }, ct);
 
     /// <summary>
@@ -144,7 +180,7 @@ public sealed class EcpClient(HttpClient http, EcpClientOptions options, TimePro
     {
         var body = await SendAsync(HttpMethod.Get, $"tasks/{id}/", null, ct);
         var status = body.TryGetProperty("status", out var s) ? s.GetString() ?? "" : "";
-        var progress = body.TryGetProperty("progress", out var p) && p.TryGetInt32(out var n) ? n : 0;
+        var progress = body.TryGetProperty("progress", out var p) && p.ValueKind == JsonValueKind.Number && p.TryGetInt32(out var n) ? n : 0;
         var error = body.TryGetProperty("error_message", out var e) && e.ValueKind == JsonValueKind.String ? e.GetString() : null;
         return new EcpTaskInfo(id, status, progress, string.IsNullOrEmpty(error) ? null : error);
     }

@@ -1,3 +1,4 @@
+using Vdi.Grains.Interfaces.Errors;
 namespace Vdi.Grains.Controllers.Ecp;
 
 /// <summary>A failed call to a controller; the message carries ECP's own detail, never the token.</summary>

@@ -1,3 +1,5 @@
+using Vdi.Grains.Hosting;
+using Vdi.Grains.Interfaces.Live;
 using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
@@ -144,7 +146,7 @@ public sealed partial class ControllerEventListener(
 
         if (root.ValueKind == JsonValueKind.Object
             && root.TryGetProperty("msg_type", out var type) && type.GetString() == "data"
-            && root.TryGetProperty("resource", out var resource) && resource.GetString() == "/domains/")
+            && root.TryGetProperty("resource", out var resource) && resource.GetString() == LiveStreams.Domains)
         {
             try
             {
@@ -157,15 +159,15 @@ public sealed partial class ControllerEventListener(
         }
     }
 
-    [LoggerMessage(EventId = 3101, Level = LogLevel.Information, Message = "Controller event stream connected (connection {Count})")]
+    [LoggerMessage(EventId = LogEvents.StreamConnected, Level = LogLevel.Information, Message = "Controller event stream connected (connection {Count})")]
     private partial void LogConnected(int count);
 
-    [LoggerMessage(EventId = 3102, Level = LogLevel.Warning, Message = "Controller event stream lost: {Reason}")]
+    [LoggerMessage(EventId = LogEvents.StreamLost, Level = LogLevel.Warning, Message = "Controller event stream lost: {Reason}")]
     private partial void LogLost(string reason);
 
-    [LoggerMessage(EventId = 3103, Level = LogLevel.Warning, Message = "A controller event of {Length} characters was not JSON")]
+    [LoggerMessage(EventId = LogEvents.StreamRejected, Level = LogLevel.Warning, Message = "A controller event of {Length} characters was not JSON")]
     private partial void LogMalformed(int length);
 
-    [LoggerMessage(EventId = 3104, Level = LogLevel.Error, Message = "Handling a controller event failed")]
+    [LoggerMessage(EventId = LogEvents.StreamHandlerFailed, Level = LogLevel.Error, Message = "Handling a controller event failed")]
     private partial void LogCallbackFailed(Exception e);
 }

@@ -1,3 +1,4 @@
+using Vdi.Grains.Interfaces.Errors;
 using Vdi.Grains.Interfaces.Pools;
 using Vdi.Grains.Interfaces.Tasks;
 
@@ -10,7 +11,7 @@ public sealed class GuestRecreationRunner : ITaskRunner
 
     public async Task<string> RunAsync(TaskContext ctx)
     {
-        var poolId = ctx.Request.PoolId ?? throw new PoolException(PoolErrorKind.Invalid, "VM_GUEST_RECREATION needs the VM's pool", "pool_id");
+        var poolId = ctx.Request.PoolId ?? throw new BrokerException(ErrorKind.Invalid, "VM_GUEST_RECREATION needs the VM's pool", "pool_id");
         await ctx.AcquireAsync(TaskContext.PoolLock(poolId));
         var pool = await PoolWork.LoadPoolAsync(ctx, poolId);
         var cp = ctx.Checkpoint<CloneCheckpoint>();

@@ -1,3 +1,4 @@
+using Vdi.Grains.Pools;
 using Vdi.Grains.Interfaces.Pools;
 using Vdi.Grains.Interfaces.Tasks;
 
@@ -13,14 +14,14 @@ public sealed class PoolCreateRunner : ITaskRunner
         var poolId = ctx.Request.EntityId;
         await ctx.AcquireAsync(TaskContext.PoolLock(poolId));
         var pool = await PoolWork.LoadPoolAsync(ctx, poolId);
-        var poolGrain = ctx.Grains.GetGrain<IPoolGrain>(poolId);
+        var poolGrain = ctx.Grains.GetGrain<IPoolInternalGrain>(poolId);
         var cp = ctx.Checkpoint<CloneCheckpoint>();
         await poolGrain.SetStatusAsync(PoolStatus.Creating, null);
         if (!cp.Started)
         {
             var client = await ctx.Controllers.ConnectAsync(pool.ControllerId);
             var template = await client.GetDomainAsync(pool.TemplateId!.Value, ctx.Cancellation);
-            if (template.TryGetProperty("os_type", out var os) && os.GetString() is { } osType)
+            if (template.OsType is { } osType)
             {
                 await poolGrain.SetOsTypeAsync(osType);
             }
@@ -41,7 +42,7 @@ public sealed class PoolCreateRunner : ITaskRunner
         {
             var reason = cp.Batches.FirstOrDefault(b => b.Error is not null)?.Error ?? "the controller created fewer VMs than asked";
             await poolGrain.SetStatusAsync(created.Count > 0 ? PoolStatus.Partial : PoolStatus.Failed, reason);
-            throw new InvalidOperationException($"Created {created.Count} of {cp.PlannedCount} VMs: {reason}");
+            throw new TaskFailedException($"Created {created.Count} of {cp.PlannedCount} VMs: {reason}");
         }
 
         await poolGrain.SetStatusAsync(PoolStatus.Active, null);
@@ -50,6 +51,6 @@ public sealed class PoolCreateRunner : ITaskRunner
 
     public Task OnStoppedAsync(TaskContext ctx, BrokerTaskStatus status, string message) =>
         status == BrokerTaskStatus.Cancelled
-            ? ctx.Grains.GetGrain<IPoolGrain>(ctx.Request.EntityId).SetStatusAsync(PoolStatus.Failed, "pool creation was cancelled")
+            ? ctx.Grains.GetGrain<IPoolInternalGrain>(ctx.Request.EntityId).SetStatusAsync(PoolStatus.Failed, "pool creation was cancelled")
             : Task.CompletedTask;
 }

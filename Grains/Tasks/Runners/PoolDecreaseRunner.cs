@@ -1,3 +1,4 @@
+using Vdi.Grains.Interfaces.Errors;
 using Vdi.Grains.Interfaces.Pools;
 using Vdi.Grains.Interfaces.Tasks;
 
@@ -10,7 +11,7 @@ public sealed class PoolDecreaseRunner : ITaskRunner
 
     public async Task<string> RunAsync(TaskContext ctx)
     {
-        var size = ctx.Request.NewTotalSize ?? throw new PoolException(PoolErrorKind.Invalid, "new_total_size is required", "total_size");
+        var size = ctx.Request.NewTotalSize ?? throw new BrokerException(ErrorKind.Invalid, "new_total_size is required", "total_size");
         await ctx.AcquireAsync(TaskContext.PoolLock(ctx.Request.EntityId));
         var view = await ctx.Grains.GetGrain<IPoolGrain>(ctx.Request.EntityId).UpdateAsync(new PoolSettings { TotalSize = size }, ctx.Request.Creator);
         return $"total_size is now {view.TotalSize}.";

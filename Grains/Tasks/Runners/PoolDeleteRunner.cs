@@ -1,3 +1,4 @@
+using Vdi.Grains.Pools;
 using Vdi.Grains.Interfaces.Pools;
 using Vdi.Grains.Interfaces.Tasks;
 using Vdi.Grains.Vms;
@@ -19,7 +20,7 @@ public sealed class PoolDeleteRunner(TaskTable tasks, VmTable vms) : ITaskRunner
 
         await ctx.AcquireAsync(TaskContext.PoolLock(poolId));
         var pool = await PoolWork.LoadPoolAsync(ctx, poolId);
-        var poolGrain = ctx.Grains.GetGrain<IPoolGrain>(poolId);
+        var poolGrain = ctx.Grains.GetGrain<IPoolInternalGrain>(poolId);
         await poolGrain.SetStatusAsync(PoolStatus.Deleting, null);
         var ids = await vms.ListIdsByPoolAsync(poolId);
         await ctx.ReportAsync(10, $"Removing {ids.Count} VMs.");
@@ -30,5 +31,5 @@ public sealed class PoolDeleteRunner(TaskTable tasks, VmTable vms) : ITaskRunner
     }
 
     public Task OnStoppedAsync(TaskContext ctx, BrokerTaskStatus status, string message) =>
-        ctx.Grains.GetGrain<IPoolGrain>(ctx.Request.EntityId).SetStatusAsync(PoolStatus.Failed, $"deletion stopped: {message}");
+        ctx.Grains.GetGrain<IPoolInternalGrain>(ctx.Request.EntityId).SetStatusAsync(PoolStatus.Failed, $"deletion stopped: {message}");
 }

@@ -1,3 +1,4 @@
+using Vdi.Grains.Pools;
 using Vdi.Grains.Interfaces.Pools;
 using Vdi.Grains.Interfaces.Tasks;
 
@@ -11,7 +12,7 @@ public sealed class PoolExpandRunner : ITaskRunner
     public async Task<string> RunAsync(TaskContext ctx)
     {
         var poolId = ctx.Request.EntityId;
-        var poolGrain = ctx.Grains.GetGrain<IPoolGrain>(poolId);
+        var poolGrain = ctx.Grains.GetGrain<IPoolInternalGrain>(poolId);
         try
         {
             await ctx.AcquireAsync(TaskContext.PoolLock(poolId));
@@ -20,7 +21,7 @@ public sealed class PoolExpandRunner : ITaskRunner
             var count = 0;
             if (!cp.Planned)
             {
-                var counts = await poolGrain.GetCountsAsync();
+                var counts = await ctx.Grains.GetGrain<IPoolGrain>(poolId).GetCountsAsync();
                 if (counts.Vms >= pool.TotalSize)
                 {
                     return $"The pool already has total_size ({pool.TotalSize}) VMs.";
@@ -45,7 +46,7 @@ public sealed class PoolExpandRunner : ITaskRunner
             {
                 var reason = cp.Batches.FirstOrDefault(b => b.Error is not null)?.Error ?? "the controller created fewer VMs than asked";
                 await poolGrain.SetStatusAsync(PoolStatus.Partial, reason);
-                throw new InvalidOperationException($"Added {created.Count} of {cp.PlannedCount} VMs: {reason}");
+                throw new TaskFailedException($"Added {created.Count} of {cp.PlannedCount} VMs: {reason}");
             }
 
             if (pool.Status == PoolStatus.Partial)

@@ -1,3 +1,5 @@
+using Vdi.Grains.Vms;
+using Vdi.Grains.Interfaces.Errors;
 using Vdi.Grains.Controllers.Ecp;
 using Vdi.Grains.Interfaces.Pools;
 using Vdi.Grains.Interfaces.Vms;
@@ -11,7 +13,7 @@ public static class PoolWork
 
     public static async Task<PoolView> LoadPoolAsync(TaskContext ctx, Guid poolId) =>
         await ctx.Grains.GetGrain<IPoolGrain>(poolId).GetAsync()
-        ?? throw new PoolException(PoolErrorKind.NotFound, $"pool {poolId} does not exist");
+        ?? throw new BrokerException(ErrorKind.NotFound, $"pool {poolId} does not exist");
 
     /// <summary>Plans <paramref name="count"/> clones once, then creates them batch by batch (resumable).</summary>
     public static async Task<CloneCheckpoint> CloneAsync(TaskContext ctx, PoolView pool, int count, int progressFrom, int progressTo)
@@ -31,7 +33,7 @@ public static class PoolWork
             return cp;
         }
 
-        var template = pool.TemplateId ?? throw new PoolException(PoolErrorKind.Invalid, "the pool has no template", "template_id");
+        var template = pool.TemplateId ?? throw new BrokerException(ErrorKind.Invalid, "the pool has no template", "template_id");
         await ctx.AcquireAsync(TaskContext.TemplateLock(template));
         var client = await ctx.Controllers.ConnectAsync(pool.ControllerId);
         try
@@ -93,10 +95,9 @@ public static class PoolWork
         var created = await client.GetDomainsAsync(batch.Ids, "id,verbose_name,user_power_state", ct);
         foreach (var domain in created)
         {
-            var id = domain.GetProperty("id").GetGuid();
-            var power = domain.TryGetProperty("user_power_state", out var p) && p.TryGetInt32(out var n) ? (PowerState)n : PowerState.Undefined;
-            await ctx.Grains.GetGrain<IVmGrain>(id).AttachAsync(new VmAttachment(pool.ControllerId, pool.Id,
-                domain.GetProperty("verbose_name").GetString() ?? id.ToString(), power, CreatedByBroker: true));
+            var id = domain.Id;
+            await ctx.Grains.GetGrain<IVmInternalGrain>(id).AttachAsync(new VmAttachment(pool.ControllerId, pool.Id,
+                domain.VerboseName.Length > 0 ? domain.VerboseName : id.ToString(), domain.PowerState, CreatedByBroker: true));
             batch.CreatedIds.Add(id);
         }
     }
@@ -156,7 +157,7 @@ public static class PoolWork
         await ctx.ReportAsync(progressTo, $"Prepared {cp.Prepared.Count} VMs.");
         if (failures.Count > 0)
         {
-            throw new InvalidOperationException($"{failures.Count} VMs could not be prepared: {string.Join("; ", failures.Take(3))}");
+            throw new TaskFailedException($"{failures.Count} VMs could not be prepared: {string.Join("; ", failures.Take(3))}");
         }
     }
 
@@ -170,17 +171,17 @@ public static class PoolWork
             {
                 foreach (var batch in vmIds.Chunk(MaxBatch))
                 {
-                    var existing = (await client.GetDomainsAsync(batch, "id", ctx.Cancellation)).Select(d => d.GetProperty("id").GetGuid()).ToList();
+                    var existing = (await client.GetDomainsAsync(batch, "id", ctx.Cancellation)).Select(d => d.Id).ToList();
                     if (existing.Count == 0)
                     {
                         continue; // already gone (a resumed run)
                     }
 
-                    var task = await client.MultiManagerAsync("delete", existing, force: true, ctx.Cancellation);
+                    var task = await client.MultiDeleteAsync(existing, ctx.Cancellation);
                     var result = await ctx.WaitForControllerTaskAsync(client, task);
                     if (!result.Succeeded)
                     {
-                        throw new InvalidOperationException($"the controller could not delete VMs: {result.Error ?? result.Status}");
+                        throw new TaskFailedException($"the controller could not delete VMs: {result.Error ?? result.Status}");
                     }
                 }
             }
@@ -193,7 +194,7 @@ public static class PoolWork
 
         foreach (var id in vmIds)
         {
-            await ctx.Grains.GetGrain<IVmGrain>(id).ForgetAsync();
+            await ctx.Grains.GetGrain<IVmInternalGrain>(id).ForgetAsync();
         }
     }
 }

@@ -1,3 +1,4 @@
+using Vdi.Grains.Interfaces.Errors;
 using Vdi.Grains.Interfaces.Pools;
 using Vdi.Grains.Interfaces.Tasks;
 using Vdi.Grains.Vms;
@@ -11,7 +12,7 @@ public sealed class VmPrepareRunner : ITaskRunner
 
     public async Task<string> RunAsync(TaskContext ctx)
     {
-        var poolId = ctx.Request.PoolId ?? throw new PoolException(PoolErrorKind.Invalid, "VM_PREPARE needs the VM's pool", "pool_id");
+        var poolId = ctx.Request.PoolId ?? throw new BrokerException(ErrorKind.Invalid, "VM_PREPARE needs the VM's pool", "pool_id");
         var pool = await PoolWork.LoadPoolAsync(ctx, poolId);
         await PoolWork.PrepareAsync(ctx, pool, [ctx.Request.EntityId], ctx.Request.FullPreparation, 10, 95);
         return ctx.Request.FullPreparation ? "VM prepared." : "Remote access enabled.";

@@ -4,7 +4,7 @@ using Vdi.Grains.Interfaces.Vms;
 namespace Vdi.Grains.Vms.Policies;
 
 /// <summary>A power step on the controller: the ECP action and its force flag.</summary>
-public sealed record PowerStep(string Action, bool Force);
+public sealed record PowerStep(PowerAction Action, bool Force);
 
 /// <summary>What the VM manager does when a pending disconnect action comes due.</summary>
 /// <param name="FreeUser">Take the VM from the user who left.</param>
@@ -59,9 +59,9 @@ public static class DisconnectPolicy
         var free = pool.FreeVmFromUser && !guest && owners.Contains(pending.UserId);
         PowerStep? step = action switch
         {
-            VmDisconnectAction.Shutdown when power != PowerState.Off => new PowerStep("shutdown", false),
-            VmDisconnectAction.ShutdownForced when power != PowerState.Off => new PowerStep("shutdown", true),
-            VmDisconnectAction.Suspend when power == PowerState.On => new PowerStep("suspend", false),
+            VmDisconnectAction.Shutdown when power != PowerState.Off => new PowerStep(PowerAction.Shutdown, false),
+            VmDisconnectAction.ShutdownForced when power != PowerState.Off => new PowerStep(PowerAction.Shutdown, true),
+            VmDisconnectAction.Suspend when power == PowerState.On => new PowerStep(PowerAction.Suspend, false),
             _ => null, // NONE, RECREATE outside guest pools, or the VM is already there
         };
         return new DisconnectPlan(free, Recreate: false, step, action);

@@ -1,12 +1,11 @@
-using Vdi.Grains.Interfaces.Controllers;
-using Vdi.Grains.Interfaces.Pools;
-using Vdi.Grains.Interfaces.Users;
+using Vdi.Grains.Interfaces.Errors;
 
 namespace Vdi.WebGateway.Apis.Admin;
 
 /// <summary>
-/// The one mapping from refused operations to RFC 7807 problem details: a bad field is a 400 naming it, a clash a
-/// 409, a missing entity a 404, an unreachable controller a 502. Nothing refused becomes a 500.
+/// The one mapping from refusals to RFC 7807 problem details on the admin API: each <see cref="ErrorKind"/> is one
+/// status, with the field when the refusal names one. Only <see cref="BrokerException"/> is a refusal: anything else
+/// a handler throws is a bug (a logged 500) or a dependency failure (a 503, <c>DependencyFailures</c>).
 /// </summary>
 public sealed class AdminErrors : IEndpointFilter
 {
@@ -16,48 +15,25 @@ public sealed class AdminErrors : IEndpointFilter
         {
             return await next(context);
         }
-        catch (PoolException e)
+        catch (BrokerException e)
         {
-            return e.Kind switch
-            {
-                PoolErrorKind.Invalid => Field(e.Field, e.Message),
-                PoolErrorKind.NotFound => Problem(StatusCodes.Status404NotFound, "Not found", e.Message),
-                PoolErrorKind.Conflict => Problem(StatusCodes.Status409Conflict, "Conflict", e.Message, e.Field),
-                PoolErrorKind.ControllerUnavailable => Problem(StatusCodes.Status409Conflict, "Controller unavailable", e.Message, e.Field),
-                _ => Problem(StatusCodes.Status409Conflict, "Not possible now", e.Message, e.Field),
-            };
-        }
-        catch (ControllerException e)
-        {
-            var field = e.Message.Split(':', 2) is [var f, _] && f.All(c => char.IsLower(c) || c == '_') ? f : null;
-            return e.Kind switch
-            {
-                ControllerErrorKind.Invalid or ControllerErrorKind.BadAuth => Field(field ?? "token", e.Message),
-                ControllerErrorKind.UnsupportedVersion => Problem(StatusCodes.Status422UnprocessableEntity, "Unsupported controller", e.Message),
-                ControllerErrorKind.NotFound => Problem(StatusCodes.Status404NotFound, "Not found", e.Message),
-                ControllerErrorKind.Conflict => Problem(StatusCodes.Status409Conflict, "Conflict", e.Message, field),
-                ControllerErrorKind.Unreachable => Problem(StatusCodes.Status502BadGateway, "Controller unreachable", e.Message, field),
-                _ => Problem(StatusCodes.Status409Conflict, "Not possible now", e.Message),
-            };
-        }
-        catch (UsernameTakenException e)
-        {
-            return Problem(StatusCodes.Status409Conflict, "Conflict", e.Message, "username");
-        }
-        catch (ArgumentException e)
-        {
-            var message = e.ParamName is null ? e.Message : e.Message.Replace($" (Parameter '{e.ParamName}')", "", StringComparison.Ordinal);
-            return Field(message.Split(' ', 2)[0].TrimEnd(':'), message);
-        }
-        catch (KeyNotFoundException e)
-        {
-            return Problem(StatusCodes.Status404NotFound, "Not found", e.Message);
-        }
-        catch (InvalidOperationException e)
-        {
-            return Problem(StatusCodes.Status409Conflict, "Not possible now", e.Message);
+            return Of(e);
         }
     }
+
+    public static IResult Of(BrokerException e) => e.Kind switch
+    {
+        ErrorKind.Invalid or ErrorKind.UnknownProtocol or ErrorKind.TokenRejected => Field(e.Field ?? (e.Kind == ErrorKind.TokenRejected ? "token" : null), e.Message),
+        ErrorKind.NotFound => Problem(StatusCodes.Status404NotFound, "Not found", e.Message, e.Field),
+        ErrorKind.Conflict => Problem(StatusCodes.Status409Conflict, "Conflict", e.Message, e.Field),
+        ErrorKind.WrongStatus or ErrorKind.Busy => Problem(StatusCodes.Status409Conflict, "Not possible now", e.Message, e.Field),
+        ErrorKind.ControllerUnavailable => Problem(StatusCodes.Status409Conflict, "Controller unavailable", e.Message, e.Field),
+        ErrorKind.UnsupportedVersion => Problem(StatusCodes.Status422UnprocessableEntity, "Unsupported controller", e.Message, e.Field),
+        ErrorKind.ControllerUnreachable => Problem(StatusCodes.Status502BadGateway, "Controller unreachable", e.Message, e.Field),
+        ErrorKind.VmUnreachable or ErrorKind.VmLost => Problem(StatusCodes.Status502BadGateway, "The controller could not do it", e.Message, e.Field),
+        ErrorKind.Timeout => Problem(StatusCodes.Status504GatewayTimeout, "The controller did not answer in time", e.Message, e.Field),
+        _ => Problem(StatusCodes.Status409Conflict, "Not possible now", e.Message, e.Field),
+    };
 
     public static IResult Field(string? field, string message) =>
         TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field ?? "body"] = [message] }, detail: message, title: "Invalid request");

@@ -1,3 +1,4 @@
+using Vdi.Grains.Interfaces.Errors;
 using System.Security.Claims;
 using Vdi.Grains.Interfaces.Controllers;
 using Vdi.Grains.Interfaces.Pools;
@@ -23,7 +24,7 @@ public static class ControllersApi
             return TypedResults.Created($"/api/admin/controllers/{view.Id}", view);
         });
         g.MapGet("/{id:guid}", async (Guid id, IClusterClient cluster) =>
-            await Controller(cluster, id).GetAsync() ?? throw new KeyNotFoundException($"no controller has the id {id}"));
+            await Controller(cluster, id).GetAsync() ?? throw BrokerException.NotFound($"no controller has the id {id}"));
         g.MapPatch("/{id:guid}", (Guid id, UpdateControllerRequest body, IClusterClient cluster, ClaimsPrincipal user) =>
             Controller(cluster, id).UpdateAsync(new ControllerChanges(user.UserName(), body.VerboseName, body.Address, body.Token, body.Description)));
         g.MapPost("/{id:guid}/test", (Guid id, IClusterClient cluster, ClaimsPrincipal user) => Controller(cluster, id).TestAsync(user.UserName()));

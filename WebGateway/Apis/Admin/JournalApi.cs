@@ -1,3 +1,4 @@
+using Vdi.Grains.Interfaces.Errors;
 using System.Security.Claims;
 using Vdi.WebGateway.Security;
 
@@ -19,7 +20,7 @@ public static class JournalApi
         {
             if (body.Ids is null && body.EventType is null && body.EntityType is null && body.EntityId is null && body.User is null && body.From is null && body.To is null)
             {
-                throw new ArgumentException("ids: give the events to mark, or a filter (event_type, entity_type, entity_id, user, from, to)");
+                throw BrokerException.Invalid("ids", "ids: give the events to mark, or a filter (event_type, entity_type, entity_id, user, from, to)");
             }
 
             var marked = await q.MarkReadAsync(user.UserId()!.Value, body.Ids,
@@ -46,7 +47,7 @@ public static class JournalApi
     {
         if (eventType is < 0 or > 3)
         {
-            throw new ArgumentException("event_type: 0 (info), 1 (warning), 2 (error) or 3 (debug)");
+            throw BrokerException.Invalid("event_type", "event_type: 0 (info), 1 (warning), 2 (error) or 3 (debug)");
         }
 
         return new AdminQueries.JournalFilter(eventType, string.IsNullOrWhiteSpace(entityType) ? null : entityType.Trim(), entityId,

@@ -1,3 +1,4 @@
+using Vdi.Grains.Interfaces.Errors;
 using System.Security.Claims;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.Json;
@@ -23,7 +24,7 @@ public static class PoolsApi
             q.PoolsAsync(status, controller_id, ordering ?? "verbose_name", limit ?? 100, offset ?? 0));
         g.MapPost("/", CreateAsync);
         g.MapGet("/{id:guid}", async (Guid id, IClusterClient cluster) =>
-            await Pool(cluster, id).GetAsync() ?? throw new PoolException(PoolErrorKind.NotFound, $"no pool has the id {id}"));
+            await Pool(cluster, id).GetAsync() ?? throw new BrokerException(ErrorKind.NotFound, $"no pool has the id {id}"));
         g.MapGet("/{id:guid}/counts", (Guid id, IClusterClient cluster) => Pool(cluster, id).GetCountsAsync());
         g.MapPatch("/{id:guid}", async (Guid id, JsonElement body, IClusterClient cluster, ClaimsPrincipal user, IOptions<JsonOptions> json) =>
             await Pool(cluster, id).UpdateAsync(Settings(body, json.Value), user.UserName()));
@@ -80,7 +81,7 @@ public static class PoolsApi
         catch (JsonException e)
         {
             var field = e.Path?.TrimStart('$', '.') is { Length: > 0 } path ? path : "body";
-            throw new PoolException(PoolErrorKind.Invalid, $"{field}: {e.Message.Split('.')[0]}", field);
+            throw new BrokerException(ErrorKind.Invalid, $"{field}: {e.Message.Split('.')[0]}", field);
         }
     }
 

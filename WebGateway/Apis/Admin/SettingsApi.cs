@@ -1,3 +1,4 @@
+using Vdi.Grains.Interfaces.Errors;
 using System.Security.Claims;
 using Vdi.Grains.Interfaces.Pools;
 using Vdi.Grains.Interfaces.Settings;
@@ -21,7 +22,7 @@ public static class SettingsApi
             {
                 level = WireNames.TryParseWire<PasswordSecurityLevel>(text, out var parsed)
                     ? parsed
-                    : throw new ArgumentException("password_security_level: LOW, MIDDLE or HIGH");
+                    : throw BrokerException.Invalid("password_security_level", "password_security_level: LOW, MIDDLE or HIGH");
             }
 
             var updated = await cluster.GetGrain<ISettingsGrain>(0).UpdateAsync(

@@ -1,3 +1,4 @@
+using Vdi.Grains.Interfaces.Errors;
 using System.Security.Claims;
 using Vdi.Grains.Interfaces.Tasks;
 using Vdi.WebGateway.Security;
@@ -15,9 +16,9 @@ public static class TasksApi
         g.MapGet("/", (AdminQueries q, string? status, string? task_type, Guid? pool_id, int? limit, int? offset) =>
             q.TasksAsync(status, task_type, pool_id, limit ?? 100, offset ?? 0));
         g.MapGet("/{id:guid}", async (Guid id, IClusterClient cluster) =>
-            await cluster.GetGrain<ITaskGrain>(id).GetAsync() ?? throw new KeyNotFoundException($"no task has the id {id}"));
+            await cluster.GetGrain<ITaskGrain>(id).GetAsync() ?? throw BrokerException.NotFound($"no task has the id {id}"));
         g.MapPost("/{id:guid}/cancel", async (Guid id, IClusterClient cluster, ClaimsPrincipal user) =>
-            await cluster.GetGrain<ITaskGrain>(id).CancelAsync(user.UserName()) ?? throw new KeyNotFoundException($"no task has the id {id}"));
+            await cluster.GetGrain<ITaskGrain>(id).CancelAsync(user.UserName()) ?? throw BrokerException.NotFound($"no task has the id {id}"));
         g.MapPost("/cancel", async (CancelRequest body, AdminQueries q, IClusterClient cluster, ClaimsPrincipal user) =>
         {
             if (body.PoolId is null && body.ControllerId is null && body.All != true)

@@ -1,3 +1,4 @@
+using Vdi.Grains.Interfaces.Errors;
 using Vdi.Grains.Interfaces.Settings;
 using System.Security.Claims;
 using Vdi.Grains.Interfaces.Groups;
@@ -37,7 +38,7 @@ public static class UsersApi
         });
         users.MapGet("/", (AdminQueries queries, string? q, int? limit, int? offset, string? ordering) => queries.UsersAsync(q, limit ?? 100, offset ?? 0, ordering));
         users.MapGet("/{id:guid}", async (Guid id, IClusterClient cluster) =>
-            await cluster.GetGrain<IUserGrain>(id).GetAsync() ?? throw new KeyNotFoundException($"no user has the id {id}"));
+            await cluster.GetGrain<IUserGrain>(id).GetAsync() ?? throw BrokerException.NotFound($"no user has the id {id}"));
         users.MapPatch("/{id:guid}", async (Guid id, UpdateUserRequest body, IClusterClient cluster, ClaimsPrincipal user, SettingsCache settings) =>
         {
             if (body.Password is not null)
@@ -47,7 +48,7 @@ public static class UsersApi
 
             if (id == user.UserId() && (body.IsActive == false || body.IsSuperuser == false || body.Roles is not null))
             {
-                throw new ArgumentException("is_active: administrators cannot deactivate themselves or change their own roles");
+                throw BrokerException.Invalid("is_active", "is_active: administrators cannot deactivate themselves or change their own roles");
             }
 
             return await cluster.GetGrain<IUserGrain>(id).UpdateAsync(new UserChanges
@@ -67,7 +68,7 @@ public static class UsersApi
         var groups = admin.MapGroup("/groups").WithTags("Groups").RequireAuthorization(Roles.SecurityAdministratorPolicy);
         groups.MapGet("/", (AdminQueries q, int? limit, int? offset) => q.GroupsAsync(limit ?? 100, offset ?? 0));
         groups.MapGet("/{id:guid}", async (Guid id, IClusterClient cluster) =>
-            await cluster.GetGrain<IGroupGrain>(id).GetAsync() ?? throw new KeyNotFoundException($"no group has the id {id}"));
+            await cluster.GetGrain<IGroupGrain>(id).GetAsync() ?? throw BrokerException.NotFound($"no group has the id {id}"));
         groups.MapPatch("/{id:guid}", (Guid id, UpdateGroupRequest body, IClusterClient cluster, ClaimsPrincipal user) =>
             cluster.GetGrain<IGroupGrain>(id).UpdateAsync(new GroupChanges(body.VerboseName, body.Description,
                 body.Roles is null ? null : ParseRoles(body.Roles), body.TkPermissions), user.UserName()));
@@ -88,10 +89,10 @@ public static class UsersApi
     {
         if (PasswordPolicy.Check((await settings.GetAsync()).PasswordSecurityLevel, password) is { } problem)
         {
-            throw new ArgumentException(problem);
+            throw BrokerException.Invalid("password", problem);
         }
     }
 
     private static List<Role> ParseRoles(IReadOnlyList<string> names) =>
-        [.. names.Select(name => WireNames.TryParseWire<Role>(name, out var role) ? role : throw new ArgumentException($"roles: unknown role {name}"))];
+        [.. names.Select(name => WireNames.TryParseWire<Role>(name, out var role) ? role : throw BrokerException.Invalid("roles", $"roles: unknown role {name}"))];
 }

@@ -1,3 +1,4 @@
+using Vdi.Grains.Interfaces.Errors;
 using System.Security.Claims;
 using Vdi.Grains.Interfaces.Pools;
 using Vdi.Grains.Interfaces.Users;
@@ -13,21 +14,16 @@ public static class VmsApi
 
     public sealed record ReserveRequest(bool Reserved);
 
-    private static readonly Dictionary<string, (string Action, bool Force)> PowerActions = new()
-    {
-        ["start"] = ("start", false),
-        ["shutdown"] = ("shutdown", false),
-        ["force-shutdown"] = ("shutdown", true),
-        ["reboot"] = ("reboot", false),
-        ["suspend"] = ("suspend", false),
-        ["resume"] = ("resume", false),
-    };
+    /// <summary>The power actions by their URL names: each action's lower-case wire name, and force-shutdown.</summary>
+    private static readonly Dictionary<string, (PowerAction Action, bool Force)> PowerActions =
+        Enum.GetValues<PowerAction>().ToDictionary(a => a.ToWireLower(), a => (a, false))
+            .Append(new("force-shutdown", (PowerAction.Shutdown, true))).ToDictionary();
 
     public static RouteGroupBuilder MapVmsApi(this RouteGroupBuilder admin)
     {
         var g = admin.MapGroup("/vms").WithTags("VMs").RequireAuthorization(Roles.AdministratorPolicy);
         g.MapGet("/{id:guid}", async (Guid id, IClusterClient cluster) =>
-            await cluster.GetGrain<IVmGrain>(id).GetAsync() ?? throw new KeyNotFoundException($"the broker does not know VM {id}"));
+            await cluster.GetGrain<IVmGrain>(id).GetAsync() ?? throw BrokerException.NotFound($"the broker does not know VM {id}"));
         g.MapPost("/{id:guid}/assign", async (Guid id, UserRequest body, IClusterClient cluster, ClaimsPrincipal user) =>
         {
             var (pool, userId) = await ResolveAsync(cluster, id, body);
@@ -56,14 +52,14 @@ public static class VmsApi
     private static async Task<VmView> VmAsync(IClusterClient cluster, Guid id) =>
         await cluster.GetGrain<IVmGrain>(id).GetAsync() is { PoolId: not null } vm
             ? vm
-            : throw new KeyNotFoundException($"VM {id} is not in a pool of the broker");
+            : throw BrokerException.NotFound($"VM {id} is not in a pool of the broker");
 
     private static async Task<(IPoolGrain Pool, Guid UserId)> ResolveAsync(IClusterClient cluster, Guid vmId, UserRequest body)
     {
         var vm = await VmAsync(cluster, vmId);
         var userId = body.UserId
             ?? (string.IsNullOrWhiteSpace(body.Username) ? null : await cluster.ForName(body.Username).FindUserIdAsync())
-            ?? throw new PoolException(PoolErrorKind.Invalid, "users: name an existing user by user_id or username", "users");
+            ?? throw new BrokerException(ErrorKind.Invalid, "users: name an existing user by user_id or username", "users");
         return (cluster.GetGrain<IPoolGrain>(vm.PoolId!.Value), userId);
     }
 }

@@ -38,6 +38,8 @@ function panel() {
 
     // ---- basics -----------------------------------------------------------------------------------------------
     t(key) { return (window.VDI_TEXTS[this.lang] || {})[key] || window.VDI_TEXTS.en[key] || key; },
+    // a session's close reason in the panel's language (rows from before schema 013 may hold an English sentence)
+    closeReason(reason) { return reason ? (this.t('reason_' + reason) === 'reason_' + reason ? reason : this.t('reason_' + reason)) : ''; },
     setLang(lang) { this.lang = lang; localStorage.setItem('vdi.lang', lang); document.documentElement.lang = lang; },
     power(n) { return POWER[n] || n; },
     level(n) { return this.t(LEVELS[n] || 'info'); },

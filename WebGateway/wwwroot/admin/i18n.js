@@ -27,6 +27,11 @@ window.VDI_TEXTS = {
     newPassword: 'New password', search: 'Search', settingsText: 'Thin-client limits, AFK and password policy are set in the broker configuration (see README).',
     none: 'none', yes: 'yes', no: 'no', count: 'Count', openPool: 'Open', poolCreated: 'Pool created; its task is running.',
     messageSent: 'Message sent.', vmAssigned: 'VM assigned.', disconnected: 'Disconnected.',
+    // why a thin-client session ended (vdi_tk_sessions.close_reason, SessionCloseReason's wire names)
+    reason_CLIENT_CLOSED: 'the client closed the connection', reason_CONNECTION_LOST: 'the connection was lost',
+    reason_NO_PONGS: 'the connection was lost (no answer to pings)', reason_SOCKET_CLOSED: 'the broker closed the connection',
+    reason_DEAD_SESSION: 'no data from the client (dead session)', reason_AFK: 'inactive too long (AFK)',
+    reason_ADMINISTRATOR: 'disconnected by an administrator',
   },
   ru: {
     brand: 'Брокер VDI', login: 'Войти', logout: 'Выйти', username: 'Имя пользователя', password: 'Пароль', code: 'Одноразовый код (2FA)',
@@ -54,5 +59,9 @@ window.VDI_TEXTS = {
     newPassword: 'Новый пароль', search: 'Поиск', settingsText: 'Лимит тонких клиентов, AFK и политика паролей задаются в конфигурации брокера (см. README).',
     none: 'нет', yes: 'да', no: 'нет', count: 'Количество', openPool: 'Открыть', poolCreated: 'Пул создан; задача выполняется.',
     messageSent: 'Сообщение отправлено.', vmAssigned: 'ВМ назначена.', disconnected: 'Отключено.',
+    reason_CLIENT_CLOSED: 'клиент закрыл соединение', reason_CONNECTION_LOST: 'соединение потеряно',
+    reason_NO_PONGS: 'соединение потеряно (нет ответа на ping)', reason_SOCKET_CLOSED: 'брокер закрыл соединение',
+    reason_DEAD_SESSION: 'нет данных от клиента (мёртвая сессия)', reason_AFK: 'долгое бездействие (AFK)',
+    reason_ADMINISTRATOR: 'отключён администратором',
   },
 };

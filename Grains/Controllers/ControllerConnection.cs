@@ -1,4 +1,6 @@
-namespace Vdi.Grains.Interfaces.Controllers;
+using Vdi.Grains.Interfaces.Controllers;
+
+namespace Vdi.Grains.Controllers;
 
 /// <summary>How silo code reaches a controller. The token stays encrypted; only silos can decrypt it.</summary>
 [GenerateSerializer, Immutable, Alias("ControllerConnection")]

@@ -1,9 +1,9 @@
 using System.Text.Json;
 using Vdi.Grains.Interfaces.Controllers;
 
-namespace Vdi.Grains.Controllers;
+namespace Vdi.Grains.Controllers.Ecp;
 
-/// <summary>Maps ECP list items to the admin's resource rows.</summary>
+/// <summary>Maps ECP list items to the admin's resource rows (a VM's power state typed, for the broker's own use).</summary>
 public static class ResourceJson
 {
     private static readonly string[] DetailFields =
@@ -23,6 +23,6 @@ public static class ResourceJson
             }
         }
 
-        return new ControllerResource(id, name, status, details);
+        return new ControllerResource(id, name, status, details, EcpDomain.PowerOf(item));
     }
 }

@@ -1,0 +1,68 @@
+using Microsoft.Extensions.Logging;
+using Vdi.Grains.Controllers.Ecp;
+using Vdi.Grains.Controllers.Events;
+using Vdi.Grains.Interfaces.Controllers;
+
+namespace Vdi.Grains.Controllers;
+
+/// <summary>
+/// What watches one controller from its grain's activation: the health-check and keep-on timers, and the one
+/// listener of its event stream in the cluster (running off the grain's scheduler, handing domain messages to the
+/// VM grains and a lost stream back to the controller grain).
+/// </summary>
+public sealed class ControllerWatch(Grain grain, IGrainFactory grains, ControllerMonitorOptions monitor, TimeProvider time, ILogger logger)
+{
+    private ControllerEventListener? _listener;
+    private IGrainTimer? _health;
+    private IGrainTimer? _keepOn;
+
+    public void StartTimers(Func<Task> checkHealth, Func<Task> keepOn)
+    {
+        _health ??= Every(monitor.HealthCheckInterval, checkHealth);
+        _keepOn ??= Every(monitor.KeepOnReconcileInterval, keepOn);
+    }
+
+    /// <summary>Starts the listener unless it runs already.</summary>
+    public void StartListener(ControllerAddress address, string token)
+    {
+        if (_listener is { Running: true })
+        {
+            return;
+        }
+
+        var controllerId = grain.GetPrimaryKey();
+        var self = grain.AsReference<IControllerInternalGrain>();
+        _listener = new ControllerEventListener(address.EventStream(token),
+            message => DomainEvents.DispatchAsync(grains, controllerId, message),
+            self.OnStreamLostAsync, monitor.ReconnectInterval, time, logger);
+        _listener.Start();
+    }
+
+    public async Task StopListenerAsync()
+    {
+        if (_listener is { } listener)
+        {
+            _listener = null;
+            await listener.DisposeAsync();
+        }
+    }
+
+    /// <summary>Timers and listener, for a controller that is being removed.</summary>
+    public async Task StopAsync()
+    {
+        await StopListenerAsync();
+        _health?.Dispose();
+        _health = null;
+        _keepOn?.Dispose();
+        _keepOn = null;
+    }
+
+    public ListenerState State(string silo) => new(_listener?.Running ?? false, _listener?.Connected ?? false, silo, _listener?.Connections ?? 0);
+
+    private IGrainTimer Every(TimeSpan period, Func<Task> tick) => ((IGrainBase)grain).RegisterGrainTimer(_ => tick(), new GrainTimerCreationOptions
+    {
+        DueTime = period,
+        Period = period,
+        KeepAlive = true,
+    });
+}

@@ -1,0 +1,38 @@
+using Orleans.Concurrency;
+using Vdi.Grains.Interfaces.Controllers;
+using Vdi.Grains.Interfaces.Pools;
+using Vdi.Grains.Interfaces.Tasks;
+
+namespace Vdi.Grains.Pools;
+
+/// <summary>What only the silo asks of a pool: its tasks' and controller's callbacks, and its VMs' policy.</summary>
+[Alias("IPoolInternalGrain")]
+internal interface IPoolInternalGrain : IGrainWithGuidKey
+{
+    /// <summary>
+    /// The settings the pool's VMs apply after a disconnect and for keep-on; null for an unknown pool. Answered from
+    /// memory and interleaved, so a VM grain may ask while the pool is waiting on that same VM.
+    /// </summary>
+    [Alias("GetVmPolicyAsync"), AlwaysInterleave]
+    Task<VmPolicySettings?> GetVmPolicyAsync();
+
+    /// <summary>Starts an expansion if the auto-expand rule calls for one and none is pending; returns it, or null.</summary>
+    [Alias("RequestAutoExpansionAsync")]
+    Task<TaskView?> RequestAutoExpansionAsync();
+
+    [Alias("SetStatusAsync")]
+    Task SetStatusAsync(PoolStatus status, string? reason);
+
+    [Alias("SetOsTypeAsync")]
+    Task SetOsTypeAsync(string osType);
+
+    [Alias("ExpansionFinishedAsync")]
+    Task ExpansionFinishedAsync(Guid taskId);
+
+    [Alias("FollowControllerAsync")]
+    Task FollowControllerAsync(ControllerStatus status);
+
+    /// <summary>Drops the pool's record once POOL_DELETE has removed its VMs.</summary>
+    [Alias("ForgetAsync")]
+    Task ForgetAsync(string user);
+}
