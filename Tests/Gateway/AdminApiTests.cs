@@ -65,12 +65,31 @@ public sealed class AdminApiTests(LiveSystemFixture system)
     }
 
     [Fact]
+    public async Task The_openapi_document_describes_the_rows_of_the_admin_lists()
+    {
+        using var http = Gateway(await LoginAsync(system.AdminUsername, system.AdminPassword));
+        var document = await http.GetFromJsonAsync<JsonElement>("/api/openapi/v1.json");
+        var schemas = document.GetProperty("components").GetProperty("schemas");
+        var pool = schemas.GetProperty("PoolRow").GetProperty("properties");
+        Assert.True(pool.TryGetProperty("verbose_name", out _) && pool.TryGetProperty("vm_count", out _));
+        Assert.False(pool.TryGetProperty("total_count", out _)); // the page says it once
+        Assert.True(schemas.GetProperty("SessionRow").GetProperty("properties").TryGetProperty("close_reason", out _));
+        var paths = document.GetProperty("paths");
+        var poolsList = (paths.TryGetProperty("/api/admin/pools", out var bare) ? bare : paths.GetProperty("/api/admin/pools/")).GetProperty("get");
+        Assert.Contains("limit", poolsList.GetProperty("parameters").EnumerateArray().Select(p => p.GetProperty("name").GetString()));
+    }
+
+    [Fact]
     public async Task Bad_input_gets_a_problem_naming_the_field_never_a_500()
     {
         using var http = Gateway(await LoginAsync(system.AdminUsername, system.AdminPassword));
         var noType = await http.PostAsJsonAsync("/api/admin/pools", new { verbose_name = "x" });
         Assert.Equal(HttpStatusCode.BadRequest, noType.StatusCode);
         Assert.Contains("pool_type", (await noType.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").ToString());
+
+        var numericType = await http.PostAsJsonAsync("/api/admin/pools", new { pool_type = 5 }); // was a 409 "not possible now"
+        Assert.Equal(HttpStatusCode.BadRequest, numericType.StatusCode);
+        Assert.True((await numericType.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").TryGetProperty("pool_type", out _));
 
         var badName = await http.PostAsJsonAsync("/api/admin/pools", new { pool_type = "AUTOMATED", verbose_name = "bad name", controller_id = Guid.NewGuid(), resource_pool_id = Guid.NewGuid() });
         Assert.Equal(HttpStatusCode.BadRequest, badName.StatusCode);

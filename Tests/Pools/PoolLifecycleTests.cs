@@ -128,6 +128,38 @@ public sealed class PoolLifecycleTests(TwoSiloClusterFixture fixture)
     }
 
     [Fact]
+    public async Task An_update_while_interleaved_hand_outs_start_expansions_never_fails_on_a_stale_etag()
+    {
+        // every take below the reserve starts an expansion and writes the pool's state, interleaved with the
+        // administrator's updates (which write it too): with two writes in flight the second carried a stale ETag
+        await using var kit = await PoolKit.StartAsync(fixture.Client);
+        var pool = fixture.Client.GetGrain<IPoolGrain>(Guid.NewGuid());
+        var view = await pool.CreateAsync(PoolType.Automated, kit.Automated(initial: 1, total: 80, reserve: 70, step: 1) with { StartVms = false }, "admin");
+        await kit.WaitForTaskAsync(await PoolKit.LastTaskAsync(view.Id, "POOL_CREATE"));
+        var internals = fixture.Client.GetGrain<IPoolInternalGrain>(view.Id);
+        for (var round = 0; round < 20; round++)
+        {
+            var users = new List<Guid>();
+            for (var i = 0; i < 2; i++)
+            {
+                users.Add(await kit.NewUserAsync());
+            }
+
+            await pool.EntitleAsync(users, [], "admin");
+            if (await internals.RequestAutoExpansionAsync() is { } running)
+            {
+                await kit.WaitForTaskAsync(running.Id); // each round starts with no expansion pending, so a take starts one
+            }
+
+            // the updates queue behind each other, so their writes cover the time in which one of the takes writes
+            var timeout = 30 + round;
+            await Task.WhenAll(users.Select(u => (Task)pool.TakeVmForUserAsync(u))
+                .Concat(Enumerable.Range(0, 10).Select(_ => pool.UpdateAsync(new PoolSettings { VmDisconnectActionTimeout = timeout }, "admin"))));
+            Assert.Equal(timeout, (await pool.GetAsync())!.VmDisconnectActionTimeout);
+        }
+    }
+
+    [Fact]
     public async Task A_partial_clone_failure_leaves_the_pool_partial_with_the_good_vms()
     {
         await using var kit = await PoolKit.StartAsync(fixture.Client);

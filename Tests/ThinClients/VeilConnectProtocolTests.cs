@@ -1,3 +1,4 @@
+using Vdi.Grains.Interfaces.Controllers;
 using System.Net.Http.Json;
 using System.Net.WebSockets;
 using System.Text.Json;
@@ -170,6 +171,27 @@ public sealed class VeilConnectProtocolTests(LiveSystemFixture system)
         await using var old = new VeilConnectClient(Gateway());
         var tooOld = await old.LoginAsync(scenario.Users[0].Name, ThinClientScenario.Password, version: "1.14.5");
         Assert.Contains("1.14.6", tooOld.GetProperty("errors")[0].GetProperty("message").GetString());
+    }
+
+    [Fact]
+    public async Task A_power_action_on_a_vm_whose_controller_failed_is_the_originals_004_not_a_500()
+    {
+        await using var scenario = await ThinClientScenario.StartAsync(system.Grains, vms: 1, users: 1);
+        await using var client = new VeilConnectClient(Gateway());
+        await client.LoginAsync(scenario.Users[0].Name, ThinClientScenario.Password);
+        Assert.True((await client.GetVmAsync(scenario.PoolId)).Body.TryGetProperty("data", out _));
+        var controller = (await system.Grains.GetGrain<IPoolGrain>(scenario.PoolId).GetAsync())!.ControllerId;
+
+        await scenario.Sim.SetFaultsAsync(down: true);
+        Assert.True(await Eventually.TrueAsync(async () =>
+            (await system.Grains.GetGrain<IControllerGrain>(controller).GetAsync())!.Status == ControllerStatus.Failed, TimeSpan.FromSeconds(30)));
+        var (status, body) = await client.PostAsync($"/api/client/pools/{scenario.PoolId}/shutdown", new { force = true });
+
+        Assert.Equal(200, status);
+        var error = body.GetProperty("errors")[0];
+        Assert.Equal("004", error.GetProperty("code").GetString());
+        Assert.Contains("FAILED", error.GetProperty("message").GetString());
+        await scenario.Sim.SetFaultsAsync();
     }
 
     [Fact]

@@ -1,34 +1,30 @@
-using Vdi.WebGateway.Data;
+using Dapper;
 using Npgsql;
+using Vdi.WebGateway.Apis.Admin.Rows;
+using Vdi.WebGateway.Data;
 
 namespace Vdi.WebGateway.Apis.Admin;
 
 /// <summary>
 /// The admin lists, paged and sorted in SQL over the grains' projections (vdi_*), so a pool of 10,000 VMs or a year
-/// of tasks never activates a grain per row.
+/// of tasks never activates a grain per row. Rows are typed (<see cref="Rows"/>), read by Dapper from snake-case columns.
 /// </summary>
 public sealed class AdminQueries(NpgsqlDataSource db)
 {
-    public const int MaxLimit = 1000;
+    static AdminQueries() => DefaultTypeMap.MatchNamesWithUnderscores = true;
 
-    public sealed record Page(long Count, IReadOnlyList<Dictionary<string, object?>> Results);
-
-    public Task<Page> ControllersAsync(int limit, int offset) => PageAsync(
+    public Task<Page<ControllerRow>> ControllersAsync(Paging paging) => PageAsync<ControllerRow>(
         "from vdi_controllers", "verbose_name",
-        "id, verbose_name, address, description, status, version, created, updated", [], limit, offset);
+        "id, verbose_name, address, description, status, version, created, updated", [], paging);
 
-    public Task<Page> PoolsAsync(string? status, Guid? controllerId, string ordering, int limit, int offset)
+    public Task<Page<PoolRow>> PoolsAsync(string? status, Guid? controllerId, Paging paging)
     {
-        var order = ordering switch
-        {
-            "verbose_name" or "-verbose_name" or "created" or "-created" or "status" or "-status" => ordering.StartsWith('-') ? $"p.{ordering[1..]} desc" : $"p.{ordering}",
-            _ => "p.verbose_name",
-        };
-        return PageAsync(
+        var order = Order(paging.Ordering, "p", "p.verbose_name", "verbose_name", "created", "status");
+        return PageAsync<PoolRow>(
             "from vdi_pools p where (@status::text is null or p.status = @status::text) and (@controller::uuid is null or p.controller_id = @controller::uuid)",
             order,
             "p.id, p.verbose_name, p.pool_type, p.status, p.controller_id, p.total_size, p.reserve_size, p.created, (select count(*) from vdi_vms v where v.pool_id = p.id) as vm_count, (select count(*) from vdi_vm_owners o where o.pool_id = p.id) as users_count",
-            [("status", (object?)status ?? DBNull.Value), ("controller", controllerId is { } c ? c : DBNull.Value)], limit, offset);
+            [("status", (object?)status ?? DBNull.Value), ("controller", controllerId is { } c ? c : DBNull.Value)], paging);
     }
 
     /// <summary>An ORDER BY from a whitelisted <c>ordering</c> (<c>name</c> or <c>-name</c>), else the default.</summary>
@@ -40,16 +36,16 @@ public sealed class AdminQueries(NpgsqlDataSource db)
             : fallback;
     }
 
-    public Task<Page> PoolVmsAsync(Guid poolId, int limit, int offset, string? ordering = null) => PageAsync(
-        "from vdi_vms v where v.pool_id = @pool", Order(ordering, "v", "v.verbose_name", "verbose_name", "status", "power_state", "updated"),
+    public Task<Page<PoolVmRow>> PoolVmsAsync(Guid poolId, Paging paging) => PageAsync<PoolVmRow>(
+        "from vdi_vms v where v.pool_id = @pool", Order(paging.Ordering, "v", "v.verbose_name", "verbose_name", "status", "power_state", "updated"),
         "v.id, v.verbose_name, v.status, v.power_state, v.created_by_broker, v.updated, coalesce((select array_agg(o.user_id) from vdi_vm_owners o where o.vm_id = v.id), '{}') as owners",
-        [("pool", poolId)], limit, offset);
+        [("pool", poolId)], paging);
 
-    public Task<Page> TasksAsync(string? status, string? type, Guid? poolId, int limit, int offset) => PageAsync(
+    public Task<Page<TaskRow>> TasksAsync(string? status, string? type, Guid? poolId, Paging paging) => PageAsync<TaskRow>(
         "from vdi_tasks t where (@status::text is null or t.status = @status::text) and (@type::text is null or t.task_type = @type::text) and (@pool::uuid is null or t.pool_id = @pool::uuid)",
         "t.created desc",
         "t.id, t.entity_id, t.pool_id, t.task_type, t.status, t.progress, t.message, t.creator, t.created, t.started, t.finished, t.resumable, t.priority",
-        [("status", (object?)status ?? DBNull.Value), ("type", (object?)type ?? DBNull.Value), ("pool", poolId is { } p ? p : DBNull.Value)], limit, offset);
+        [("status", (object?)status ?? DBNull.Value), ("type", (object?)type ?? DBNull.Value), ("pool", poolId is { } p ? p : DBNull.Value)], paging);
 
     /// <summary>The journal's filters: level (event_type 0-3), entity type and id, user, time range, unread by the reader.</summary>
     public sealed record JournalFilter(int? EventType, string? EntityType, Guid? EntityId, string? User, DateTimeOffset? From, DateTimeOffset? To, bool UnreadOnly);
@@ -77,11 +73,11 @@ public sealed class AdminQueries(NpgsqlDataSource db)
         ("reader", reader),
     ];
 
-    public Task<Page> JournalAsync(JournalFilter filter, Guid reader, int limit, int offset) => PageAsync(
+    public Task<Page<JournalRow>> JournalAsync(JournalFilter filter, Guid reader, Paging paging) => PageAsync<JournalRow>(
         JournalWhere, "e.created desc, e.id desc",
         "e.id, e.event_type, e.message, e.description, e.entity_type, e.entity_id, e.username as user, e.created, " +
         "exists (select 1 from vdi_journal_reads r where r.event_id = e.id and r.user_id = @reader) as read",
-        JournalParameters(filter, reader), limit, offset);
+        JournalParameters(filter, reader), paging);
 
     /// <summary>Marks events read (the ids given, or every event matching the filter); the number newly marked.</summary>
     public async Task<int> MarkReadAsync(Guid reader, IReadOnlyList<long>? ids, JournalFilter filter)
@@ -136,7 +132,7 @@ public sealed class AdminQueries(NpgsqlDataSource db)
         value.IndexOfAny([',', '"', '\r', '\n']) < 0 ? value : $"\"{value.Replace("\"", "\"\"", StringComparison.Ordinal)}\"";
 
     /// <summary>Thin-client sessions (the original's thin_clients query): the active ones, or all with <paramref name="withDisconnected"/>.</summary>
-    public Task<Page> SessionsAsync(bool withDisconnected, Guid? userId, TimeSpan afkTimeout, int limit, int offset) => PageAsync(
+    public Task<Page<SessionRow>> SessionsAsync(bool withDisconnected, Guid? userId, TimeSpan afkTimeout, Paging paging) => PageAsync<SessionRow>(
         "from vdi_tk_sessions s left join lateral (select c.vm_id, c.connection_type, c.is_connection_secure, c.read_speed, c.write_speed, c.avg_rtt, c.loss_percentage " +
         "from vdi_tk_vm_connections c where c.session_id = s.id and c.disconnected_from_vm is null order by c.connected_to_vm desc limit 1) c on true " +
         "left join vdi_vms v on v.id = c.vm_id " +
@@ -146,31 +142,31 @@ public sealed class AdminQueries(NpgsqlDataSource db)
         "s.connected, s.disconnected, s.data_received, s.last_interaction, " +
         "(s.last_interaction is null or s.last_interaction < now() - @afk) as is_afk, c.connection_type, c.is_connection_secure, " +
         "c.read_speed, c.write_speed, c.avg_rtt, c.loss_percentage, s.mac_address, s.hostname, s.gateway, s.close_reason",
-        [("all", withDisconnected), ("user", userId is { } u ? u : DBNull.Value), ("afk", afkTimeout)], limit, offset);
+        [("all", withDisconnected), ("user", userId is { } u ? u : DBNull.Value), ("afk", afkTimeout)], paging);
 
-    public Task<Page> UsersAsync(string? search, int limit, int offset, string? ordering = null) => PageAsync(
+    public Task<Page<UserRow>> UsersAsync(string? search, Paging paging) => PageAsync<UserRow>(
         "from vdi_users u where (@q::text is null or u.username ilike '%' || @q::text || '%' or u.last_name ilike '%' || @q::text || '%' or u.email ilike '%' || @q::text || '%')",
-        Order(ordering, "u", "lower(u.username)", "username", "last_name", "created", "last_login", "is_active"),
+        Order(paging.Ordering, "u", "lower(u.username)", "username", "last_name", "created", "last_login", "is_active"),
         "u.id, u.username, u.first_name, u.last_name, u.email, u.is_superuser, u.is_active, u.roles, u.created, u.last_login",
-        [("q", (object?)(string.IsNullOrWhiteSpace(search) ? null : search.Trim()) ?? DBNull.Value)], limit, offset);
+        [("q", (object?)(string.IsNullOrWhiteSpace(search) ? null : search.Trim()) ?? DBNull.Value)], paging);
 
-    public Task<Page> GroupsAsync(int limit, int offset) => PageAsync(
+    public Task<Page<GroupRow>> GroupsAsync(Paging paging) => PageAsync<GroupRow>(
         "from vdi_groups g", "lower(g.verbose_name)",
         "g.id, g.verbose_name, g.description, g.roles, g.tk_permissions, (select count(*) from vdi_group_members m where m.group_id = g.id) as members_count",
-        [], limit, offset);
+        [], paging);
 
-    public Task<Page> GroupMembersAsync(Guid groupId, int limit, int offset) => PageAsync(
+    public Task<Page<MemberRow>> GroupMembersAsync(Guid groupId, Paging paging) => PageAsync<MemberRow>(
         "from vdi_group_members m join vdi_users u on u.id = m.user_id where m.group_id = @g", "lower(u.username)",
-        "u.id, u.username, u.first_name, u.last_name", [("g", groupId)], limit, offset);
+        "u.id, u.username, u.first_name, u.last_name", [("g", groupId)], paging);
 
-    public Task<Page> PoolUsersAsync(Guid poolId, int limit, int offset) => PageAsync(
+    public Task<Page<MemberRow>> PoolUsersAsync(Guid poolId, Paging paging) => PageAsync<MemberRow>(
         "from vdi_pool_entitlements e join vdi_users u on u.id = e.user_id where e.pool_id = @p", "lower(u.username)",
         "u.id, u.username, u.first_name, u.last_name, (select o.vm_id from vdi_vm_owners o where o.pool_id = e.pool_id and o.user_id = u.id limit 1) as vm_id",
-        [("p", poolId)], limit, offset);
+        [("p", poolId)], paging);
 
-    public Task<Page> PoolGroupsAsync(Guid poolId, int limit, int offset) => PageAsync(
+    public Task<Page<NamedRow>> PoolGroupsAsync(Guid poolId, Paging paging) => PageAsync<NamedRow>(
         "from vdi_pool_entitlements e join vdi_groups g on g.id = e.group_id where e.pool_id = @p", "lower(g.verbose_name)",
-        "g.id, g.verbose_name", [("p", poolId)], limit, offset);
+        "g.id, g.verbose_name", [("p", poolId)], paging);
 
     /// <summary>What the dashboard shows: counts by status, live sessions, running tasks.</summary>
     public async Task<Dictionary<string, object>> SummaryAsync()
@@ -214,44 +210,21 @@ public sealed class AdminQueries(NpgsqlDataSource db)
         return await cmd.ReadGuidsAsync();
     }
 
-    private async Task<Page> PageAsync(string from, string order, string columns, (string Name, object Value)[] parameters, int limit, int offset)
+    private async Task<Page<T>> PageAsync<T>(string from, string order, string columns, (string Name, object Value)[] parameters, Paging paging)
+        where T : AdminRow
     {
-        limit = Math.Clamp(limit, 1, MaxLimit);
-        offset = Math.Max(0, offset);
-        await using var cmd = db.CreateCommand($"select count(*) over () as total_count, {columns} {from} order by {order} limit {limit} offset {offset}");
+        var args = new DynamicParameters();
         foreach (var (name, value) in parameters)
         {
-            cmd.Parameters.AddWithValue(name, value);
+            args.Add(name, value is DBNull ? null : value);
         }
 
-        var rows = new List<Dictionary<string, object?>>();
-        long total = 0;
-        await using (var reader = await cmd.ExecuteReaderAsync())
-        {
-            while (await reader.ReadAsync())
-            {
-                total = reader.GetInt64(0);
-                var row = new Dictionary<string, object?>();
-                for (var i = 1; i < reader.FieldCount; i++)
-                {
-                    row[reader.GetName(i)] = reader.IsDBNull(i) ? null : reader.GetValue(i);
-                }
-
-                rows.Add(row);
-            }
-        }
-
-        if (rows.Count == 0 && offset > 0)
-        {
-            await using var count = db.CreateCommand($"select count(*) {from}");
-            foreach (var (name, value) in parameters)
-            {
-                count.Parameters.AddWithValue(name, value);
-            }
-
-            total = (long)(await count.ExecuteScalarAsync())!;
-        }
-
-        return new Page(total, rows);
+        await using var connection = await db.OpenConnectionAsync();
+        var rows = (await connection.QueryAsync<T>(
+            $"select count(*) over () as total_count, {columns} {from} order by {order} limit {paging.Take} offset {paging.Skip}", args)).AsList();
+        var total = rows.Count > 0
+            ? rows[0].TotalCount
+            : paging.Skip > 0 ? await connection.ExecuteScalarAsync<long>($"select count(*) {from}", args) : 0; // a page past the end still says how many there are
+        return new Page<T>(total, rows);
     }
 }

@@ -1,3 +1,4 @@
+using Vdi.WebGateway.Apis.Admin.Rows;
 using Vdi.Grains.Interfaces.Errors;
 using System.Security.Claims;
 using Vdi.Grains.Interfaces.Controllers;
@@ -16,7 +17,7 @@ public static class ControllersApi
     public static RouteGroupBuilder MapControllersApi(this RouteGroupBuilder admin)
     {
         var g = admin.MapGroup("/controllers").WithTags("Controllers").RequireAuthorization(Roles.AdministratorPolicy);
-        g.MapGet("/", (AdminQueries q, int? limit, int? offset) => q.ControllersAsync(limit ?? 100, offset ?? 0));
+        g.MapGet("/", (AdminQueries q, [AsParameters] Paging paging) => q.ControllersAsync(paging));
         g.MapPost("/", async (AddControllerRequest body, IClusterClient cluster, ClaimsPrincipal user) =>
         {
             var view = await cluster.GetGrain<IControllerGrain>(Guid.NewGuid())

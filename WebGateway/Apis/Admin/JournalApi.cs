@@ -1,3 +1,4 @@
+using Vdi.WebGateway.Apis.Admin.Rows;
 using Vdi.Grains.Interfaces.Errors;
 using System.Security.Claims;
 using Vdi.WebGateway.Security;
@@ -14,8 +15,8 @@ public static class JournalApi
     {
         var g = admin.MapGroup("/journal").WithTags("Journal").RequireAuthorization(Roles.OperatorPolicy);
         g.MapGet("/", (AdminQueries q, ClaimsPrincipal user, int? event_type, string? entity_type, Guid? entity_id, string? username,
-                DateTimeOffset? from, DateTimeOffset? to, bool? unread, int? limit, int? offset) =>
-            q.JournalAsync(Filter(event_type, entity_type, entity_id, username, from, to, unread ?? false), user.UserId()!.Value, limit ?? 100, offset ?? 0));
+                DateTimeOffset? from, DateTimeOffset? to, bool? unread, [AsParameters] Paging paging) =>
+            q.JournalAsync(Filter(event_type, entity_type, entity_id, username, from, to, unread ?? false), user.UserId()!.Value, paging));
         g.MapPost("/mark-read", async (MarkReadRequest body, AdminQueries q, ClaimsPrincipal user) =>
         {
             if (body.Ids is null && body.EventType is null && body.EntityType is null && body.EntityId is null && body.User is null && body.From is null && body.To is null)

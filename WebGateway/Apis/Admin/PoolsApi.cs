@@ -1,3 +1,4 @@
+using Vdi.WebGateway.Apis.Admin.Rows;
 using Vdi.Grains.Interfaces.Errors;
 using System.Security.Claims;
 using System.Text.Json;
@@ -20,8 +21,7 @@ public static class PoolsApi
     public static RouteGroupBuilder MapPoolsApi(this RouteGroupBuilder admin)
     {
         var g = admin.MapGroup("/pools").WithTags("Pools").RequireAuthorization(Roles.AdministratorPolicy);
-        g.MapGet("/", (AdminQueries q, string? status, Guid? controller_id, string? ordering, int? limit, int? offset) =>
-            q.PoolsAsync(status, controller_id, ordering ?? "verbose_name", limit ?? 100, offset ?? 0));
+        g.MapGet("/", (AdminQueries q, string? status, Guid? controller_id, [AsParameters] Paging paging) => q.PoolsAsync(status, controller_id, paging));
         g.MapPost("/", CreateAsync);
         g.MapGet("/{id:guid}", async (Guid id, IClusterClient cluster) =>
             await Pool(cluster, id).GetAsync() ?? throw new BrokerException(ErrorKind.NotFound, $"no pool has the id {id}"));
@@ -40,9 +40,9 @@ public static class PoolsApi
         g.MapPost("/{id:guid}/clear", (Guid id, IClusterClient cluster, ClaimsPrincipal user) => Pool(cluster, id).ClearAsync(user.UserName()));
         g.MapPost("/{id:guid}/prepare", async (Guid id, IClusterClient cluster, ClaimsPrincipal user) =>
             TypedResults.Accepted("/api/admin/tasks", await Pool(cluster, id).PrepareAsync(user.UserName())));
-        g.MapGet("/{id:guid}/vms", (Guid id, AdminQueries q, int? limit, int? offset, string? ordering) => q.PoolVmsAsync(id, limit ?? 100, offset ?? 0, ordering));
-        g.MapGet("/{id:guid}/users", (Guid id, AdminQueries q, int? limit, int? offset) => q.PoolUsersAsync(id, limit ?? 100, offset ?? 0));
-        g.MapGet("/{id:guid}/groups", (Guid id, AdminQueries q, int? limit, int? offset) => q.PoolGroupsAsync(id, limit ?? 100, offset ?? 0));
+        g.MapGet("/{id:guid}/vms", (Guid id, AdminQueries q, [AsParameters] Paging paging) => q.PoolVmsAsync(id, paging));
+        g.MapGet("/{id:guid}/users", (Guid id, AdminQueries q, [AsParameters] Paging paging) => q.PoolUsersAsync(id, paging));
+        g.MapGet("/{id:guid}/groups", (Guid id, AdminQueries q, [AsParameters] Paging paging) => q.PoolGroupsAsync(id, paging));
         g.MapPost("/{id:guid}/vms", (Guid id, VmsRequest body, IClusterClient cluster, ClaimsPrincipal user) =>
             Pool(cluster, id).AddVmsAsync(body.Vms ?? [], user.UserName()));
         g.MapPost("/{id:guid}/vms/remove", async (Guid id, VmsRequest body, IClusterClient cluster, ClaimsPrincipal user) =>
@@ -62,7 +62,9 @@ public static class PoolsApi
 
     private static async Task<IResult> CreateAsync(JsonElement body, IClusterClient cluster, ClaimsPrincipal user, IOptions<JsonOptions> json)
     {
-        var typeText = body.ValueKind == JsonValueKind.Object && body.TryGetProperty("pool_type", out var t) ? t.GetString() : null;
+        var typeText = body.ValueKind == JsonValueKind.Object && body.TryGetProperty("pool_type", out var t) && t.ValueKind == JsonValueKind.String
+            ? t.GetString()
+            : null;
         if (!WireNames.TryParseWire<PoolType>(typeText, out var type))
         {
             return AdminErrors.Field("pool_type", "pool_type must be AUTOMATED, STATIC or GUEST");

@@ -1,3 +1,4 @@
+using Vdi.WebGateway.Apis.Admin.Rows;
 using Vdi.Grains.Interfaces.Errors;
 using System.Security.Claims;
 using Vdi.Grains.Interfaces.Tasks;
@@ -13,8 +14,8 @@ public static class TasksApi
     public static RouteGroupBuilder MapTasksApi(this RouteGroupBuilder admin)
     {
         var g = admin.MapGroup("/tasks").WithTags("Tasks").RequireAuthorization(Roles.AdministratorPolicy);
-        g.MapGet("/", (AdminQueries q, string? status, string? task_type, Guid? pool_id, int? limit, int? offset) =>
-            q.TasksAsync(status, task_type, pool_id, limit ?? 100, offset ?? 0));
+        g.MapGet("/", (AdminQueries q, string? status, string? task_type, Guid? pool_id, [AsParameters] Paging paging) =>
+            q.TasksAsync(status, task_type, pool_id, paging));
         g.MapGet("/{id:guid}", async (Guid id, IClusterClient cluster) =>
             await cluster.GetGrain<ITaskGrain>(id).GetAsync() ?? throw BrokerException.NotFound($"no task has the id {id}"));
         g.MapPost("/{id:guid}/cancel", async (Guid id, IClusterClient cluster, ClaimsPrincipal user) =>

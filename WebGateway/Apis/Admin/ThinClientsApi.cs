@@ -1,3 +1,4 @@
+using Vdi.WebGateway.Apis.Admin.Rows;
 using Vdi.Grains.Interfaces.Settings;
 using System.Security.Claims;
 using Vdi.Grains.Interfaces.ThinClients;
@@ -16,8 +17,8 @@ public static class ThinClientsApi
     public static RouteGroupBuilder MapThinClientsApi(this RouteGroupBuilder admin)
     {
         var g = admin.MapGroup("/thin-clients").WithTags("Thin clients").RequireAuthorization(Roles.AdministratorPolicy);
-        g.MapGet("/", async (AdminQueries q, SettingsCache settings, bool? get_disconnected, Guid? user_id, int? limit, int? offset) =>
-            await q.SessionsAsync(get_disconnected ?? false, user_id, TimeSpan.FromSeconds((await settings.GetAsync()).AfkTimeoutSeconds), limit ?? 100, offset ?? 0));
+        g.MapGet("/", async (AdminQueries q, SettingsCache settings, bool? get_disconnected, Guid? user_id, [AsParameters] Paging paging) =>
+            await q.SessionsAsync(get_disconnected ?? false, user_id, TimeSpan.FromSeconds((await settings.GetAsync()).AfkTimeoutSeconds), paging));
         g.MapPost("/message", async (MessageRequest body, IClusterClient cluster, ClaimsPrincipal user) =>
             Results.Ok(new { delivered_to_sessions = await cluster.GetGrain<IChatGrain>(0).AdminToUsersAsync(user.UserName(), body.UserId, body.Message ?? "") }));
         g.MapPost("/disconnect", async (DisconnectRequest body, IClusterClient cluster, ThinClientDirectory directory) =>

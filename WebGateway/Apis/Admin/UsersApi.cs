@@ -1,3 +1,4 @@
+using Vdi.WebGateway.Apis.Admin.Rows;
 using Vdi.Grains.Interfaces.Errors;
 using Vdi.Grains.Interfaces.Settings;
 using System.Security.Claims;
@@ -36,7 +37,7 @@ public static class UsersApi
                 roles, user.UserName(), body.FirstName ?? "", body.LastName ?? "", body.Email ?? ""));
             return TypedResults.Created($"/api/admin/users/{created.Id}", created);
         });
-        users.MapGet("/", (AdminQueries queries, string? q, int? limit, int? offset, string? ordering) => queries.UsersAsync(q, limit ?? 100, offset ?? 0, ordering));
+        users.MapGet("/", (AdminQueries queries, string? q, [AsParameters] Paging paging) => queries.UsersAsync(q, paging));
         users.MapGet("/{id:guid}", async (Guid id, IClusterClient cluster) =>
             await cluster.GetGrain<IUserGrain>(id).GetAsync() ?? throw BrokerException.NotFound($"no user has the id {id}"));
         users.MapPatch("/{id:guid}", async (Guid id, UpdateUserRequest body, IClusterClient cluster, ClaimsPrincipal user, SettingsCache settings) =>
@@ -66,13 +67,13 @@ public static class UsersApi
         });
 
         var groups = admin.MapGroup("/groups").WithTags("Groups").RequireAuthorization(Roles.SecurityAdministratorPolicy);
-        groups.MapGet("/", (AdminQueries q, int? limit, int? offset) => q.GroupsAsync(limit ?? 100, offset ?? 0));
+        groups.MapGet("/", (AdminQueries q, [AsParameters] Paging paging) => q.GroupsAsync(paging));
         groups.MapGet("/{id:guid}", async (Guid id, IClusterClient cluster) =>
             await cluster.GetGrain<IGroupGrain>(id).GetAsync() ?? throw BrokerException.NotFound($"no group has the id {id}"));
         groups.MapPatch("/{id:guid}", (Guid id, UpdateGroupRequest body, IClusterClient cluster, ClaimsPrincipal user) =>
             cluster.GetGrain<IGroupGrain>(id).UpdateAsync(new GroupChanges(body.VerboseName, body.Description,
                 body.Roles is null ? null : ParseRoles(body.Roles), body.TkPermissions), user.UserName()));
-        groups.MapGet("/{id:guid}/members", (Guid id, AdminQueries q, int? limit, int? offset) => q.GroupMembersAsync(id, limit ?? 100, offset ?? 0));
+        groups.MapGet("/{id:guid}/members", (Guid id, AdminQueries q, [AsParameters] Paging paging) => q.GroupMembersAsync(id, paging));
         groups.MapPost("/", async (CreateGroupRequest body, IClusterClient cluster, ClaimsPrincipal user) =>
         {
             var group = await cluster.GetGrain<IGroupGrain>(Guid.NewGuid()).CreateAsync(body.VerboseName ?? "", body.Description ?? "", user.UserName());
