@@ -1,3 +1,4 @@
+using Vdi.Shared.Postgres;
 using Vdi.Grains.Interfaces.Errors;
 using Vdi.Grains.Hosting;
 using Npgsql;

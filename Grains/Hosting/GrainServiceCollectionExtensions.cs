@@ -1,9 +1,12 @@
+using Vdi.Shared.Settings;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using Npgsql;
+using Vdi.Shared.Options;
 using Vdi.Grains.Controllers;
 using Vdi.Grains.Controllers.Ecp;
 using Vdi.Grains.Journal;
@@ -37,13 +40,14 @@ public static class GrainServiceCollectionExtensions
         services.AddOptions<Microsoft.AspNetCore.DataProtection.KeyManagement.KeyManagementOptions>()
             .Configure<NpgsqlDataSource>((o, db) => o.XmlRepository = new PostgresXmlRepository(db));
         services.TryAddSingleton<SecretProtector>();
-        services.TryAddSingleton<Vdi.Grains.Interfaces.Settings.SettingsCache>();
+        services.TryAddSingleton<SettingsCache>();
         services.TryAddSingleton<ThinClients.SessionSweeperStart>();
 
         // PBKDF2-HMAC-SHA512; Security:PasswordHashIterations trades login CPU (the 9:00 storm) against brute-force cost
-        services.AddOptions<PasswordHasherOptions>().Configure(o =>
+        services.AddSection<SecurityOptions>(configuration, SecurityOptions.Section);
+        services.AddOptions<PasswordHasherOptions>().Configure<IOptions<SecurityOptions>>((o, security) =>
         {
-            if (int.TryParse(configuration?["Security:PasswordHashIterations"], out var iterations) && iterations >= 10_000)
+            if (security.Value.PasswordHashIterations is { } iterations)
             {
                 o.IterationCount = iterations;
             }
@@ -52,20 +56,11 @@ public static class GrainServiceCollectionExtensions
         services.AddMetrics();
         services.TryAddSingleton<PasswordHashing>();
 
-        var ecp = services.AddOptions<EcpClientOptions>();
-        var monitor = services.AddOptions<ControllerMonitorOptions>();
-        var tasks = services.AddOptions<TaskOptions>();
-        var thinClients = services.AddOptions<ThinClientOptions>();
-        if (configuration is not null)
-        {
-            ecp.Bind(configuration.GetSection(EcpClientOptions.Section));
-            services.AddOptions<PasswordHashingOptions>().Bind(configuration.GetSection(PasswordHashingOptions.Section));
-            monitor.Bind(configuration.GetSection(ControllerMonitorOptions.Section));
-            tasks.Bind(configuration.GetSection(TaskOptions.Section));
-            thinClients.Bind(configuration.GetSection(ThinClientOptions.Section));
-        }
-
-        ecp.ValidateDataAnnotations().ValidateOnStart();
+        services.AddSection<EcpClientOptions>(configuration, EcpClientOptions.Section);
+        services.AddSection<PasswordHashingOptions>(configuration, PasswordHashingOptions.Section);
+        services.AddSection<ControllerMonitorOptions>(configuration, ControllerMonitorOptions.Section);
+        services.AddSection<TaskOptions>(configuration, TaskOptions.Section);
+        services.AddSection<ThinClientOptions>(configuration, ThinClientOptions.Section);
         EcpClientFactory.Register(services);
         services.TryAddSingleton<EcpClientFactory>();
         services.TryAddSingleton<ControllerSessions>();

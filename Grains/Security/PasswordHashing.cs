@@ -6,14 +6,6 @@ using Vdi.Grains.Users;
 
 namespace Vdi.Grains.Security;
 
-/// <summary>Where password hashing runs: how many dedicated threads (0: one per core).</summary>
-public sealed class PasswordHashingOptions
-{
-    public const string Section = "Security:PasswordHashing";
-
-    public int Threads { get; set; }
-}
-
 /// <summary>
 /// Password hashing and verification (PBKDF2, milliseconds of CPU each) on a few dedicated threads instead of the
 /// thread pool. In a logon storm thousands of verifications queue here, in arrival order, while the thread pool

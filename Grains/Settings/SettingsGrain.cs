@@ -5,13 +5,6 @@ using Vdi.Grains.Journal;
 
 namespace Vdi.Grains.Settings;
 
-[GenerateSerializer, Alias("SettingsState")]
-public sealed class SettingsState
-{
-    /// <summary>Null until an administrator first changes the settings.</summary>
-    [Id(0)] public BrokerSettings? Settings { get; set; }
-}
-
 [GrainType("settings")]
 public sealed class SettingsGrain(
     [PersistentState("settings", StorageNames.Main)] IPersistentState<SettingsState> state,

@@ -1,3 +1,4 @@
+using Vdi.Shared.Postgres;
 using Vdi.Grains.Hosting;
 using Npgsql;
 using Vdi.Grains.Interfaces.Pools;

@@ -4,25 +4,6 @@ using Vdi.Grains.Interfaces.ThinClients;
 
 namespace Vdi.Grains.ThinClients;
 
-/// <summary>Whether this silo has made sure the cluster's sweeper runs (once per silo is enough).</summary>
-public sealed class SessionSweeperStart
-{
-    public bool Ensured { get; set; }
-}
-
-/// <summary>A grain that makes sure silent thin-client sessions are closed even when their grain's silo died.</summary>
-[Alias("ISessionSweeperGrain")]
-public interface ISessionSweeperGrain : IGrainWithIntegerKey
-{
-    /// <summary>Registers the sweeper's reminder (idempotent); every silo calls it once.</summary>
-    [Alias("EnsureRunningAsync")]
-    Task EnsureRunningAsync();
-
-    /// <summary>One sweep now; the number of sessions asked to check themselves.</summary>
-    [Alias("SweepAsync")]
-    Task<int> SweepAsync();
-}
-
 /// <summary>
 /// One per cluster (key 0). A session grain checks its own 35 s deadline with a timer while its activation lives;
 /// when a silo dies, its sessions' records stop being refreshed. Every few seconds this grain asks the sessions whose

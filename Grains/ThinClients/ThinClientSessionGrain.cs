@@ -1,3 +1,4 @@
+using Vdi.Shared.Settings;
 using Vdi.Grains.Interfaces.Errors;
 using Vdi.Grains.Vms;
 using Vdi.Grains.Hosting;
@@ -26,7 +27,7 @@ public sealed partial class ThinClientSessionGrain(
     JournalWriter journal,
     LiveEventPublisher live,
     IOptions<ThinClientOptions> options,
-    Vdi.Grains.Interfaces.Settings.SettingsCache settings,
+    SettingsCache settings,
     SessionSweeperStart sweeper,
     TimeProvider time,
     ILogger<ThinClientSessionGrain> logger) : Grain, IThinClientSessionGrain, IRemindable

@@ -1,3 +1,4 @@
+using Vdi.Shared.Settings;
 using Vdi.Grains.Interfaces.Errors;
 using Microsoft.AspNetCore.Identity;
 using OtpNet;
@@ -202,7 +203,7 @@ public sealed class UserGrain(
         if (changes.Password is { } password)
         {
             // the floor of every level; the gateway holds new passwords to the level in force
-            if (Interfaces.Settings.PasswordPolicy.Check(Interfaces.Settings.PasswordSecurityLevel.Low, password) is { } problem)
+            if (PasswordPolicy.Check(Interfaces.Settings.PasswordSecurityLevel.Low, password) is { } problem)
             {
                 throw BrokerException.Invalid("password", problem);
             }

@@ -1,3 +1,5 @@
+using Vdi.Shared.Options;
+using Vdi.Shared.Postgres;
 using System.Net;
 using Orleans.Dashboard;
 using Orleans.Configuration;
@@ -39,7 +41,7 @@ public static class SiloApplication
         var redis = Preflight.Bind<RedisOptions>(config, RedisOptions.Section);
         var cluster = Preflight.Bind<ClusterIdentityOptions>(config, ClusterIdentityOptions.Section);
         var silo = Preflight.Bind<SiloHostOptions>(config, SiloHostOptions.Section);
-        builder.Services.AddOptions<AdminOptions>().BindConfiguration(AdminOptions.Section);
+        builder.Services.AddSection<AdminOptions>(config, AdminOptions.Section);
 
         if (string.IsNullOrEmpty(config["urls"]))
         {
@@ -55,15 +57,15 @@ public static class SiloApplication
                 o.ServiceId = cluster.ServiceId;
             });
             orleans.ConfigureEndpoints(IPAddress.Parse(silo.AdvertisedAddress), silo.SiloPort, silo.GatewayPort);
-            orleans.AddVdiPersistence(PostgresOptions.ForPool(pg.ConnectionString, 50), silo.MinimumReminderPeriod);
+            orleans.AddVdiPersistence(PostgresTuning.ForPool(pg.ConnectionString, 50), silo.MinimumReminderPeriod);
             orleans.AddDashboard();
         });
-        builder.Services.AddVdiGrainServices(PostgresOptions.ForPool(pg.ConnectionString, 50), config);
+        builder.Services.AddVdiGrainServices(PostgresTuning.ForPool(pg.ConnectionString, 50), config);
         builder.Services.AddHostedService<AdministratorSeeder>();
         builder.Services.AddHostedService<ControllerWakeup>();
-        builder.Services.AddOptions<DefaultControllerOptions>().BindConfiguration(DefaultControllerOptions.Section);
+        builder.Services.AddSection<DefaultControllerOptions>(config, DefaultControllerOptions.Section);
         builder.Services.AddHostedService<DefaultControllerSeeder>();
-        builder.Services.AddOptions<DemoOptions>().BindConfiguration(DemoOptions.Section);
+        builder.Services.AddSection<DemoOptions>(config, DemoOptions.Section);
         builder.Services.AddHostedService<DemoSeeder>();
 
         builder.Services.AddHealthChecks()

@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace Vdi.Silo.Options;
 
 /// <summary>
@@ -8,6 +10,8 @@ public sealed class DefaultControllerOptions
 {
     public const string Section = "DefaultController";
 
+    [Required(AllowEmptyStrings = false, ErrorMessage = "DefaultController:Name must not be empty")]
+    [StringLength(128, ErrorMessage = "DefaultController:Name must be at most 128 characters")]
     public string Name { get; set; } = "Simulator";
 
     /// <summary>Empty: register nothing.</summary>

@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace Vdi.Silo.Options;
 
 /// <summary>
@@ -10,12 +12,16 @@ public sealed class DemoOptions
 
     public bool Enabled { get; set; }
 
+    [Required(AllowEmptyStrings = false, ErrorMessage = "Demo:PoolName must not be empty")]
+    [StringLength(128, ErrorMessage = "Demo:PoolName must be at most 128 characters")]
     public string PoolName { get; set; } = "demo";
 
+    [Required(AllowEmptyStrings = false, ErrorMessage = "Demo:Username must not be empty")]
     public string Username { get; set; } = "demo";
 
     /// <summary>The demo user's password; never logged.</summary>
     public string Password { get; set; } = "";
 
+    [Range(1, 100, ErrorMessage = "Demo:Vms must be 1 to 100")]
     public int Vms { get; set; } = 3;
 }

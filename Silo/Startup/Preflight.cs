@@ -41,7 +41,7 @@ public static class Preflight
         T options;
         try
         {
-            options = config.GetSection(section).Get<T>() ?? new T();
+            options = Vdi.Shared.Options.SectionOptions.Read<T>(config, section);
         }
         catch (InvalidOperationException e)
         {

@@ -107,9 +107,9 @@ public sealed partial class SimulatorState : BackgroundService
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Restored {Domains} domains and {Tags} tags from {Path}")]
+    [LoggerMessage(EventId = Hosting.LogEvents.StateRestored, Level = LogLevel.Information, Message = "Restored {Domains} domains and {Tags} tags from {Path}")]
     private static partial void LogRestored(ILogger logger, int domains, int tags, string path);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not save the simulator's state to {Path}: {Reason}")]
+    [LoggerMessage(EventId = Hosting.LogEvents.StateSaveFailed, Level = LogLevel.Warning, Message = "Could not save the simulator's state to {Path}: {Reason}")]
     private static partial void LogSaveFailed(ILogger logger, string path, string reason);
 }

@@ -1,3 +1,4 @@
+using Vdi.Shared.Postgres;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 using Orleans.Configuration;
@@ -53,7 +54,7 @@ public class ClusterFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var pg = PostgresOptions.ForPool(TestServices.PostgresConnectionString, 50); // as the silo host tunes it
+        var pg = PostgresTuning.ForPool(TestServices.PostgresConnectionString, 50); // as the silo host tunes it
         var settings = new ConfigurationBuilder().AddInMemoryCollection(FastSettings).AddInMemoryCollection(ExtraSettings)
             .AddInMemoryCollection(TestServices.KeyEncryptionSettings).Build();
         var builder = new InProcessTestClusterBuilder(_silos);

@@ -1,3 +1,4 @@
+using Vdi.Shared.Settings;
 using Vdi.Grains.Interfaces.Settings;
 using System.Globalization;
 using System.Security.Claims;

@@ -1,3 +1,4 @@
+using Vdi.Shared.Settings;
 using Vdi.Grains.Interfaces.Live;
 using Vdi.Grains.Interfaces.Errors;
 using Vdi.Grains.Interfaces.Settings;

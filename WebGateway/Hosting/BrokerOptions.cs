@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace Vdi.WebGateway.Hosting;
 
 /// <summary>
@@ -8,16 +10,21 @@ public sealed class BrokerOptions
 {
     public const string Section = "Broker";
 
+    [Required(AllowEmptyStrings = false, ErrorMessage = "Broker:Name must not be empty")]
     public string Name { get; set; } = "VeiL VDI";
 
+    [RegularExpression("^(ru|en)$", ErrorMessage = "Broker:Language must be ru or en")]
     public string Language { get; set; } = "ru";
 
     /// <summary>Reported by /version; VeiL Connect needs more than 4.1.0 for its current protocol.</summary>
+    [RegularExpression(@"^\d+\.\d+(\.\d+)?$", ErrorMessage = "Broker:Version must be a version such as 4.2.0")]
     public string Version { get; set; } = "4.2.0";
 
     /// <summary>The oldest VeiL Connect accepted (the original's MINIMUM_SUPPORTED_DESKTOP_THIN_CLIENT_VERSION).</summary>
+    [RegularExpression(@"^\d+\.\d+(\.\d+){0,2}$", ErrorMessage = "Broker:MinimumClientVersion must be a version such as 1.14.6")]
     public string MinimumClientVersion { get; set; } = "1.14.6";
 
     /// <summary>Where the panel links operators to the Orleans dashboard (a silo's HTTP port).</summary>
+    [Url(ErrorMessage = "Broker:DashboardUrl must be an absolute URL")]
     public string DashboardUrl { get; set; } = "http://127.0.0.1:8090/dashboard/";
 }

@@ -15,6 +15,6 @@ public sealed partial class RetryUntilClusterAnswers(ILogger<RetryUntilClusterAn
         return true;
     }
 
-    [LoggerMessage(EventId = 2001, Level = LogLevel.Warning, Message = "No silo reachable yet ({Reason}); retrying in {Seconds} s")]
+    [LoggerMessage(EventId = LogEvents.ClusterNotAnswering, Level = LogLevel.Warning, Message = "No silo reachable yet ({Reason}); retrying in {Seconds} s")]
     private partial void LogRetry(string reason, double seconds);
 }

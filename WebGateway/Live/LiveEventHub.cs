@@ -130,9 +130,9 @@ public sealed partial class LiveEventHub(IClusterClient cluster, IHostApplicatio
         }.ToJsonString();
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Live events: leaving the streams failed: {Reason}")]
+    [LoggerMessage(EventId = Hosting.LogEvents.LiveUnsubscribeFailed, Level = LogLevel.Information, Message = "Live events: leaving the streams failed: {Reason}")]
     private static partial void LogUnsubscribeFailed(ILogger logger, string reason);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Live events: cannot subscribe to {Resource} yet: {Reason}")]
+    [LoggerMessage(EventId = Hosting.LogEvents.LiveSubscribeFailed, Level = LogLevel.Warning, Message = "Live events: cannot subscribe to {Resource} yet: {Reason}")]
     private static partial void LogSubscribeFailed(ILogger logger, string resource, string reason);
 }

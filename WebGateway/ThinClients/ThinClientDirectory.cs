@@ -1,4 +1,4 @@
-using Vdi.WebGateway.Data;
+using Vdi.Shared.Postgres;
 using Npgsql;
 
 namespace Vdi.WebGateway.ThinClients;

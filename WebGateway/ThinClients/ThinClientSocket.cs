@@ -192,6 +192,6 @@ public static partial class ThinClientSocket
         ?? http.Request.Headers["X-Forwarded-For"].FirstOrDefault()?.Split(',')[0].Trim()
         ?? http.Connection.RemoteIpAddress?.ToString() ?? "";
 
-    [LoggerMessage(EventId = 2101, Level = LogLevel.Information, Message = "Thin-client session {SessionId}: {Reason}")]
+    [LoggerMessage(EventId = Hosting.LogEvents.ThinClientSessionDropped, Level = LogLevel.Information, Message = "Thin-client session {SessionId}: {Reason}")]
     private static partial void LogDropped(ILogger logger, Guid sessionId, string reason);
 }

@@ -1,7 +1,7 @@
+using Vdi.Shared.Postgres;
 using Dapper;
 using Npgsql;
 using Vdi.WebGateway.Apis.Admin.Rows;
-using Vdi.WebGateway.Data;
 
 namespace Vdi.WebGateway.Apis.Admin;
 

@@ -1,3 +1,4 @@
+using Vdi.Shared.Settings;
 using Vdi.Grains.Interfaces.Errors;
 using System.Security.Claims;
 using Vdi.Grains.Interfaces.Pools;

@@ -1,3 +1,4 @@
+using Vdi.Shared.Settings;
 using Vdi.WebGateway.Apis.Admin.Rows;
 using Vdi.Grains.Interfaces.Settings;
 using System.Security.Claims;

@@ -113,7 +113,7 @@ var leaves = ids.Select(async (vm, i) =>
 
     try
     {
-        await grains.GetGrain<IVmGrain>(vm).UserLeftAsync(Guid.NewGuid());
+        await grains.GetGrain<Vdi.Grains.Vms.IVmInternalGrain>(vm).UserLeftAsync(Guid.NewGuid());
     }
     catch (Exception e)
     {

@@ -13,14 +13,3 @@ public enum BrokerTaskType
     VmsRemove = 6,
     VmGuestRecreation = 7,
 }
-
-/// <summary>INITIAL → IN_PROGRESS → FINISHED | FAILED | CANCELLED.</summary>
-[GenerateSerializer, Alias("BrokerTaskStatus")]
-public enum BrokerTaskStatus
-{
-    Initial = 0,
-    InProgress = 1,
-    Failed = 2,
-    Cancelled = 3,
-    Finished = 4,
-}

@@ -1,4 +1,6 @@
-namespace Vdi.Grains.Interfaces.Settings;
+using Vdi.Grains.Interfaces.Settings;
+
+namespace Vdi.Shared.Settings;
 
 /// <summary>
 /// The settings as this process last read them, at most a few seconds old, so hot paths (every session's deadline

@@ -1,7 +1,8 @@
 using Npgsql;
 
-namespace Vdi.Grains.Hosting;
+namespace Vdi.Shared.Postgres;
 
+/// <summary>Reading helpers for the broker's hand-written SQL (silos and gateways alike).</summary>
 public static class NpgsqlCommands
 {
     /// <summary>The first column of every row, as ids.</summary>

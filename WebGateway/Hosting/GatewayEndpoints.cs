@@ -1,0 +1,50 @@
+using Vdi.WebGateway.Apis;
+using Vdi.WebGateway.Apis.Admin;
+using Vdi.WebGateway.Health;
+using Vdi.WebGateway.Live;
+using Vdi.WebGateway.ThinClients;
+
+namespace Vdi.WebGateway.Hosting;
+
+/// <summary>The gateway's middleware and endpoints: VeiL Connect's API and socket, the admin API and socket, the panel, health.</summary>
+public static class GatewayEndpoints
+{
+    public static WebApplication MapGatewayEndpoints(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseWebSockets();
+        app.UseAdminPanel();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.MapAuthApi();
+        app.MapThinClientApi();
+        app.MapThinClientSocket();
+        app.MapAdminSocket();
+        app.MapOpenApi("/api/openapi/{documentName}.json").RequireAuthorization();
+        app.MapApiReference();
+        app.MapAdminApi();
+        app.MapHealthChecks("/health/live", new() { Predicate = _ => false }).AllowAnonymous();
+        app.MapHealthChecks("/health/ready", new()
+        {
+            Predicate = c => c.Tags.Contains("ready"),
+            ResponseWriter = HealthReportWriter.WriteAsync,
+        }).AllowAnonymous();
+        return app;
+    }
+
+    /// <summary>Everything under <c>/api/admin</c>: authenticated, each group with its role, refusals mapped once (<see cref="AdminErrors"/>).</summary>
+    private static void MapAdminApi(this WebApplication app)
+    {
+        var admin = app.MapGroup("/api/admin").RequireAuthorization().AddEndpointFilter<AdminErrors>();
+        admin.MapControllersApi();
+        admin.MapPoolsApi();
+        admin.MapVmsApi();
+        admin.MapTasksApi();
+        admin.MapUsersApi();
+        admin.MapThinClientsApi();
+        admin.MapJournalApi();
+        admin.MapSummaryApi();
+        admin.MapSettingsApi();
+    }
+}

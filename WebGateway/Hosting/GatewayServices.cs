@@ -1,0 +1,91 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Npgsql;
+using Orleans.Configuration;
+using StackExchange.Redis;
+using Vdi.Grains.Interfaces.Configuration;
+using Vdi.Grains.Interfaces.Live;
+using Vdi.Shared.Options;
+using Vdi.Shared.Postgres;
+using Vdi.Shared.Settings;
+using Vdi.WebGateway.Apis.Admin;
+using Vdi.WebGateway.Health;
+using Vdi.WebGateway.Live;
+using Vdi.WebGateway.Security;
+using Vdi.WebGateway.ThinClients;
+
+namespace Vdi.WebGateway.Hosting;
+
+/// <summary>What a gateway is made of: the Orleans client, its Postgres reads, authentication, health checks, JSON.</summary>
+public static partial class GatewayServices
+{
+    /// <summary>Joins the cluster through Redis membership; Kestrel answers <c>/health/live</c> while it looks for a silo.</summary>
+    public static WebApplicationBuilder AddClusterClient(this WebApplicationBuilder builder)
+    {
+        var redis = builder.Section<RedisOptions>(RedisOptions.Section);
+        var cluster = builder.Section<ClusterIdentityOptions>(ClusterIdentityOptions.Section);
+        builder.Services.Configure<HostOptions>(o => o.ServicesStartConcurrently = true);
+        builder.UseOrleansClient(client =>
+        {
+            client.UseRedisClustering(o => o.ConfigurationOptions = ConfigurationOptions.Parse(redis.ConnectionString));
+            client.Configure<ClusterOptions>(o =>
+            {
+                o.ClusterId = cluster.ClusterId;
+                o.ServiceId = cluster.ServiceId;
+            });
+            client.UseConnectionRetryFilter<RetryUntilClusterAnswers>();
+            client.AddMemoryStreams(LiveStreams.Provider);
+        });
+        return builder;
+    }
+
+    public static WebApplicationBuilder AddGatewayServices(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        var pg = builder.Section<PostgresOptions>(PostgresOptions.Section);
+        var redis = SectionOptions.Read<RedisOptions>(builder.Configuration, RedisOptions.Section); // registered with the cluster client
+        services.AddSection<BrokerOptions>(builder.Configuration, BrokerOptions.Section);
+
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<LiveEventHub>();
+        services.AddHostedService(sp => sp.GetRequiredService<LiveEventHub>());
+        services.AddSingleton<SettingsCache>();
+        services.AddSingleton(_ => NpgsqlDataSource.Create(PostgresTuning.ForPool(pg.ConnectionString, 40)));
+        services.AddSingleton<AdminQueries>();
+        services.AddSingleton<ThinClientDirectory>();
+        services.AddSingleton<LocalClients>();
+        services.ConfigureHttpJsonOptions(o =>
+        {
+            o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
+            o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseUpper, allowIntegerValues: false));
+        });
+        services.AddProblemDetails();
+        services.AddExceptionHandler<DependencyFailures>();
+        services.AddBrokerAuthentication();
+        services.AddHealthChecks()
+            .AddNpgSql(PostgresTuning.ForPool(pg.ConnectionString, 5), name: "postgres", tags: ["ready"])
+            .AddRedis(redis.ConnectionString, name: "redis", tags: ["ready"])
+            .AddCheck<ClusterHealthCheck>("cluster", tags: ["ready"]);
+        return builder;
+    }
+
+    /// <summary>A setting the old gateway read and the broker no longer does: said once at start, so nobody wonders why it has no effect.</summary>
+    public static void WarnAboutRetiredSettings(this WebApplication app)
+    {
+        if (!string.IsNullOrEmpty(app.Configuration["Broker:ThinClientLimit"]))
+        {
+            LogRetired(app.Logger, "Broker:ThinClientLimit", "the thin-client limit is the broker setting " +
+                "(admin panel or PATCH /api/admin/settings; until changed, the silo's ThinClients:Limit)");
+        }
+    }
+
+    /// <summary>Registers a validated section and returns its start-up value, for what is wired before the host is built.</summary>
+    private static T Section<T>(this WebApplicationBuilder builder, string section) where T : class, new()
+    {
+        builder.Services.AddSection<T>(builder.Configuration, section);
+        return SectionOptions.Read<T>(builder.Configuration, section);
+    }
+
+    [LoggerMessage(EventId = LogEvents.RetiredSetting, Level = LogLevel.Warning, Message = "{Setting} is no longer read: {Instead}")]
+    private static partial void LogRetired(ILogger logger, string setting, string instead);
+}
