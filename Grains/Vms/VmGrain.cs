@@ -25,45 +25,31 @@ namespace Vdi.Grains.Vms;
 /// thin client's preparation (<see cref="VmConnector"/>).
 /// </summary>
 [GrainType("vm")]
-public sealed partial class VmGrain : Grain, IVmGrain, IVmInternalGrain, IRemindable
+public sealed partial class VmGrain(
+    [PersistentState("vm", StorageNames.Main)] IPersistentState<VmState> state,
+    VmTable table,
+    LiveEventPublisher live,
+    ControllerSessions controllers,
+    IOptionsMonitor<EcpClientOptions> ecpOptions,
+    IOptions<ThinClientOptions> thinClients,
+    JournalWriter journal,
+    ReminderPeriods reminderPeriods,
+    TimeProvider time,
+    ILogger<VmGrain> logger) : Grain, IVmGrain, IVmInternalGrain, IRemindable
 {
-    private readonly IPersistentState<VmState> _state;
-    private readonly VmTable _table;
-    private readonly LiveEventPublisher _live;
-    private readonly ControllerSessions _controllers;
-    private readonly IOptionsMonitor<EcpClientOptions> _ecpOptions;
-    private readonly IOptions<ThinClientOptions> _thinClients;
-    private readonly JournalWriter _journal;
-    private readonly TimeProvider _time;
-    private readonly ILogger<VmGrain> _logger;
-    private readonly DisconnectAlarm _alarm;
+    private DisconnectAlarm? _alarm;
 
-    public VmGrain(
-        [PersistentState("vm", StorageNames.Main)] IPersistentState<VmState> state,
-        VmTable table,
-        LiveEventPublisher live,
-        ControllerSessions controllers,
-        IOptionsMonitor<EcpClientOptions> ecpOptions,
-        IOptions<ThinClientOptions> thinClients,
-        JournalWriter journal,
-        ReminderPeriods reminderPeriods,
-        TimeProvider time,
-        ILogger<VmGrain> logger)
-    {
-        (_state, _table, _live, _controllers, _ecpOptions, _thinClients, _journal, _time, _logger) =
-            (state, table, live, controllers, ecpOptions, thinClients, journal, time, logger);
-        _alarm = new DisconnectAlarm(this, reminderPeriods, time, OnDeadlineAsync);
-    }
+    private DisconnectAlarm Alarm => _alarm ??= new DisconnectAlarm(this, reminderPeriods, time, OnDeadlineAsync);
 
     private Guid Id => this.GetPrimaryKey();
 
-    private VmState S => _state.State;
+    private VmState S => state.State;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        if (_state.RecordExists && S.PendingDisconnect is { } pending)
+        if (state.RecordExists && S.PendingDisconnect is { } pending)
         {
-            _alarm.StartTimer(pending);
+            Alarm.StartTimer(pending);
         }
 
         return Task.CompletedTask;
@@ -76,7 +62,7 @@ public sealed partial class VmGrain : Grain, IVmGrain, IVmInternalGrain, IRemind
             throw BrokerException.Invalid("verbose_name", "verbose_name must not be empty");
         }
 
-        if (!_state.RecordExists)
+        if (!state.RecordExists)
         {
             S.Status = VmStatus.Active;
         }
@@ -90,11 +76,11 @@ public sealed partial class VmGrain : Grain, IVmGrain, IVmInternalGrain, IRemind
         return S.ToView(Id);
     }
 
-    public Task<VmView?> GetAsync() => Task.FromResult(_state.RecordExists ? S.ToView(Id) : null);
+    public Task<VmView?> GetAsync() => Task.FromResult(state.RecordExists ? S.ToView(Id) : null);
 
     public async Task ApplyDomainChangeAsync(DomainChange change)
     {
-        if (!_state.RecordExists || change.ControllerId != S.ControllerId)
+        if (!state.RecordExists || change.ControllerId != S.ControllerId)
         {
             return; // not a VM of the broker's, or an event from a controller it no longer belongs to
         }
@@ -139,17 +125,17 @@ public sealed partial class VmGrain : Grain, IVmGrain, IVmInternalGrain, IRemind
 
         try
         {
-            var client = await _controllers.ConnectAsync(S.ControllerId);
+            var client = await controllers.ConnectAsync(S.ControllerId);
             await client.PowerAsync(Id, S.PowerState == PowerState.Suspended ? PowerAction.Resume : PowerAction.Start, force: false);
-            await _journal.WriteAsync(new JournalEntry(JournalLevel.Info, $"VM {S.VerboseName} was started: its pool keeps assigned VMs on.", "", EntityType.Vm, Id));
+            await journal.WriteAsync(new JournalEntry(JournalLevel.Info, $"VM {S.VerboseName} was started: its pool keeps assigned VMs on.", "", EntityType.Vm, Id));
         }
         catch (Exception e) when (e is EcpException or BrokerException)
         {
-            LogKeepOnFailed(_logger, Id, e.Message); // the 60 s reconciliation tries again
+            LogKeepOnFailed(logger, Id, e.Message); // the 60 s reconciliation tries again
         }
     }
 
-    public Task UserConnectedAsync(Guid userId) => _state.RecordExists ? UserIsBackAsync() : Task.CompletedTask;
+    public Task UserConnectedAsync(Guid userId) => state.RecordExists ? UserIsBackAsync() : Task.CompletedTask;
 
     /// <summary>The user is back for this VM: what was waiting for their absence no longer applies.</summary>
     private async Task UserIsBackAsync()
@@ -162,32 +148,32 @@ public sealed partial class VmGrain : Grain, IVmGrain, IVmInternalGrain, IRemind
         S.PendingDisconnect = null;
         S.HeldOff = false;
         await SaveAsync("UPDATED");
-        await _alarm.DisarmAsync();
+        await Alarm.DisarmAsync();
     }
 
     public async Task UserLeftAsync(Guid userId)
     {
-        if (!_state.RecordExists || S.PoolId is not { } poolId)
+        if (!state.RecordExists || S.PoolId is not { } poolId)
         {
             return;
         }
 
         var pool = await GrainFactory.GetGrain<IPoolInternalGrain>(poolId).GetVmPolicyAsync();
-        if (DisconnectPolicy.Schedule(pool, userId, _time.GetUtcNow()) is not { } pending)
+        if (DisconnectPolicy.Schedule(pool, userId, time.GetUtcNow()) is not { } pending)
         {
             return;
         }
 
         S.PendingDisconnect = pending;
-        await _state.WriteStateAsync();
-        await _alarm.ArmAsync(pending);
+        await state.WriteStateAsync();
+        await Alarm.ArmAsync(pending);
     }
 
     private async Task OnDeadlineAsync(Guid pendingId)
     {
         if (S.PendingDisconnect is { } pending && pending.Id == pendingId)
         {
-            await ApplyDisconnectActionAsync(pending, _time.GetUtcNow());
+            await ApplyDisconnectActionAsync(pending, time.GetUtcNow());
         }
     }
 
@@ -200,16 +186,16 @@ public sealed partial class VmGrain : Grain, IVmGrain, IVmInternalGrain, IRemind
             return;
         }
 
-        if (!_state.RecordExists || S.PendingDisconnect is not { } pending)
+        if (!state.RecordExists || S.PendingDisconnect is not { } pending)
         {
-            await _alarm.DisarmAsync();
+            await Alarm.DisarmAsync();
             return;
         }
 
-        var now = _time.GetUtcNow();
+        var now = time.GetUtcNow();
         if (DisconnectPolicy.Remaining(pending, now) > TimeSpan.FromMilliseconds(500))
         {
-            await _alarm.ArmAsync(pending); // woken early (a retry tick, or a clock that disagrees): wait for the deadline itself
+            await Alarm.ArmAsync(pending); // woken early (a retry tick, or a clock that disagrees): wait for the deadline itself
             return;
         }
 
@@ -222,8 +208,8 @@ public sealed partial class VmGrain : Grain, IVmGrain, IVmInternalGrain, IRemind
         if (pool is null)
         {
             S.PendingDisconnect = null;
-            await _state.WriteStateAsync();
-            await _alarm.DisarmAsync();
+            await state.WriteStateAsync();
+            await Alarm.DisarmAsync();
             return;
         }
 
@@ -254,8 +240,8 @@ public sealed partial class VmGrain : Grain, IVmGrain, IVmInternalGrain, IRemind
         if (plan.Power is { } step)
         {
             // a controller that cannot be reached is an error: the reminder's next tick tries again
-            var client = await _controllers.ConnectAsync(S.ControllerId);
-            var outcome = await client.WaitForTaskAsync(await client.PowerAsync(Id, step.Action, step.Force), _ecpOptions.CurrentValue.AttemptTimeout * 4);
+            var client = await controllers.ConnectAsync(S.ControllerId);
+            var outcome = await client.WaitForTaskAsync(await client.PowerAsync(Id, step.Action, step.Force), ecpOptions.CurrentValue.AttemptTimeout * 4);
             var action = step.Action.ToWireLower();
             results.Add(outcome.Succeeded ? $"{action}{(step.Force ? " (forced)" : "")} done" : $"{action} failed: {outcome.Error ?? outcome.Status}");
         }
@@ -263,9 +249,9 @@ public sealed partial class VmGrain : Grain, IVmGrain, IVmInternalGrain, IRemind
         S.HeldOff = DisconnectPolicy.HoldsPowerOff(plan, S.Owners);
         S.PendingDisconnect = null;
         await SaveAsync("UPDATED", withOwners: freed);
-        await _alarm.DisarmAsync();
+        await Alarm.DisarmAsync();
         var result = results.Count == 0 ? "nothing to do" : string.Join(", ", results);
-        await _journal.WriteAsync(new JournalEntry(JournalLevel.Info,
+        await journal.WriteAsync(new JournalEntry(JournalLevel.Info,
             $"Action upon user disconnect completed. Action: {plan.Action.ToWire()}. VM: {S.VerboseName}. Result: {result}.",
             $"User id: {pending.UserId}. Deadline: {pending.Deadline:O}. Fired: {firedAt:O}.", EntityType.Vm, Id));
     }
@@ -291,7 +277,7 @@ public sealed partial class VmGrain : Grain, IVmGrain, IVmInternalGrain, IRemind
 
     public async Task FollowControllerAsync(ControllerStatus status)
     {
-        if (!_state.RecordExists || S.Status is VmStatus.Reserved or VmStatus.Deleting or VmStatus.Creating)
+        if (!state.RecordExists || S.Status is VmStatus.Reserved or VmStatus.Deleting or VmStatus.Creating)
         {
             return;
         }
@@ -324,7 +310,7 @@ public sealed partial class VmGrain : Grain, IVmGrain, IVmInternalGrain, IRemind
 
     public async Task<bool> TryTakeAsync(Guid userId)
     {
-        if (!_state.RecordExists || S.Status != VmStatus.Active || S.Owners.Count > 0)
+        if (!state.RecordExists || S.Status != VmStatus.Active || S.Owners.Count > 0)
         {
             return false;
         }
@@ -359,14 +345,7 @@ public sealed partial class VmGrain : Grain, IVmGrain, IVmInternalGrain, IRemind
     public async Task<VmView> PowerAsync(PowerAction action, bool force)
     {
         RequireExists();
-        var wire = action.ToWireLower();
-        var domain = await WithControllerAsync(async client =>
-        {
-            var result = await client.WaitForTaskAsync(await client.PowerAsync(Id, action, force), _ecpOptions.CurrentValue.AttemptTimeout * 4);
-            return result.Succeeded
-                ? await client.GetDomainAsync(Id)
-                : throw new BrokerException(ErrorKind.VmUnreachable, $"the controller could not {wire} the VM: {result.Error ?? result.Status}");
-        }, $"the controller could not {wire} the VM");
+        var domain = await Controller().PowerAsync(action, force, ecpOptions.CurrentValue.AttemptTimeout * 4);
         await ObservePowerAsync(domain.PowerState);
         return S.ToView(Id);
     }
@@ -375,8 +354,7 @@ public sealed partial class VmGrain : Grain, IVmGrain, IVmInternalGrain, IRemind
     {
         RequireExists();
         await UserIsBackAsync();
-        var prepared = await WithControllerAsync(async client =>
-            await new VmConnector(client, _thinClients.Value, _time).PrepareAsync(await DomainAsync(client), protocol, S.VerboseName));
+        var prepared = await Controller().PrepareAsync(protocol, thinClients.Value, time);
         await ObservePowerAsync(prepared.Domain.PowerState);
         return prepared.Connection;
     }
@@ -384,7 +362,7 @@ public sealed partial class VmGrain : Grain, IVmGrain, IVmInternalGrain, IRemind
     public async Task<VmDomainData> ReadDomainAsync()
     {
         RequireExists();
-        var (domain, host) = await WithControllerAsync(async client => (await DomainAsync(client), client.Host));
+        var (domain, host) = await Controller().ReadAsync();
         await ObservePowerAsync(domain.PowerState);
         return new VmDomainData(domain.Json, host, host, domain.RemoteAccessPort);
     }
@@ -402,35 +380,19 @@ public sealed partial class VmGrain : Grain, IVmGrain, IVmInternalGrain, IRemind
             throw BrokerException.Invalid("usb_uuid", "usb_uuid is required unless remove_all is true");
         }
 
-        return await WithControllerAsync(async client =>
-        {
-            var reply = request.Attach
-                ? await client.AttachUsbAsync(Id, request.HostAddress!.Trim(), request.HostPort)
-                : await client.DetachUsbAsync(Id, request.RemoveAll ? null : request.UsbUuid, request.RemoveAll);
-            return reply.GetRawText();
-        });
+        return await Controller().UsbAsync(request);
     }
 
-    /// <summary>
-    /// The VM's domain on its controller. A controller that answers 404 no longer has it: the VM becomes FAILED, as on
-    /// a DELETED event (the original's rule), and the caller learns that only another VM will do.
-    /// </summary>
-    private async Task<EcpDomain> DomainAsync(EcpClient client)
-    {
-        try
-        {
-            return await client.GetDomainAsync(Id);
-        }
-        catch (EcpException e) when (e.Kind == EcpErrorKind.NotFound)
-        {
-            if (MarkGone())
-            {
-                await SaveAsync("UPDATED");
-                await _journal.WriteAsync(new JournalEntry(JournalLevel.Warning,
-                    $"VM {S.VerboseName} no longer exists on its controller: marked FAILED.", "", EntityType.Vm, Id));
-            }
+    private VmControllerCalls Controller() => new(Id, S.ControllerId, S.VerboseName, controllers, OnGoneAsync);
 
-            throw new BrokerException(ErrorKind.VmLost, $"VM is unreachable on ECP VeiL: VM {S.VerboseName} no longer exists on its controller.");
+    /// <summary>The controller answered 404: the VM becomes FAILED, as on a DELETED event (the original's rule).</summary>
+    private async Task OnGoneAsync()
+    {
+        if (MarkGone())
+        {
+            await SaveAsync("UPDATED");
+            await journal.WriteAsync(new JournalEntry(JournalLevel.Warning,
+                $"VM {S.VerboseName} no longer exists on its controller: marked FAILED.", "", EntityType.Vm, Id));
         }
     }
 
@@ -441,30 +403,6 @@ public sealed partial class VmGrain : Grain, IVmGrain, IVmInternalGrain, IRemind
         S.Status = VmStatus.Failed;
         S.PowerState = PowerState.Undefined;
         return changed;
-    }
-
-    /// <summary>
-    /// A call to the VM's controller. A controller that is not ACTIVE is refused by <see cref="ControllerSessions"/>;
-    /// one that fails the call is told so (its health check follows) and the caller gets the original's "VM is
-    /// unreachable" (004 for a thin client, 502 for an administrator).
-    /// </summary>
-    private async Task<T> WithControllerAsync<T>(Func<EcpClient, Task<T>> call, string? failure = null)
-    {
-        var controllerId = S.ControllerId;
-        var client = await _controllers.ConnectAsync(controllerId);
-        try
-        {
-            return await call(client);
-        }
-        catch (EcpException e)
-        {
-            await _controllers.ReportAsync(controllerId, e);
-            throw new BrokerException(ErrorKind.VmUnreachable, failure is null ? "VM is unreachable on ECP VeiL." : $"{failure}: {e.Message}");
-        }
-        catch (TimeoutException e)
-        {
-            throw new BrokerException(ErrorKind.Timeout, $"The controller did not finish in time: {e.Message}");
-        }
     }
 
     private async Task ObservePowerAsync(PowerState power)
@@ -478,20 +416,20 @@ public sealed partial class VmGrain : Grain, IVmGrain, IVmInternalGrain, IRemind
 
     public async Task ForgetAsync()
     {
-        if (!_state.RecordExists)
+        if (!state.RecordExists)
         {
             return;
         }
 
-        await _state.ClearStateAsync();
-        await _table.DeleteAsync(Id);
-        await _live.PublishAsync(LiveStreams.Domains, "DELETED", Id, new { id = Id });
+        await state.ClearStateAsync();
+        await table.DeleteAsync(Id);
+        await live.PublishAsync(LiveStreams.Domains, "DELETED", Id, new { id = Id });
         DeactivateOnIdle();
     }
 
     private void RequireExists()
     {
-        if (!_state.RecordExists)
+        if (!state.RecordExists)
         {
             throw BrokerException.NotFound($"the broker does not know VM {Id}");
         }
@@ -499,10 +437,10 @@ public sealed partial class VmGrain : Grain, IVmGrain, IVmInternalGrain, IRemind
 
     private async Task SaveAsync(string @event, bool withOwners = false)
     {
-        S.Updated = _time.GetUtcNow();
-        await _state.WriteStateAsync();
-        await _table.UpsertAsync(Id, S, withOwners);
-        await _live.PublishAsync(LiveStreams.Domains, @event, Id, new
+        S.Updated = time.GetUtcNow();
+        await state.WriteStateAsync();
+        await table.UpsertAsync(Id, S, withOwners);
+        await live.PublishAsync(LiveStreams.Domains, @event, Id, new
         {
             Id,
             S.ControllerId,

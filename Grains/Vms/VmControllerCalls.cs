@@ -1,0 +1,76 @@
+using Vdi.Grains.Controllers;
+using Vdi.Grains.Controllers.Ecp;
+using Vdi.Grains.Interfaces.Errors;
+using Vdi.Grains.Interfaces.Pools;
+using Vdi.Grains.Interfaces.Vms;
+using Vdi.Grains.ThinClients;
+
+namespace Vdi.Grains.Vms;
+
+/// <summary>
+/// A VM's calls to its controller for users and administrators, with the original's failure rules: a controller that
+/// is not ACTIVE is refused (<see cref="ControllerSessions"/>); one that fails the call is told so (its health check
+/// follows) and the caller gets "VM is unreachable" (the thin client's 004, an administrator's 502); a controller
+/// that no longer has the VM (404) makes it lost (<paramref name="onGone"/>; only another VM will do).
+/// </summary>
+public sealed class VmControllerCalls(Guid vmId, Guid controllerId, string vmName, ControllerSessions controllers, Func<Task> onGone)
+{
+    /// <summary>A power action, waited for; the domain as it is afterwards.</summary>
+    public Task<EcpDomain> PowerAsync(PowerAction action, bool force, TimeSpan wait)
+    {
+        var wire = action.ToWireLower();
+        return CallAsync(async client =>
+        {
+            var result = await client.WaitForTaskAsync(await client.PowerAsync(vmId, action, force), wait);
+            return result.Succeeded
+                ? await client.GetDomainAsync(vmId)
+                : throw new BrokerException(ErrorKind.VmUnreachable, $"the controller could not {wire} the VM: {result.Error ?? result.Status}");
+        }, $"the controller could not {wire} the VM");
+    }
+
+    public Task<VmConnector.Prepared> PrepareAsync(ConnectionType protocol, ThinClientOptions options, TimeProvider time) =>
+        CallAsync(async client => await new VmConnector(client, options, time).PrepareAsync(await DomainAsync(client), protocol, vmName));
+
+    /// <summary>The domain as the controller has it, and the controller's host (where its SPICE console is).</summary>
+    public Task<(EcpDomain Domain, string Host)> ReadAsync() => CallAsync(async client => (await DomainAsync(client), client.Host));
+
+    /// <summary>Attaches or detaches a thin client's TCP-USB device; the controller's reply as JSON.</summary>
+    public Task<string> UsbAsync(UsbRequest request) => CallAsync(async client =>
+    {
+        var reply = request.Attach
+            ? await client.AttachUsbAsync(vmId, request.HostAddress!.Trim(), request.HostPort)
+            : await client.DetachUsbAsync(vmId, request.RemoveAll ? null : request.UsbUuid, request.RemoveAll);
+        return reply.GetRawText();
+    });
+
+    private async Task<T> CallAsync<T>(Func<EcpClient, Task<T>> call, string? failure = null)
+    {
+        var client = await controllers.ConnectAsync(controllerId);
+        try
+        {
+            return await call(client);
+        }
+        catch (EcpException e)
+        {
+            await controllers.ReportAsync(controllerId, e);
+            throw new BrokerException(ErrorKind.VmUnreachable, failure is null ? "VM is unreachable on ECP VeiL." : $"{failure}: {e.Message}");
+        }
+        catch (TimeoutException e)
+        {
+            throw new BrokerException(ErrorKind.Timeout, $"The controller did not finish in time: {e.Message}");
+        }
+    }
+
+    private async Task<EcpDomain> DomainAsync(EcpClient client)
+    {
+        try
+        {
+            return await client.GetDomainAsync(vmId);
+        }
+        catch (EcpException e) when (e.Kind == EcpErrorKind.NotFound)
+        {
+            await onGone();
+            throw new BrokerException(ErrorKind.VmLost, $"VM is unreachable on ECP VeiL: VM {vmName} no longer exists on its controller.");
+        }
+    }
+}
