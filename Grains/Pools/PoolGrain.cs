@@ -18,31 +18,23 @@ namespace Vdi.Grains.Pools;
 /// never get the same VM, and concurrent expansion triggers start exactly one expansion.
 /// </summary>
 [GrainType("pool")]
-public sealed class PoolGrain : Grain, IPoolGrain, IPoolInternalGrain
+public sealed class PoolGrain(
+    [PersistentState("pool", StorageNames.Main)] IPersistentState<PoolState> state,
+    PoolTable table,
+    JournalWriter journal,
+    LiveEventPublisher live,
+    TimeProvider time) : Grain, IPoolGrain, IPoolInternalGrain
 {
-    private readonly IPersistentState<PoolState> state;
-    private readonly PoolTable table;
-    private readonly JournalWriter journal;
-    private readonly LiveEventPublisher live;
-    private readonly TimeProvider time;
-    private readonly VmHandOut _handOut;
-    private readonly SerializedWrites _writes;
-    private readonly SharedRun<TaskView?> _expansionCheck = new();
+    private readonly SerializedWrites _writes = new(state.WriteStateAsync);
+    private VmHandOut? _handOut;
+    private PoolExpansion? _expansion;
 
-    public PoolGrain(
-        [PersistentState("pool", StorageNames.Main)] IPersistentState<PoolState> state,
-        PoolTable table,
-        JournalWriter journal,
-        LiveEventPublisher live,
-        TimeProvider time)
-    {
-        (this.state, this.table, this.journal, this.live, this.time) = (state, table, journal, live, time);
-        _writes = new SerializedWrites(state.WriteStateAsync);
-        _handOut = new VmHandOut(
-            user => table.VmOfUserAsync(Id, user),
-            (limit, promised) => table.FreeVmsAsync(Id, limit, promised),
-            (vm, user) => GrainFactory.GetGrain<IVmInternalGrain>(vm).TryTakeAsync(user));
-    }
+    private VmHandOut HandOut => _handOut ??= new VmHandOut(
+        user => table.VmOfUserAsync(Id, user),
+        (limit, promised) => table.FreeVmsAsync(Id, limit, promised),
+        (vm, user) => GrainFactory.GetGrain<IVmInternalGrain>(vm).TryTakeAsync(user));
+
+    private PoolExpansion Expansion => _expansion ??= new PoolExpansion(() => state.State, Id, table, GrainFactory, _writes.WriteAsync);
 
     private Guid Id => this.GetPrimaryKey();
 
@@ -128,62 +120,15 @@ public sealed class PoolGrain : Grain, IPoolGrain, IPoolInternalGrain
         return await StartTaskAsync(new BrokerTaskRequest { Type = BrokerTaskType.PoolDelete, EntityId = Id, Creator = user, DeleteVms = deleteVms });
     }
 
-    public async Task<TaskView> ExpandAsync(string user)
+    public Task<TaskView> ExpandAsync(string user)
     {
         RequireAutomated();
-        var counts = await table.CountsAsync(Id);
-        if (counts.Vms >= state.State.TotalSize)
-        {
-            throw new BrokerException(ErrorKind.WrongStatus, $"the pool already has total_size ({state.State.TotalSize}) VMs", "total_size");
-        }
-
-        if (await PendingExpansionAsync() is not null || await GrainFactory.GetGrain<IEntityLockGrain>(TaskContext.PoolLock(Id)).GetOwnerAsync() is { } owner
-            && await GrainFactory.GetGrain<ITaskGrain>(owner).GetAsync() is { IsFinished: false })
-        {
-            throw new BrokerException(ErrorKind.Busy, "another task is working on this pool; try again when it has finished");
-        }
-
-        var task = await StartTaskAsync(new BrokerTaskRequest { Type = BrokerTaskType.PoolExpand, EntityId = Id, Creator = user, IgnoreReserveSize = true });
-        state.State.ExpansionTaskId = task.Id;
-        await _writes.WriteAsync();
-        return task;
+        return Expansion.ExpandAsync(user);
     }
 
-    // VM hand-outs interleave and each may ask: they share one check, so one expansion starts however many ask
-    public Task<TaskView?> RequestAutoExpansionAsync() => _expansionCheck.RunAsync(CheckExpansionAsync);
+    public Task<TaskView?> RequestAutoExpansionAsync() => Exists ? Expansion.RequestAsync() : Task.FromResult<TaskView?>(null);
 
-    private async Task<TaskView?> CheckExpansionAsync()
-    {
-        if (!Exists || !state.State.IsAutomated || state.State.Status is not (PoolStatus.Active or PoolStatus.Partial))
-        {
-            return null;
-        }
-
-        if (await PendingExpansionAsync() is { } pending)
-        {
-            return pending;
-        }
-
-        var counts = await table.CountsAsync(Id);
-        if (counts.Vms >= state.State.TotalSize || counts.Free >= state.State.ReserveSize)
-        {
-            return null;
-        }
-
-        var task = await StartTaskAsync(new BrokerTaskRequest { Type = BrokerTaskType.PoolExpand, EntityId = Id, Creator = "system" });
-        state.State.ExpansionTaskId = task.Id;
-        await _writes.WriteAsync();
-        return task;
-    }
-
-    public async Task ExpansionFinishedAsync(Guid taskId)
-    {
-        if (Exists && state.State.ExpansionTaskId == taskId)
-        {
-            state.State.ExpansionTaskId = null;
-            await _writes.WriteAsync();
-        }
-    }
+    public Task ExpansionFinishedAsync(Guid taskId) => Exists ? Expansion.FinishedAsync(taskId) : Task.CompletedTask;
 
     public async Task<PoolView> ClearAsync(string user)
     {
@@ -212,7 +157,7 @@ public sealed class PoolGrain : Grain, IPoolGrain, IPoolInternalGrain
         }
 
         await AttachStaticVmsAsync(vmIds, user);
-        _handOut.Invalidate();
+        HandOut.Invalidate();
         return await ViewAsync();
     }
 
@@ -237,7 +182,7 @@ public sealed class PoolGrain : Grain, IPoolGrain, IPoolInternalGrain
     public async Task AssignVmAsync(Guid vmId, Guid userId, string user)
     {
         RequireExists();
-        await _handOut.WaitForUserAsync(userId); // the user's own request finishes first; the assignment below then moves them
+        await HandOut.WaitForUserAsync(userId); // the user's own request finishes first; the assignment below then moves them
 
         var vm = await MemberVmAsync(vmId);
         if (!await IsEntitledAsync(userId))
@@ -265,7 +210,7 @@ public sealed class PoolGrain : Grain, IPoolGrain, IPoolInternalGrain
         RequireExists();
         var vm = await MemberVmAsync(vmId);
         await GrainFactory.GetGrain<IVmInternalGrain>(vmId).RemoveOwnerAsync(userId);
-        _handOut.Invalidate();
+        HandOut.Invalidate();
         await journal.WriteAsync(new JournalEntry(JournalLevel.Info, $"VM {vm.VerboseName} freed from a user.", $"User id: {userId}.", EntityType.Vm, vmId, user));
     }
 
@@ -284,14 +229,14 @@ public sealed class PoolGrain : Grain, IPoolGrain, IPoolInternalGrain
         }
 
         await GrainFactory.GetGrain<IVmInternalGrain>(vmId).SetStatusAsync(reserved ? VmStatus.Reserved : VmStatus.Active);
-        _handOut.Invalidate();
+        HandOut.Invalidate();
         await RequestAutoExpansionAsync();
     }
 
     public async Task<VmTake> TakeVmForUserAsync(Guid userId)
     {
         RequireExists();
-        var (vm, own) = await _handOut.TakeAsync(userId);
+        var (vm, own) = await HandOut.TakeAsync(userId);
         if (vm is { } taken)
         {
             await ExpandIfRunningLowAsync(); // the original checks its reserve on every hand-out, own VM or new
@@ -316,7 +261,7 @@ public sealed class PoolGrain : Grain, IPoolGrain, IPoolInternalGrain
 
     /// <summary>The auto-expand rule needs a count query; run it only when the prefetched free VMs run low.</summary>
     private Task ExpandIfRunningLowAsync() =>
-        state.State.IsAutomated && _handOut.Prefetched <= state.State.ReserveSize ? RequestAutoExpansionAsync() : Task.CompletedTask;
+        state.State.IsAutomated && HandOut.Prefetched <= state.State.ReserveSize ? RequestAutoExpansionAsync() : Task.CompletedTask;
 
     public async Task SetStatusAsync(PoolStatus status, string? reason)
     {
@@ -374,29 +319,8 @@ public sealed class PoolGrain : Grain, IPoolGrain, IPoolInternalGrain
         DeactivateOnIdle();
     }
 
-    private async Task AttachStaticVmsAsync(IReadOnlyList<Guid> vmIds, string user)
-    {
-        var controller = GrainFactory.GetGrain<IControllerGrain>(state.State.ControllerId);
-        var known = (await controller.ListResourcesAsync(ResourceKind.Vms)).ToDictionary(v => v.Id);
-        var missing = vmIds.Where(id => !known.ContainsKey(id)).ToList();
-        if (missing.Count > 0)
-        {
-            throw new BrokerException(ErrorKind.Invalid, $"vms: the controller has no VM {string.Join(", ", missing)}", "vms");
-        }
-
-        foreach (var id in vmIds.Distinct())
-        {
-            var vm = GrainFactory.GetGrain<IVmInternalGrain>(id);
-            if (await GrainFactory.GetGrain<IVmGrain>(id).GetAsync() is { PoolId: { } other } && other != Id)
-            {
-                throw new BrokerException(ErrorKind.Conflict, $"vms: VM {known[id].VerboseName} already belongs to another pool", "vms");
-            }
-
-            var power = known[id].PowerState ?? PowerState.Undefined;
-            await vm.AttachAsync(new VmAttachment(state.State.ControllerId, Id, known[id].VerboseName, power, CreatedByBroker: false));
-            await StartTaskAsync(new BrokerTaskRequest { Type = BrokerTaskType.VmPrepare, EntityId = id, PoolId = Id, FullPreparation = false, Creator = user });
-        }
-    }
+    private Task AttachStaticVmsAsync(IReadOnlyList<Guid> vmIds, string user) =>
+        new StaticVmAttach(GrainFactory).AttachAsync(Id, state.State.ControllerId, vmIds, user);
 
     private async Task ChangeEntitlementsAsync(IReadOnlyList<Guid> users, IReadOnlyList<Guid> groups, string user, bool add)
     {
@@ -434,9 +358,6 @@ public sealed class PoolGrain : Grain, IPoolGrain, IPoolInternalGrain
         await GrainFactory.GetGrain<IVmGrain>(vmId).GetAsync() is { } vm && vm.PoolId == Id
             ? vm
             : throw new BrokerException(ErrorKind.NotFound, $"vm_id: VM {vmId} is not in this pool", "vm_id");
-
-    private async Task<TaskView?> PendingExpansionAsync() =>
-        state.State.ExpansionTaskId is { } id && await GrainFactory.GetGrain<ITaskGrain>(id).GetAsync() is { IsFinished: false } task ? task : null;
 
     private Task<TaskView> StartTaskAsync(BrokerTaskRequest request) => GrainFactory.GetGrain<ITaskGrain>(Guid.NewGuid()).StartAsync(request);
 
