@@ -1,8 +1,5 @@
 using Vdi.Grains.Interfaces.Vms;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Vdi.Grains.Controllers.Ecp;
-using Vdi.Grains.Hosting;
 using Vdi.Tests.Fixtures;
 
 namespace Vdi.Tests.Controllers;
@@ -10,27 +7,15 @@ namespace Vdi.Tests.Controllers;
 /// <summary>The controller client against a simulated controller: answers, failures and their kinds.</summary>
 public sealed class EcpClientTests : IAsyncLifetime
 {
-    private SimulatorHost _sim = null!;
-    private ServiceProvider _services = null!;
+    private EcpFixture _ecp = null!;
 
-    public async Task InitializeAsync()
-    {
-        _sim = await SimulatorHost.StartAsync();
-        var settings = new ConfigurationBuilder().AddInMemoryCollection(ClusterFixture.FastSettings).AddInMemoryCollection(TestServices.KeyEncryptionSettings).Build();
-        _services = new ServiceCollection().AddLogging().AddVdiGrainServices(TestServices.PostgresConnectionString, settings).BuildServiceProvider();
-    }
+    private SimulatorHost Sim => _ecp.Sim;
 
-    public async Task DisposeAsync()
-    {
-        await _services.DisposeAsync();
-        await _sim.DisposeAsync();
-    }
+    public async Task InitializeAsync() => _ecp = await EcpFixture.StartAsync();
 
-    private EcpClient Client(string? token = null)
-    {
-        Assert.True(ControllerAddress.TryParse(_sim.Address, out var address, out _));
-        return _services.GetRequiredService<EcpClientFactory>().Create(address, token ?? _sim.Token);
-    }
+    public async Task DisposeAsync() => await _ecp.DisposeAsync();
+
+    private EcpClient Client(string? token = null) => _ecp.Client(token);
 
     [Fact]
     public async Task Reads_the_version_and_checks_liveness()
@@ -50,12 +35,12 @@ public sealed class EcpClientTests : IAsyncLifetime
     [Fact]
     public async Task A_controller_that_is_down_is_unreachable_and_a_server_error_is_a_server_error()
     {
-        await _sim.SetFaultsAsync(down: true);
+        await Sim.SetFaultsAsync(down: true);
         var down = await Assert.ThrowsAsync<EcpException>(() => Client().CheckAsync());
         Assert.Equal(EcpErrorKind.Unreachable, down.Kind);
         Assert.True(down.MeansControllerDown);
 
-        await _sim.SetFaultsAsync(failPaths: ["controllers/check"]);
+        await Sim.SetFaultsAsync(failPaths: ["controllers/check"]);
         var failing = await Assert.ThrowsAsync<EcpException>(() => Client().CheckAsync());
         Assert.Equal(EcpErrorKind.ServerError, failing.Kind);
         Assert.Equal(500, failing.Status);
@@ -64,7 +49,7 @@ public sealed class EcpClientTests : IAsyncLifetime
     [Fact]
     public async Task Long_id_lists_are_split_into_several_requests()
     {
-        var real = new[] { await _sim.DomainIdAsync("office-1"), await _sim.DomainIdAsync("dev-2") };
+        var real = new[] { await Sim.DomainIdAsync("office-1"), await Sim.DomainIdAsync("dev-2") };
         var ids = Enumerable.Range(0, 300).Select(_ => Guid.NewGuid()).Concat(real).ToList();
         Assert.True(EcpClient.Chunk(ids, 3780).Count() > 2);
         Assert.All(EcpClient.Chunk(ids, 3780), c => Assert.True(string.Join(',', c).Length <= 3780));
@@ -76,7 +61,7 @@ public sealed class EcpClientTests : IAsyncLifetime
     [Fact]
     public async Task Power_actions_start_a_task_that_can_be_waited_for()
     {
-        var id = await _sim.DomainIdAsync("office-2");
+        var id = await Sim.DomainIdAsync("office-2");
         var client = Client();
         var task = await client.PowerAsync(id, PowerAction.Start, force: false);
         var done = await client.WaitForTaskAsync(task, TimeSpan.FromSeconds(10));

@@ -1,7 +1,4 @@
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Vdi.Grains.Controllers.Ecp;
-using Vdi.Grains.Hosting;
 using Vdi.Grains.Interfaces.Pools;
 using Vdi.Grains.Interfaces.Vms;
 using Vdi.Grains.ThinClients;
@@ -20,33 +17,21 @@ public sealed class VmConnectorTests : IAsyncLifetime
         AddressPollInterval = TimeSpan.FromMilliseconds(50),
     };
 
-    private SimulatorHost _sim = null!;
-    private ServiceProvider _services = null!;
+    private EcpFixture _ecp = null!;
 
-    public async Task InitializeAsync()
-    {
-        _sim = await SimulatorHost.StartAsync();
-        var settings = new ConfigurationBuilder().AddInMemoryCollection(ClusterFixture.FastSettings).AddInMemoryCollection(TestServices.KeyEncryptionSettings).Build();
-        _services = new ServiceCollection().AddLogging().AddVdiGrainServices(TestServices.PostgresConnectionString, settings).BuildServiceProvider();
-    }
+    private SimulatorHost Sim => _ecp.Sim;
 
-    public async Task DisposeAsync()
-    {
-        await _services.DisposeAsync();
-        await _sim.DisposeAsync();
-    }
+    public async Task InitializeAsync() => _ecp = await EcpFixture.StartAsync();
 
-    private EcpClient Client()
-    {
-        Assert.True(ControllerAddress.TryParse(_sim.Address, out var address, out _));
-        return _services.GetRequiredService<EcpClientFactory>().Create(address, _sim.Token);
-    }
+    public async Task DisposeAsync() => await _ecp.DisposeAsync();
+
+    private EcpClient Client(string? token = null) => _ecp.Client(token);
 
     private async Task<(EcpClient Client, EcpDomain Domain)> OffVmAsync(string name)
     {
         var client = Client();
-        var id = await _sim.DomainIdAsync(name);
-        await _sim.SetPowerAsync(id, "off");
+        var id = await Sim.DomainIdAsync(name);
+        await Sim.SetPowerAsync(id, "off");
         return (client, await client.GetDomainAsync(id));
     }
 
@@ -61,7 +46,7 @@ public sealed class VmConnectorTests : IAsyncLifetime
         Assert.Equal(PowerState.On, prepared.Domain.PowerState);
         Assert.True(prepared.Domain.RemoteAccess);
         var c = prepared.Connection;
-        Assert.Equal((new Uri(_sim.Address).Host, "office-2"), (c.Host, c.VmVerboseName));
+        Assert.Equal((new Uri(Sim.Address).Host, "office-2"), (c.Host, c.VmVerboseName));
         Assert.Equal(prepared.Domain.RemoteAccessPort, c.Port);
         Assert.True(c.Port > 0);
         Assert.False(string.IsNullOrEmpty(c.Token));
@@ -87,7 +72,7 @@ public sealed class VmConnectorTests : IAsyncLifetime
     public async Task A_protocol_the_broker_does_not_know_is_refused_as_such()
     {
         var client = Client();
-        var domain = await client.GetDomainAsync(await _sim.DomainIdAsync("office-1"));
+        var domain = await client.GetDomainAsync(await Sim.DomainIdAsync("office-1"));
         var e = await Assert.ThrowsAsync<BrokerException>(() => new VmConnector(client, Options, TimeProvider.System).PrepareAsync(domain, (ConnectionType)99, "x"));
         Assert.Equal(ErrorKind.UnknownProtocol, e.Kind);
     }

@@ -27,4 +27,7 @@ public sealed class BrokerOptions
     /// <summary>Where the panel links operators to the Orleans dashboard (a silo's HTTP port).</summary>
     [Url(ErrorMessage = "Broker:DashboardUrl must be an absolute URL")]
     public string DashboardUrl { get; set; } = "http://127.0.0.1:8090/dashboard/";
+
+    /// <summary>Retired: the thin-client limit is a run-time setting now. Still accepted so an old configuration starts (with a warning).</summary>
+    public int? ThinClientLimit { get; set; }
 }
