@@ -45,7 +45,16 @@ public sealed class VmControllerCalls(Guid vmId, Guid controllerId, string vmNam
 
     private async Task<T> CallAsync<T>(Func<EcpClient, Task<T>> call, string? failure = null)
     {
-        var client = await controllers.ConnectAsync(controllerId);
+        EcpClient client;
+        try
+        {
+            client = await controllers.ConnectAsync(controllerId);
+        }
+        catch (BrokerException e) when (e.Kind == ErrorKind.ControllerUnavailable)
+        {
+            throw new BrokerException(ErrorKind.ControllerUnavailable, $"VM is unreachable on ECP VeiL: {e.Message}."); // the original's words, and why
+        }
+
         try
         {
             return await call(client);

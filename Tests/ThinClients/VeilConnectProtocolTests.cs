@@ -190,7 +190,7 @@ public sealed class VeilConnectProtocolTests(LiveSystemFixture system)
         Assert.Equal(200, status);
         var error = body.GetProperty("errors")[0];
         Assert.Equal("004", error.GetProperty("code").GetString());
-        Assert.Contains("FAILED", error.GetProperty("message").GetString());
+        Assert.Equal("VM is unreachable on ECP VeiL: the controller is FAILED.", error.GetProperty("message").GetString());
         await scenario.Sim.SetFaultsAsync();
     }
 
