@@ -415,39 +415,11 @@ public sealed partial class ControllerGrain(
     }
 
     /// <summary>Keep-on's safety net, every minute while ACTIVE (<see cref="KeepOnReconciler"/>).</summary>
-    public async Task<int> KeepVmsOnAsync()
-    {
-        if (!Exists || state.State.Status != ControllerStatus.Active)
-        {
-            return 0;
-        }
-
-        try
-        {
-            var started = await keepOn.RunAsync(Id, Client());
-            if (started > 0)
-            {
-                LogKeepOnStarted(Id, started);
-            }
-
-            return started;
-        }
-        catch (EcpException e)
-        {
-            LogKeepOnFailed(Id, e.Message); // the health check reports the controller
-            return 0;
-        }
-    }
+    public Task<int> KeepVmsOnAsync() => Exists && state.State.Status == ControllerStatus.Active ? keepOn.RunAsync(Id, Client()) : Task.FromResult(0);
 
     [LoggerMessage(EventId = LogEvents.ControllerAdded, Level = LogLevel.Information, Message = "Controller {Name} added at {Address} (ECP {Version})")]
     private partial void LogAdded(string name, string address, string version);
 
     [LoggerMessage(EventId = LogEvents.ControllerStatusChanged, Level = LogLevel.Warning, Message = "Controller {Name}: {From} -> {To} {Reason}")]
     private partial void LogStatus(string name, string from, string to, string reason);
-
-    [LoggerMessage(EventId = LogEvents.ControllerKeepOnStarted, Level = LogLevel.Information, Message = "Controller {Controller}: keep-on started {Count} assigned VMs")]
-    private partial void LogKeepOnStarted(Guid controller, int count);
-
-    [LoggerMessage(EventId = LogEvents.ControllerKeepOnFailed, Level = LogLevel.Debug, Message = "Controller {Controller}: keep-on check failed: {Reason}")]
-    private partial void LogKeepOnFailed(Guid controller, string reason);
 }

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+using Vdi.Grains.Hosting;
 using Vdi.Grains.Controllers.Ecp;
 using Vdi.Grains.Interfaces.Pools;
 using Vdi.Grains.Interfaces.Vms;
@@ -12,10 +14,29 @@ namespace Vdi.Grains.Controllers;
 /// controller calls does not grow with the number of VMs. The VM grains react to power events within seconds; this
 /// catches what an event stream that was down missed.
 /// </summary>
-public sealed class KeepOnReconciler(IGrainFactory grains, PoolTable pools, VmTable vms)
+public sealed partial class KeepOnReconciler(IGrainFactory grains, PoolTable pools, VmTable vms, ILogger<KeepOnReconciler> logger)
 {
-    /// <summary>The VMs it started; an <see cref="EcpException"/> passes through (the health check reports the controller).</summary>
+    /// <summary>The VMs it started; a controller that fails the check is left to the health check (0, logged at debug).</summary>
     public async Task<int> RunAsync(Guid controllerId, EcpClient client)
+    {
+        try
+        {
+            var started = await StartStoppedAsync(controllerId, client);
+            if (started > 0)
+            {
+                LogStarted(controllerId, started);
+            }
+
+            return started;
+        }
+        catch (EcpException e)
+        {
+            LogFailed(controllerId, e.Message);
+            return 0;
+        }
+    }
+
+    private async Task<int> StartStoppedAsync(Guid controllerId, EcpClient client)
     {
         var keepOn = new List<Guid>();
         foreach (var poolId in await pools.ListIdsByControllerAsync(controllerId))
@@ -43,4 +64,10 @@ public sealed class KeepOnReconciler(IGrainFactory grains, PoolTable pools, VmTa
 
         return stopped.Count;
     }
+
+    [LoggerMessage(EventId = LogEvents.ControllerKeepOnStarted, Level = LogLevel.Information, Message = "Controller {Controller}: keep-on started {Count} assigned VMs")]
+    private partial void LogStarted(Guid controller, int count);
+
+    [LoggerMessage(EventId = LogEvents.ControllerKeepOnFailed, Level = LogLevel.Debug, Message = "Controller {Controller}: keep-on check failed: {Reason}")]
+    private partial void LogFailed(Guid controller, string reason);
 }

@@ -34,7 +34,7 @@ public sealed class SerializedWritesTests
     }
 
     [Fact]
-    public async Task Writes_asked_for_while_one_runs_wait_and_then_run_once_with_every_change()
+    public Task Writes_asked_for_while_one_runs_wait_and_then_run_once_with_every_change() => GrainTurns.RunAsync(async () =>
     {
         var storage = new FakeStorage();
         var writes = new SerializedWrites(storage.WriteAsync);
@@ -55,10 +55,10 @@ public sealed class SerializedWritesTests
 
         Assert.Equal([1, 3], storage.Stored);       // the queued write stored the latest state
         Assert.Equal(1, storage.MostAtOnce);        // never two writes at once (the second would fail on its ETag)
-    }
+    });
 
     [Fact]
-    public async Task A_failed_write_fails_its_callers_only_and_the_next_write_runs()
+    public Task A_failed_write_fails_its_callers_only_and_the_next_write_runs() => GrainTurns.RunAsync(async () =>
     {
         var calls = 0;
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -78,5 +78,5 @@ public sealed class SerializedWritesTests
         Assert.Equal(2, calls);
         await writes.WriteAsync(); // nothing running: starts at once
         Assert.Equal(3, calls);
-    }
+    });
 }

@@ -1,3 +1,4 @@
+using Vdi.Tests.Fixtures;
 using Vdi.Grains.Pools;
 
 namespace Vdi.Tests.Pools;
@@ -34,7 +35,7 @@ public sealed class VmHandOutTests
     }
 
     [Fact]
-    public async Task Concurrent_requests_get_distinct_vms_and_the_surplus_gets_none()
+    public Task Concurrent_requests_get_distinct_vms_and_the_surplus_gets_none() => GrainTurns.RunAsync(async () =>
     {
         var pool = new FakePool(5) { HoldTakes = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously) };
         var handOut = pool.HandOut(batch: 2);
@@ -48,10 +49,10 @@ public sealed class VmHandOutTests
         Assert.Equal(5, given.Distinct().Count());
         Assert.Equal(3, results.Count(r => r.Vm is null));
         Assert.All(results, r => Assert.False(r.Own));
-    }
+    });
 
     [Fact]
-    public async Task A_users_second_request_gets_the_first_ones_answer_and_a_returning_user_their_own_vm()
+    public Task A_users_second_request_gets_the_first_ones_answer_and_a_returning_user_their_own_vm() => GrainTurns.RunAsync(async () =>
     {
         var pool = new FakePool(3) { HoldTakes = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously) };
         var handOut = pool.HandOut();
@@ -64,20 +65,20 @@ public sealed class VmHandOutTests
 
         var again = await handOut.TakeAsync(user);
         Assert.Equal(((await first).Vm, true), (again.Vm, again.Own));
-    }
+    });
 
     [Fact]
-    public async Task A_vm_taken_behind_the_pools_back_is_skipped()
+    public Task A_vm_taken_behind_the_pools_back_is_skipped() => GrainTurns.RunAsync(async () =>
     {
         var pool = new FakePool(2);
         var handOut = pool.HandOut();
         Assert.NotNull((await handOut.TakeAsync(Guid.NewGuid())).Vm); // prefetches both
         pool.Owners[pool.Free[1]] = Guid.NewGuid();                 // an administrator assigned the other one meanwhile
         Assert.Null((await handOut.TakeAsync(Guid.NewGuid())).Vm);
-    }
+    });
 
     [Fact]
-    public async Task One_refill_serves_every_request_waiting_for_candidates()
+    public Task One_refill_serves_every_request_waiting_for_candidates() => GrainTurns.RunAsync(async () =>
     {
         var pool = new FakePool(50);
         var handOut = pool.HandOut(batch: 100);
@@ -87,5 +88,5 @@ public sealed class VmHandOutTests
 
         handOut.Invalidate();
         Assert.Equal(0, handOut.Prefetched);
-    }
+    });
 }
