@@ -28,6 +28,7 @@ public sealed class PoolGrain(
     private readonly SerializedWrites _writes = new(state.WriteStateAsync);
     private VmHandOut? _handOut;
     private PoolExpansion? _expansion;
+    private PoolEntitlements? _entitlements;
 
     private VmHandOut HandOut => _handOut ??= new VmHandOut(
         user => table.VmOfUserAsync(Id, user),
@@ -35,6 +36,8 @@ public sealed class PoolGrain(
         (vm, user) => GrainFactory.GetGrain<IVmInternalGrain>(vm).TryTakeAsync(user));
 
     private PoolExpansion Expansion => _expansion ??= new PoolExpansion(() => state.State, Id, table, GrainFactory, _writes.WriteAsync);
+
+    private PoolEntitlements Entitlements => _entitlements ??= new PoolEntitlements(() => state.State, Id, _writes.WriteAsync, table, journal, live, GrainFactory);
 
     private Guid Id => this.GetPrimaryKey();
 
@@ -172,12 +175,19 @@ public sealed class PoolGrain(
         return await StartTaskAsync(new BrokerTaskRequest { Type = BrokerTaskType.VmsRemove, EntityId = Id, Creator = user, VmIds = [.. vmIds] });
     }
 
-    public Task EntitleAsync(IReadOnlyList<Guid> users, IReadOnlyList<Guid> groups, string user) => ChangeEntitlementsAsync(users, groups, user, add: true);
+    public Task EntitleAsync(IReadOnlyList<Guid> users, IReadOnlyList<Guid> groups, string user)
+    {
+        RequireExists();
+        return Entitlements.ChangeAsync(users, groups, user, add: true);
+    }
 
-    public Task UnentitleAsync(IReadOnlyList<Guid> users, IReadOnlyList<Guid> groups, string user) => ChangeEntitlementsAsync(users, groups, user, add: false);
+    public Task UnentitleAsync(IReadOnlyList<Guid> users, IReadOnlyList<Guid> groups, string user)
+    {
+        RequireExists();
+        return Entitlements.ChangeAsync(users, groups, user, add: false);
+    }
 
-    public async Task<bool> IsEntitledAsync(Guid userId) =>
-        Exists && (state.State.EntitledUsers.Contains(userId) || await table.IsMemberOfAnyAsync(userId, state.State.EntitledGroups));
+    public async Task<bool> IsEntitledAsync(Guid userId) => Exists && await Entitlements.IsEntitledAsync(userId);
 
     public async Task AssignVmAsync(Guid vmId, Guid userId, string user)
     {
@@ -321,38 +331,6 @@ public sealed class PoolGrain(
 
     private Task AttachStaticVmsAsync(IReadOnlyList<Guid> vmIds, string user) =>
         new StaticVmAttach(GrainFactory).AttachAsync(Id, state.State.ControllerId, vmIds, user);
-
-    private async Task ChangeEntitlementsAsync(IReadOnlyList<Guid> users, IReadOnlyList<Guid> groups, string user, bool add)
-    {
-        RequireExists();
-        foreach (var u in users)
-        {
-            _ = add ? state.State.EntitledUsers.Add(u) : state.State.EntitledUsers.Remove(u);
-        }
-
-        foreach (var g in groups)
-        {
-            _ = add ? state.State.EntitledGroups.Add(g) : state.State.EntitledGroups.Remove(g);
-        }
-
-        await _writes.WriteAsync();
-        await table.SetEntitlementsAsync(Id, state.State.EntitledUsers, state.State.EntitledGroups);
-        await journal.WriteAsync(new JournalEntry(JournalLevel.Info,
-            $"Pool {state.State.VerboseName}: entitlements {(add ? "granted" : "removed")}.",
-            $"Users: {users.Count}. Groups: {groups.Count}.", EntityType.Pool, Id, user));
-        await live.PublishAsync(LiveStreams.Pools, "pool_entitlement_changed", Id, new { id = Id, users, groups, entitled = add });
-        // the thin clients of the users concerned refresh their pool list (§8.2)
-        var message = System.Text.Json.JsonSerializer.Serialize(new
-        {
-            msg_type = "data",
-            resource = LiveStreams.Pools,
-            @event = "pool_entitlement_changed",
-            id = Id,
-            verbose_name = state.State.VerboseName,
-        });
-        var concerned = users.Concat(await table.MembersOfAsync(groups)).Distinct();
-        await Task.WhenAll(concerned.Select(u => GrainFactory.GetGrain<IUserSessionsGrain>(u).SendAsync(message)));
-    }
 
     private async Task<VmView> MemberVmAsync(Guid vmId) =>
         await GrainFactory.GetGrain<IVmGrain>(vmId).GetAsync() is { } vm && vm.PoolId == Id

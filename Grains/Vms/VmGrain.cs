@@ -25,7 +25,7 @@ namespace Vdi.Grains.Vms;
 /// thin client's preparation (<see cref="VmConnector"/>).
 /// </summary>
 [GrainType("vm")]
-public sealed partial class VmGrain(
+public sealed class VmGrain(
     [PersistentState("vm", StorageNames.Main)] IPersistentState<VmState> state,
     VmTable table,
     LiveEventPublisher live,
@@ -37,9 +37,11 @@ public sealed partial class VmGrain(
     TimeProvider time,
     ILogger<VmGrain> logger) : Grain, IVmGrain, IVmInternalGrain, IRemindable
 {
-    private DisconnectAlarm? _alarm;
+    private VmPowerPolicies? _policies;
 
-    private DisconnectAlarm Alarm => _alarm ??= new DisconnectAlarm(this, reminderPeriods, time, OnDeadlineAsync);
+    private VmPowerPolicies Policies => _policies ??= new VmPowerPolicies(this, GrainFactory, () => state.State,
+        withOwners => SaveAsync("UPDATED", withOwners), state.WriteStateAsync, controllers, journal, reminderPeriods,
+        ecpOptions.CurrentValue.AttemptTimeout * 4, time, logger);
 
     private Guid Id => this.GetPrimaryKey();
 
@@ -47,9 +49,9 @@ public sealed partial class VmGrain(
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        if (state.RecordExists && S.PendingDisconnect is { } pending)
+        if (state.RecordExists)
         {
-            Alarm.StartTimer(pending);
+            Policies.Resume();
         }
 
         return Task.CompletedTask;
@@ -104,157 +106,19 @@ public sealed partial class VmGrain(
             await RelayToUsersAsync(change);
             if (change.PowerState is not null)
             {
-                await KeepOnAsync();
+                await Policies.ReactToPowerAsync();
             }
         }
     }
 
-    /// <summary>Keep-on's reaction to a power event: an assigned VM of a keep-on pool that went off is started again.</summary>
-    private async Task KeepOnAsync()
-    {
-        if (S.PoolId is not { } poolId || S.Owners.Count == 0 || S.PowerState is not (PowerState.Off or PowerState.Suspended))
-        {
-            return;
-        }
+    public Task UserConnectedAsync(Guid userId) => state.RecordExists ? Policies.UserIsBackAsync() : Task.CompletedTask;
 
-        var pool = await GrainFactory.GetGrain<IPoolInternalGrain>(poolId).GetVmPolicyAsync();
-        if (pool is null || !KeepOnPolicy.ShouldStart(pool.KeepVmsOn, S.Owners.Count, S.Status, S.PowerState, S.HeldOff))
-        {
-            return;
-        }
-
-        try
-        {
-            var client = await controllers.ConnectAsync(S.ControllerId);
-            await client.PowerAsync(Id, S.PowerState == PowerState.Suspended ? PowerAction.Resume : PowerAction.Start, force: false);
-            await journal.WriteAsync(new JournalEntry(JournalLevel.Info, $"VM {S.VerboseName} was started: its pool keeps assigned VMs on.", "", EntityType.Vm, Id));
-        }
-        catch (Exception e) when (e is EcpException or BrokerException)
-        {
-            LogKeepOnFailed(logger, Id, e.Message); // the 60 s reconciliation tries again
-        }
-    }
-
-    public Task UserConnectedAsync(Guid userId) => state.RecordExists ? UserIsBackAsync() : Task.CompletedTask;
-
-    /// <summary>The user is back for this VM: what was waiting for their absence no longer applies.</summary>
-    private async Task UserIsBackAsync()
-    {
-        if (S.PendingDisconnect is null && !S.HeldOff)
-        {
-            return;
-        }
-
-        S.PendingDisconnect = null;
-        S.HeldOff = false;
-        await SaveAsync("UPDATED");
-        await Alarm.DisarmAsync();
-    }
-
-    public async Task UserLeftAsync(Guid userId)
-    {
-        if (!state.RecordExists || S.PoolId is not { } poolId)
-        {
-            return;
-        }
-
-        var pool = await GrainFactory.GetGrain<IPoolInternalGrain>(poolId).GetVmPolicyAsync();
-        if (DisconnectPolicy.Schedule(pool, userId, time.GetUtcNow()) is not { } pending)
-        {
-            return;
-        }
-
-        S.PendingDisconnect = pending;
-        await state.WriteStateAsync();
-        await Alarm.ArmAsync(pending);
-    }
-
-    private async Task OnDeadlineAsync(Guid pendingId)
-    {
-        if (S.PendingDisconnect is { } pending && pending.Id == pendingId)
-        {
-            await ApplyDisconnectActionAsync(pending, time.GetUtcNow());
-        }
-    }
+    public Task UserLeftAsync(Guid userId) => state.RecordExists ? Policies.UserLeftAsync(userId) : Task.CompletedTask;
 
     public Task<DateTimeOffset?> GetPendingDisconnectAsync() => Task.FromResult(S.PendingDisconnect?.Deadline);
 
-    public async Task ReceiveReminder(string reminderName, TickStatus status)
-    {
-        if (reminderName != DisconnectAlarm.ReminderName)
-        {
-            return;
-        }
-
-        if (!state.RecordExists || S.PendingDisconnect is not { } pending)
-        {
-            await Alarm.DisarmAsync();
-            return;
-        }
-
-        var now = time.GetUtcNow();
-        if (DisconnectPolicy.Remaining(pending, now) > TimeSpan.FromMilliseconds(500))
-        {
-            await Alarm.ArmAsync(pending); // woken early (a retry tick, or a clock that disagrees): wait for the deadline itself
-            return;
-        }
-
-        await ApplyDisconnectActionAsync(pending, now);
-    }
-
-    private async Task ApplyDisconnectActionAsync(PendingDisconnect pending, DateTimeOffset firedAt)
-    {
-        var pool = S.PoolId is { } poolId ? await GrainFactory.GetGrain<IPoolInternalGrain>(poolId).GetVmPolicyAsync() : null;
-        if (pool is null)
-        {
-            S.PendingDisconnect = null;
-            await state.WriteStateAsync();
-            await Alarm.DisarmAsync();
-            return;
-        }
-
-        var plan = DisconnectPolicy.Plan(pool, pending, S.Owners, S.PowerState);
-        var results = new List<string>();
-        if (plan.Recreate)
-        {
-            // the VM leaves service before the task that replaces it exists (the task id is the wait's: started once)
-            S.Owners.Clear();
-            S.Status = VmStatus.Deleting;
-            await SaveAsync("UPDATED", withOwners: true);
-            await GrainFactory.GetGrain<ITaskGrain>(pending.Id).StartAsync(new BrokerTaskRequest
-            {
-                Type = BrokerTaskType.VmGuestRecreation,
-                EntityId = Id,
-                PoolId = S.PoolId,
-                Creator = "system",
-            });
-            results.Add("recreation started");
-        }
-
-        var freed = plan.FreeUser && S.Owners.Remove(pending.UserId);
-        if (freed)
-        {
-            results.Add("freed from the user");
-        }
-
-        if (plan.Power is { } step)
-        {
-            // a controller that cannot be reached is an error: the reminder's next tick tries again
-            var client = await controllers.ConnectAsync(S.ControllerId);
-            var outcome = await client.WaitForTaskAsync(await client.PowerAsync(Id, step.Action, step.Force), ecpOptions.CurrentValue.AttemptTimeout * 4);
-            var action = step.Action.ToWireLower();
-            results.Add(outcome.Succeeded ? $"{action}{(step.Force ? " (forced)" : "")} done" : $"{action} failed: {outcome.Error ?? outcome.Status}");
-        }
-
-        S.HeldOff = DisconnectPolicy.HoldsPowerOff(plan, S.Owners);
-        S.PendingDisconnect = null;
-        await SaveAsync("UPDATED", withOwners: freed);
-        await Alarm.DisarmAsync();
-        var result = results.Count == 0 ? "nothing to do" : string.Join(", ", results);
-        await journal.WriteAsync(new JournalEntry(JournalLevel.Info,
-            $"Action upon user disconnect completed. Action: {plan.Action.ToWire()}. VM: {S.VerboseName}. Result: {result}.",
-            $"User id: {pending.UserId}. Deadline: {pending.Deadline:O}. Fired: {firedAt:O}.", EntityType.Vm, Id));
-    }
+    public Task ReceiveReminder(string reminderName, TickStatus status) =>
+        reminderName == DisconnectAlarm.ReminderName ? Policies.OnReminderAsync(state.RecordExists) : Task.CompletedTask;
 
     /// <summary>The controller's message, as the original relays it, to the owners' sessions that use this VM.</summary>
     private Task RelayToUsersAsync(DomainChange change)
@@ -353,7 +217,7 @@ public sealed partial class VmGrain(
     public async Task<VmConnectionData> PrepareConnectionAsync(ConnectionType protocol)
     {
         RequireExists();
-        await UserIsBackAsync();
+        await Policies.UserIsBackAsync();
         var prepared = await Controller().PrepareAsync(protocol, thinClients.Value, time);
         await ObservePowerAsync(prepared.Domain.PowerState);
         return prepared.Connection;
@@ -450,7 +314,4 @@ public sealed partial class VmGrain(
             user_power_state = (int)S.PowerState,
         });
     }
-
-    [LoggerMessage(EventId = LogEvents.VmKeepOnFailed, Level = LogLevel.Information, Message = "Keep-on could not start VM {Vm}: {Reason}")]
-    private static partial void LogKeepOnFailed(ILogger logger, Guid vm, string reason);
 }

@@ -67,8 +67,10 @@ public static partial class ThinClientSocket
         }
         catch (Exception e) when (e is WebSocketException or OperationCanceledException)
         {
+            // a client that stops answering pings has its socket aborted by the keep-alive timeout, which surfaces as
+            // either exception: the aborted state says which it was
             reason = http.RequestAborted.IsCancellationRequested ? SessionCloseReason.ConnectionLost
-                : e is WebSocketException ? SessionCloseReason.NoPongs
+                : e is WebSocketException || socket.State == WebSocketState.Aborted ? SessionCloseReason.NoPongs
                 : SessionCloseReason.SocketClosed;
             LogDropped(logger, sessionId, e.Message);
         }
