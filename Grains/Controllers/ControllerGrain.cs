@@ -45,6 +45,8 @@ public sealed partial class ControllerGrain(
 
     private ControllerWatch Watch => _watch ??= new ControllerWatch(this, GrainFactory, Monitor, time, logger);
 
+    private ControllerConfigurator Configurator => new(clients, secrets, table, time, Monitor.MinimumVersion);
+
     private Guid Id => this.GetPrimaryKey();
 
     private bool Exists => state.RecordExists && state.State.Status != ControllerStatus.Deleting;
@@ -66,36 +68,10 @@ public sealed partial class ControllerGrain(
             throw BrokerException.Conflict($"controller {Id} already exists");
         }
 
-        var name = ControllerRules.Name(registration.VerboseName);
-        var address = ControllerRules.Address(registration.Address);
-        var token = ControllerRules.Token(registration.Token);
-        var description = ControllerRules.Description(registration.Description);
-        var version = await CheckVersionAsync(clients.Create(address, token));
-
-        var now = time.GetUtcNow();
+        var version = await Configurator.RegisterAsync(Id, state, registration);
         var s = state.State;
-        s.VerboseName = name;
-        s.Address = address.ToString();
-        s.Description = description;
-        s.Status = ControllerStatus.Active;
-        s.Version = version;
-        s.ProtectedToken = secrets.ProtectControllerToken(token);
-        s.StatusReason = null;
-        s.Created = now;
-        s.Updated = now;
-        await table.UpsertAsync(Id, s); // reserves the name and address, or throws Conflict
-        try
-        {
-            await state.WriteStateAsync();
-        }
-        catch
-        {
-            await table.DeleteAsync(Id);
-            throw;
-        }
-
-        LogAdded(name, s.Address, version);
-        await journal.WriteAsync(new JournalEntry(JournalLevel.Info, $"Controller {name} added.",
+        LogAdded(s.VerboseName, s.Address, version);
+        await journal.WriteAsync(new JournalEntry(JournalLevel.Info, $"Controller {s.VerboseName} added.",
             $"Address: {s.Address}. ECP version: {version}.", EntityType.Controller, Id, registration.User));
         await PublishAsync("CREATED");
         var keepAlive = reminderPeriods.AtLeastMinimum(Monitor.KeepAlivePeriod);
@@ -110,40 +86,8 @@ public sealed partial class ControllerGrain(
     {
         RequireExists();
         var s = state.State;
-        var name = changes.VerboseName is null ? s.VerboseName : ControllerRules.Name(changes.VerboseName);
-        var description = changes.Description is null ? s.Description : ControllerRules.Description(changes.Description);
-        var address = changes.Address is null ? CurrentAddress() : ControllerRules.Address(changes.Address);
-        var token = changes.Token is null ? null : ControllerRules.Token(changes.Token);
-        var reconnect = changes.Address is not null && address.ToString() != s.Address || token is not null;
-        var version = s.Version;
-        if (reconnect)
-        {
-            version = await CheckVersionAsync(clients.Create(address, token ?? CurrentToken()));
-        }
-
-        var before = (s.VerboseName, s.Address, s.Description, s.Version, s.ProtectedToken);
-        s.VerboseName = name;
-        s.Description = description;
-        s.Address = address.ToString();
-        s.Version = version;
-        if (token is not null)
-        {
-            s.ProtectedToken = secrets.ProtectControllerToken(token);
-        }
-
-        s.Updated = time.GetUtcNow();
-        try
-        {
-            await table.UpsertAsync(Id, s);
-        }
-        catch (BrokerException)
-        {
-            (s.VerboseName, s.Address, s.Description, s.Version, s.ProtectedToken) = before;
-            throw;
-        }
-
-        await state.WriteStateAsync();
-        await journal.WriteAsync(new JournalEntry(JournalLevel.Info, $"Controller {name} updated.",
+        var reconnect = await Configurator.ChangeAsync(Id, state, changes, CurrentToken);
+        await journal.WriteAsync(new JournalEntry(JournalLevel.Info, $"Controller {s.VerboseName} updated.",
             reconnect ? "Address or token changed; connection re-checked." : "", EntityType.Controller, Id, changes.User));
         if (reconnect)
         {
@@ -371,17 +315,7 @@ public sealed partial class ControllerGrain(
         }
     }
 
-    private async Task<string> CheckVersionAsync(EcpClient client)
-    {
-        try
-        {
-            return ControllerRules.Version(await client.GetVersionAsync(), Monitor.MinimumVersion);
-        }
-        catch (EcpException e)
-        {
-            throw ControllerRules.VersionFailure(e);
-        }
-    }
+    private Task<string> CheckVersionAsync(EcpClient client) => Configurator.CheckVersionAsync(client);
 
     private EcpClient Client() => _client ??= clients.Create(CurrentAddress(), CurrentToken());
 

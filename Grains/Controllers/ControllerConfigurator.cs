@@ -1,0 +1,94 @@
+using Vdi.Grains.Controllers.Ecp;
+using Vdi.Grains.Interfaces.Controllers;
+using Vdi.Grains.Interfaces.Errors;
+using Vdi.Grains.Security;
+
+namespace Vdi.Grains.Controllers;
+
+/// <summary>
+/// A controller's configuration: a registration or a change is checked (<see cref="ControllerRules"/>, and the
+/// controller's version whenever the address or token is new), the token encrypted, and the result stored in the
+/// grain's state and its <c>vdi_controllers</c> row (which reserves the name and address). Nothing stays half-written:
+/// a refused row leaves the state as it was, a failed state write removes the new row.
+/// </summary>
+public sealed class ControllerConfigurator(EcpClientFactory clients, SecretProtector secrets, ControllerTable table, TimeProvider time, Version minimumVersion)
+{
+    /// <summary>Stores a new ACTIVE controller; the ECP version it runs.</summary>
+    public async Task<string> RegisterAsync(Guid id, IPersistentState<ControllerState> state, ControllerRegistration registration)
+    {
+        var name = ControllerRules.Name(registration.VerboseName);
+        var address = ControllerRules.Address(registration.Address);
+        var token = ControllerRules.Token(registration.Token);
+        var description = ControllerRules.Description(registration.Description);
+        var version = await CheckVersionAsync(clients.Create(address, token));
+
+        var now = time.GetUtcNow();
+        var s = state.State;
+        (s.VerboseName, s.Address, s.Description, s.Status, s.Version) = (name, address.ToString(), description, ControllerStatus.Active, version);
+        (s.ProtectedToken, s.StatusReason, s.Created, s.Updated) = (secrets.ProtectControllerToken(token), null, now, now);
+        await table.UpsertAsync(id, s); // reserves the name and address, or throws Conflict
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch
+        {
+            await table.DeleteAsync(id);
+            throw;
+        }
+
+        return version;
+    }
+
+    /// <summary>Stores the changes; true when the address or token changed (the connection was checked again).</summary>
+    public async Task<bool> ChangeAsync(Guid id, IPersistentState<ControllerState> state, ControllerChanges changes, Func<string> currentToken)
+    {
+        var s = state.State;
+        var name = changes.VerboseName is null ? s.VerboseName : ControllerRules.Name(changes.VerboseName);
+        var description = changes.Description is null ? s.Description : ControllerRules.Description(changes.Description);
+        var address = ControllerRules.Address(changes.Address ?? s.Address);
+        var token = changes.Token is null ? null : ControllerRules.Token(changes.Token);
+        var reconnect = changes.Address is not null && address.ToString() != s.Address || token is not null;
+        var version = reconnect ? await CheckVersionAsync(clients.Create(address, token ?? currentToken())) : s.Version;
+
+        var before = (s.VerboseName, s.Address, s.Description, s.Version, s.ProtectedToken, s.Updated);
+        (s.VerboseName, s.Description, s.Address, s.Version, s.Updated) = (name, description, address.ToString(), version, time.GetUtcNow());
+        if (token is not null)
+        {
+            s.ProtectedToken = secrets.ProtectControllerToken(token);
+        }
+
+        var rowWritten = false;
+        try
+        {
+            await table.UpsertAsync(id, s);
+            rowWritten = true;
+            await state.WriteStateAsync();
+        }
+        catch
+        {
+            (s.VerboseName, s.Address, s.Description, s.Version, s.ProtectedToken, s.Updated) = before;
+            if (rowWritten)
+            {
+                await table.UpsertAsync(id, s); // the row follows the state back (if the database answers again)
+            }
+
+            throw;
+        }
+
+        return reconnect;
+    }
+
+    /// <summary>The version a controller reports, if the broker supports it; its failures in the administrator's terms.</summary>
+    public async Task<string> CheckVersionAsync(EcpClient client)
+    {
+        try
+        {
+            return ControllerRules.Version(await client.GetVersionAsync(), minimumVersion);
+        }
+        catch (EcpException e)
+        {
+            throw ControllerRules.VersionFailure(e);
+        }
+    }
+}
