@@ -29,6 +29,7 @@ public sealed class PoolGrain(
     private VmHandOut? _handOut;
     private PoolExpansion? _expansion;
     private PoolEntitlements? _entitlements;
+    private PoolVmAdministration? _vms;
 
     private VmHandOut HandOut => _handOut ??= new VmHandOut(
         user => table.VmOfUserAsync(Id, user),
@@ -36,6 +37,8 @@ public sealed class PoolGrain(
         (vm, user) => GrainFactory.GetGrain<IVmInternalGrain>(vm).TryTakeAsync(user));
 
     private PoolExpansion Expansion => _expansion ??= new PoolExpansion(() => state.State, Id, table, GrainFactory, _writes.WriteAsync);
+
+    private PoolVmAdministration Vms => _vms ??= new PoolVmAdministration(() => state.State, Id, table, journal, GrainFactory, IsEntitledAsync);
 
     private PoolEntitlements Entitlements => _entitlements ??= new PoolEntitlements(() => state.State, Id, _writes.WriteAsync, table, journal, live, GrainFactory);
 
@@ -193,54 +196,25 @@ public sealed class PoolGrain(
     {
         RequireExists();
         await HandOut.WaitForUserAsync(userId); // the user's own request finishes first; the assignment below then moves them
-
-        var vm = await MemberVmAsync(vmId);
-        if (!await IsEntitledAsync(userId))
-        {
-            throw new BrokerException(ErrorKind.Invalid, "users: the user is not entitled to this pool", "users");
-        }
-
-        if (state.State.PoolType == PoolType.Guest && vm.Owners.Any(o => o != userId))
-        {
-            throw new BrokerException(ErrorKind.Conflict, "a guest VM has one user at most", "users");
-        }
-
-        if (await table.VmOfUserAsync(Id, userId) is { } current && current != vmId)
-        {
-            await GrainFactory.GetGrain<IVmInternalGrain>(current).RemoveOwnerAsync(userId); // one VM per user per pool
-        }
-
-        await GrainFactory.GetGrain<IVmInternalGrain>(vmId).AddOwnerAsync(userId);
-        await journal.WriteAsync(new JournalEntry(JournalLevel.Info, $"VM {vm.VerboseName} assigned to a user.", $"User id: {userId}.", EntityType.Vm, vmId, user));
+        await Vms.AssignAsync(vmId, userId, user);
         await RequestAutoExpansionAsync();
     }
 
     public async Task FreeVmAsync(Guid vmId, Guid userId, string user)
     {
         RequireExists();
-        var vm = await MemberVmAsync(vmId);
-        await GrainFactory.GetGrain<IVmInternalGrain>(vmId).RemoveOwnerAsync(userId);
+        await Vms.FreeAsync(vmId, userId, user);
         HandOut.Invalidate();
-        await journal.WriteAsync(new JournalEntry(JournalLevel.Info, $"VM {vm.VerboseName} freed from a user.", $"User id: {userId}.", EntityType.Vm, vmId, user));
     }
 
     public async Task ReserveVmAsync(Guid vmId, bool reserved, string user)
     {
         RequireExists();
-        var vm = await MemberVmAsync(vmId);
-        if (reserved == (vm.Status == VmStatus.Reserved))
+        if (await Vms.ReserveAsync(vmId, reserved))
         {
-            return;
+            HandOut.Invalidate();
+            await RequestAutoExpansionAsync();
         }
-
-        if (vm.Status is not (VmStatus.Active or VmStatus.Reserved))
-        {
-            throw new BrokerException(ErrorKind.WrongStatus, $"the VM is {vm.Status.ToWire()}", "vm_id");
-        }
-
-        await GrainFactory.GetGrain<IVmInternalGrain>(vmId).SetStatusAsync(reserved ? VmStatus.Reserved : VmStatus.Active);
-        HandOut.Invalidate();
-        await RequestAutoExpansionAsync();
     }
 
     public async Task<VmTake> TakeVmForUserAsync(Guid userId)
@@ -331,11 +305,6 @@ public sealed class PoolGrain(
 
     private Task AttachStaticVmsAsync(IReadOnlyList<Guid> vmIds, string user) =>
         new StaticVmAttach(GrainFactory).AttachAsync(Id, state.State.ControllerId, vmIds, user);
-
-    private async Task<VmView> MemberVmAsync(Guid vmId) =>
-        await GrainFactory.GetGrain<IVmGrain>(vmId).GetAsync() is { } vm && vm.PoolId == Id
-            ? vm
-            : throw new BrokerException(ErrorKind.NotFound, $"vm_id: VM {vmId} is not in this pool", "vm_id");
 
     private Task<TaskView> StartTaskAsync(BrokerTaskRequest request) => GrainFactory.GetGrain<ITaskGrain>(Guid.NewGuid()).StartAsync(request);
 
