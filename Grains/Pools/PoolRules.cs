@@ -15,6 +15,9 @@ public static partial class PoolRules
     public const int MaxStep = 100;
     public const int NameLimit = 128;
 
+    /// <summary>A week: a longer wait is no policy (5,000,000 s overflowed the VM grain's timers).</summary>
+    public const int MaxDisconnectActionTimeout = 7 * 24 * 3600;
+
     [GeneratedRegex(@"^[а-яА-ЯёЁa-zA-Z0-9\-]+$")]
     private static partial Regex NamePattern();
 
@@ -122,9 +125,9 @@ public static partial class PoolRules
             throw Invalid("connection_types", "connection_types must list at least one of SPICE, SPICE_DIRECT, RDP, NATIVE_RDP, LOUDPLAY");
         }
 
-        if (p.VmDisconnectActionTimeout < 0)
+        if (p.VmDisconnectActionTimeout is < 0 or > MaxDisconnectActionTimeout)
         {
-            throw Invalid("vm_disconnect_action_timeout", "vm_disconnect_action_timeout must be 0 or more seconds");
+            throw Invalid("vm_disconnect_action_timeout", $"vm_disconnect_action_timeout must be 0 to {MaxDisconnectActionTimeout} seconds (a week)");
         }
 
         switch (p.PoolType)

@@ -143,6 +143,18 @@ public sealed partial class ThinClientSessionGrain(
                 await journal.WriteAsync(new JournalEntry(JournalLevel.Warning, $"User {user} could not connect to VM.", e.ErrorText ?? "", EntityType.Vm, vm, user));
                 break;
             case ClientEventType.NetworkStats:
+                if (!(s.VmConnected && s.LastVmId == vm) && await OwnsAsync(vm, s.Info.UserId))
+                {
+                    // statistics about a VM of the user's: the client is in it, whether or not its vm_connected arrived
+                    // (VeiL Connect's auto-connect can reach the desktop before its socket is open)
+                    await table.VmConnectedAsync(Id, e with { Type = ClientEventType.VmConnected }, successful: true, now);
+                    s.LastVmId = vm;
+                    s.VmConnected = true;
+                    await journal.WriteAsync(new JournalEntry(JournalLevel.Info, $"User {user} connected to VM.",
+                        "Reported by the client's network statistics (no vm_connected).", EntityType.Vm, vm, user));
+                    await GrainFactory.GetGrain<IVmInternalGrain>(vm).UserConnectedAsync(s.Info.UserId);
+                }
+
                 await table.NetworkStatsAsync(Id, e, now);
                 break;
             case ClientEventType.UserGui:
@@ -153,6 +165,9 @@ public sealed partial class ThinClientSessionGrain(
         _lastWrite = now;
         await PublishAsync(e.Name, e.VmId);
     }
+
+    private async Task<bool> OwnsAsync(Guid vmId, Guid userId) =>
+        await GrainFactory.GetGrain<IVmGrain>(vmId).GetAsync() is { } vm && vm.Owners.Contains(userId);
 
     public async Task SendAsync(string json)
     {

@@ -97,6 +97,9 @@ public sealed class PoolRulesTests
         Assert.Equal("vms", Refused(PoolType.Static, Automated(s => s with { VmIds = [] })).Field);
         Assert.Equal("connection_types", Refused(PoolType.Automated, Automated(s => s with { ConnectionTypes = [] })).Field);
         Assert.Equal("vm_disconnect_action_timeout", Refused(PoolType.Automated, Automated(s => s with { VmDisconnectActionTimeout = -1 })).Field);
+        Assert.Equal("vm_disconnect_action_timeout", Refused(PoolType.Automated, Automated(s => s with { VmDisconnectActionTimeout = 5_000_000 })).Field);
+        Assert.Equal(PoolRules.MaxDisconnectActionTimeout,
+            PoolRules.Create(PoolType.Automated, Automated(s => s with { VmDisconnectActionTimeout = PoolRules.MaxDisconnectActionTimeout }), "admin", Now).VmDisconnectActionTimeout);
     }
 
     [Fact]

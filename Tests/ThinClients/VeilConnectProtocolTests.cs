@@ -373,4 +373,31 @@ public sealed class VeilConnectProtocolTests(LiveSystemFixture system)
         Assert.True(await Eventually.TrueAsync(async () => (await scenario.Sim.GetDomainAsync(vmId)).GetProperty("user_power_state").GetInt32() == 1,
             TimeSpan.FromSeconds(20)), "the VM was not shut down after its client went away");
     }
+
+    [Fact]
+    public async Task Network_statistics_for_the_users_own_vm_mean_the_client_is_in_it_even_without_vm_connected()
+    {
+        await using var scenario = await ThinClientScenario.StartAsync(system.Grains, vms: 1, users: 1);
+        await using var client = new VeilConnectClient(Gateway());
+        await client.LoginAsync(scenario.Users[0].Name, ThinClientScenario.Password);
+        var vmId = (await client.GetVmAsync(scenario.PoolId)).Body.GetProperty("data").GetProperty("vm_id").GetGuid();
+        await client.ConnectAsync(); // auto-connect: the desktop was reached before the socket opened, its vm_connected is lost
+        await client.WaitForAsync(m => m.GetProperty("msg_type").GetString() == "control");
+
+        var stranger = Guid.NewGuid(); // statistics about a VM that is not the user's change nothing
+        await client.SendEventAsync(new { msg_type = "UPDATED", @event = "network_stats", vm_id = stranger, connection_type = "SPICE", total = 10 });
+        for (var i = 0; i < 3; i++)
+        {
+            await client.SendEventAsync(new { msg_type = "UPDATED", @event = "network_stats", vm_id = vmId, connection_type = "SPICE", total = 100 + i, avg_rtt = 1.5 });
+        }
+
+        Assert.True(await Eventually.TrueAsync(async () =>
+            await TestDb.ScalarAsync<long>("select count(*) from vdi_tk_vm_connections where vm_id = @v and read_speed = 102", ("v", vmId)) == 1,
+            TimeSpan.FromSeconds(10)), "the implied connection did not record the statistics");
+        Assert.Equal(1L, await TestDb.ScalarAsync<long>( // one connection, opened by the first statistics
+            "select count(*) from vdi_tk_vm_connections where vm_id = @v and successful and disconnected_from_vm is null", ("v", vmId)));
+        Assert.Equal(0L, await TestDb.ScalarAsync<long>("select count(*) from vdi_tk_vm_connections where vm_id = @v", ("v", stranger)));
+        Assert.Equal(1L, await TestDb.ScalarAsync<long>(
+            "select count(*) from vdi_journal where entity_id = @v and description like 'Reported by the client''s network statistics%'", ("v", vmId)));
+    }
 }
