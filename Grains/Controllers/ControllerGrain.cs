@@ -158,7 +158,7 @@ public sealed partial class ControllerGrain(
 
         var name = state.State.VerboseName;
         state.State.Status = ControllerStatus.Deleting;
-        await state.WriteStateAsync();
+        await state.WriteOrForgetAsync(this);
         await Watch.StopAsync();
         if (await this.GetReminder(KeepAliveReminder) is { } reminder)
         {
@@ -274,7 +274,7 @@ public sealed partial class ControllerGrain(
         s.Status = next;
         s.StatusReason = reason;
         s.Updated = time.GetUtcNow();
-        await state.WriteStateAsync();
+        await state.WriteOrForgetAsync(this);
         await table.UpsertAsync(Id, s);
         if (previous == next)
         {

@@ -1,3 +1,4 @@
+using Vdi.Grains.Hosting;
 using Vdi.Grains.Interfaces.Errors;
 using Npgsql;
 using Vdi.Grains.Interfaces.Groups;
@@ -43,7 +44,7 @@ public sealed class GroupGrain(
 
         state.State.VerboseName = name;
         state.State.Description = description ?? "";
-        await state.WriteStateAsync();
+        await state.WriteOrForgetAsync(this);
         return View();
     }
 
@@ -68,7 +69,7 @@ public sealed class GroupGrain(
 
         if (changed)
         {
-            await state.WriteStateAsync();
+            await state.WriteOrForgetAsync(this);
         }
 
         // every row is written even when the state did not change (the table catches up after a crash between the
@@ -133,7 +134,7 @@ public sealed class GroupGrain(
         s.Description = changes.Description ?? s.Description;
         s.Roles = [.. roles.Distinct()];
         s.TkPermissions = [.. permissions];
-        await state.WriteStateAsync();
+        await state.WriteOrForgetAsync(this);
         if (grantsChanged)
         {
             await TellMembersAsync(s.Members);

@@ -1,3 +1,4 @@
+using Vdi.Grains.Hosting;
 using Vdi.Grains.Interfaces.Controllers;
 using Vdi.Grains.Interfaces.Journal;
 using Vdi.Grains.Interfaces.Live;
@@ -25,22 +26,24 @@ public sealed class PoolGrain(
     LiveEventPublisher live,
     TimeProvider time) : Grain, IPoolGrain, IPoolInternalGrain
 {
-    private readonly SerializedWrites _writes = new(state.WriteStateAsync);
+    private SerializedWrites? _serializedWrites;
     private VmHandOut? _handOut;
     private PoolExpansion? _expansion;
     private PoolEntitlements? _entitlements;
     private PoolVmAdministration? _vms;
+
+    private SerializedWrites Writes => _serializedWrites ??= new SerializedWrites(() => state.WriteOrForgetAsync(this));
 
     private VmHandOut HandOut => _handOut ??= new VmHandOut(
         user => table.VmOfUserAsync(Id, user),
         (limit, promised) => table.FreeVmsAsync(Id, limit, promised),
         (vm, user) => GrainFactory.GetGrain<IVmInternalGrain>(vm).TryTakeAsync(user));
 
-    private PoolExpansion Expansion => _expansion ??= new PoolExpansion(() => state.State, Id, table, GrainFactory, _writes.WriteAsync);
+    private PoolExpansion Expansion => _expansion ??= new PoolExpansion(() => state.State, Id, table, GrainFactory, Writes.WriteAsync);
 
     private PoolVmAdministration Vms => _vms ??= new PoolVmAdministration(() => state.State, Id, table, journal, GrainFactory, IsEntitledAsync);
 
-    private PoolEntitlements Entitlements => _entitlements ??= new PoolEntitlements(() => state.State, Id, _writes.WriteAsync, table, journal, live, GrainFactory);
+    private PoolEntitlements Entitlements => _entitlements ??= new PoolEntitlements(() => state.State, Id, Writes.WriteAsync, table, journal, live, GrainFactory);
 
     private Guid Id => this.GetPrimaryKey();
 
@@ -68,7 +71,7 @@ public sealed class PoolGrain(
 
         await table.UpsertAsync(Id, pool); // reserves the name, or throws Conflict
         state.State = pool;
-        await _writes.WriteAsync();
+        await Writes.WriteAsync();
         await journal.WriteAsync(new JournalEntry(JournalLevel.Info, $"Pool {pool.VerboseName} created.",
             $"Type: {type.ToWire()}.", EntityType.Pool, Id, user));
         await PublishAsync("CREATED");
@@ -101,7 +104,7 @@ public sealed class PoolGrain(
         updated.Updated = time.GetUtcNow();
         await table.UpsertAsync(Id, updated);
         state.State = updated;
-        await _writes.WriteAsync();
+        await Writes.WriteAsync();
         await journal.WriteAsync(new JournalEntry(JournalLevel.Info, $"Pool {updated.VerboseName} updated.", "", EntityType.Pool, Id, user));
         await PublishAsync("UPDATED");
         await RequestAutoExpansionAsync(); // a larger reserve may call for more VMs
@@ -258,7 +261,7 @@ public sealed class PoolGrain(
         state.State.Status = status;
         state.State.StatusReason = reason;
         state.State.Updated = time.GetUtcNow();
-        await _writes.WriteAsync();
+        await Writes.WriteAsync();
         await table.UpsertAsync(Id, state.State);
         await PublishAsync("UPDATED");
     }
@@ -267,7 +270,7 @@ public sealed class PoolGrain(
     {
         RequireExists();
         state.State.OsType = osType;
-        await _writes.WriteAsync();
+        await Writes.WriteAsync();
         await table.UpsertAsync(Id, state.State);
     }
 

@@ -1,3 +1,4 @@
+using Vdi.Grains.Hosting;
 using System.Security.Cryptography;
 using Microsoft.AspNetCore.DataProtection;
 using Vdi.Grains.Interfaces.Security;
@@ -16,7 +17,7 @@ public sealed class SigningKeyGrain(
         if (string.IsNullOrEmpty(state.State.ProtectedKey))
         {
             state.State.ProtectedKey = Convert.ToBase64String(_protector.Protect(RandomNumberGenerator.GetBytes(64)));
-            await state.WriteStateAsync();
+            await state.WriteOrForgetAsync(this);
         }
 
         return _protector.Unprotect(Convert.FromBase64String(state.State.ProtectedKey));

@@ -1,3 +1,4 @@
+using Vdi.Grains.Hosting;
 using Vdi.Grains.Interfaces.Errors;
 using Vdi.Grains.Interfaces.Journal;
 using Vdi.Grains.Interfaces.Settings;
@@ -44,7 +45,7 @@ public sealed class SettingsGrain(
         }
 
         state.State.Settings = next;
-        await state.WriteStateAsync();
+        await state.WriteOrForgetAsync(this);
         await journal.WriteAsync(new JournalEntry(JournalLevel.Info, "Settings changed.",
             $"AFK disconnect: {next.DisconnectInactiveConnections}, AFK timeout: {next.AfkTimeoutSeconds} s, thin-client limit: {next.ThinClientLimit}, " +
             $"password security level: {next.PasswordSecurityLevel.ToString().ToUpperInvariant()}.", EntityType.System, null, by));

@@ -1,3 +1,4 @@
+using Vdi.Grains.Hosting;
 using Vdi.Grains.Interfaces.Tasks;
 
 namespace Vdi.Grains.Tasks;
@@ -21,7 +22,7 @@ public sealed class EntityLockGrain(
         }
 
         state.State.Owner = owner;
-        await state.WriteStateAsync();
+        await state.WriteOrForgetAsync(this);
         return true;
     }
 
@@ -30,7 +31,7 @@ public sealed class EntityLockGrain(
         if (state.State.Owner == owner)
         {
             state.State.Owner = null;
-            await state.WriteStateAsync();
+            await state.WriteOrForgetAsync(this);
         }
     }
 

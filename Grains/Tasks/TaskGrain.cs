@@ -278,7 +278,7 @@ public sealed partial class TaskGrain(
 
     private async Task SaveAsync(string @event)
     {
-        await state.WriteStateAsync();
+        await state.WriteOrForgetAsync(this);
         var view = state.State.ToView(Id);
         await table.UpsertAsync(view, state.State.PoolId);
         await live.PublishAsync(LiveStreams.Tasks, @event, Id, new

@@ -1,3 +1,4 @@
+using Vdi.Grains.Hosting;
 using Vdi.Shared.Settings;
 using Vdi.Grains.Interfaces.Errors;
 using Microsoft.AspNetCore.Identity;
@@ -117,7 +118,7 @@ public sealed class UserGrain(
         if (state.RecordExists && state.State.CurrentTokenId is not null)
         {
             state.State.CurrentTokenId = null;
-            await state.WriteStateAsync();
+            await state.WriteOrForgetAsync(this);
         }
     }
 
@@ -146,7 +147,7 @@ public sealed class UserGrain(
         RequireExists();
         var secret = Base32Encoding.ToString(KeyGeneration.GenerateRandomKey(20));
         state.State.ProtectedTotpSecret = secrets.ProtectTotpSecret(secret);
-        await state.WriteStateAsync();
+        await state.WriteOrForgetAsync(this);
         var label = Uri.EscapeDataString($"VeiL VDI:{state.State.Username}");
         return new TotpEnrollment(secret, $"otpauth://totp/{label}?secret={secret}&issuer={Uri.EscapeDataString("VeiL VDI")}");
     }
@@ -239,7 +240,7 @@ public sealed class UserGrain(
 
     private async Task SaveAsync()
     {
-        await state.WriteStateAsync();
+        await state.WriteOrForgetAsync(this);
         await table.UpsertAsync(state.State);
     }
 }

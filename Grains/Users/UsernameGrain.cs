@@ -1,3 +1,4 @@
+using Vdi.Grains.Hosting;
 using Vdi.Grains.Interfaces.Errors;
 using Vdi.Grains.Interfaces.Journal;
 using Vdi.Grains.Interfaces.Users;
@@ -51,7 +52,7 @@ public sealed class UsernameGrain(
         }
 
         state.State.UserId ??= Guid.NewGuid();
-        await state.WriteStateAsync();
+        await state.WriteOrForgetAsync(this);
         var created = await GrainFactory.GetGrain<IUserGrain>(state.State.UserId.Value).CreateAsync(user);
         await journal.WriteAsync(new JournalEntry(JournalLevel.Info, $"User {created.Username} created.",
             EntityType: EntityType.User, EntityId: created.Id, User: user.Creator));

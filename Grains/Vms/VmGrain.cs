@@ -40,7 +40,7 @@ public sealed class VmGrain(
     private VmPowerPolicies? _policies;
 
     private VmPowerPolicies Policies => _policies ??= new VmPowerPolicies(this, GrainFactory, () => state.State,
-        withOwners => SaveAsync("UPDATED", withOwners), state.WriteStateAsync, controllers, journal, reminderPeriods,
+        withOwners => SaveAsync("UPDATED", withOwners), () => state.WriteOrForgetAsync(this), controllers, journal, reminderPeriods,
         ecpOptions.CurrentValue.AttemptTimeout * 4, time, logger);
 
     private Guid Id => this.GetPrimaryKey();
@@ -302,7 +302,7 @@ public sealed class VmGrain(
     private async Task SaveAsync(string @event, bool withOwners = false)
     {
         S.Updated = time.GetUtcNow();
-        await state.WriteStateAsync();
+        await state.WriteOrForgetAsync(this);
         await table.UpsertAsync(Id, S, withOwners);
         await live.PublishAsync(LiveStreams.Domains, @event, Id, new
         {

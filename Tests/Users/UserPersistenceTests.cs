@@ -123,4 +123,42 @@ public sealed class UserPersistenceTests(ClusterFixture fixture)
         Assert.Contains(field, error.Message);
         Assert.Null(await Grains.GetGrain<IUsernameGrain>(key).FindUserIdAsync());
     }
+
+    [Fact]
+    public async Task A_login_whose_state_write_fails_changes_nothing_the_next_call_sees()
+    {
+        var request = NewUser();
+        var user = await Grains.ForName(request.Username).CreateUserAsync(request);
+        var grain = Grains.GetGrain<IUserGrain>(user.Id);
+        var first = Guid.NewGuid();
+        await grain.RecordLoginAsync(first);
+        Assert.NotNull(await grain.GetAccessAsync(first));
+
+        // the database refuses this user's next write, as an outage would (a trigger of this test's own, on its row only)
+        var name = $"vdi_test_refuse_{user.Id:N}";
+        await TestDb.ExecuteAsync($"""
+            create function {name}() returns trigger language plpgsql as $f$
+            begin
+              if position('{user.Id}' in convert_from(new.payloadbinary, 'UTF8')) > 0 then raise exception 'injected outage'; end if;
+              return new;
+            end $f$;
+            create trigger {name} before update on orleansstorage for each row execute function {name}();
+            """);
+        var second = Guid.NewGuid();
+        try
+        {
+            await Assert.ThrowsAnyAsync<Exception>(() => grain.RecordLoginAsync(second));
+        }
+        finally
+        {
+            await TestDb.ExecuteAsync($"drop trigger {name} on orleansstorage; drop function {name}();");
+        }
+
+        // the activation did not keep the login it could not store: the stored token is still the current one
+        Assert.NotNull(await grain.GetAccessAsync(first));
+        Assert.Null(await grain.GetAccessAsync(second));
+        var third = Guid.NewGuid();
+        await grain.RecordLoginAsync(third); // and the grain writes again once the database does
+        Assert.NotNull(await grain.GetAccessAsync(third));
+    }
 }
