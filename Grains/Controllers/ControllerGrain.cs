@@ -1,13 +1,13 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Vdi.Grains.Controllers.Ecp;
+using Vdi.Grains.Hosting;
 using Vdi.Grains.Interfaces.Controllers;
 using Vdi.Grains.Interfaces.Errors;
 using Vdi.Grains.Interfaces.Journal;
 using Vdi.Grains.Interfaces.Live;
 using Vdi.Grains.Journal;
 using Vdi.Grains.Live;
-using Vdi.Grains.Hosting;
 using Vdi.Grains.Pools;
 using Vdi.Grains.Security;
 

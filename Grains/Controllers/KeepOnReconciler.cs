@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
-using Vdi.Grains.Hosting;
 using Vdi.Grains.Controllers.Ecp;
+using Vdi.Grains.Hosting;
 using Vdi.Grains.Interfaces.Pools;
 using Vdi.Grains.Interfaces.Vms;
 using Vdi.Grains.Pools;

@@ -1,6 +1,6 @@
+using Npgsql;
 using Vdi.Grains.Hosting;
 using Vdi.Grains.Interfaces.Errors;
-using Npgsql;
 using Vdi.Grains.Interfaces.Groups;
 using Vdi.Grains.Interfaces.Pools;
 using Vdi.Grains.Interfaces.Users;

@@ -1,4 +1,3 @@
-using Vdi.Shared.Settings;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Configuration;
@@ -6,18 +5,19 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Npgsql;
-using Vdi.Shared.Options;
 using Vdi.Grains.Controllers;
 using Vdi.Grains.Controllers.Ecp;
 using Vdi.Grains.Journal;
 using Vdi.Grains.Live;
 using Vdi.Grains.Pools;
+using Vdi.Grains.Security;
 using Vdi.Grains.Tasks;
 using Vdi.Grains.Tasks.Runners;
 using Vdi.Grains.ThinClients;
-using Vdi.Grains.Security;
 using Vdi.Grains.Users;
 using Vdi.Grains.Vms;
+using Vdi.Shared.Options;
+using Vdi.Shared.Settings;
 
 namespace Vdi.Grains.Hosting;
 

@@ -1,8 +1,8 @@
-using Vdi.Grains.Hosting;
-using Vdi.Grains.Interfaces.Live;
 using Microsoft.Extensions.Logging;
 using Npgsql;
+using Vdi.Grains.Hosting;
 using Vdi.Grains.Interfaces.Journal;
+using Vdi.Grains.Interfaces.Live;
 using Vdi.Grains.Live;
 
 namespace Vdi.Grains.Journal;

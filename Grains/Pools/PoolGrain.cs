@@ -1,5 +1,6 @@
 using Vdi.Grains.Hosting;
 using Vdi.Grains.Interfaces.Controllers;
+using Vdi.Grains.Interfaces.Errors;
 using Vdi.Grains.Interfaces.Journal;
 using Vdi.Grains.Interfaces.Live;
 using Vdi.Grains.Interfaces.Pools;
@@ -10,7 +11,6 @@ using Vdi.Grains.Journal;
 using Vdi.Grains.Live;
 using Vdi.Grains.Tasks;
 using Vdi.Grains.Vms;
-using Vdi.Grains.Interfaces.Errors;
 
 namespace Vdi.Grains.Pools;
 

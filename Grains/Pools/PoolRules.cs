@@ -1,5 +1,5 @@
-using Vdi.Grains.Interfaces.Errors;
 using System.Text.RegularExpressions;
+using Vdi.Grains.Interfaces.Errors;
 using Vdi.Grains.Interfaces.Pools;
 
 namespace Vdi.Grains.Pools;

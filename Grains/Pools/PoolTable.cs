@@ -1,8 +1,8 @@
-using Vdi.Shared.Postgres;
-using Vdi.Grains.Interfaces.Errors;
-using Vdi.Grains.Hosting;
 using Npgsql;
+using Vdi.Grains.Hosting;
+using Vdi.Grains.Interfaces.Errors;
 using Vdi.Grains.Interfaces.Pools;
+using Vdi.Shared.Postgres;
 
 namespace Vdi.Grains.Pools;
 

@@ -1,6 +1,6 @@
-using Vdi.Grains.Hosting;
 using System.Security.Cryptography;
 using Microsoft.AspNetCore.DataProtection;
+using Vdi.Grains.Hosting;
 using Vdi.Grains.Interfaces.Security;
 
 namespace Vdi.Grains.Security;

@@ -1,11 +1,11 @@
-using Vdi.Grains.Interfaces.Errors;
-using Vdi.Grains.Hosting;
-using Vdi.Grains.Interfaces.Live;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Vdi.Grains.Controllers;
 using Vdi.Grains.Controllers.Ecp;
+using Vdi.Grains.Hosting;
+using Vdi.Grains.Interfaces.Errors;
 using Vdi.Grains.Interfaces.Journal;
+using Vdi.Grains.Interfaces.Live;
 using Vdi.Grains.Interfaces.Pools;
 using Vdi.Grains.Interfaces.Tasks;
 using Vdi.Grains.Journal;

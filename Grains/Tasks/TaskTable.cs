@@ -1,8 +1,8 @@
-using Vdi.Shared.Postgres;
-using Vdi.Grains.Hosting;
 using Npgsql;
+using Vdi.Grains.Hosting;
 using Vdi.Grains.Interfaces.Pools;
 using Vdi.Grains.Interfaces.Tasks;
+using Vdi.Shared.Postgres;
 
 namespace Vdi.Grains.Tasks;
 

@@ -1,7 +1,7 @@
-using Vdi.Grains.Interfaces.Errors;
-using Vdi.Grains.Interfaces.Live;
 using System.Text.Json;
 using Orleans.Concurrency;
+using Vdi.Grains.Interfaces.Errors;
+using Vdi.Grains.Interfaces.Live;
 using Vdi.Grains.Interfaces.ThinClients;
 using Vdi.Grains.Live;
 

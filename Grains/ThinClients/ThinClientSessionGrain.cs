@@ -1,15 +1,15 @@
-using Vdi.Shared.Settings;
-using Vdi.Grains.Interfaces.Errors;
-using Vdi.Grains.Vms;
-using Vdi.Grains.Hosting;
-using Vdi.Grains.Interfaces.Live;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Vdi.Grains.Hosting;
+using Vdi.Grains.Interfaces.Errors;
 using Vdi.Grains.Interfaces.Journal;
+using Vdi.Grains.Interfaces.Live;
 using Vdi.Grains.Interfaces.ThinClients;
 using Vdi.Grains.Interfaces.Vms;
 using Vdi.Grains.Journal;
 using Vdi.Grains.Live;
+using Vdi.Grains.Vms;
+using Vdi.Shared.Settings;
 
 namespace Vdi.Grains.ThinClients;
 
@@ -37,6 +37,7 @@ public sealed partial class ThinClientSessionGrain(
     private DateTimeOffset _lastWrite;
     private SessionState? _state; // null until opened here or read back from the rows
     private bool _loaded;
+    private readonly HashSet<Guid> _notOwned = []; // VMs whose statistics this session already found are not its user's
 
     private Guid Id => this.GetPrimaryKey();
 
@@ -166,8 +167,29 @@ public sealed partial class ThinClientSessionGrain(
         await PublishAsync(e.Name, e.VmId);
     }
 
-    private async Task<bool> OwnsAsync(Guid vmId, Guid userId) =>
-        await GrainFactory.GetGrain<IVmGrain>(vmId).GetAsync() is { } vm && vm.Owners.Contains(userId);
+    /// <summary>
+    /// Whether the user owns the VM; a VM found not to be theirs is remembered (a few), so a client that keeps sending
+    /// statistics about it costs no grain call every 5 s.
+    /// </summary>
+    private async Task<bool> OwnsAsync(Guid vmId, Guid userId)
+    {
+        if (_notOwned.Contains(vmId))
+        {
+            return false;
+        }
+
+        if (await GrainFactory.GetGrain<IVmGrain>(vmId).GetAsync() is { } vm && vm.Owners.Contains(userId))
+        {
+            return true;
+        }
+
+        if (_notOwned.Count < 16)
+        {
+            _notOwned.Add(vmId);
+        }
+
+        return false;
+    }
 
     public async Task SendAsync(string json)
     {

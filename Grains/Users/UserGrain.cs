@@ -1,10 +1,10 @@
-using Vdi.Grains.Hosting;
-using Vdi.Shared.Settings;
-using Vdi.Grains.Interfaces.Errors;
 using Microsoft.AspNetCore.Identity;
 using OtpNet;
-using Vdi.Grains.Security;
+using Vdi.Grains.Hosting;
+using Vdi.Grains.Interfaces.Errors;
 using Vdi.Grains.Interfaces.Users;
+using Vdi.Grains.Security;
+using Vdi.Shared.Settings;
 
 namespace Vdi.Grains.Users;
 

@@ -1,7 +1,7 @@
-using Vdi.Shared.Postgres;
-using Vdi.Grains.Hosting;
 using Npgsql;
+using Vdi.Grains.Hosting;
 using Vdi.Grains.Interfaces.Vms;
+using Vdi.Shared.Postgres;
 
 namespace Vdi.Grains.Vms;
 

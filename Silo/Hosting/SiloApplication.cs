@@ -1,11 +1,11 @@
-using Vdi.Shared.Options;
-using Vdi.Shared.Postgres;
 using System.Net;
-using Orleans.Dashboard;
 using Orleans.Configuration;
+using Orleans.Dashboard;
 using StackExchange.Redis;
 using Vdi.Grains.Hosting;
 using Vdi.Grains.Interfaces.Configuration;
+using Vdi.Shared.Options;
+using Vdi.Shared.Postgres;
 using Vdi.Silo.Options;
 using Vdi.Silo.Security;
 using Vdi.Silo.Startup;

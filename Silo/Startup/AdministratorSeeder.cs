@@ -1,5 +1,5 @@
-using Vdi.Grains.Interfaces.Errors;
 using Microsoft.Extensions.Options;
+using Vdi.Grains.Interfaces.Errors;
 using Vdi.Grains.Interfaces.Users;
 using Vdi.Silo.Options;
 

@@ -1,8 +1,8 @@
-using Vdi.Grains.Interfaces.Errors;
 using Microsoft.Extensions.Options;
 using Vdi.Grains.Controllers;
 using Vdi.Grains.Controllers.Ecp;
 using Vdi.Grains.Interfaces.Controllers;
+using Vdi.Grains.Interfaces.Errors;
 using Vdi.Silo.Options;
 
 namespace Vdi.Silo.Startup;

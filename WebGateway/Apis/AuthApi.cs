@@ -1,9 +1,9 @@
-using Vdi.Shared.Settings;
-using Vdi.Grains.Interfaces.Settings;
 using System.Globalization;
 using System.Security.Claims;
 using Microsoft.Extensions.Options;
+using Vdi.Grains.Interfaces.Settings;
 using Vdi.Grains.Interfaces.Users;
+using Vdi.Shared.Settings;
 using Vdi.WebGateway.Hosting;
 using Vdi.WebGateway.Security;
 using Vdi.WebGateway.ThinClients;

@@ -1,5 +1,5 @@
-using Vdi.Shared.Postgres;
 using Npgsql;
+using Vdi.Shared.Postgres;
 
 namespace Vdi.WebGateway.ThinClients;
 

@@ -1,4 +1,3 @@
-using Vdi.Grains.Interfaces.Errors;
 using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
@@ -6,6 +5,7 @@ using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
+using Vdi.Grains.Interfaces.Errors;
 using Vdi.Grains.Interfaces.ThinClients;
 using Vdi.WebGateway.Security;
 

@@ -1,10 +1,10 @@
-using Vdi.Grains.Interfaces.Errors;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Polly.CircuitBreaker;
 using Polly.Timeout;
+using Vdi.Grains.Interfaces.Errors;
 using Vdi.Grains.Interfaces.Vms;
 
 namespace Vdi.Grains.Controllers.Ecp;

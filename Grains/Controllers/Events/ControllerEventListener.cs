@@ -1,9 +1,9 @@
-using Vdi.Grains.Hosting;
-using Vdi.Grains.Interfaces.Live;
 using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
+using Vdi.Grains.Hosting;
+using Vdi.Grains.Interfaces.Live;
 
 namespace Vdi.Grains.Controllers.Events;
 

@@ -1,6 +1,6 @@
-using Vdi.Grains.Pools;
 using Vdi.Grains.Interfaces.Pools;
 using Vdi.Grains.Interfaces.Tasks;
+using Vdi.Grains.Pools;
 
 namespace Vdi.Grains.Tasks.Runners;
 

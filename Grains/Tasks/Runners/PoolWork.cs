@@ -1,8 +1,8 @@
-using Vdi.Grains.Vms;
-using Vdi.Grains.Interfaces.Errors;
 using Vdi.Grains.Controllers.Ecp;
+using Vdi.Grains.Interfaces.Errors;
 using Vdi.Grains.Interfaces.Pools;
 using Vdi.Grains.Interfaces.Vms;
+using Vdi.Grains.Vms;
 
 namespace Vdi.Grains.Tasks.Runners;
 

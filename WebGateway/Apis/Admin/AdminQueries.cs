@@ -1,6 +1,6 @@
-using Vdi.Shared.Postgres;
 using Dapper;
 using Npgsql;
+using Vdi.Shared.Postgres;
 using Vdi.WebGateway.Apis.Admin.Rows;
 
 namespace Vdi.WebGateway.Apis.Admin;
@@ -140,9 +140,9 @@ public sealed class AdminQueries(NpgsqlDataSource db)
         "s.connected desc",
         "s.id as conn_id, s.user_id, s.username as user_name, s.veil_connect_version, v.verbose_name as vm_name, c.vm_id, s.tk_ip, s.tk_os, " +
         "s.connected, s.disconnected, s.data_received, s.last_interaction, " +
-        "(s.last_interaction is null or s.last_interaction < now() - @afk) as is_afk, c.connection_type, c.is_connection_secure, " +
+        "(s.last_interaction is null or s.last_interaction < now() - @afk * interval '1 second') as is_afk, c.connection_type, c.is_connection_secure, " +
         "c.read_speed, c.write_speed, c.avg_rtt, c.loss_percentage, s.mac_address, s.hostname, s.gateway, s.close_reason",
-        [("all", withDisconnected), ("user", userId is { } u ? u : DBNull.Value), ("afk", afkTimeout)], paging);
+        [("all", withDisconnected), ("user", userId is { } u ? u : DBNull.Value), ("afk", afkTimeout.TotalSeconds)], paging);
 
     public Task<Page<UserRow>> UsersAsync(string? search, Paging paging) => PageAsync<UserRow>(
         "from vdi_users u where (@q::text is null or u.username ilike '%' || @q::text || '%' or u.last_name ilike '%' || @q::text || '%' or u.email ilike '%' || @q::text || '%')",

@@ -1,8 +1,8 @@
-using Vdi.WebGateway.Apis.Admin.Rows;
-using Vdi.Grains.Interfaces.Errors;
 using System.Security.Claims;
 using Vdi.Grains.Interfaces.Controllers;
+using Vdi.Grains.Interfaces.Errors;
 using Vdi.Grains.Interfaces.Pools;
+using Vdi.WebGateway.Apis.Admin.Rows;
 using Vdi.WebGateway.Security;
 
 namespace Vdi.WebGateway.Apis.Admin;

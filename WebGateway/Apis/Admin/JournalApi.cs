@@ -1,6 +1,6 @@
-using Vdi.WebGateway.Apis.Admin.Rows;
-using Vdi.Grains.Interfaces.Errors;
 using System.Security.Claims;
+using Vdi.Grains.Interfaces.Errors;
+using Vdi.WebGateway.Apis.Admin.Rows;
 using Vdi.WebGateway.Security;
 
 namespace Vdi.WebGateway.Apis.Admin;

@@ -1,10 +1,10 @@
-using Vdi.WebGateway.Apis.Admin.Rows;
-using Vdi.Grains.Interfaces.Errors;
 using System.Security.Claims;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
+using Vdi.Grains.Interfaces.Errors;
 using Vdi.Grains.Interfaces.Pools;
+using Vdi.WebGateway.Apis.Admin.Rows;
 using Vdi.WebGateway.Security;
 
 namespace Vdi.WebGateway.Apis.Admin;

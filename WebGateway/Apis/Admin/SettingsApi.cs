@@ -1,8 +1,8 @@
-using Vdi.Shared.Settings;
-using Vdi.Grains.Interfaces.Errors;
 using System.Security.Claims;
+using Vdi.Grains.Interfaces.Errors;
 using Vdi.Grains.Interfaces.Pools;
 using Vdi.Grains.Interfaces.Settings;
+using Vdi.Shared.Settings;
 using Vdi.WebGateway.Security;
 
 namespace Vdi.WebGateway.Apis.Admin;

@@ -1,7 +1,7 @@
-using Vdi.WebGateway.Apis.Admin.Rows;
-using Vdi.Grains.Interfaces.Errors;
 using System.Security.Claims;
+using Vdi.Grains.Interfaces.Errors;
 using Vdi.Grains.Interfaces.Tasks;
+using Vdi.WebGateway.Apis.Admin.Rows;
 using Vdi.WebGateway.Security;
 
 namespace Vdi.WebGateway.Apis.Admin;

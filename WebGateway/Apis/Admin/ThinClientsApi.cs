@@ -1,8 +1,8 @@
+using System.Security.Claims;
+using Vdi.Grains.Interfaces.Settings;
+using Vdi.Grains.Interfaces.ThinClients;
 using Vdi.Shared.Settings;
 using Vdi.WebGateway.Apis.Admin.Rows;
-using Vdi.Grains.Interfaces.Settings;
-using System.Security.Claims;
-using Vdi.Grains.Interfaces.ThinClients;
 using Vdi.WebGateway.Security;
 using Vdi.WebGateway.ThinClients;
 

@@ -1,11 +1,11 @@
-using Vdi.Shared.Settings;
-using Vdi.WebGateway.Apis.Admin.Rows;
-using Vdi.Grains.Interfaces.Errors;
-using Vdi.Grains.Interfaces.Settings;
 using System.Security.Claims;
+using Vdi.Grains.Interfaces.Errors;
 using Vdi.Grains.Interfaces.Groups;
 using Vdi.Grains.Interfaces.Pools;
+using Vdi.Grains.Interfaces.Settings;
 using Vdi.Grains.Interfaces.Users;
+using Vdi.Shared.Settings;
+using Vdi.WebGateway.Apis.Admin.Rows;
 using Vdi.WebGateway.Security;
 
 namespace Vdi.WebGateway.Apis.Admin;

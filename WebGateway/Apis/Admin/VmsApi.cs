@@ -1,5 +1,5 @@
-using Vdi.Grains.Interfaces.Errors;
 using System.Security.Claims;
+using Vdi.Grains.Interfaces.Errors;
 using Vdi.Grains.Interfaces.Pools;
 using Vdi.Grains.Interfaces.Users;
 using Vdi.Grains.Interfaces.Vms;
