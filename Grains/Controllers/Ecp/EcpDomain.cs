@@ -5,7 +5,7 @@ namespace Vdi.Grains.Controllers.Ecp;
 
 /// <summary>
 /// A controller's domain (VM or template), parsed once where the ECP client reads it. Fields a partial answer
-/// (<c>fields=...</c>) or an event leaves out take their defaults; <see cref="Json"/> keeps the record as the
+/// (<c>fields=...</c>) or an event leaves out take their defaults; <see cref="Raw"/> keeps the record as the
 /// controller sent it, for the thin client's <c>get_vm_data</c>.
 /// </summary>
 public sealed record EcpDomain(
@@ -23,8 +23,11 @@ public sealed record EcpDomain(
     string? OsType,
     Guid? ParentId,
     bool IsTemplate,
-    string Json)
+    JsonElement Raw)
 {
+    /// <summary>The record as the controller sent it (written out only when asked: bulk reads never need it).</summary>
+    public string Json => Raw.ValueKind == JsonValueKind.Undefined ? "{}" : Raw.GetRawText();
+
     /// <summary>The guest's first IPv4 address, once its agent reports one.</summary>
     public string? GuestAddress => GuestIpv4.Count > 0 ? GuestIpv4[0] : null;
 
@@ -51,7 +54,7 @@ public sealed record EcpDomain(
             String(e, "os_type"),
             Reference(e, "parent"),
             e.ValueKind == JsonValueKind.Object && e.TryGetProperty("template", out var t) && t.ValueKind == JsonValueKind.True,
-            e.ValueKind == JsonValueKind.Undefined ? "{}" : e.GetRawText());
+            e); // the client's answers are cloned documents: the element outlives the response
     }
 
     /// <summary><c>user_power_state</c> when present and known; null otherwise (an event that does not say).</summary>
