@@ -16,6 +16,18 @@ public interface IThinClientSessionGrain : IGrainWithGuidKey
     [Alias("TouchAsync"), OneWay]
     Task TouchAsync(bool interaction);
 
+    /// <summary>
+    /// The gateway's keep-alive for an open socket (every 10 s): data is flowing, and this is the way to it. A session
+    /// re-activated after its silo died gets its observer back from the first one. False: the session has ended (the
+    /// gateway closes the socket, and the client connects again).
+    /// </summary>
+    [Alias("HeartbeatAsync")]
+    Task<bool> HeartbeatAsync(IThinClientObserver client);
+
+    /// <summary>Whether this session is open and its client reports being in the VM. Interleaves: a VM asks it while the session may be waiting on that VM.</summary>
+    [Alias("IsInVmAsync"), AlwaysInterleave]
+    Task<bool> IsInVmAsync(Guid vmId);
+
     [Alias("OnClientEventAsync")]
     Task OnClientEventAsync(ClientEvent clientEvent);
 

@@ -26,6 +26,10 @@ public interface IUserSessionsGrain : IGrainWithGuidKey
     [Alias("RelayVmEventAsync"), OneWay]
     Task RelayVmEventAsync(Guid vmId, string json);
 
+    /// <summary>An open session of the user whose client reports being in the VM (its evidence: vm_connected, network_stats); null when none.</summary>
+    [Alias("SessionInVmAsync"), ReadOnly]
+    Task<Guid?> SessionInVmAsync(Guid vmId);
+
     [Alias("DisconnectAllAsync")]
     Task DisconnectAllAsync();
 }

@@ -27,4 +27,7 @@ public enum SessionCloseReason
 
     /// <summary>An administrator disconnected the session.</summary>
     Administrator = 6,
+
+    /// <summary>The session's token stopped being valid while it was open (a newer login, a deactivated user): close 4001.</summary>
+    TokenRevoked = 7,
 }

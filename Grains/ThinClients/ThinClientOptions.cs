@@ -12,6 +12,18 @@ public sealed class ThinClientOptions
     public TimeSpan DeadSessionTimeout { get; set; } = TimeSpan.FromSeconds(35);
 
     /// <summary>
+    /// When a session's socket goes away while its client was in a VM (lost, reaped, AFK, its gateway or silo died),
+    /// how long the client may take to come back before the pool's action-after-disconnect timeout starts. Never less
+    /// than <see cref="DeadSessionTimeout"/> (a smaller value counts as it): a client that reconnected must have been
+    /// able to report its VM on the new socket before the old session is judged.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00", ErrorMessage = "ThinClients:DisconnectGrace must be 0 to 1 hour")]
+    public TimeSpan DisconnectGrace { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>The grace window in force: <see cref="DisconnectGrace"/>, at least <see cref="DeadSessionTimeout"/>.</summary>
+    public TimeSpan EffectiveDisconnectGrace => DisconnectGrace > DeadSessionTimeout ? DisconnectGrace : DeadSessionTimeout;
+
+    /// <summary>
     /// Whether sessions whose user did nothing for <see cref="AfkTimeout"/> are disconnected (the original's
     /// DISCONNECT_INACTIVE_CONNECTIONS). This and <see cref="AfkTimeout"/> and <see cref="Limit"/> are only the
     /// defaults of the run-time settings (<c>SettingsGrain</c>) until an administrator changes them.

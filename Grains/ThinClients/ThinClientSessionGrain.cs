@@ -102,6 +102,20 @@ public sealed partial class ThinClientSessionGrain(
         }
     }
 
+    public async Task<bool> HeartbeatAsync(IThinClientObserver client)
+    {
+        if (!await LoadAsync())
+        {
+            return false;
+        }
+
+        _client ??= client; // an activation after its silo's death: the way to the socket is back
+        await TouchAsync(false);
+        return true;
+    }
+
+    public async Task<bool> IsInVmAsync(Guid vmId) => await LoadAsync() && _state!.VmConnected && _state.LastVmId == vmId;
+
     public async Task OnClientEventAsync(ClientEvent e)
     {
         if (!await LoadAsync())
@@ -232,8 +246,10 @@ public sealed partial class ThinClientSessionGrain(
         s.VmConnected = false;
         if (leftVm is { } vm)
         {
-            // a closed or dead session ends the use of the VM it was connected to (the original forgot this case)
-            await GrainFactory.GetGrain<IVmInternalGrain>(vm).UserLeftAsync(s.Info!.UserId);
+            // a closed or dead session ends the use of the VM it was connected to (the original forgot this case), but
+            // the socket going away is no evidence that the user left the desktop: the VM waits a grace window in which
+            // the client may come back (VeiL Connect reconnects every 5 s) before the pool's timeout starts
+            await GrainFactory.GetGrain<IVmInternalGrain>(vm).UserLostAsync(s.Info!.UserId, options.Value.EffectiveDisconnectGrace);
         }
 
         await GrainFactory.GetGrain<IUserSessionsGrain>(s.Info!.UserId).RemoveAsync(Id);

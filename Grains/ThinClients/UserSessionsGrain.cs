@@ -42,6 +42,14 @@ public sealed class UserSessionsGrain(SessionTable table) : Grain, IUserSessions
     public Task RelayVmEventAsync(Guid vmId, string json) =>
         Task.WhenAll(_sessions.Select(id => GrainFactory.GetGrain<IThinClientSessionGrain>(id).RelayVmEventAsync(vmId, json)));
 
+    public async Task<Guid?> SessionInVmAsync(Guid vmId)
+    {
+        var ids = _sessions.ToList();
+        var answers = await Task.WhenAll(ids.Select(id => GrainFactory.GetGrain<IThinClientSessionGrain>(id).IsInVmAsync(vmId)));
+        var i = Array.IndexOf(answers, true);
+        return i < 0 ? null : ids[i];
+    }
+
     public async Task DisconnectAllAsync()
     {
         foreach (var id in _sessions.ToList())

@@ -46,6 +46,14 @@ internal interface IVmInternalGrain : IGrainWithGuidKey
     [Alias("UserLeftAsync")]
     Task UserLeftAsync(Guid userId);
 
+    /// <summary>
+    /// The socket of a session that was in the VM went away (lost, reaped, AFK, a dead gateway or silo) without the
+    /// client saying it left: the action is scheduled after <paramref name="grace"/> plus the pool's timeout, and is
+    /// cancelled if any session of the user reports the VM meanwhile or still reports it at the deadline.
+    /// </summary>
+    [Alias("UserLostAsync")]
+    Task UserLostAsync(Guid userId, TimeSpan grace);
+
     /// <summary>The pending disconnect action's deadline, if one is waiting.</summary>
     [Alias("GetPendingDisconnectAsync")]
     Task<DateTimeOffset?> GetPendingDisconnectAsync();

@@ -113,7 +113,9 @@ public sealed class VmGrain(
 
     public Task UserConnectedAsync(Guid userId) => state.RecordExists ? Policies.UserIsBackAsync() : Task.CompletedTask;
 
-    public Task UserLeftAsync(Guid userId) => state.RecordExists ? Policies.UserLeftAsync(userId) : Task.CompletedTask;
+    public Task UserLeftAsync(Guid userId) => state.RecordExists ? Policies.UserLeftAsync(userId, TimeSpan.Zero) : Task.CompletedTask;
+
+    public Task UserLostAsync(Guid userId, TimeSpan grace) => state.RecordExists ? Policies.UserLeftAsync(userId, grace) : Task.CompletedTask;
 
     public Task<DateTimeOffset?> GetPendingDisconnectAsync() => Task.FromResult(S.PendingDisconnect?.Deadline);
 

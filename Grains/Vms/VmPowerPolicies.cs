@@ -6,6 +6,7 @@ using Vdi.Grains.Interfaces.Errors;
 using Vdi.Grains.Interfaces.Journal;
 using Vdi.Grains.Interfaces.Pools;
 using Vdi.Grains.Interfaces.Tasks;
+using Vdi.Grains.Interfaces.ThinClients;
 using Vdi.Grains.Interfaces.Vms;
 using Vdi.Grains.Journal;
 using Vdi.Grains.Pools;
@@ -91,7 +92,8 @@ public sealed partial class VmPowerPolicies(
         await Alarm.DisarmAsync();
     }
 
-    public async Task UserLeftAsync(Guid userId)
+    /// <param name="grace">Zero when the client said it left the VM; otherwise its socket went away and may come back.</param>
+    public async Task UserLeftAsync(Guid userId, TimeSpan grace)
     {
         if (S.PoolId is not { } poolId)
         {
@@ -99,7 +101,7 @@ public sealed partial class VmPowerPolicies(
         }
 
         var pool = await grains.GetGrain<IPoolInternalGrain>(poolId).GetVmPolicyAsync();
-        if (DisconnectPolicy.Schedule(pool, userId, time.GetUtcNow()) is not { } pending)
+        if (DisconnectPolicy.Schedule(pool, userId, time.GetUtcNow(), grace) is not { } pending)
         {
             return;
         }
@@ -138,6 +140,20 @@ public sealed partial class VmPowerPolicies(
 
     private async Task ApplyAsync(PendingDisconnect pending, DateTimeOffset firedAt)
     {
+        // evidence decides: a session of the user's that reports the VM now (a client that came back on another socket
+        // or gateway before the old session was reaped) means the user is in it. A failure to ask is no licence to
+        // act: it throws, and the reminder's next tick asks again.
+        if (await grains.GetGrain<IUserSessionsGrain>(pending.UserId).SessionInVmAsync(Id) is { } session)
+        {
+            S.PendingDisconnect = null;
+            await write();
+            await Alarm.DisarmAsync();
+            await journal.WriteAsync(new JournalEntry(JournalLevel.Info,
+                $"Action upon user disconnect cancelled: the user is still connected to VM {S.VerboseName}.",
+                $"User id: {pending.UserId}. Session: {session}. Deadline: {pending.Deadline:O}.", EntityType.Vm, Id));
+            return;
+        }
+
         var pool = S.PoolId is { } poolId ? await grains.GetGrain<IPoolInternalGrain>(poolId).GetVmPolicyAsync() : null;
         if (pool is null)
         {

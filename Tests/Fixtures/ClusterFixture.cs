@@ -97,6 +97,7 @@ public sealed class TwoSiloClusterFixture() : ClusterFixture(2)
     {
         ["ThinClients:DeadSessionTimeout"] = "00:00:03",
         ["ThinClients:DeadSessionCheckInterval"] = "00:00:01",
+        ["ThinClients:DisconnectGrace"] = "00:00:00", // the grace after a lost socket: the dead-session timeout, 3 s
     };
 }
 

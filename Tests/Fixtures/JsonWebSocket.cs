@@ -75,14 +75,28 @@ public sealed class JsonWebSocket : IAsyncDisposable
                 _arrived.Release();
             }
         }
-        catch (WebSocketException)
+        catch (Exception e) when (e is WebSocketException or ObjectDisposedException or OperationCanceledException)
         {
+            // aborted by the test, or the broker dropped the connection
         }
         finally
         {
             _arrived.Release();
         }
     }
+
+    /// <summary>Drops the connection without a close frame: a network blip, a client killed.</summary>
+    public void Abort() => _socket.Abort();
+
+    /// <summary>Sends a close frame and drops the connection at once, without waiting for the broker's answer.</summary>
+    public async Task CloseAndDropAsync()
+    {
+        await _socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "", CancellationToken.None);
+        _socket.Abort();
+    }
+
+    /// <summary>Whether the broker closed the socket within the timeout (its close frame arrived, or the connection ended).</summary>
+    public async Task<bool> ClosedWithinAsync(TimeSpan timeout) => await Task.WhenAny(_reader, Task.Delay(timeout)) == _reader;
 
     public async ValueTask DisposeAsync()
     {
@@ -92,7 +106,7 @@ public sealed class JsonWebSocket : IAsyncDisposable
             {
                 await _socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "", CancellationToken.None);
             }
-            catch (WebSocketException)
+            catch (Exception e) when (e is WebSocketException or ObjectDisposedException)
             {
             }
         }

@@ -50,6 +50,10 @@ public sealed class LiveSystemFixture : IAsyncLifetime
             $"--Admin:Username={AdminUsername}",
             $"--Admin:Password={AdminPassword}",
             "--Silo:MinimumReminderPeriod=00:00:01",
+            // a dead session is judged in 20 s (pings every 10 s still keep a live one), and the grace window after a
+            // lost socket is that long too (the product's 60 s would make each socket test wait a minute)
+            "--ThinClients:DeadSessionTimeout=00:00:20",
+            "--ThinClients:DisconnectGrace=00:00:00",
             .. ClusterFixture.FastSettings.Select(kv => $"--{kv.Key}={kv.Value}"),
         ]);
         await Preflight.RunAsync(siloBuilder.Configuration);

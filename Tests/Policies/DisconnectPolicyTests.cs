@@ -47,6 +47,30 @@ public sealed class DisconnectPolicyTests
     }
 
     [Fact]
+    public void A_lost_socket_waits_the_grace_window_before_the_pools_timeout_starts()
+    {
+        var left = _time.GetUtcNow();
+        var pending = DisconnectPolicy.Schedule(Pool(VmDisconnectAction.Shutdown, timeout: 30), User, left, grace: TimeSpan.FromSeconds(60))!;
+        Assert.Equal(left.AddSeconds(60), pending.GraceUntil);
+        Assert.Equal(left.AddSeconds(90), pending.Deadline);
+        _time.Advance(TimeSpan.FromSeconds(89));
+        Assert.Equal(TimeSpan.FromSeconds(1), DisconnectPolicy.Remaining(pending, _time.GetUtcNow()));
+
+        var said = DisconnectPolicy.Schedule(Pool(VmDisconnectAction.Shutdown, timeout: 30), User, left)!; // the client said it left
+        Assert.Null(said.GraceUntil);
+        Assert.Equal(left.AddSeconds(30), said.Deadline);
+    }
+
+    [Fact]
+    public void The_grace_window_in_force_is_never_shorter_than_the_dead_session_timeout()
+    {
+        var options = new Vdi.Grains.ThinClients.ThinClientOptions { DeadSessionTimeout = TimeSpan.FromSeconds(35), DisconnectGrace = TimeSpan.Zero };
+        Assert.Equal(TimeSpan.FromSeconds(35), options.EffectiveDisconnectGrace);
+        options.DisconnectGrace = TimeSpan.FromMinutes(2);
+        Assert.Equal(TimeSpan.FromMinutes(2), options.EffectiveDisconnectGrace);
+    }
+
+    [Fact]
     public void A_negative_timeout_counts_as_zero()
     {
         var pending = DisconnectPolicy.Schedule(Pool(VmDisconnectAction.Shutdown, timeout: -5), User, _time.GetUtcNow())!;

@@ -47,6 +47,15 @@ public sealed class VeilConnectClient : IAsyncDisposable
         return body;
     }
 
+    /// <summary>Uses a token another client of the same user got (the same VeiL Connect, reconnecting elsewhere).</summary>
+    public Task LoginWithTokenAsync(string token)
+    {
+        Token = token;
+        _http.DefaultRequestHeaders.Remove("Authorization");
+        _http.DefaultRequestHeaders.TryAddWithoutValidation("Authorization", $"jwt {Token}");
+        return Task.CompletedTask;
+    }
+
     public async Task<(int Status, JsonElement Body)> GetAsync(string path)
     {
         var reply = await _http.GetAsync(path);
@@ -67,6 +76,31 @@ public sealed class VeilConnectClient : IAsyncDisposable
         _socket = await JsonWebSocket.ConnectAsync(
             new Uri($"ws://{_socketBroker.Authority}/api/ws/client/?token={token ?? Token}&is_conn_init_by_user=1&veil_connect_version={Version}&tk_os=Linux&mac_address=00:11:22:33:44:55&hostname=desk-1"),
             origin: "veil_connect_trusted_origin");
+
+    /// <summary>The socket's connection drops without a close frame (a network blip); the client may connect again.</summary>
+    public void CutSocket() => _socket!.Abort();
+
+    /// <summary>A close frame, then the connection dropped at once (a client that quits).</summary>
+    public Task CloseSocketAndDropAsync() => _socket!.CloseAndDropAsync();
+
+    /// <summary>Whether the broker closed the socket within the timeout.</summary>
+    public Task<bool> SocketClosedWithinAsync(TimeSpan timeout) => _socket!.ClosedWithinAsync(timeout);
+
+    /// <summary>Connects the WebSocket again with the same token after a loss, as VeiL Connect does every 5 s.</summary>
+    public async Task ReconnectAsync()
+    {
+        if (_socket is not null)
+        {
+            await _socket.DisposeAsync();
+        }
+
+        await ConnectAsync();
+        await WaitForAsync(m => m.GetProperty("msg_type").GetString() == "control");
+    }
+
+    /// <summary>What VeiL Connect sends every 5 s while it shows the VM's desktop.</summary>
+    public Task SendNetworkStatsAsync(Guid vmId) =>
+        SendEventAsync(new { msg_type = "UPDATED", @event = "network_stats", vm_id = vmId, connection_type = "SPICE", total = 100, avg_rtt = 1.5 });
 
     public Task SendEventAsync(object message) => _socket!.SendAsync(JsonSerializer.Serialize(message));
 

@@ -28,6 +28,14 @@ public sealed class BrokerOptions
     [Url(ErrorMessage = "Broker:DashboardUrl must be an absolute URL")]
     public string DashboardUrl { get; set; } = "http://127.0.0.1:8090/dashboard/";
 
+    /// <summary>
+    /// How long a token this gateway found current stays accepted while its user's grain cannot be read (a silo died,
+    /// the database is down); 0: never (an outage answers 503 instead). A replaced token or a deactivated user is
+    /// refused as soon as the grain answers again.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:10:00", ErrorMessage = "Broker:TokenCheckGrace must be 0 to 10 minutes")]
+    public TimeSpan TokenCheckGrace { get; set; } = TimeSpan.FromMinutes(2);
+
     /// <summary>Retired: the thin-client limit is a run-time setting now. Still accepted so an old configuration starts (with a warning).</summary>
     public int? ThinClientLimit { get; set; }
 }

@@ -21,6 +21,13 @@ public sealed class DependencyFailures : IExceptionHandler
             return false;
         }
 
+        await WriteAsync(http, cancellationToken);
+        return true;
+    }
+
+    /// <summary>The 503 itself (also written by the authentication handler when a token could not be checked).</summary>
+    public static async Task WriteAsync(HttpContext http, CancellationToken cancellationToken)
+    {
         http.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
         http.Response.Headers.RetryAfter = RetryAfterSeconds;
         const string message = "The broker is busy. Try again in a few seconds.";
@@ -32,8 +39,6 @@ public sealed class DependencyFailures : IExceptionHandler
         {
             await http.Response.WriteAsJsonAsync(new { errors = new[] { new { message } } }, cancellationToken);
         }
-
-        return true;
     }
 
     /// <summary>The cluster or Postgres did not answer (also when a grain's database call failed and its exception came back).</summary>

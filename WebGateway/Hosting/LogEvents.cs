@@ -7,6 +7,9 @@ public static class LogEvents
     public const int RetiredSetting = 2002;
 
     public const int ThinClientSessionDropped = 2101;
+    public const int ThinClientEventRefused = 2102;
+    public const int ThinClientHeartbeatFailed = 2103;
+    public const int TokenCheckedFromCache = 2104;
 
     public const int LiveUnsubscribeFailed = 2201;
     public const int LiveSubscribeFailed = 2202;

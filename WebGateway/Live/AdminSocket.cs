@@ -5,6 +5,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.Options;
+using Vdi.WebGateway.Hosting;
 using Vdi.WebGateway.Security;
 using Vdi.WebGateway.ThinClients;
 
@@ -26,7 +27,7 @@ public static class AdminSocket
     }
 
     private static async Task HandleAsync(HttpContext http, IClusterClient cluster, IOptionsMonitor<JwtBearerOptions> jwt, LiveEventHub hub,
-        IAuthorizationService authorization)
+        IAuthorizationService authorization, ValidatedTokens validated)
     {
         if (!http.WebSockets.IsWebSocketRequest)
         {
@@ -36,7 +37,18 @@ public static class AdminSocket
         }
 
         using var socket = await http.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext { KeepAliveInterval = TimeSpan.FromSeconds(10) });
-        var (principal, error) = await ThinClientSocket.ValidateAsync(http.Request.Query["token"].ToString(), jwt.Get(JwtBearerDefaults.AuthenticationScheme), cluster);
+        ClaimsPrincipal? principal;
+        string error;
+        try
+        {
+            (principal, error) = await ThinClientSocket.ValidateAsync(http.Request.Query["token"].ToString(), jwt.Get(JwtBearerDefaults.AuthenticationScheme), cluster, validated);
+        }
+        catch (Exception e) when (DependencyFailures.IsDependencyFailure(e))
+        {
+            await ThinClientSocket.TryLaterAsync(socket, http.RequestAborted);
+            return;
+        }
+
         if (principal is not null && !(await authorization.AuthorizeAsync(principal, Roles.OperatorPolicy)).Succeeded)
         {
             (principal, error) = (null, RoleRequired);
@@ -54,7 +66,7 @@ public static class AdminSocket
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, connection.Closed);
         var sending = connection.RunSendLoopAsync(stop.Token);
         using var recheckStop = CancellationTokenSource.CreateLinkedTokenSource(stop.Token);
-        var rechecks = RecheckAsync(principal, cluster, authorization, connection, recheckStop.Token);
+        var rechecks = RecheckAsync(principal, cluster, authorization, validated, connection, recheckStop.Token);
         try
         {
             var buffer = new byte[4096];
@@ -67,7 +79,19 @@ public static class AdminSocket
                 }
 
                 var text = Encoding.UTF8.GetString(buffer, 0, result.Count).Trim();
-                if (await RefusalAsync(principal, cluster, authorization) is { } refusal)
+                string? refusal;
+                try
+                {
+                    refusal = await RefusalAsync(principal, cluster, authorization, validated);
+                }
+                catch (Exception e) when (DependencyFailures.IsDependencyFailure(e))
+                {
+                    // the token could not be checked now: this command is refused visibly, the socket stays open
+                    await connection.SendAsync(JsonSerializer.Serialize(new { msg_type = "control", error = true, msg = "The broker is busy. Try again in a few seconds." }));
+                    continue;
+                }
+
+                if (refusal is not null)
                 {
                     await connection.CloseAsync(4001, refusal);
                     continue; // the close handshake ends the loop
@@ -79,11 +103,6 @@ public static class AdminSocket
         catch (Exception e) when (e is WebSocketException or OperationCanceledException)
         {
             // the panel went away
-        }
-        catch (Exception e) when (e is TimeoutException or OrleansException)
-        {
-            // the cluster could not check the token: the panel reconnects and is checked again
-            await connection.CloseAsync((int)WebSocketCloseStatus.InternalServerError, JsonSerializer.Serialize(new { msg_type = "control", error = true, msg = "The broker is busy; reconnect." }));
         }
         finally
         {
@@ -108,10 +127,10 @@ public static class AdminSocket
     /// The control frame refusing the panel, when its token was replaced or its user deactivated or left without an
     /// operator role since the socket opened; null while it may go on.
     /// </summary>
-    private static async Task<string?> RefusalAsync(ClaimsPrincipal opened, IClusterClient cluster, IAuthorizationService authorization)
+    private static async Task<string?> RefusalAsync(ClaimsPrincipal opened, IClusterClient cluster, IAuthorizationService authorization, ValidatedTokens validated)
     {
         var principal = opened.Clone(); // the check replaces role claims: the timer and a command may check at once
-        var error = !await TokenChecks.IsCurrentAsync(principal, cluster) ? "Token validation error. The token is no longer valid."
+        var error = !await validated.IsCurrentAsync(principal, cluster) ? "Token validation error. The token is no longer valid."
             : !(await authorization.AuthorizeAsync(principal, Roles.OperatorPolicy)).Succeeded ? RoleRequired
             : null;
         return error is null ? null : JsonSerializer.Serialize(new { msg_type = "control", error = true, msg = error });
@@ -119,7 +138,7 @@ public static class AdminSocket
 
     /// <summary>A panel left open is checked too, so live events stop reaching a user who lost the right to them.</summary>
     private static async Task RecheckAsync(ClaimsPrincipal principal, IClusterClient cluster, IAuthorizationService authorization,
-        ClientConnection connection, CancellationToken ct)
+        ValidatedTokens validated, ClientConnection connection, CancellationToken ct)
     {
         using var timer = new PeriodicTimer(RecheckInterval);
         try
@@ -128,13 +147,13 @@ public static class AdminSocket
             {
                 try
                 {
-                    if (await RefusalAsync(principal, cluster, authorization) is { } refusal)
+                    if (await RefusalAsync(principal, cluster, authorization, validated) is { } refusal)
                     {
                         await connection.CloseAsync(4001, refusal);
                         return;
                     }
                 }
-                catch (Exception e) when (e is TimeoutException or OrleansException)
+                catch (Exception e) when (DependencyFailures.IsDependencyFailure(e))
                 {
                     // the cluster could not answer this time: the next tick or command checks again
                 }

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.IdentityModel.Tokens;
+using Vdi.WebGateway.Hosting;
 
 namespace Vdi.WebGateway.Security;
 
@@ -14,6 +15,8 @@ public static class AuthenticationSetup
     {
         services.AddSingleton<SigningKeys>();
         services.AddSingleton<TokenIssuer>();
+        services.AddSingleton<ValidatedTokens>();
+        services.AddMemoryCache(o => o.SizeLimit = 200_000); // the validated tokens: one entry per user signed in lately
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme)
             .AddJwtBearer(o =>
             {
@@ -23,13 +26,30 @@ public static class AuthenticationSetup
                     OnTokenValidated = async ctx =>
                     {
                         // one valid token per user: a newer login anywhere replaces this one
-                        if (!await TokenChecks.IsCurrentAsync(ctx.Principal, ctx.HttpContext.RequestServices.GetRequiredService<IClusterClient>()))
+                        var services = ctx.HttpContext.RequestServices;
+                        try
                         {
-                            ctx.Fail("Token invalid.");
+                            if (!await services.GetRequiredService<ValidatedTokens>().IsCurrentAsync(ctx.Principal, services.GetRequiredService<IClusterClient>()))
+                            {
+                                ctx.Fail("Token invalid.");
+                            }
+                        }
+                        catch (Exception e) when (DependencyFailures.IsDependencyFailure(e))
+                        {
+                            // not a verdict on the token: the challenge answers 503 instead of 401
+                            ctx.HttpContext.Items[CouldNotCheck] = true;
+                            ctx.Fail(e);
                         }
                     },
                     OnChallenge = async ctx =>
                     {
+                        if (ctx.HttpContext.Items.ContainsKey(CouldNotCheck))
+                        {
+                            ctx.HandleResponse();
+                            await DependencyFailures.WriteAsync(ctx.HttpContext, ctx.HttpContext.RequestAborted);
+                            return;
+                        }
+
                         if (ctx.Request.Path.StartsWithSegments("/api/admin"))
                         {
                             return;
@@ -70,6 +90,9 @@ public static class AuthenticationSetup
             .AddPolicy(Roles.OperatorPolicy, p => p.RequireRole(Roles.Operator, Roles.Administrator, Roles.SecurityAdministrator, Roles.Superuser));
         return services;
     }
+
+    /// <summary>Marks a request whose token could not be checked because the cluster or the database did not answer.</summary>
+    private const string CouldNotCheck = "vdi.token-not-checked";
 
     /// <summary>The user name for journals and task records.</summary>
     public static string UserName(this ClaimsPrincipal user) => user.Identity?.Name ?? "unknown";

@@ -16,24 +16,16 @@ public static class TokenChecks
     public static bool IsSuperuser(this ClaimsPrincipal user) => user.IsInRole(Roles.Superuser);
 
     /// <summary>
-    /// Whether the token is still its user's only valid one; when it is, the principal gets the user's roles now (the
-    /// token carries none: a role taken away or granted counts from the next request, not the next login).
+    /// The user's roles now (the token carries none: a role taken away or granted counts from the next request, not
+    /// the next login). The check itself is <see cref="ValidatedTokens.IsCurrentAsync"/>.
     /// </summary>
-    public static async Task<bool> IsCurrentAsync(ClaimsPrincipal? principal, IClusterClient cluster)
+    public static void SetRoles(ClaimsIdentity identity, CurrentAccess access)
     {
-        if (principal.UserId() is not { } user || principal.TokenId() is not { } token
-            || principal?.Identity is not ClaimsIdentity identity
-            || await cluster.GetGrain<IUserGrain>(user).GetAccessAsync(token) is not { } access)
-        {
-            return false;
-        }
-
         foreach (var stale in identity.FindAll(identity.RoleClaimType).ToList())
         {
             identity.RemoveClaim(stale);
         }
 
         identity.AddClaims(Roles.Of(access).Select(r => new Claim(identity.RoleClaimType, r)));
-        return true;
     }
 }

@@ -7,6 +7,7 @@ using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 using Vdi.Grains.Interfaces.Errors;
 using Vdi.Grains.Interfaces.ThinClients;
+using Vdi.WebGateway.Hosting;
 using Vdi.WebGateway.Security;
 
 namespace Vdi.WebGateway.ThinClients;
@@ -27,7 +28,8 @@ public static partial class ThinClientSocket
         return app;
     }
 
-    private static async Task HandleAsync(HttpContext http, IClusterClient cluster, IOptionsMonitor<JwtBearerOptions> jwt, ILoggerFactory loggers, LocalClients local)
+    private static async Task HandleAsync(HttpContext http, IClusterClient cluster, IOptionsMonitor<JwtBearerOptions> jwt, ILoggerFactory loggers,
+        LocalClients local, ValidatedTokens validated)
     {
         if (!http.WebSockets.IsWebSocketRequest)
         {
@@ -37,54 +39,86 @@ public static partial class ThinClientSocket
         }
 
         using var socket = await http.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext { KeepAliveInterval = PingInterval, KeepAliveTimeout = PongTimeout });
+        var logger = loggers.CreateLogger("Vdi.WebGateway.ThinClients");
         var query = http.Request.Query;
-        var (principal, error) = await ValidateAsync(query["token"].ToString(), jwt.Get(JwtBearerDefaults.AuthenticationScheme), cluster);
+        System.Security.Claims.ClaimsPrincipal? principal;
+        string error;
+        try
+        {
+            (principal, error) = await ValidateAsync(query["token"].ToString(), jwt.Get(JwtBearerDefaults.AuthenticationScheme), cluster, validated);
+        }
+        catch (Exception e) when (DependencyFailures.IsDependencyFailure(e))
+        {
+            // the token could not be checked (and was not checked recently): not a refusal of the user, a busy broker
+            await TryLaterAsync(socket, http.RequestAborted);
+            return;
+        }
+
         if (principal is null)
         {
             await RefuseAsync(socket, error, http.RequestAborted);
             return;
         }
 
-        var logger = loggers.CreateLogger("Vdi.WebGateway.ThinClients");
         var connection = new ClientConnection(socket);
         var observer = cluster.CreateObjectReference<IThinClientObserver>(connection);
         var sessionId = Guid.NewGuid();
         var session = cluster.GetGrain<IThinClientSessionGrain>(sessionId);
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, connection.Closed);
+        var opened = false;
+        var ended = new SocketEnd();
+        // the receive loop ends on the client's close, a dropped connection or the server's own close; the request's
+        // abort is not passed in, so a close frame already received is always read as one (a deterministic reason)
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(connection.Closed);
         var sending = connection.RunSendLoopAsync(stop.Token);
-        var reason = SessionCloseReason.ClientClosed;
         try
         {
-            await session.OpenAsync(new SessionInfo(principal.UserId()!.Value, principal.UserName(), query["veil_connect_version"].ToString(),
-                ClientIp(http), query["tk_os"].ToString(), query["mac_address"].ToString(), query["hostname"].ToString(),
-                query["is_conn_init_by_user"].ToString() == "1", Environment.MachineName), observer);
+            try
+            {
+                await session.OpenAsync(new SessionInfo(principal.UserId()!.Value, principal.UserName(), query["veil_connect_version"].ToString(),
+                    ClientIp(http), query["tk_os"].ToString(), query["mac_address"].ToString(), query["hostname"].ToString(),
+                    query["is_conn_init_by_user"].ToString() == "1", Environment.MachineName), observer);
+                opened = true;
+            }
+            catch (Exception e) when (DependencyFailures.IsDependencyFailure(e))
+            {
+                LogDropped(logger, sessionId, $"the session could not be opened: {e.GetType().Name}");
+                await connection.CloseAsync(TryAgainLater, BusyFrame);
+                return;
+            }
+
             await connection.SendAsync("""{"msg_type":"control","error":false,"msg":"Auth success"}""");
             using var registration = local.Add(principal.UserId()!.Value, ClientIp(http), connection);
-            var heartbeat = HeartbeatAsync(session, stop.Token);
-            await ReceiveAsync(socket, session, connection, stop.Token);
-            await stop.CancelAsync();
-            await heartbeat;
+            using var heartbeatStop = CancellationTokenSource.CreateLinkedTokenSource(stop.Token);
+            var heartbeat = HeartbeatAsync(session, observer, principal, cluster, validated, connection, ended, logger, heartbeatStop.Token);
+            try
+            {
+                await ReceiveAsync(socket, session, connection, ended, logger, stop.Token);
+            }
+            finally
+            {
+                await heartbeatStop.CancelAsync();
+                await heartbeat;
+            }
         }
         catch (Exception e) when (e is WebSocketException or OperationCanceledException)
         {
-            // a client that stops answering pings has its socket aborted by the keep-alive timeout, which surfaces as
-            // either exception: the aborted state says which it was
-            reason = http.RequestAborted.IsCancellationRequested ? SessionCloseReason.ConnectionLost
-                : e is WebSocketException || socket.State == WebSocketState.Aborted ? SessionCloseReason.NoPongs
-                : SessionCloseReason.SocketClosed;
+            ended.Failed(e, connection.Closed.IsCancellationRequested);
             LogDropped(logger, sessionId, e.Message);
         }
         finally
         {
             connection.Complete();
             await sending;
-            try
+            if (opened)
             {
-                await session.CloseAsync(reason); // a session the broker ended itself (DISCONNECT, AFK) keeps its own reason
-            }
-            catch (Exception e) when (e is not OutOfMemoryException)
-            {
-                LogDropped(logger, sessionId, $"closing the session failed; the monitor reaps it: {e.Message}");
+                try
+                {
+                    await session.CloseAsync(ended.Reason); // a session the broker ended itself (DISCONNECT, AFK) keeps its own reason
+                }
+                catch (Exception e) when (e is not OutOfMemoryException)
+                {
+                    LogDropped(logger, sessionId, $"closing the session failed; the monitor reaps it: {e.Message}");
+                }
             }
 
             // only now: the closed session pushes nothing more, and a push that raced the close finds a completed outbox
@@ -93,7 +127,13 @@ public static partial class ThinClientSocket
         }
     }
 
-    private static async Task ReceiveAsync(WebSocket socket, IThinClientSessionGrain session, ClientConnection connection, CancellationToken ct)
+    /// <summary>WebSocket close code 1013, "try again later": the broker could not serve the socket now (VeiL Connect reconnects every 5 s).</summary>
+    private const int TryAgainLater = 1013;
+
+    private static readonly string BusyFrame = JsonSerializer.Serialize(new { msg_type = "control", error = true, msg = "The broker is busy. Try again in a few seconds." });
+
+    private static async Task ReceiveAsync(WebSocket socket, IThinClientSessionGrain session, ClientConnection connection, SocketEnd ended,
+        ILogger logger, CancellationToken ct)
     {
         var buffer = new byte[16 * 1024];
         using var message = new MemoryStream();
@@ -102,6 +142,7 @@ public static partial class ThinClientSocket
             var result = await socket.ReceiveAsync(buffer, ct);
             if (result.MessageType == WebSocketMessageType.Close)
             {
+                ended.ClientClosed(); // before answering it: the client may drop the connection right after its close frame
                 await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "", CancellationToken.None);
                 return;
             }
@@ -114,7 +155,7 @@ public static partial class ThinClientSocket
 
             var text = Encoding.UTF8.GetString(message.GetBuffer(), 0, (int)message.Length);
             message.SetLength(0);
-            await session.TouchAsync(false);
+            await session.TouchAsync(false); // one-way: never fails here
             if (ClientMessages.Parse(text) is not { } clientEvent)
             {
                 await connection.SendAsync(JsonSerializer.Serialize(new { msg_type = "control", error = true, msg = $"Wrong msg format {ClientMessages.Cut(text)}" }));
@@ -135,18 +176,59 @@ public static partial class ThinClientSocket
             {
                 await connection.SendAsync(JsonSerializer.Serialize(new { msg_type = "control", error = true, msg = $"Wrong msg format: {e.Message}" }));
             }
+            catch (Exception e) when (e is not (OperationCanceledException or WebSocketException or OutOfMemoryException))
+            {
+                // the database or the cluster could not take the event now: the client is told, its socket stays open
+                // (its next network_stats carries the same evidence)
+                LogEventRefused(logger, clientEvent.Name, e.GetType().Name);
+                await connection.SendAsync(JsonSerializer.Serialize(new { msg_type = "control", error = true,
+                    msg = $"The broker could not record {clientEvent.Name} now; it is busy. Try again in a few seconds." }));
+            }
         }
     }
 
-    private static async Task HeartbeatAsync(IThinClientSessionGrain session, CancellationToken ct)
+    /// <summary>How often an open socket's token and user are checked again (a replaced token or a deactivated user: close 4001).</summary>
+    private static readonly TimeSpan RecheckInterval = TimeSpan.FromSeconds(15);
+
+    /// <summary>
+    /// Every 10 s while pongs arrive (KeepAliveTimeout drops the socket otherwise): the session hears the socket is
+    /// alive and gets the way to it (again, if it was re-activated after its silo died); every 15 s the token is
+    /// checked again. A failure to reach the cluster or the database is no verdict: the next tick tries again.
+    /// </summary>
+    private static async Task HeartbeatAsync(IThinClientSessionGrain session, IThinClientObserver observer, System.Security.Claims.ClaimsPrincipal principal,
+        IClusterClient cluster, ValidatedTokens validated, ClientConnection connection, SocketEnd ended, ILogger logger, CancellationToken ct)
     {
         using var timer = new PeriodicTimer(PingInterval);
+        var lastCheck = DateTimeOffset.UtcNow;
         try
         {
-            // the socket is alive while pongs arrive (KeepAliveTimeout drops it otherwise): tell the session so
             while (await timer.WaitForNextTickAsync(ct))
             {
-                await session.TouchAsync(false);
+                try
+                {
+                    if (!await session.HeartbeatAsync(observer))
+                    {
+                        ended.ServerClosed(SessionCloseReason.DeadSession);
+                        await connection.CloseAsync((int)WebSocketCloseStatus.NormalClosure, """{"msg_type":"control","error":true,"msg":"The session has ended; reconnect."}""");
+                        return;
+                    }
+
+                    if (DateTimeOffset.UtcNow - lastCheck >= RecheckInterval)
+                    {
+                        lastCheck = DateTimeOffset.UtcNow;
+                        if (!await validated.IsCurrentAsync(principal.Clone(), cluster))
+                        {
+                            ended.ServerClosed(SessionCloseReason.TokenRevoked);
+                            await connection.CloseAsync(4001, JsonSerializer.Serialize(new { msg_type = "control", error = true,
+                                msg = "Token validation error. The token is no longer valid." }));
+                            return;
+                        }
+                    }
+                }
+                catch (Exception e) when (e is not (OperationCanceledException or OutOfMemoryException))
+                {
+                    LogHeartbeatFailed(logger, e.GetType().Name);
+                }
             }
         }
         catch (OperationCanceledException)
@@ -154,7 +236,21 @@ public static partial class ThinClientSocket
         }
     }
 
-    internal static async Task<(System.Security.Claims.ClaimsPrincipal? Principal, string Error)> ValidateAsync(string token, JwtBearerOptions options, IClusterClient cluster)
+    /// <summary>Refuses a socket for now: the broker could not check its token (close 1013, the client reconnects by itself).</summary>
+    internal static async Task TryLaterAsync(WebSocket socket, CancellationToken ct)
+    {
+        try
+        {
+            await socket.SendAsync(Encoding.UTF8.GetBytes(BusyFrame), WebSocketMessageType.Text, true, ct);
+            await socket.CloseAsync((WebSocketCloseStatus)TryAgainLater, "busy", ct);
+        }
+        catch (Exception e) when (e is WebSocketException or OperationCanceledException)
+        {
+        }
+    }
+
+    internal static async Task<(System.Security.Claims.ClaimsPrincipal? Principal, string Error)> ValidateAsync(string token, JwtBearerOptions options,
+        IClusterClient cluster, ValidatedTokens validated)
     {
         if (string.IsNullOrEmpty(token))
         {
@@ -168,7 +264,7 @@ public static partial class ThinClientSocket
         }
 
         var principal = new System.Security.Claims.ClaimsPrincipal(result.ClaimsIdentity);
-        return await TokenChecks.IsCurrentAsync(principal, cluster)
+        return await validated.IsCurrentAsync(principal, cluster)
             ? (principal, "")
             : (null, "Token validation error. The token was replaced by a newer login.");
     }
@@ -193,6 +289,43 @@ public static partial class ThinClientSocket
         http.Request.Headers["X-Real-IP"].FirstOrDefault()
         ?? http.Request.Headers["X-Forwarded-For"].FirstOrDefault()?.Split(',')[0].Trim()
         ?? http.Connection.RemoteIpAddress?.ToString() ?? "";
+
+    /// <summary>How a socket ended, decided once: the first cause seen wins (a close frame read, the server's own close, a failure).</summary>
+    private sealed class SocketEnd
+    {
+        private SessionCloseReason? _reason;
+
+        /// <summary>The reason; a receive loop that ended without a close frame or a failure ended because the server closed the socket.</summary>
+        public SessionCloseReason Reason => _reason ?? SessionCloseReason.SocketClosed;
+
+        public void ClientClosed() => _reason ??= SessionCloseReason.ClientClosed;
+
+        public void ServerClosed(SessionCloseReason reason) => _reason ??= reason;
+
+        public void Failed(Exception e, bool serverClosing) => _reason ??= serverClosing ? SessionCloseReason.SocketClosed
+            : IsKeepAliveTimeout(e) ? SessionCloseReason.NoPongs
+            : SessionCloseReason.ConnectionLost;
+
+        /// <summary>The socket was aborted because the client answered no ping within <see cref="PongTimeout"/>.</summary>
+        private static bool IsKeepAliveTimeout(Exception? e)
+        {
+            for (; e is not null; e = e.InnerException)
+            {
+                if (e is TimeoutException || e.Message.Contains("KeepAlive", StringComparison.OrdinalIgnoreCase) || e.Message.Contains("Pong", StringComparison.Ordinal))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+    }
+
+    [LoggerMessage(EventId = Hosting.LogEvents.ThinClientEventRefused, Level = LogLevel.Warning, Message = "A thin client's {Event} could not be recorded ({Error}); the client was told")]
+    private static partial void LogEventRefused(ILogger logger, string @event, string error);
+
+    [LoggerMessage(EventId = Hosting.LogEvents.ThinClientHeartbeatFailed, Level = LogLevel.Debug, Message = "A thin-client socket's heartbeat could not reach the cluster ({Error}); the next one tries again")]
+    private static partial void LogHeartbeatFailed(ILogger logger, string error);
 
     [LoggerMessage(EventId = Hosting.LogEvents.ThinClientSessionDropped, Level = LogLevel.Information, Message = "Thin-client session {SessionId}: {Reason}")]
     private static partial void LogDropped(ILogger logger, Guid sessionId, string reason);

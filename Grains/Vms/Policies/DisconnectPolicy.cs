@@ -10,8 +10,12 @@ namespace Vdi.Grains.Vms.Policies;
 /// </summary>
 public static class DisconnectPolicy
 {
-    /// <summary>The wait that starts when <paramref name="userId"/> stops using the VM; null when the pool has no such policy.</summary>
-    public static PendingDisconnect? Schedule(VmPolicySettings? pool, Guid userId, DateTimeOffset now)
+    /// <summary>
+    /// The wait that starts when <paramref name="userId"/> stops using the VM; null when the pool has no such policy.
+    /// <paramref name="grace"/>: the client's socket went away (it did not say it left the VM), so the pool's timeout
+    /// starts only after this window in which the client may come back.
+    /// </summary>
+    public static PendingDisconnect? Schedule(VmPolicySettings? pool, Guid userId, DateTimeOffset now, TimeSpan grace = default)
     {
         if (pool is null || pool.PoolType == PoolType.Rds)
         {
@@ -28,7 +32,8 @@ public static class DisconnectPolicy
             Id = Guid.NewGuid(),
             UserId = userId,
             LeftAt = now,
-            Deadline = now + TimeSpan.FromSeconds(Math.Max(0, pool.DisconnectActionTimeoutSeconds)),
+            GraceUntil = grace > TimeSpan.Zero ? now + grace : null,
+            Deadline = now + (grace > TimeSpan.Zero ? grace : TimeSpan.Zero) + TimeSpan.FromSeconds(Math.Max(0, pool.DisconnectActionTimeoutSeconds)),
         };
     }
 

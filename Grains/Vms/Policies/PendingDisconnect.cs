@@ -9,4 +9,10 @@ public sealed class PendingDisconnect
     [Id(1)] public Guid UserId { get; set; }
     [Id(2)] public DateTimeOffset LeftAt { get; set; }
     [Id(3)] public DateTimeOffset Deadline { get; set; }
+
+    /// <summary>
+    /// Set when the user's socket went away rather than the user leaving the VM: until then the client may come back
+    /// (the pool's timeout starts only afterwards, and <see cref="Deadline"/> counts both).
+    /// </summary>
+    [Id(4)] public DateTimeOffset? GraceUntil { get; set; }
 }

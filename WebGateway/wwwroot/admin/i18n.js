@@ -31,7 +31,7 @@ window.VDI_TEXTS = {
     reason_CLIENT_CLOSED: 'the client closed the connection', reason_CONNECTION_LOST: 'the connection was lost',
     reason_NO_PONGS: 'the connection was lost (no answer to pings)', reason_SOCKET_CLOSED: 'the broker closed the connection',
     reason_DEAD_SESSION: 'no data from the client (dead session)', reason_AFK: 'inactive too long (AFK)',
-    reason_ADMINISTRATOR: 'disconnected by an administrator',
+    reason_ADMINISTRATOR: 'disconnected by an administrator', reason_TOKEN_REVOKED: 'the login stopped being valid (a newer login, or the user was deactivated)',
   },
   ru: {
     brand: 'Брокер VDI', login: 'Войти', logout: 'Выйти', username: 'Имя пользователя', password: 'Пароль', code: 'Одноразовый код (2FA)',
@@ -62,6 +62,6 @@ window.VDI_TEXTS = {
     reason_CLIENT_CLOSED: 'клиент закрыл соединение', reason_CONNECTION_LOST: 'соединение потеряно',
     reason_NO_PONGS: 'соединение потеряно (нет ответа на ping)', reason_SOCKET_CLOSED: 'брокер закрыл соединение',
     reason_DEAD_SESSION: 'нет данных от клиента (мёртвая сессия)', reason_AFK: 'долгое бездействие (AFK)',
-    reason_ADMINISTRATOR: 'отключён администратором',
+    reason_ADMINISTRATOR: 'отключён администратором', reason_TOKEN_REVOKED: 'вход стал недействителен (новый вход или пользователь отключён)',
   },
 };
