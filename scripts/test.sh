@@ -20,6 +20,11 @@ psql -h 127.0.0.1 -p "$VDI_PG_PORT" -U postgres -d postgres -qc "drop database i
 psql -h 127.0.0.1 -p "$VDI_PG_PORT" -U postgres -d postgres -qc "create database \"$VDI_PG_DB\"" >/dev/null
 apply_schema
 redis-cli -h 127.0.0.1 -p "$VDI_REDIS_PORT" -n 1 flushdb >/dev/null
+log "starting the fault tests' own Postgres (they stop and start it)"
+"$VDI_ROOT/scripts/fault-pg.sh" init
+export VDI_FAULT_PG_SCRIPT="$VDI_ROOT/scripts/fault-pg.sh"
+FaultPostgres__ConnectionString="$("$VDI_ROOT/scripts/fault-pg.sh" url)"
+export FaultPostgres__ConnectionString
 
 results="$VDI_DATA_DIR/test-results"
 rm -rf "$results"
@@ -33,6 +38,7 @@ dotnet test Orleans.sln -c Release --no-build --nologo -v:q \
   "$@"
 status=$?
 set -e
+"$VDI_ROOT/scripts/fault-pg.sh" stop || true
 
 trx="$(ls "$results"/*.trx 2>/dev/null | head -n 1 || true)"
 if [ -z "$trx" ]; then

@@ -45,4 +45,10 @@ public enum ErrorKind
 
     /// <summary>The controller no longer has the VM (now FAILED): only another VM will do (502; thin client 004).</summary>
     VmLost = 12,
+
+    /// <summary>
+    /// The broker's database (or a grain it needs) could not answer now: nothing was changed, try again in a few
+    /// seconds (503 with Retry-After, on both APIs; never a 500 or a 401).
+    /// </summary>
+    DependencyUnavailable = 13,
 }

@@ -45,6 +45,7 @@ public static class OrleansSiloExtensions
             o.Invariant = NpgsqlInvariant;
             o.ConnectionString = postgresConnectionString;
         });
+        silo.AddIncomingGrainCallFilter<Vdi.Grains.Hosting.DependencyFailureFilter>();
         if (minimumReminderPeriod is { } period)
         {
             silo.Configure<ReminderOptions>(o => o.MinimumReminderPeriod = period);

@@ -11,8 +11,18 @@ namespace Vdi.Tests.Fixtures;
 /// The production processes' wiring, in this process: one silo (Redis membership, Postgres storage, dashboard)
 /// and two WebGateway instances that find it through Redis, each on its own loopback port.
 /// </summary>
-public sealed class LiveSystemFixture : IAsyncLifetime
+public class LiveSystemFixture : IAsyncLifetime
 {
+    public LiveSystemFixture()
+        : this(TestServices.PostgresConnectionString)
+    {
+    }
+
+    /// <param name="postgres">The database the silo and gateways use (the fault tests' own Postgres, for them).</param>
+    protected LiveSystemFixture(string postgres) => PostgresConnectionString = postgres;
+
+    public string PostgresConnectionString { get; }
+
     private readonly string _clusterId = $"test-{Guid.NewGuid():N}"[..13];
     private WebApplication? _silo;
     private readonly List<WebApplication> _gateways = [];
@@ -34,7 +44,7 @@ public sealed class LiveSystemFixture : IAsyncLifetime
     {
         string[] common =
         [
-            $"--Postgres:ConnectionString={TestServices.PostgresConnectionString}",
+            $"--Postgres:ConnectionString={PostgresConnectionString}",
             $"--Redis:ConnectionString={TestServices.RedisConnectionString}",
             $"--Cluster:ClusterId={_clusterId}",
             $"--Cluster:ServiceId={ServiceId}",
@@ -99,7 +109,7 @@ public sealed class LiveSystemFixture : IAsyncLifetime
         }
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         if (_browser is not null)
         {

@@ -5,8 +5,26 @@ namespace Vdi.Tests.Fixtures;
 /// <summary>Direct SQL against the test database, to check what the grains really wrote.</summary>
 public static class TestDb
 {
-    /// <summary>One pool of connections to the test database for every test.</summary>
-    public static NpgsqlDataSource DataSource => LazyDataSource.Value;
+    /// <summary>One pool of connections to the test database for every test (or the one a test pointed this flow at).</summary>
+    public static NpgsqlDataSource DataSource => Override.Value ?? LazyDataSource.Value;
+
+    private static readonly AsyncLocal<NpgsqlDataSource?> Override = new();
+
+    /// <summary>
+    /// Points every TestDb call of this test (its async flow) at another database until disposed: the fault tests
+    /// run against a Postgres of their own, which they stop and start.
+    /// </summary>
+    public static IDisposable Against(NpgsqlDataSource db)
+    {
+        var previous = Override.Value;
+        Override.Value = db;
+        return new Restore(() => Override.Value = previous);
+    }
+
+    private sealed class Restore(Action restore) : IDisposable
+    {
+        public void Dispose() => restore();
+    }
 
     private static readonly Lazy<NpgsqlDataSource> LazyDataSource = new(() => NpgsqlDataSource.Create(TestServices.PostgresConnectionString));
 

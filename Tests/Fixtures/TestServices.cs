@@ -10,6 +10,12 @@ public static class TestServices
 
     public static string RedisConnectionString => Required("Redis__ConnectionString");
 
+    /// <summary>The fault tests' own Postgres (scripts/fault-pg.sh), which they stop and start for real.</summary>
+    public static string FaultPostgresConnectionString => Required("FaultPostgres__ConnectionString");
+
+    /// <summary>The script that stops and starts it.</summary>
+    public static string FaultPostgresScript => Required("VDI_FAULT_PG_SCRIPT");
+
     /// <summary>The key-encryption certificate settings scripts/test.sh creates, as configuration entries.</summary>
     public static IEnumerable<KeyValuePair<string, string?>> KeyEncryptionSettings =>
     [

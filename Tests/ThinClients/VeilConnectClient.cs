@@ -37,14 +37,30 @@ public sealed class VeilConnectClient : IAsyncDisposable
     {
         var reply = await _http.PostAsJsonAsync("/api/auth/", new { username, password, code, ldap = false, veil_connect_version = version });
         var body = await reply.Content.ReadFromJsonAsync<JsonElement>();
+        KeepToken(body);
+        return body;
+    }
+
+    private void KeepToken(JsonElement body)
+    {
         if (body.TryGetProperty("data", out var data))
         {
             Token = data.GetProperty("access_token").GetString();
             _http.DefaultRequestHeaders.Remove("Authorization");
             _http.DefaultRequestHeaders.TryAddWithoutValidation("Authorization", $"jwt {Token}");
         }
+    }
 
-        return body;
+    /// <summary>A login whose answer is read whatever it is (status and Retry-After), for the outage tests.</summary>
+    public async Task<(int Status, string? RetryAfter)> LoginRawAsync(string username, string password)
+    {
+        var reply = await _http.PostAsJsonAsync("/api/auth/", new { username, password, code = "", ldap = false, veil_connect_version = Version });
+        if (reply.IsSuccessStatusCode)
+        {
+            KeepToken(await reply.Content.ReadFromJsonAsync<JsonElement>());
+        }
+
+        return ((int)reply.StatusCode, reply.Headers.RetryAfter?.ToString());
     }
 
     /// <summary>Uses a token another client of the same user got (the same VeiL Connect, reconnecting elsewhere).</summary>

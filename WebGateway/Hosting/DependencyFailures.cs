@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Diagnostics;
 using Npgsql;
 using Orleans.Serialization;
+using Vdi.Grains.Interfaces.Errors;
 
 namespace Vdi.WebGateway.Hosting;
 
@@ -44,6 +45,11 @@ public sealed class DependencyFailures : IExceptionHandler
     /// <summary>The cluster or Postgres did not answer (also when a grain's database call failed and its exception came back).</summary>
     public static bool IsDependencyFailure(Exception e) => e switch
     {
+        BrokerException { Kind: ErrorKind.DependencyUnavailable } => true,
+        // a database exception that reached the gateway raw (an activation that could not read its state): its type
+        // cannot be deserialized here
+        CodecNotFoundException c => c.Message.Contains("Npgsql.", StringComparison.Ordinal),
+        OrleansException { InnerException: { } inner } => IsDependencyFailure(inner),
         TimeoutException or SiloUnavailableException or OrleansMessageRejectionException or Orleans.Runtime.Messaging.ConnectionFailedException => true,
         NpgsqlException => true,
         UnavailableExceptionFallbackException f => f.ExceptionType?.StartsWith("Npgsql.", StringComparison.Ordinal) == true,

@@ -172,7 +172,7 @@ public static partial class ThinClientSocket
             {
                 await session.OnClientEventAsync(clientEvent);
             }
-            catch (BrokerException e)
+            catch (BrokerException e) when (e.Kind != ErrorKind.DependencyUnavailable)
             {
                 await connection.SendAsync(JsonSerializer.Serialize(new { msg_type = "control", error = true, msg = $"Wrong msg format: {e.Message}" }));
             }

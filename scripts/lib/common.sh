@@ -103,7 +103,7 @@ export_connection_strings() {
 pg_ready() { "$PG_BIN/pg_isready" -q -h 127.0.0.1 -p "$VDI_PG_PORT"; }
 
 ensure_postgres() {
-  local data="$VDI_DATA_DIR/pg"
+  local data="${VDI_PG_DATA:-$VDI_DATA_DIR/pg}"
   local pw
   pw="$(pg_password)"
   if pg_ready; then
@@ -122,7 +122,7 @@ ensure_postgres() {
     fi
     [ "$(id -u)" -eq 0 ] && chown -R postgres "$data"
     log "starting postgres on 127.0.0.1:$VDI_PG_PORT"
-    local logfile="$VDI_DATA_DIR/postgres.log"
+    local logfile="${VDI_PG_LOG:-$VDI_DATA_DIR/postgres.log}"
     touch "$logfile"; [ "$(id -u)" -eq 0 ] && chown postgres "$logfile"
     as_pg_owner "$PG_BIN/pg_ctl" -D "$data" -l "$logfile" -w -t 60 \
       -o "-c listen_addresses=127.0.0.1 -p $VDI_PG_PORT -c unix_socket_directories='' -c max_connections=300" start >/dev/null \
@@ -137,7 +137,7 @@ ensure_postgres() {
 }
 
 stop_postgres() {
-  local data="$VDI_DATA_DIR/pg"
+  local data="${VDI_PG_DATA:-$VDI_DATA_DIR/pg}"
   [ -s "$data/PG_VERSION" ] && pg_ready && as_pg_owner "$PG_BIN/pg_ctl" -D "$data" -m fast -w stop >/dev/null && log "postgres stopped"
   return 0
 }
