@@ -34,6 +34,8 @@ public static partial class GatewayServices
                 o.ServiceId = cluster.ServiceId;
             });
             client.UseConnectionRetryFilter<RetryUntilClusterAnswers>();
+            // a silo that died leaves the gateway's list within 10 s even if its connection did not drop visibly
+            client.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromSeconds(10));
             client.AddMemoryStreams(LiveStreams.Provider);
         });
         return builder;

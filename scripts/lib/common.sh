@@ -269,8 +269,11 @@ start_silo() {
     Demo__Password="$(stored_secret demo-password)"
     DefaultController__Address="http://127.0.0.1:$VDI_SIMULATOR_PORT"
     DefaultController__Token="$(stored_secret simulator-token)"
-    start_app silo Silo "$VDI_SILO_HTTP_PORT" --Silo:SiloPort="$VDI_SILO_PORT" --Silo:GatewayPort="$VDI_SILO_GATEWAY_PORT" )
+    start_app "$(silo_name)" Silo "$VDI_SILO_HTTP_PORT" --Silo:SiloPort="$VDI_SILO_PORT" --Silo:GatewayPort="$VDI_SILO_GATEWAY_PORT" )
 }
+
+# The first silo is "silo"; another (other ports) is named after its HTTP port, as gateways are.
+silo_name() { if [ "$VDI_SILO_HTTP_PORT" = 8090 ]; then echo silo; else echo "silo-$VDI_SILO_HTTP_PORT"; fi; }
 
 start_gateway() {
   local name="gateway"
