@@ -117,6 +117,7 @@ public sealed partial class TaskGrain(
         {
             state.State.Status = BrokerTaskStatus.Initial;
             state.State.Finished = null;
+            state.State.Attempts = 0;
             state.State.Message = "Resumed.";
             await this.RegisterOrUpdateReminder(ResumeReminder, ResumePeriod, ResumePeriod);
             await SaveAsync("UPDATED");
@@ -161,6 +162,9 @@ public sealed partial class TaskGrain(
         }
     }
 
+    private static bool DatabaseUnavailable(Exception e) =>
+        e is BrokerException { Kind: ErrorKind.DependencyUnavailable } || Hosting.DependencyFailureFilter.IsDatabaseFailure(e);
+
     private static bool ControllerUnavailable(Exception e) => e switch
     {
         EcpException ecp => ecp.MeansControllerDown || ecp.Kind == EcpErrorKind.Unauthorized,
@@ -193,6 +197,16 @@ public sealed partial class TaskGrain(
         try
         {
             _cancellation.Token.ThrowIfCancellationRequested();
+            if (state.State.Attempts >= options.Value.MaxAttempts)
+            {
+                // each earlier run was cut short (a silo died, a write failed): retries are bounded, the task says why
+                var giveUp = $"Failed: the task was interrupted {state.State.Attempts} times; giving up. Start it again when the cause is fixed.";
+                LogFailed(Name, giveUp);
+                await FinishAsync(BrokerTaskStatus.Failed, giveUp, resumable: false);
+                return;
+            }
+
+            state.State.Attempts++;
             state.State.Status = BrokerTaskStatus.InProgress;
             state.State.Started ??= time.GetUtcNow();
             await SaveAsync("UPDATED");
@@ -217,17 +231,41 @@ public sealed partial class TaskGrain(
             LogPaused(Name, e.Message);
             await FinishAsync(BrokerTaskStatus.Cancelled, message, resumable: true);
         }
+        catch (Exception e) when (DatabaseUnavailable(e))
+        {
+            // the database did not answer: pause, resumable; the reminder resumes it once the database (and the
+            // controller) answer again. If even this cannot be written, the next activation runs it again (bounded).
+            var message = "Paused: the broker's database did not answer. The task resumes by itself when it is back.";
+            LogPaused(Name, e.GetType().Name);
+            await FinishAsync(BrokerTaskStatus.Cancelled, message, resumable: true);
+        }
         catch (Exception e) when (e is BrokerException or EcpException or TaskFailedException or TimeoutException)
         {
             LogFailed(Name, e.Message);
             await StopRunnerAsync(runner, context, BrokerTaskStatus.Failed, e.Message);
             await FinishAsync(BrokerTaskStatus.Failed, e.Message, resumable: false);
         }
+        catch (Exception e) when (e is not (OperationCanceledException or OutOfMemoryException))
+        {
+            // a bug does not fix itself on a retry: the task ends FAILED with the reason, and its locks are released
+            var message = $"Failed: unexpected error ({e.GetType().Name}: {e.Message}).";
+            LogFailed(Name, message);
+            await StopRunnerAsync(runner, context, BrokerTaskStatus.Failed, message);
+            await FinishAsync(BrokerTaskStatus.Failed, message, resumable: false);
+        }
         finally
         {
             foreach (var key in state.State.HeldLocks.ToList())
             {
-                await context.ReleaseAsync(key);
+                try
+                {
+                    await context.ReleaseAsync(key);
+                }
+                catch (Exception e) when (e is not OutOfMemoryException)
+                {
+                    // the lock frees itself: a lock whose holder has finished is taken by the next task that asks
+                    LogFailed(Name, $"releasing {key}: {e.GetType().Name}");
+                }
             }
 
             _cancellation.Dispose();

@@ -20,6 +20,10 @@ public sealed class TaskOptions
     public TimeSpan ControllerTaskTimeout { get; set; } = TimeSpan.FromMinutes(20);
 
     /// <summary>How many VMs are prepared at the same time.</summary>
+    /// <summary>How many runs a task gets before it is FAILED: each silo death or failed write during a run costs one.</summary>
+    [Range(1, 100, ErrorMessage = "Tasks:MaxAttempts must be 1 to 100")]
+    public int MaxAttempts { get; set; } = 5;
+
     [Range(1, 100, ErrorMessage = "Tasks:PrepareParallelism must be 1 to 100")]
     public int PrepareParallelism { get; set; } = 10;
 }

@@ -80,4 +80,54 @@ public sealed class PostgresOutageTests(FaultSystemFixture system)
             "the socket's events are not recorded after the outage");
         Assert.Equal(200, (await other.LoginRawAsync(name, ThinClientScenario.Password)).Status);
     }
+
+    [Fact]
+    public async Task A_task_whose_database_goes_away_mid_run_is_never_left_in_progress_and_finishes_once_it_is_back()
+    {
+        using var db = TestDb.Against(system.Db);
+        var (sim, poolId, taskId) = await ThinClientScenario.StartPoolCreationAsync(system.Grains, vms: 6, simulatorLatencyMs: 300);
+        await using var _ = sim;
+        var task = system.Grains.GetGrain<Vdi.Grains.Interfaces.Tasks.ITaskGrain>(taskId);
+        Assert.True(await Eventually.TrueAsync(async () => (await task.GetAsync()) is { Status: Vdi.Grains.Interfaces.Tasks.BrokerTaskStatus.InProgress, Progress: > 0 },
+            TimeSpan.FromSeconds(30)), "the pool's creation did not start");
+
+        await system.StopPostgresAsync();
+        try
+        {
+            // the run's next write fails: it pauses (or its activation is dropped and runs again later), never a wedge
+            Assert.True(await Eventually.TrueAsync(async () =>
+            {
+                try
+                {
+                    return (await task.GetAsync())!.Status != Vdi.Grains.Interfaces.Tasks.BrokerTaskStatus.InProgress;
+                }
+                catch (Exception e) when (e is not Xunit.Sdk.XunitException)
+                {
+                    return true; // its activation was dropped with the unsaved state; the record says IN_PROGRESS until it runs again
+                }
+            }, TimeSpan.FromSeconds(30)), "the task stayed IN_PROGRESS in memory while nothing could be written");
+        }
+        finally
+        {
+            await sim.SetFaultsAsync();
+            await system.StartPostgresAsync();
+        }
+
+        Assert.True(await Eventually.TrueAsync(async () =>
+        {
+            try
+            {
+                return (await task.GetAsync()) is { Status: Vdi.Grains.Interfaces.Tasks.BrokerTaskStatus.Finished };
+            }
+            catch (Exception e) when (e is not Xunit.Sdk.XunitException)
+            {
+                return false;
+            }
+        }, TimeSpan.FromSeconds(60)), $"the task did not finish after the database came back: {await TaskStatusAsync(taskId)}");
+        Assert.Equal(6L, await TestDb.ScalarAsync<long>("select count(*) from vdi_vms where pool_id = @p", ("p", poolId)));
+        Assert.Equal("FINISHED", await TestDb.ScalarAsync<string>("select status from vdi_tasks where id = @t", ("t", taskId)));
+    }
+
+    private static Task<string?> TaskStatusAsync(Guid taskId) =>
+        TestDb.ScalarAsync<string>("select status || ': ' || coalesce(message, '') from vdi_tasks where id = @t", ("t", taskId));
 }

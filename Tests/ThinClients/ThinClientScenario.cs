@@ -23,12 +23,36 @@ public sealed class ThinClientScenario : IAsyncDisposable
 
     public static async Task<ThinClientScenario> StartAsync(IGrainFactory grains, int vms, int users, ConnectionType[]? protocols = null, int? totalSize = null)
     {
+        var (sim, poolId, taskId) = await StartPoolCreationAsync(grains, vms, protocols, totalSize);
+        Assert.True(await Eventually.TrueAsync(async () => (await grains.GetGrain<ITaskGrain>(taskId).GetAsync()) is { Status: BrokerTaskStatus.Finished },
+            TimeSpan.FromSeconds(60)), "the scenario's pool was not created");
+
+        var made = new List<(Guid, string)>();
+        for (var i = 0; i < users; i++)
+        {
+            var name = $"tc-{Guid.NewGuid():N}"[..16];
+            made.Add(((await grains.ForName(name).CreateUserAsync(new NewUser(name, Password, false, [], "tests"))).Id, name));
+        }
+
+        await grains.GetGrain<IPoolGrain>(poolId).EntitleAsync([.. made.Select(u => u.Item1)], [], "tests");
+        return new ThinClientScenario(sim, poolId, made);
+    }
+
+    /// <summary>A simulator as a controller and a pool of <paramref name="vms"/> being created (its POOL_CREATE task not awaited).</summary>
+    public static async Task<(SimulatorHost Sim, Guid PoolId, Guid TaskId)> StartPoolCreationAsync(IGrainFactory grains, int vms,
+        ConnectionType[]? protocols = null, int? totalSize = null, int simulatorLatencyMs = 0)
+    {
         var sim = await SimulatorHost.StartAsync();
         var controller = await grains.GetGrain<IControllerGrain>(Guid.NewGuid())
             .AddAsync(new ControllerRegistration($"tc-{Guid.NewGuid():N}"[..12], sim.Address, sim.Token, "", "tests"));
         var resources = grains.GetGrain<IControllerGrain>(controller.Id);
         var poolId = Guid.NewGuid();
-        var pool = await grains.GetGrain<IPoolGrain>(poolId).CreateAsync(PoolType.Automated, new PoolSettings
+        if (simulatorLatencyMs > 0)
+        {
+            await sim.SetFaultsAsync(latencyMs: simulatorLatencyMs); // every controller call slower: the creation takes a while
+        }
+
+        await grains.GetGrain<IPoolGrain>(poolId).CreateAsync(PoolType.Automated, new PoolSettings
         {
             VerboseName = $"tcpool-{Guid.NewGuid():N}"[..14],
             ControllerId = controller.Id,
@@ -42,19 +66,7 @@ public sealed class ThinClientScenario : IAsyncDisposable
             StartVms = false,
             ConnectionTypes = protocols ?? [ConnectionType.Spice, ConnectionType.Rdp],
         }, "tests");
-        var taskId = await PoolKitTasks.PoolCreateTaskAsync(poolId);
-        Assert.True(await Eventually.TrueAsync(async () => (await grains.GetGrain<ITaskGrain>(taskId).GetAsync()) is { Status: BrokerTaskStatus.Finished },
-            TimeSpan.FromSeconds(60)), "the scenario's pool was not created");
-
-        var made = new List<(Guid, string)>();
-        for (var i = 0; i < users; i++)
-        {
-            var name = $"tc-{Guid.NewGuid():N}"[..16];
-            made.Add(((await grains.ForName(name).CreateUserAsync(new NewUser(name, Password, false, [], "tests"))).Id, name));
-        }
-
-        await grains.GetGrain<IPoolGrain>(pool.Id).EntitleAsync([.. made.Select(u => u.Item1)], [], "tests");
-        return new ThinClientScenario(sim, poolId, made);
+        return (sim, poolId, await PoolKitTasks.PoolCreateTaskAsync(poolId));
     }
 
     public ValueTask DisposeAsync() => Sim.DisposeAsync();
