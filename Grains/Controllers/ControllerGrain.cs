@@ -230,25 +230,40 @@ public sealed partial class ControllerGrain(
         }
     }
 
+    /// <summary>Runs interleaved (see <see cref="ControllerWatch"/>): the probe holds nothing; its outcome is applied in turn.</summary>
     private async Task OnHealthTimerAsync()
     {
         if (Exists && state.State.Status is ControllerStatus.Active or ControllerStatus.Failed)
         {
-            await CheckHealthAsync("system");
+            var probe = await ProbeAsync(Client());
+            await this.AsReference<IControllerInternalGrain>().ApplyHealthAsync(probe);
+        }
+    }
+
+    Task IControllerInternalGrain.ApplyHealthAsync(HealthProbe probe) =>
+        Exists && state.State.Status is ControllerStatus.Active or ControllerStatus.Failed ? ApplyAsync(probe, "system") : Task.CompletedTask;
+
+    private static async Task<HealthProbe> ProbeAsync(EcpClient client)
+    {
+        try
+        {
+            await client.CheckAsync();
+            return new HealthProbe(true, false, null);
+        }
+        catch (EcpException e)
+        {
+            return new HealthProbe(false, e.Kind == EcpErrorKind.Unauthorized, e.Message);
         }
     }
 
     /// <summary>The original's rules: 401/403 → BAD_AUTH, no answer or 5xx → FAILED, an answer → ACTIVE.</summary>
-    private async Task CheckHealthAsync(string user)
+    private async Task CheckHealthAsync(string user) => await ApplyAsync(await ProbeAsync(Client()), user);
+
+    private async Task ApplyAsync(HealthProbe probe, string user)
     {
-        try
+        if (!probe.Answered)
         {
-            await Client().CheckAsync();
-        }
-        catch (EcpException e)
-        {
-            var next = e.Kind == EcpErrorKind.Unauthorized ? ControllerStatus.BadAuth : ControllerStatus.Failed;
-            await SetStatusAsync(next, e.Message, user);
+            await SetStatusAsync(probe.Unauthorized ? ControllerStatus.BadAuth : ControllerStatus.Failed, probe.Error, user);
             return;
         }
 

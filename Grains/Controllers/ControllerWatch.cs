@@ -18,7 +18,9 @@ public sealed class ControllerWatch(Grain grain, IGrainFactory grains, Controlle
 
     public void StartTimers(Func<Task> checkHealth, Func<Task> keepOn)
     {
-        _health ??= Every(monitor.HealthCheckInterval, checkHealth);
+        // the health probe interleaves: a controller that answers nothing never holds its grain (the admin can still
+        // read, test and correct it); the probe's outcome is applied by a call of its own, in turn
+        _health ??= Every(monitor.HealthCheckInterval, checkHealth, interleave: true);
         _keepOn ??= Every(monitor.KeepOnReconcileInterval, keepOn);
     }
 
@@ -59,10 +61,11 @@ public sealed class ControllerWatch(Grain grain, IGrainFactory grains, Controlle
 
     public ListenerState State(string silo) => new(_listener?.Running ?? false, _listener?.Connected ?? false, silo, _listener?.Connections ?? 0);
 
-    private IGrainTimer Every(TimeSpan period, Func<Task> tick) => ((IGrainBase)grain).RegisterGrainTimer(_ => tick(), new GrainTimerCreationOptions
+    private IGrainTimer Every(TimeSpan period, Func<Task> tick, bool interleave = false) => ((IGrainBase)grain).RegisterGrainTimer(_ => tick(), new GrainTimerCreationOptions
     {
         DueTime = period,
         Period = period,
         KeepAlive = true,
+        Interleave = interleave,
     });
 }

@@ -4,6 +4,10 @@ using Vdi.Grains.Interfaces.Controllers;
 namespace Vdi.Grains.Controllers;
 
 /// <summary>What only the silo asks of a controller: its connection (with the encrypted token), failure reports, keep-on, waking up.</summary>
+/// <summary>One health probe's outcome: the controller answered, refused the token, or did not answer (with why).</summary>
+[GenerateSerializer, Alias("HealthProbe")]
+internal sealed record HealthProbe([property: Id(0)] bool Answered, [property: Id(1)] bool Unauthorized, [property: Id(2)] string? Error);
+
 [Alias("IControllerInternalGrain")]
 internal interface IControllerInternalGrain : IGrainWithGuidKey
 {
@@ -16,6 +20,10 @@ internal interface IControllerInternalGrain : IGrainWithGuidKey
     Task OnStreamLostAsync(string reason);
 
     /// <summary>Keep-on's periodic check, run every minute by the grain itself; the number of VMs it started.</summary>
+    /// <summary>Applies what the interleaving health timer found (the probe ran without holding the grain).</summary>
+    [Alias("ApplyHealthAsync")]
+    Task ApplyHealthAsync(HealthProbe probe);
+
     [Alias("KeepVmsOnAsync")]
     Task<int> KeepVmsOnAsync();
 

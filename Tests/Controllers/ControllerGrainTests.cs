@@ -43,6 +43,34 @@ public sealed class ControllerGrainTests(TwoSiloClusterFixture fixture)
     }
 
     [Fact]
+    public async Task A_controller_that_answers_nothing_never_holds_its_grain_and_is_failed_within_its_call_deadline()
+    {
+        await using var sim = await SimulatorHost.StartAsync();
+        var grain = NewController();
+        var view = await grain.AddAsync(Registration(sim));
+        await sim.SetFaultsAsync(latencyMs: 60_000); // hung: every call answers after a minute
+        var hung = DateTime.UtcNow;
+
+        // health probes (every second here) wait for the hung controller without holding its grain: reads answer at once
+        var slowest = TimeSpan.Zero;
+        Assert.True(await Eventually.TrueAsync(async () =>
+        {
+            var asked = DateTime.UtcNow;
+            var current = await grain.GetAsync();
+            var took = DateTime.UtcNow - asked;
+            slowest = took > slowest ? took : slowest;
+            return current!.Status == ControllerStatus.Failed;
+        }, StatusDeadline), "the hung controller was not marked FAILED");
+        Assert.True(DateTime.UtcNow - hung < TimeSpan.FromSeconds(15), $"FAILED after {(DateTime.UtcNow - hung).TotalSeconds:0} s: beyond the call deadline (8 s here)");
+        Assert.True(slowest < TimeSpan.FromSeconds(2), $"a read of the controller waited {slowest.TotalSeconds:0.0} s behind a health probe");
+        Assert.Contains("timed out", (await grain.GetAsync())!.StatusReason ?? "");
+
+        await sim.SetFaultsAsync();
+        Assert.True(await Eventually.TrueAsync(async () => (await grain.GetAsync())!.Status == ControllerStatus.Active, StatusDeadline),
+            $"controller {view.VerboseName} did not come back");
+    }
+
+    [Fact]
     public async Task Added_with_a_bad_token_it_is_refused_as_bad_auth_and_nothing_is_stored()
     {
         await using var sim = await SimulatorHost.StartAsync();

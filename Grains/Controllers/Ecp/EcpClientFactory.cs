@@ -32,6 +32,7 @@ public sealed class EcpClientFactory(IHttpClientFactory factory, IOptions<EcpCli
             {
                 var o = context.ServiceProvider.GetRequiredService<IOptions<EcpClientOptions>>().Value;
                 pipeline
+                    .AddTimeout(o.CallTimeout) // outermost: the overall deadline of one call, retries included
                     .AddRetry(new HttpRetryStrategyOptions
                     {
                         MaxRetryAttempts = Math.Max(1, o.RetryAttempts),

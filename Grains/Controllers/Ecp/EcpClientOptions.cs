@@ -9,7 +9,14 @@ public sealed class EcpClientOptions
 
     /// <summary>One attempt (the original's VEIL_REQUEST_TIMEOUT).</summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "00:05:00", ErrorMessage = "Ecp:AttemptTimeout must be 100 ms to 5 minutes")]
-    public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(15);
+    public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(8);
+
+    /// <summary>
+    /// One call, all its attempts and the waits between them included: a controller that answers nothing costs a
+    /// caller (a get-VM, an admin's page) at most this long, not attempts × <see cref="AttemptTimeout"/>.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00", ErrorMessage = "Ecp:CallTimeout must be 100 ms to 10 minutes")]
+    public TimeSpan CallTimeout { get; set; } = TimeSpan.FromSeconds(20);
 
     [Range(0, 10, ErrorMessage = "Ecp:RetryAttempts must be 0 to 10")]
     public int RetryAttempts { get; set; } = 2;
