@@ -78,9 +78,12 @@ public static class SiloApplication
         builder.Services.AddSection<DemoOptions>(config, DemoOptions.Section);
         builder.Services.AddHostedService<DemoSeeder>();
 
+        // ready: the silo has started and serves its grains (Postgres or Redis away does not make another silo better);
+        // each dependency's state is in the operators' /health/details
         builder.Services.AddHealthChecks()
-            .AddNpgSql(pg.ConnectionString, name: "postgres", tags: ["ready"])
-            .AddRedis(redis.ConnectionString, name: "redis", tags: ["ready"]);
+            .AddCheck("silo", () => Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Healthy(), tags: ["ready"])
+            .AddNpgSql(pg.ConnectionString, name: "postgres", tags: ["details"], timeout: TimeSpan.FromSeconds(3))
+            .AddRedis(redis.ConnectionString, name: "redis", tags: ["details"], timeout: TimeSpan.FromSeconds(3));
         builder.Services.AddOperatorAuthentication();
 
         var app = builder.Build();
@@ -88,6 +91,7 @@ public static class SiloApplication
         app.UseAuthorization();
         app.MapHealthChecks("/health/live", new() { Predicate = _ => false }).AllowAnonymous();
         app.MapHealthChecks("/health/ready", new() { Predicate = c => c.Tags.Contains("ready") }).AllowAnonymous();
+        app.MapHealthChecks("/health/details").RequireAuthorization(OperatorAuthentication.DashboardPolicy);
         app.MapOperatorLogin();
         app.MapOrleansDashboard(routePrefix: "/dashboard").RequireAuthorization(OperatorAuthentication.DashboardPolicy);
         app.MapGet("/", () => Results.Redirect("/dashboard/")).AllowAnonymous();

@@ -12,7 +12,7 @@ public sealed class GatewayHealthTests(LiveSystemFixture system)
     [Theory]
     [InlineData(0)]
     [InlineData(1)]
-    public async Task Each_gateway_is_ready_with_postgres_redis_and_the_cluster(int gateway)
+    public async Task Each_gateway_is_ready_when_the_cluster_answers_and_tells_only_operators_the_details(int gateway)
     {
         var url = new Uri(system.GatewayUrls[gateway], "/health/ready");
         HttpResponseMessage? last = null;
@@ -23,12 +23,23 @@ public sealed class GatewayHealthTests(LiveSystemFixture system)
         }, TimeSpan.FromSeconds(30));
         Assert.True(ready, $"gateway {gateway} not ready: {(last is null ? "no answer" : await last.Content.ReadAsStringAsync())}");
 
-        using var body = JsonDocument.Parse(await last!.Content.ReadAsStringAsync());
+        var text = await last!.Content.ReadAsStringAsync();
+        using var body = JsonDocument.Parse(text);
         Assert.Equal("Healthy", body.RootElement.GetProperty("status").GetString());
-        var checks = body.RootElement.GetProperty("checks");
+        Assert.Equal("Healthy", body.RootElement.GetProperty("checks").GetProperty("cluster").GetProperty("status").GetString());
+        Assert.DoesNotContain("description", text); // anonymous callers get no reasons (they may carry exception text)
+
+        var details = new Uri(system.GatewayUrls[gateway], "/health/details");
+        Assert.Equal(HttpStatusCode.Unauthorized, (await Http.GetAsync(details)).StatusCode);
+        using var user = GatewayClients.Http(system.GatewayUrls[gateway],
+            (await GatewayClients.UserWithRolesAsync(system.Grains, system.GatewayUrls[gateway])).Token);
+        Assert.Equal(HttpStatusCode.Forbidden, (await user.GetAsync("/health/details")).StatusCode);
+        using var admin = GatewayClients.Http(system.GatewayUrls[gateway],
+            await GatewayClients.LoginAsync(system.GatewayUrls[gateway], system.AdminUsername, system.AdminPassword));
+        using var full = JsonDocument.Parse(await admin.GetStringAsync("/health/details"));
         foreach (var name in new[] { "postgres", "redis", "cluster" })
         {
-            Assert.Equal("Healthy", checks.GetProperty(name).GetProperty("status").GetString());
+            Assert.Equal("Healthy", full.RootElement.GetProperty("checks").GetProperty(name).GetProperty("status").GetString());
         }
     }
 

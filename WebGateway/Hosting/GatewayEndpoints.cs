@@ -25,11 +25,17 @@ public static class GatewayEndpoints
         app.MapApiReference();
         app.MapAdminApi();
         app.MapHealthChecks("/health/live", new() { Predicate = _ => false }).AllowAnonymous();
+        // ready: this gateway can serve (a silo answers). Postgres and Redis being away makes answers 503 or leaves the
+        // membership as it was, but another gateway would do no better, so a load balancer keeps this one
         app.MapHealthChecks("/health/ready", new()
         {
             Predicate = c => c.Tags.Contains("ready"),
-            ResponseWriter = HealthReportWriter.WriteAsync,
+            ResponseWriter = HealthReportWriter.WriteStatusAsync, // anonymous: the status only, never exception text
         }).AllowAnonymous();
+        app.MapHealthChecks("/health/details", new()
+        {
+            ResponseWriter = HealthReportWriter.WriteAsync,
+        }).RequireAuthorization(Security.Roles.OperatorPolicy);
         return app;
     }
 

@@ -65,8 +65,8 @@ public static partial class GatewayServices
         services.AddExceptionHandler<DependencyFailures>();
         services.AddBrokerAuthentication();
         services.AddHealthChecks()
-            .AddNpgSql(PostgresTuning.ForPool(pg.ConnectionString, 5), name: "postgres", tags: ["ready"])
-            .AddRedis(redis.ConnectionString, name: "redis", tags: ["ready"])
+            .AddNpgSql(PostgresTuning.ForPool(pg.ConnectionString, 5), name: "postgres", tags: ["details"], timeout: TimeSpan.FromSeconds(3))
+            .AddRedis(redis.ConnectionString, name: "redis", tags: ["details"], timeout: TimeSpan.FromSeconds(3))
             .AddCheck<ClusterHealthCheck>("cluster", tags: ["ready"]);
         return builder;
     }
