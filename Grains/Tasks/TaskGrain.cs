@@ -245,6 +245,13 @@ public sealed partial class TaskGrain(
             await StopRunnerAsync(runner, context, BrokerTaskStatus.Failed, e.Message);
             await FinishAsync(BrokerTaskStatus.Failed, e.Message, resumable: false);
         }
+        catch (Exception e) when (e is OrleansException)
+        {
+            // the cluster itself is in trouble (this silo is shutting down or dying, a silo it called died): not the
+            // task's failure. The run is interrupted; the reminder runs it again here or elsewhere (bounded by MaxAttempts)
+            LogFailed(Name, $"run {state.State.Attempts} of {options.Value.MaxAttempts} interrupted: {e.GetType().Name}");
+            throw;
+        }
         catch (Exception e) when (e is not (OperationCanceledException or OutOfMemoryException))
         {
             // a bug does not fix itself on a retry: the task ends FAILED with the reason, and its locks are released
