@@ -4,12 +4,14 @@
 #   scripts/bench.sh logon-storm [clients=2000] [arrivals-per-second=200]
 #   scripts/bench.sh disconnect-storm [vms=5000] [spread-seconds=60] [timeout-seconds=30]
 #   scripts/bench.sh admin-lists [vms=10000] [journal-events=100000]
+#   scripts/bench.sh chaos [clients=500]   faults one after another under clients in their desktops (scripts/bench/chaos.sh)
 # BENCH_HASH_ITERATIONS sets the PBKDF2 iterations of the users the logon storm creates (default: the product's);
 # BENCH_WARMUP, how many extra clients log in and get a VM before the storm, not counted (default 200; 0: cold start).
 set -euo pipefail
 source "$(dirname "$0")/lib/common.sh"
 
 what="${1:-logon-storm}"
+[ "$what" = chaos ] && exec "$(dirname "$0")/bench/chaos.sh" run "${2:-500}"
 case "$what" in
   logon-storm) clients="${2:-2000}"; rate="${3:-200}"; tool=LogonStorm ;;
   disconnect-storm) vms="${2:-5000}"; spread="${3:-60}"; timeout="${4:-30}"; tool=DisconnectStorm ;;
