@@ -62,7 +62,7 @@ foreach (var (name, start, end, hold) in faults)
     }
 
     var ended = DateTime.UtcNow;
-    Client.Probing = true; // every client checks every second until it is served again
+    Client.StartProbing(); // every client checks every second (at once) until it is served again
     var recovered = await Wait.UntilAsync(() => fleet.All(c => c.ServedSince(ended)), TimeSpan.FromSeconds(120));
     var recovery = recovered ? fleet.Max(c => c.FirstServedAfter(ended)) - ended : (TimeSpan?)null;
     Client.Probing = false;
@@ -186,6 +186,16 @@ namespace Vdi.Bench.Chaos
         private readonly ConcurrentQueue<DateTime> _served = new();
 
         public static volatile bool Probing;
+
+        private static CancellationTokenSource _wake = new();
+
+        /// <summary>From now on every client checks every second, starting at once (its 5-s wait is cut short).</summary>
+        public static void StartProbing()
+        {
+            Probing = true;
+            var wake = Interlocked.Exchange(ref _wake, new CancellationTokenSource());
+            wake.Cancel();
+        }
 
         public bool InDesktop => _vm != Guid.Empty;
 
@@ -313,7 +323,8 @@ namespace Vdi.Bench.Chaos
 
                 try
                 {
-                    await Task.Delay(Probing ? TimeSpan.FromSeconds(1) : TimeSpan.FromSeconds(5), ct);
+                    using var wait = CancellationTokenSource.CreateLinkedTokenSource(ct, _wake.Token);
+                    await Task.Delay(Probing ? TimeSpan.FromSeconds(1) : TimeSpan.FromSeconds(5), wait.Token);
                 }
                 catch (OperationCanceledException)
                 {
@@ -379,7 +390,7 @@ namespace Vdi.Bench.Chaos
     {
         public static async Task RunAsync(string script, string verb)
         {
-            using var process = Process.Start(new ProcessStartInfo("bash", [script, verb]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
+            using var process = Process.Start(new ProcessStartInfo("bash", [script, "fault", verb]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
             var err = process.StandardError.ReadToEndAsync();
             await process.StandardOutput.ReadToEndAsync();
             await process.WaitForExitAsync();
