@@ -34,8 +34,8 @@ public sealed class ControllerWatch(Grain grain, IGrainFactory grains, Controlle
 
         var controllerId = grain.GetPrimaryKey();
         var self = grain.AsReference<IControllerInternalGrain>();
-        _listener = new ControllerEventListener(address.EventStream(token),
-            message => DomainEvents.DispatchAsync(grains, controllerId, message),
+        var events = new DomainEvents(grains, controllerId, logger);
+        _listener = new ControllerEventListener(address.EventStream(token), events.DispatchAsync,
             self.OnStreamLostAsync, monitor.ReconnectInterval, time, logger);
         _listener.Start();
     }

@@ -17,6 +17,7 @@ public static class LogEvents
     public const int StreamLost = 3102;
     public const int StreamRejected = 3103;
     public const int StreamHandlerFailed = 3104;
+    public const int StreamEventNotApplied = 3105;
 
     public const int VmKeepOnFailed = 3201;
 

@@ -202,6 +202,49 @@ public sealed class ControllerGrainTests(TwoSiloClusterFixture fixture)
     }
 
     [Fact]
+    public async Task One_busy_vm_never_holds_up_the_other_vms_events()
+    {
+        await using var sim = await SimulatorHost.StartAsync();
+        var grain = NewController();
+        var controller = await grain.AddAsync(Registration(sim));
+        var busyId = await sim.DomainIdAsync("office-2");
+        var otherId = await sim.DomainIdAsync("office-3");
+        foreach (var (id, name) in new[] { (busyId, "office-2"), (otherId, "office-3") })
+        {
+            await fixture.Client.GetGrain<IVmInternalGrain>(id).AttachAsync(new VmAttachment(controller.Id, null, name, PowerState.Off, CreatedByBroker: false));
+        }
+
+        Assert.True(await Eventually.TrueAsync(async () => (await grain.GetListenerStateAsync()).Connected, TimeSpan.FromSeconds(10)));
+        await sim.SetFaultsAsync(latencyMs: 30_000); // the controller's API answers after 30 s (its event stream still flows)
+        var busy = fixture.Client.GetGrain<IVmGrain>(busyId).PowerAsync(PowerAction.Start, force: false); // holds office-2's grain
+        try
+        {
+            await sim.SetPowerAsync(busyId, "on"); // an event for the busy VM: it waits for its grain
+            var started = DateTime.UtcNow;
+            await sim.SetPowerAsync(otherId, "on"); // the next event, for another VM
+            Assert.True(await Eventually.TrueAsync(async () => (await fixture.Client.GetGrain<IVmGrain>(otherId).GetAsync())!.PowerState == PowerState.On,
+                TimeSpan.FromSeconds(3)), "the other VM's event waited behind the busy VM's");
+            Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(3));
+            Assert.False(busy.IsCompleted, "the busy VM's call ended before the other VM's event: nothing was proven");
+        }
+        finally
+        {
+            await sim.SetFaultsAsync();
+            try
+            {
+                await busy; // it runs into the call deadline (or gets through once the latency is gone)
+            }
+            catch (Exception e) when (e is not Xunit.Sdk.XunitException)
+            {
+            }
+        }
+
+        // the busy VM's own event was not lost: applied once its grain was free
+        Assert.True(await Eventually.TrueAsync(async () => (await fixture.Client.GetGrain<IVmGrain>(busyId).GetAsync())!.PowerState == PowerState.On,
+            TimeSpan.FromSeconds(20)), "the busy VM's event was lost");
+    }
+
+    [Fact]
     public async Task Resources_are_browsed_through_the_controller()
     {
         await using var sim = await SimulatorHost.StartAsync();
