@@ -37,7 +37,7 @@ public static class ThinClientApi
     {
         foreach (var prefix in new[] { "/api", "" })
         {
-            var client = app.MapGroup($"{prefix}/client").RequireAuthorization().AddEndpointFilter<EnvelopeErrors>();
+            var client = app.MapGroup($"{prefix}/client").RequireAuthorization().AddEndpointFilter<EnvelopeErrors>().AddEndpointFilter<RetryReadsOnSiloLoss>();
             client.MapGet("/pools", PoolsAsync);
             client.MapPost("/pools/{id:guid}", GetVmAsync);
             client.MapPost("/pools/{id:guid}/add-pool-to-favorite", (Guid id, ClaimsPrincipal user, IClusterClient cluster) => FavoriteAsync(id, user, cluster, true));

@@ -42,7 +42,7 @@ public static class GatewayEndpoints
     /// <summary>Everything under <c>/api/admin</c>: authenticated, each group with its role, refusals mapped once (<see cref="AdminErrors"/>).</summary>
     private static void MapAdminApi(this WebApplication app)
     {
-        var admin = app.MapGroup("/api/admin").RequireAuthorization().AddEndpointFilter<AdminErrors>();
+        var admin = app.MapGroup("/api/admin").RequireAuthorization().AddEndpointFilter<AdminErrors>().AddEndpointFilter<RetryReadsOnSiloLoss>();
         admin.MapControllersApi();
         admin.MapPoolsApi();
         admin.MapVmsApi();
