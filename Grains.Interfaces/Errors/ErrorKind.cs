@@ -51,4 +51,7 @@ public enum ErrorKind
     /// seconds (503 with Retry-After, on both APIs; never a 500 or a 401).
     /// </summary>
     DependencyUnavailable = 13,
+
+    /// <summary>The caller's roles do not allow this change (403): a privilege only a superuser grants, one's own privileges.</summary>
+    Forbidden = 14,
 }

@@ -153,7 +153,8 @@ public sealed class AdminPanelApiTests(LiveSystemFixture system)
         var refused = await (await anon.PostAsJsonAsync("/api/auth/", new { username = name, password = "a-new-password" })).Content.ReadFromJsonAsync<JsonElement>();
         Assert.True(refused.TryGetProperty("errors", out _));
         var me = await http.GetFromJsonAsync<JsonElement>("/api/admin/me");
-        Assert.Equal(HttpStatusCode.BadRequest, (await http.PatchAsJsonAsync($"/api/admin/users/{me.GetProperty("id").GetGuid()}", new { is_active = false })).StatusCode);
+        // nobody deactivates themselves: a refusal of the privilege (403), not of the field's value
+        Assert.Equal(HttpStatusCode.Forbidden, (await http.PatchAsJsonAsync($"/api/admin/users/{me.GetProperty("id").GetGuid()}", new { is_active = false })).StatusCode);
     }
 
     [Fact]

@@ -31,6 +31,7 @@ public sealed class AdminErrors : IEndpointFilter
         ErrorKind.UnsupportedVersion => Problem(StatusCodes.Status422UnprocessableEntity, "Unsupported controller", e.Message, e.Field),
         ErrorKind.ControllerUnreachable => Problem(StatusCodes.Status502BadGateway, "Controller unreachable", e.Message, e.Field),
         ErrorKind.VmUnreachable or ErrorKind.VmLost => Problem(StatusCodes.Status502BadGateway, "The controller could not do it", e.Message, e.Field),
+        ErrorKind.Forbidden => Problem(StatusCodes.Status403Forbidden, "Not allowed", e.Message, e.Field),
         ErrorKind.Timeout => Problem(StatusCodes.Status504GatewayTimeout, "The controller did not answer in time", e.Message, e.Field),
         _ => Problem(StatusCodes.Status409Conflict, "Not possible now", e.Message, e.Field),
     };

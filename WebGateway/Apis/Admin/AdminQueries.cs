@@ -80,6 +80,13 @@ public sealed class AdminQueries(NpgsqlDataSource db)
         JournalParameters(filter, reader), paging);
 
     /// <summary>Marks events read (the ids given, or every event matching the filter); the number newly marked.</summary>
+    /// <summary>How many active superusers there are (the last one is never deactivated or demoted).</summary>
+    public async Task<long> ActiveSuperusersAsync()
+    {
+        await using var cmd = db.CreateCommand("select count(*) from vdi_users where is_superuser and is_active");
+        return (long)(await cmd.ExecuteScalarAsync())!;
+    }
+
     public async Task<int> MarkReadAsync(Guid reader, IReadOnlyList<long>? ids, JournalFilter filter)
     {
         await using var cmd = ids is { Count: > 0 }

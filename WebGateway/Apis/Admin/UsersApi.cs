@@ -32,6 +32,7 @@ public static class UsersApi
         {
             await RequireStrongAsync(settings, body.Password);
             var roles = ParseRoles(body.Roles ?? []);
+            PrivilegeRules.CheckCreate(user, body.IsSuperuser ?? false, roles);
 
             var name0 = body.Username?.Trim() ?? "";
             var created = await cluster.ForName(name0).CreateUserAsync(new NewUser(name0, body.Password ?? "", body.IsSuperuser ?? false,
@@ -41,19 +42,17 @@ public static class UsersApi
         users.MapGet("/", (AdminQueries queries, string? q, [AsParameters] Paging paging) => queries.UsersAsync(q, paging));
         users.MapGet("/{id:guid}", async (Guid id, IClusterClient cluster) =>
             await cluster.GetGrain<IUserGrain>(id).GetAsync() ?? throw BrokerException.NotFound($"no user has the id {id}"));
-        users.MapPatch("/{id:guid}", async (Guid id, UpdateUserRequest body, IClusterClient cluster, ClaimsPrincipal user, SettingsCache settings) =>
+        users.MapPatch("/{id:guid}", async (Guid id, UpdateUserRequest body, IClusterClient cluster, ClaimsPrincipal user, SettingsCache settings,
+            AdminQueries queries) =>
         {
             if (body.Password is not null)
             {
                 await RequireStrongAsync(settings, body.Password);
             }
 
-            if (id == user.UserId() && (body.IsActive == false || body.IsSuperuser == false || body.Roles is not null))
-            {
-                throw BrokerException.Invalid("is_active", "is_active: administrators cannot deactivate themselves or change their own roles");
-            }
-
-            return await cluster.GetGrain<IUserGrain>(id).UpdateAsync(new UserChanges
+            var grain = cluster.GetGrain<IUserGrain>(id);
+            var target = await grain.GetAsync() ?? throw BrokerException.NotFound($"no user has the id {id}");
+            var change = new UserChanges
             {
                 FirstName = body.FirstName,
                 LastName = body.LastName,
@@ -64,26 +63,40 @@ public static class UsersApi
                 Password = body.Password,
                 TkPermissions = body.TkPermissions,
                 ResetTwoFactor = body.ResetTwoFactor ?? false,
-            }, user.UserName());
+            };
+            await PrivilegeRules.CheckUpdateAsync(user, target, change, queries.ActiveSuperusersAsync);
+            return await grain.UpdateAsync(change, user.UserName());
         });
 
         var groups = admin.MapGroup("/groups").WithTags("Groups").RequireAuthorization(Roles.SecurityAdministratorPolicy);
         groups.MapGet("/", (AdminQueries q, [AsParameters] Paging paging) => q.GroupsAsync(paging));
         groups.MapGet("/{id:guid}", async (Guid id, IClusterClient cluster) =>
             await cluster.GetGrain<IGroupGrain>(id).GetAsync() ?? throw BrokerException.NotFound($"no group has the id {id}"));
-        groups.MapPatch("/{id:guid}", (Guid id, UpdateGroupRequest body, IClusterClient cluster, ClaimsPrincipal user) =>
-            cluster.GetGrain<IGroupGrain>(id).UpdateAsync(new GroupChanges(body.VerboseName, body.Description,
-                body.Roles is null ? null : ParseRoles(body.Roles), body.TkPermissions), user.UserName()));
+        groups.MapPatch("/{id:guid}", async (Guid id, UpdateGroupRequest body, IClusterClient cluster, ClaimsPrincipal user) =>
+        {
+            var group = cluster.GetGrain<IGroupGrain>(id);
+            var roles = body.Roles is null ? null : ParseRoles(body.Roles);
+            PrivilegeRules.CheckGroupRoles(user, (await group.GetAsync())?.Roles ?? [], roles);
+            return await group.UpdateAsync(new GroupChanges(body.VerboseName, body.Description, roles, body.TkPermissions), user.UserName());
+        });
         groups.MapGet("/{id:guid}/members", (Guid id, AdminQueries q, [AsParameters] Paging paging) => q.GroupMembersAsync(id, paging));
         groups.MapPost("/", async (CreateGroupRequest body, IClusterClient cluster, ClaimsPrincipal user) =>
         {
             var group = await cluster.GetGrain<IGroupGrain>(Guid.NewGuid()).CreateAsync(body.VerboseName ?? "", body.Description ?? "", user.UserName());
             return TypedResults.Created($"/api/admin/groups/{group.Id}", group);
         });
-        groups.MapPost("/{id:guid}/members", (Guid id, MembersRequest body, IClusterClient cluster, ClaimsPrincipal user) =>
-            cluster.GetGrain<IGroupGrain>(id).AddMembersAsync(body.Users ?? [], user.UserName()));
-        groups.MapPost("/{id:guid}/members/remove", (Guid id, MembersRequest body, IClusterClient cluster, ClaimsPrincipal user) =>
-            cluster.GetGrain<IGroupGrain>(id).RemoveMembersAsync(body.Users ?? [], user.UserName()));
+        groups.MapPost("/{id:guid}/members", async (Guid id, MembersRequest body, IClusterClient cluster, ClaimsPrincipal user) =>
+        {
+            var group = cluster.GetGrain<IGroupGrain>(id);
+            PrivilegeRules.CheckMembership(user, (await group.GetAsync())?.Roles ?? []);
+            return await group.AddMembersAsync(body.Users ?? [], user.UserName());
+        });
+        groups.MapPost("/{id:guid}/members/remove", async (Guid id, MembersRequest body, IClusterClient cluster, ClaimsPrincipal user) =>
+        {
+            var group = cluster.GetGrain<IGroupGrain>(id);
+            PrivilegeRules.CheckMembership(user, (await group.GetAsync())?.Roles ?? []);
+            return await group.RemoveMembersAsync(body.Users ?? [], user.UserName());
+        });
         return admin;
     }
 
