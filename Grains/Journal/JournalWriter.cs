@@ -12,6 +12,9 @@ public sealed partial class JournalWriter(NpgsqlDataSource db, TimeProvider time
 {
     private const int MessageLimit = 256;
 
+    /// <summary>A description is cut to this many characters: a client's error text cannot flood the journal or every panel.</summary>
+    public const int DescriptionLimit = 4096;
+
     public async Task WriteAsync(JournalEntry entry)
     {
         await using var cmd = db.CreateCommand("""
@@ -20,11 +23,12 @@ public sealed partial class JournalWriter(NpgsqlDataSource db, TimeProvider time
             returning id
             """);
         var message = entry.Message.Length > MessageLimit ? entry.Message[..MessageLimit] : entry.Message;
+        var description = entry.Description.Length > DescriptionLimit ? entry.Description[..DescriptionLimit] + " [cut]" : entry.Description;
         var entityType = entry.EntityType?.ToString().ToUpperInvariant();
         var created = time.GetUtcNow();
         cmd.Parameters.AddWithValue("type", (short)entry.Level);
         cmd.Parameters.AddWithValue("message", message);
-        cmd.Parameters.AddWithValue("description", entry.Description);
+        cmd.Parameters.AddWithValue("description", description);
         cmd.Parameters.AddWithValue("entity_type", entityType is null ? DBNull.Value : entityType);
         cmd.Parameters.AddWithValue("entity_id", entry.EntityId is { } id ? id : DBNull.Value);
         cmd.Parameters.AddWithValue("username", entry.User);
@@ -37,7 +41,7 @@ public sealed partial class JournalWriter(NpgsqlDataSource db, TimeProvider time
                 id = eventId,
                 event_type = (int)entry.Level,
                 message,
-                description = entry.Description,
+                description,
                 entity_type = entityType,
                 entity_id = entry.EntityId,
                 user = entry.User,

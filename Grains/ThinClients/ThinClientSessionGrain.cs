@@ -130,6 +130,14 @@ public sealed partial class ThinClientSessionGrain(
 
         var s = _state!;
         var now = time.GetUtcNow();
+        var vmEvent = e.Type is ClientEventType.VmConnected or ClientEventType.VmDisconnected or ClientEventType.VmConnectionError or ClientEventType.NetworkStats;
+        if (vmEvent && !(s.LastVmId == e.VmId && s.VmConnected) && !await OwnsAsync(e.VmId.GetValueOrDefault(), s.Info!.UserId))
+        {
+            // a client speaks only for itself: an event about another user's VM changes nothing and is journalled nowhere
+            s.DataReceived = now;
+            throw BrokerException.Forbidden($"vm_id: VM {e.VmId} is not assigned to you; the event was ignored", "vm_id");
+        }
+
         s.DataReceived = now;
         if (e.Type is not ClientEventType.NetworkStats)
         {
@@ -158,7 +166,7 @@ public sealed partial class ThinClientSessionGrain(
                 await journal.WriteAsync(new JournalEntry(JournalLevel.Warning, $"User {user} could not connect to VM.", e.ErrorText ?? "", EntityType.Vm, vm, user));
                 break;
             case ClientEventType.NetworkStats:
-                if (!(s.VmConnected && s.LastVmId == vm) && await OwnsAsync(vm, s.Info.UserId))
+                if (!(s.VmConnected && s.LastVmId == vm))
                 {
                     // statistics about a VM of the user's: the client is in it, whether or not its vm_connected arrived
                     // (VeiL Connect's auto-connect can reach the desktop before its socket is open)

@@ -16,12 +16,17 @@ public sealed class JsonWebSocket : IAsyncDisposable
     private readonly SemaphoreSlim _arrived = new(0);
     private Task _reader = Task.CompletedTask;
 
-    public static async Task<JsonWebSocket> ConnectAsync(Uri url, string? origin = null)
+    public static async Task<JsonWebSocket> ConnectAsync(Uri url, string? origin = null, IReadOnlyDictionary<string, string>? headers = null)
     {
         var socket = new JsonWebSocket();
         if (origin is not null)
         {
             socket._socket.Options.SetRequestHeader("Origin", origin);
+        }
+
+        foreach (var (name, value) in headers ?? new Dictionary<string, string>())
+        {
+            socket._socket.Options.SetRequestHeader(name, value);
         }
 
         await socket._socket.ConnectAsync(url, CancellationToken.None);

@@ -88,10 +88,10 @@ public sealed class VeilConnectClient : IAsyncDisposable
         PostAsync($"/api/client/pools/{pool}", new { remote_protocol = protocol, request_id = requestId });
 
     /// <summary>Opens the WebSocket as VeiL Connect does (note the slash before the query).</summary>
-    public async Task ConnectAsync(string? token = null) =>
+    public async Task ConnectAsync(string? token = null, IReadOnlyDictionary<string, string>? headers = null) =>
         _socket = await JsonWebSocket.ConnectAsync(
             new Uri($"ws://{_socketBroker.Authority}/api/ws/client/?token={token ?? Token}&is_conn_init_by_user=1&veil_connect_version={Version}&tk_os=Linux&mac_address=00:11:22:33:44:55&hostname=desk-1"),
-            origin: "veil_connect_trusted_origin");
+            origin: "veil_connect_trusted_origin", headers);
 
     /// <summary>The socket's connection drops without a close frame (a network blip); the client may connect again.</summary>
     public void CutSocket() => _socket!.Abort();

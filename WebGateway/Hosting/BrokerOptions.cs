@@ -36,6 +36,12 @@ public sealed class BrokerOptions
     [Range(typeof(TimeSpan), "00:00:00", "00:10:00", ErrorMessage = "Broker:TokenCheckGrace must be 0 to 10 minutes")]
     public TimeSpan TokenCheckGrace { get; set; } = TimeSpan.FromMinutes(2);
 
+    /// <summary>
+    /// The reverse proxies whose <c>X-Forwarded-For</c> is believed (IP addresses). Empty: none; every client's
+    /// address is its connection's peer, whatever headers it sends (X-Real-IP is never read).
+    /// </summary>
+    public string[] TrustedProxies { get; set; } = [];
+
     /// <summary>Retired: the thin-client limit is a run-time setting now. Still accepted so an old configuration starts (with a warning).</summary>
     public int? ThinClientLimit { get; set; }
 }

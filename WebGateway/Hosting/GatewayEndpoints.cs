@@ -11,6 +11,13 @@ public static class GatewayEndpoints
 {
     public static WebApplication MapGatewayEndpoints(this WebApplication app)
     {
+        // the client's address: the peer's, or a trusted proxy's X-Forwarded-For (Broker:TrustedProxies). Without a
+        // trusted proxy the middleware is left out: with empty lists it would believe every peer
+        if (app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<BrokerOptions>>().Value.TrustedProxies.Length > 0)
+        {
+            app.UseForwardedHeaders();
+        }
+
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseWebSockets();

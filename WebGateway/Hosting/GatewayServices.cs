@@ -49,6 +49,21 @@ public static partial class GatewayServices
         services.AddSection<BrokerOptions>(builder.Configuration, BrokerOptions.Section);
 
         services.AddSingleton(TimeProvider.System);
+        var trusted = SectionOptions.Read<BrokerOptions>(builder.Configuration, BrokerOptions.Section).TrustedProxies;
+        services.Configure<Microsoft.AspNetCore.Builder.ForwardedHeadersOptions>(o =>
+        {
+            o.ForwardedHeaders = Microsoft.AspNetCore.HttpOverrides.ForwardedHeaders.XForwardedFor | Microsoft.AspNetCore.HttpOverrides.ForwardedHeaders.XForwardedProto;
+            o.KnownProxies.Clear(); // not even loopback by default: only the configured proxies
+            o.KnownIPNetworks.Clear();
+#pragma warning disable ASPDEPR005 // the retired list still holds 127.0.0.0/8 by default, and is still consulted
+            o.KnownNetworks.Clear();
+#pragma warning restore ASPDEPR005
+            foreach (var proxy in trusted)
+            {
+                o.KnownProxies.Add(System.Net.IPAddress.TryParse(proxy, out var ip) ? ip
+                    : throw new InvalidOperationException($"Broker:TrustedProxies: '{proxy}' is not an IP address"));
+            }
+        });
         services.AddSingleton<LiveEventHub>();
         services.AddHostedService(sp => sp.GetRequiredService<LiveEventHub>());
         services.AddSingleton<SettingsCache>();

@@ -10,6 +10,7 @@ public static class LogEvents
     public const int ThinClientEventRefused = 2102;
     public const int ThinClientHeartbeatFailed = 2103;
     public const int TokenCheckedFromCache = 2104;
+    public const int ThinClientMessageTooBig = 2105;
 
     public const int LiveUnsubscribeFailed = 2201;
     public const int LiveSubscribeFailed = 2202;

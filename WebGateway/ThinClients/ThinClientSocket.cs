@@ -127,6 +127,9 @@ public static partial class ThinClientSocket
         }
     }
 
+    /// <summary>The largest client message accepted (VeiL Connect's are a few hundred bytes).</summary>
+    public const int MaxMessageBytes = 64 * 1024;
+
     /// <summary>WebSocket close code 1013, "try again later": the broker could not serve the socket now (VeiL Connect reconnects every 5 s).</summary>
     private const int TryAgainLater = 1013;
 
@@ -144,6 +147,16 @@ public static partial class ThinClientSocket
             {
                 ended.ClientClosed(); // before answering it: the client may drop the connection right after its close frame
                 await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "", CancellationToken.None);
+                return;
+            }
+
+            if (message.Length + result.Count > MaxMessageBytes)
+            {
+                // an endless message would grow this gateway's memory without bound: close 1009 (message too big)
+                ended.ServerClosed(SessionCloseReason.SocketClosed);
+                LogTooBig(logger, MaxMessageBytes);
+                await connection.CloseAsync((int)WebSocketCloseStatus.MessageTooBig, JsonSerializer.Serialize(new { msg_type = "control", error = true,
+                    msg = $"Message too big: at most {MaxMessageBytes / 1024} KiB." }));
                 return;
             }
 
@@ -174,7 +187,8 @@ public static partial class ThinClientSocket
             }
             catch (BrokerException e) when (e.Kind != ErrorKind.DependencyUnavailable)
             {
-                await connection.SendAsync(JsonSerializer.Serialize(new { msg_type = "control", error = true, msg = $"Wrong msg format: {e.Message}" }));
+                var why = e.Kind == ErrorKind.Forbidden ? e.Message : $"Wrong msg format: {e.Message}";
+                await connection.SendAsync(JsonSerializer.Serialize(new { msg_type = "control", error = true, msg = why }));
             }
             catch (Exception e) when (e is not (OperationCanceledException or WebSocketException or OutOfMemoryException))
             {
@@ -284,11 +298,11 @@ public static partial class ThinClientSocket
         }
     }
 
-    /// <summary>The client's address as the session records it (the proxy's headers first).</summary>
-    internal static string ClientIp(HttpContext http) =>
-        http.Request.Headers["X-Real-IP"].FirstOrDefault()
-        ?? http.Request.Headers["X-Forwarded-For"].FirstOrDefault()?.Split(',')[0].Trim()
-        ?? http.Connection.RemoteIpAddress?.ToString() ?? "";
+    /// <summary>
+    /// The client's address as the session records it: the connection's peer, which the forwarded-headers middleware
+    /// has replaced with X-Forwarded-For only when the peer is a trusted proxy (<c>Broker:TrustedProxies</c>).
+    /// </summary>
+    internal static string ClientIp(HttpContext http) => http.Connection.RemoteIpAddress?.ToString() ?? "";
 
     /// <summary>How a socket ended, decided once: the first cause seen wins (a close frame read, the server's own close, a failure).</summary>
     private sealed class SocketEnd
@@ -320,6 +334,9 @@ public static partial class ThinClientSocket
             return false;
         }
     }
+
+    [LoggerMessage(EventId = Hosting.LogEvents.ThinClientMessageTooBig, Level = LogLevel.Warning, Message = "A thin client sent a message over {Limit} bytes; its socket was closed with 1009")]
+    private static partial void LogTooBig(ILogger logger, int limit);
 
     [LoggerMessage(EventId = Hosting.LogEvents.ThinClientEventRefused, Level = LogLevel.Warning, Message = "A thin client's {Event} could not be recorded ({Error}); the client was told")]
     private static partial void LogEventRefused(ILogger logger, string @event, string error);
