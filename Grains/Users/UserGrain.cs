@@ -69,16 +69,26 @@ public sealed class UserGrain(
         return state.State.ToView();
     }
 
-    public Task<bool> VerifyOneTimePasswordAsync(string code)
+    public async Task<bool> VerifyOneTimePasswordAsync(string code)
     {
         if (!state.RecordExists || string.IsNullOrEmpty(state.State.ProtectedTotpSecret) || string.IsNullOrWhiteSpace(code)
             || secrets.UnprotectTotpSecret(state.State.ProtectedTotpSecret) is not { } secret)
         {
-            return Task.FromResult(false);
+            return false;
         }
 
+        // one step of drift either way (RFC 6238's network delay), and each code once: a code seen (or an older one
+        // after a newer was used) is refused, so an observed code cannot log in again within its 90 s
         var totp = new Totp(Base32Encoding.ToBytes(secret));
-        return Task.FromResult(totp.VerifyTotp(time.GetUtcNow().UtcDateTime, code.Trim(), out _, VerificationWindow.RfcSpecifiedNetworkDelay));
+        if (!totp.VerifyTotp(time.GetUtcNow().UtcDateTime, code.Trim(), out var step, VerificationWindow.RfcSpecifiedNetworkDelay)
+            || step <= state.State.LastTotpStep)
+        {
+            return false;
+        }
+
+        state.State.LastTotpStep = step;
+        await state.WriteOrForgetAsync(this); // not the projection: nothing listed changed
+        return true;
     }
 
     public async Task RecordLoginAsync(Guid tokenId)

@@ -25,6 +25,9 @@ public sealed class UserState
     [Id(15)] public string ProtectedTotpSecret { get; set; } = "";
     [Id(16)] public List<string> TkPermissions { get; set; } = [];
 
+    /// <summary>The 30-s step of the last one-time password accepted: a code is good once, and never an older one after it.</summary>
+    [Id(17)] public long LastTotpStep { get; set; }
+
     public UserView ToView() => new(Id, Username, FirstName, LastName, Email, IsSuperuser, IsActive,
         [.. Roles], Created, Updated, LastLogin, TwoFactor, [.. TkPermissions]);
 }

@@ -215,6 +215,11 @@ public sealed class VeilConnectProtocolTests(LiveSystemFixture system)
         var code = new Totp(Base32Encoding.ToBytes(secret)).ComputeTotp(DateTime.UtcNow);
         var ok = await other.LoginAsync(name, ThinClientScenario.Password, code: code);
         Assert.True(ok.TryGetProperty("data", out _), ok.ToString());
+
+        // issue 14 §3: a code is good once (an observer of it cannot log in with it within its 90 s)
+        await using var replay = new VeilConnectClient(Gateway(0));
+        var again = await replay.LoginAsync(name, ThinClientScenario.Password, code: code);
+        Assert.Equal("One-time password does not match or is out of date.", again.GetProperty("errors")[0].GetProperty("message").GetString());
     }
 
     [Fact]

@@ -135,8 +135,19 @@ public sealed class AdminQueries(NpgsqlDataSource db)
         }
     }
 
-    private static string Csv(string value) =>
-        value.IndexOfAny([',', '"', '\r', '\n']) < 0 ? value : $"\"{value.Replace("\"", "\"\"", StringComparison.Ordinal)}\"";
+    /// <summary>
+    /// One CSV cell: quoted when it must be, and a cell a spreadsheet would run as a formula (starting with = + - @,
+    /// a tab or a carriage return: OWASP's CSV injection) is neutralised with a leading apostrophe.
+    /// </summary>
+    public static string Csv(string value)
+    {
+        if (value.Length > 0 && value[0] is '=' or '+' or '-' or '@' or '\t' or '\r')
+        {
+            value = "'" + value;
+        }
+
+        return value.IndexOfAny([',', '"', '\r', '\n']) < 0 ? value : $"\"{value.Replace("\"", "\"\"", StringComparison.Ordinal)}\"";
+    }
 
     /// <summary>Thin-client sessions (the original's thin_clients query): the active ones, or all with <paramref name="withDisconnected"/>.</summary>
     public Task<Page<SessionRow>> SessionsAsync(bool withDisconnected, Guid? userId, TimeSpan afkTimeout, Paging paging) => PageAsync<SessionRow>(

@@ -35,6 +35,7 @@ public static class JournalApi
             return Results.Stream(async body =>
             {
                 await using var writer = new StreamWriter(body, new System.Text.UTF8Encoding(false));
+                await writer.WriteAsync('\uFEFF'); // a byte-order mark: Excel then opens Cyrillic as UTF-8
                 await foreach (var line in q.JournalCsvAsync(Filter(event_type, entity_type, entity_id, username, from, to, false), user.UserId()!.Value))
                 {
                     await writer.WriteAsync(line);
