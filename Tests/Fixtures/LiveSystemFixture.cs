@@ -38,6 +38,9 @@ public class LiveSystemFixture : IAsyncLifetime
     /// <summary>The silo's own grain factory, for arranging data.</summary>
     public IGrainFactory Grains => _silo!.Services.GetRequiredService<IGrainFactory>();
 
+    /// <summary>A gateway's services (its endpoints, for the authorization tests).</summary>
+    public IServiceProvider GatewayServices(int i) => _gateways[i].Services;
+
     public IReadOnlyList<Uri> GatewayUrls => [.. _gateways.Select(g => new Uri(g.Urls.First()))];
 
     public async Task InitializeAsync()

@@ -28,7 +28,7 @@ public static class GatewayEndpoints
         app.MapThinClientApi();
         app.MapThinClientSocket();
         app.MapAdminSocket();
-        app.MapOpenApi("/api/openapi/{documentName}.json").RequireAuthorization();
+        app.MapOpenApi("/api/openapi/{documentName}.json").RequireAuthorization(Security.Roles.OperatorPolicy); // the API's map: admin roles only
         app.MapApiReference();
         app.MapAdminApi();
         app.MapHealthChecks("/health/live", new() { Predicate = _ => false }).AllowAnonymous();

@@ -85,6 +85,9 @@ public static class AuthenticationSetup
                 ClockSkew = TimeSpan.FromSeconds(30),
             });
         services.AddAuthorizationBuilder()
+            // closed by default: an endpoint that says nothing needs a signed-in user (login, version, settings, the
+            // sockets, which check their token themselves, and health say AllowAnonymous explicitly)
+            .SetFallbackPolicy(new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
             .AddPolicy(Roles.AdministratorPolicy, p => p.RequireRole(Roles.Administrator, Roles.Superuser))
             .AddPolicy(Roles.SecurityAdministratorPolicy, p => p.RequireRole(Roles.SecurityAdministrator, Roles.Superuser))
             .AddPolicy(Roles.OperatorPolicy, p => p.RequireRole(Roles.Operator, Roles.Administrator, Roles.SecurityAdministrator, Roles.Superuser));
