@@ -25,13 +25,23 @@ public sealed class UserGrain(
             throw BrokerException.Conflict($"User {this.GetPrimaryKey()} already exists.");
         }
 
+        // every field checked before anything changes: a refusal leaves no account behind
+        var username = Limit(user.Username, Usernames.MaxLength, "username");
+        var firstName = Limit(user.FirstName, 32, "first_name");
+        var lastName = Limit(user.LastName, 128, "last_name");
+        var email = ValidEmail(user.Email);
+        if (user.Password.Length > Shared.Settings.PasswordPolicy.MaxLength)
+        {
+            throw BrokerException.Invalid("password", $"password: at most {Shared.Settings.PasswordPolicy.MaxLength} characters");
+        }
+
         var now = time.GetUtcNow();
         var s = state.State;
         s.Id = this.GetPrimaryKey();
-        s.Username = user.Username.Trim();
-        s.FirstName = user.FirstName;
-        s.LastName = user.LastName;
-        s.Email = user.Email;
+        s.Username = username;
+        s.FirstName = firstName;
+        s.LastName = lastName;
+        s.Email = email;
         s.IsSuperuser = user.IsSuperuser;
         s.IsActive = true;
         s.Roles = [.. user.Roles.Distinct()];
@@ -166,30 +176,34 @@ public sealed class UserGrain(
     {
         RequireExists();
         var s = state.State;
-        if (changes.FirstName is { } first)
+        // every field checked before anything changes: a refusal leaves the activation as it was
+        var first = changes.FirstName is { } f ? Limit(f, 32, "first_name") : null;
+        var last = changes.LastName is { } l ? Limit(l, 128, "last_name") : null;
+        var email = changes.Email is { } e ? ValidEmail(e) : null;
+        var permissions = changes.TkPermissions is { } p ? UserView.ValidTkPermissions(p) : null;
+        if (changes.Password is { } candidate && Shared.Settings.PasswordPolicy.Check(Interfaces.Settings.PasswordSecurityLevel.Low, candidate) is { } weak)
         {
-            s.FirstName = Limit(first, 32, "first_name");
+            throw BrokerException.Invalid("password", weak); // the floor of every level; the gateway holds new passwords to the level in force
         }
 
-        if (changes.LastName is { } last)
+        if (first is not null)
         {
-            s.LastName = Limit(last, 128, "last_name");
+            s.FirstName = first;
         }
 
-        if (changes.Email is { } email)
+        if (last is not null)
         {
-            email = Limit(email, 254, "email");
-            if (email.Length > 0 && !email.Contains('@', StringComparison.Ordinal))
-            {
-                throw BrokerException.Invalid("email", "email: not an e-mail address");
-            }
+            s.LastName = last;
+        }
 
+        if (email is not null)
+        {
             s.Email = email;
         }
 
-        if (changes.TkPermissions is { } permissions)
+        if (permissions is not null)
         {
-            s.TkPermissions = [.. UserView.ValidTkPermissions(permissions)];
+            s.TkPermissions = [.. permissions];
         }
 
         if (changes.Roles is { } roles)
@@ -213,12 +227,6 @@ public sealed class UserGrain(
 
         if (changes.Password is { } password)
         {
-            // the floor of every level; the gateway holds new passwords to the level in force
-            if (PasswordPolicy.Check(Interfaces.Settings.PasswordSecurityLevel.Low, password) is { } problem)
-            {
-                throw BrokerException.Invalid("password", problem);
-            }
-
             s.PasswordHash = await hasher.HashAsync(s, password);
             s.CurrentTokenId = null; // log in again with the new password
         }
@@ -232,6 +240,12 @@ public sealed class UserGrain(
         s.Updated = time.GetUtcNow();
         await SaveAsync();
         return s.ToView();
+    }
+
+    private static string ValidEmail(string email)
+    {
+        email = Limit(email, 254, "email");
+        return email.Length > 0 && !email.Contains('@', StringComparison.Ordinal) ? throw BrokerException.Invalid("email", "email: not an e-mail address") : email;
     }
 
     private static string Limit(string value, int max, string field)

@@ -5,6 +5,9 @@ namespace Vdi.Shared.Settings;
 /// <summary>The password security levels: what a new password must have.</summary>
 public static class PasswordPolicy
 {
+    /// <summary>The longest password accepted (and verified at a login): longer ones are refused before any hashing.</summary>
+    public const int MaxLength = 256;
+
     /// <summary>Null when the password is acceptable, otherwise what it lacks.</summary>
     public static string? Check(PasswordSecurityLevel level, string? password)
     {
@@ -15,6 +18,11 @@ public static class PasswordPolicy
             PasswordSecurityLevel.Middle => (10, 3),
             _ => (8, 1),
         };
+        if (password.Length > MaxLength)
+        {
+            return $"password: at most {MaxLength} characters";
+        }
+
         if (password.Length < length)
         {
             return $"password: at least {length} characters (password security level {level.ToString().ToUpperInvariant()})";

@@ -55,7 +55,7 @@ public static class AuthApi
         }
 
         UserView? user = null;
-        if (username.Length <= Usernames.MaxLength)
+        if (username.Length <= Usernames.MaxLength && password.Length <= PasswordPolicy.MaxLength) // no hashing of a megabyte
         {
             user = await cluster.ForName(username).CheckPasswordAsync(password, http.HttpContext.RequestAborted);
         }
