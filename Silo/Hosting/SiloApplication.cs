@@ -87,6 +87,19 @@ public static class SiloApplication
         builder.Services.AddOperatorAuthentication();
 
         var app = builder.Build();
+        app.Use(async (http, next) =>
+        {
+            // the dashboard and sign-in pages: no sniffing, no referrer, never framed (issue 14 §6)
+            http.Response.OnStarting(() =>
+            {
+                http.Response.Headers.XContentTypeOptions = "nosniff";
+                http.Response.Headers.XFrameOptions = "DENY";
+                http.Response.Headers["Referrer-Policy"] = "no-referrer";
+                http.Response.Headers.ContentSecurityPolicy = "frame-ancestors 'none'; base-uri 'self'; object-src 'none'";
+                return Task.CompletedTask;
+            });
+            await next(http);
+        });
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapHealthChecks("/health/live", new() { Predicate = _ => false }).AllowAnonymous();

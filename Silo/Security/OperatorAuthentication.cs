@@ -83,6 +83,12 @@ public static class OperatorAuthentication
         return Results.Redirect(IsLocal(returnUrl) ? returnUrl : "/dashboard/");
     }
 
-    private static bool IsLocal(string url) =>
-        url.StartsWith('/') && !url.StartsWith("//", StringComparison.Ordinal) && !url.StartsWith("/\\", StringComparison.Ordinal);
+    /// <summary>
+    /// A path on this silo, nothing else: one leading slash, not followed by another slash or a backslash, and no
+    /// control character or white space anywhere (browsers drop a tab or a newline, so <c>/\t/evil.example/</c> would
+    /// become <c>//evil.example/</c>, another site).
+    /// </summary>
+    public static bool IsLocal(string url) =>
+        url.Length > 0 && url[0] == '/' && (url.Length == 1 || url[1] is not ('/' or '\\'))
+        && !url.Any(c => char.IsControl(c) || char.IsWhiteSpace(c));
 }

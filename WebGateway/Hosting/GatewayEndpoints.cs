@@ -18,6 +18,7 @@ public static class GatewayEndpoints
             app.UseForwardedHeaders();
         }
 
+        app.UseSecurityHeaders();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseWebSockets();
