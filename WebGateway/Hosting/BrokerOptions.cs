@@ -42,6 +42,12 @@ public sealed class BrokerOptions
     /// </summary>
     public string[] TrustedProxies { get; set; } = [];
 
+    /// <summary>
+    /// Origins (scheme://host[:port]) besides the gateway's own from which a browser may open the panel's live-event
+    /// socket (the panel served through another name or port by a reverse proxy).
+    /// </summary>
+    public string[] PanelOrigins { get; set; } = [];
+
     /// <summary>Retired: the thin-client limit is a run-time setting now. Still accepted so an old configuration starts (with a warning).</summary>
     public int? ThinClientLimit { get; set; }
 }

@@ -5,6 +5,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.Options;
+using Vdi.Grains.Interfaces.Live;
 using Vdi.WebGateway.Hosting;
 using Vdi.WebGateway.Security;
 using Vdi.WebGateway.ThinClients;
@@ -27,12 +28,19 @@ public static class AdminSocket
     }
 
     private static async Task HandleAsync(HttpContext http, IClusterClient cluster, IOptionsMonitor<JwtBearerOptions> jwt, LiveEventHub hub,
-        IAuthorizationService authorization, ValidatedTokens validated)
+        IAuthorizationService authorization, ValidatedTokens validated, IOptions<BrokerOptions> options)
     {
         if (!http.WebSockets.IsWebSocketRequest)
         {
             http.Response.StatusCode = StatusCodes.Status400BadRequest;
             await http.Response.WriteAsJsonAsync(new { errors = new[] { new { message = "A WebSocket upgrade is required." } } });
+            return;
+        }
+
+        if (!OriginAllowed(http, options.Value.PanelOrigins))
+        {
+            // a foreign page in an administrator's browser cannot ride the browser into the live events
+            http.Response.StatusCode = StatusCodes.Status403Forbidden;
             return;
         }
 
@@ -80,9 +88,10 @@ public static class AdminSocket
 
                 var text = Encoding.UTF8.GetString(buffer, 0, result.Count).Trim();
                 string? refusal;
+                ClaimsPrincipal current;
                 try
                 {
-                    refusal = await RefusalAsync(principal, cluster, authorization, validated);
+                    (refusal, current) = await CheckAsync(principal, cluster, authorization, validated);
                 }
                 catch (Exception e) when (DependencyFailures.IsDependencyFailure(e))
                 {
@@ -97,7 +106,7 @@ public static class AdminSocket
                     continue; // the close handshake ends the loop
                 }
 
-                await connection.SendAsync(Apply(subscriber, text));
+                await connection.SendAsync(await ApplyAsync(subscriber, text, current, authorization));
             }
         }
         catch (Exception e) when (e is WebSocketException or OperationCanceledException)
@@ -127,13 +136,55 @@ public static class AdminSocket
     /// The control frame refusing the panel, when its token was replaced or its user deactivated or left without an
     /// operator role since the socket opened; null while it may go on.
     /// </summary>
-    private static async Task<string?> RefusalAsync(ClaimsPrincipal opened, IClusterClient cluster, IAuthorizationService authorization, ValidatedTokens validated)
+    private static async Task<string?> RefusalAsync(ClaimsPrincipal opened, IClusterClient cluster, IAuthorizationService authorization, ValidatedTokens validated) =>
+        (await CheckAsync(opened, cluster, authorization, validated)).Refusal;
+
+    /// <summary>The refusal (or null) and the principal with the user's roles now, for a command's own authorization.</summary>
+    private static async Task<(string? Refusal, ClaimsPrincipal Current)> CheckAsync(ClaimsPrincipal opened, IClusterClient cluster,
+        IAuthorizationService authorization, ValidatedTokens validated)
     {
         var principal = opened.Clone(); // the check replaces role claims: the timer and a command may check at once
         var error = !await validated.IsCurrentAsync(principal, cluster) ? "Token validation error. The token is no longer valid."
             : !(await authorization.AuthorizeAsync(principal, Roles.OperatorPolicy)).Succeeded ? RoleRequired
             : null;
-        return error is null ? null : JsonSerializer.Serialize(new { msg_type = "control", error = true, msg = error });
+        return (error is null ? null : JsonSerializer.Serialize(new { msg_type = "control", error = true, msg = error }), principal);
+    }
+
+    /// <summary>The role a resource's events need: exactly what the REST API asks for the same data.</summary>
+    public static string PolicyFor(string resource) => resource switch
+    {
+        LiveStreams.Users => Roles.SecurityAdministratorPolicy,
+        LiveStreams.Events => Roles.OperatorPolicy,
+        _ => Roles.AdministratorPolicy, // controllers, VMs, pools, tasks, thin-client sessions
+    };
+
+    /// <summary>
+    /// Whether the socket's Origin (sent by every browser) is the gateway's own or one configured in
+    /// <c>Broker:PanelOrigins</c>; a client that sends none (not a browser) is judged by its token alone.
+    /// </summary>
+    public static bool OriginAllowed(HttpContext http, IReadOnlyCollection<string> configured)
+    {
+        var origin = http.Request.Headers.Origin.ToString();
+        if (origin.Length == 0)
+        {
+            return true;
+        }
+
+        var own = $"{http.Request.Scheme}://{http.Request.Host}";
+        return string.Equals(origin, own, StringComparison.OrdinalIgnoreCase) || configured.Contains(origin, StringComparer.OrdinalIgnoreCase);
+    }
+
+    /// <summary>Applies one command, authorizing an <c>add</c> as the REST API authorizes the same data.</summary>
+    public static async Task<string> ApplyAsync(LiveEventHub.Subscriber subscriber, string command, ClaimsPrincipal user, IAuthorizationService authorization)
+    {
+        var parts = command.Split(' ', 2, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (parts is ["add", var resource] && LiveEventHub.Resources.Contains(resource)
+            && !(await authorization.AuthorizeAsync(user, PolicyFor(resource))).Succeeded)
+        {
+            return JsonSerializer.Serialize(new { msg_type = "control", error = true, msg = "add", resource, reason = "your roles do not include these events" });
+        }
+
+        return Apply(subscriber, command);
     }
 
     /// <summary>A panel left open is checked too, so live events stop reaching a user who lost the right to them.</summary>
