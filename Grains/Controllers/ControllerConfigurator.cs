@@ -48,7 +48,14 @@ public sealed class ControllerConfigurator(EcpClientFactory clients, SecretProte
         var description = changes.Description is null ? s.Description : ControllerRules.Description(changes.Description);
         var address = ControllerRules.Address(changes.Address ?? s.Address);
         var token = changes.Token is null ? null : ControllerRules.Token(changes.Token);
-        var reconnect = changes.Address is not null && address.ToString() != s.Address || token is not null;
+        var moved = changes.Address is not null && address.ToString() != s.Address;
+        if (moved && token is null)
+        {
+            // the stored integration key goes to no address it was not given for: a new address needs its key again
+            throw BrokerException.Invalid("token", "token: a new address needs the controller's integration key again");
+        }
+
+        var reconnect = moved || token is not null;
         var version = reconnect ? await CheckVersionAsync(clients.Create(address, token ?? currentToken())) : s.Version;
 
         var before = (s.VerboseName, s.Address, s.Description, s.Version, s.ProtectedToken, s.Updated);

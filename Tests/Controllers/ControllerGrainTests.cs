@@ -245,6 +245,23 @@ public sealed class ControllerGrainTests(TwoSiloClusterFixture fixture)
     }
 
     [Fact]
+    public async Task A_new_address_needs_the_integration_key_again_so_the_stored_one_never_goes_elsewhere()
+    {
+        await using var sim = await SimulatorHost.StartAsync();
+        await using var elsewhere = await SimulatorHost.StartAsync(); // another server: it must not learn the first one's key
+        var grain = NewController();
+        await grain.AddAsync(Registration(sim));
+
+        var e = await Assert.ThrowsAsync<BrokerException>(() => grain.UpdateAsync(new ControllerChanges("admin", Address: elsewhere.Address)));
+        Assert.Equal("token", e.Field);
+        Assert.Equal(sim.Address, (await grain.GetAsync())!.Address);
+
+        var moved = await grain.UpdateAsync(new ControllerChanges("admin", Address: elsewhere.Address, Token: elsewhere.Token));
+        Assert.Equal(elsewhere.Address, moved.Address);
+        Assert.Equal(ControllerStatus.Active, moved.Status);
+    }
+
+    [Fact]
     public async Task Resources_are_browsed_through_the_controller()
     {
         await using var sim = await SimulatorHost.StartAsync();
