@@ -345,6 +345,14 @@ public sealed class VeilConnectProtocolTests(LiveSystemFixture system)
         Assert.Equal(1, (await scenario.Sim.GetDomainAsync(vmId)).GetProperty("user_power_state").GetInt32());
         Assert.Equal(404, (await client.GetAsync($"/api/client/get_vm_data/{Guid.NewGuid()}")).Status);
 
+        // issue 14 §2: USB redirection needs the user's USB_REDIR permission, and a plausible host and port
+        var (forbidden, _) = await client.PostAsync($"/api/client/pools/{scenario.PoolId}/attach-usb/", new { host_address = "10.1.2.3", host_port = 17777 });
+        Assert.Equal(403, forbidden);
+        Assert.Equal(0, (await scenario.Sim.GetDomainAsync(vmId)).GetProperty("usb_devices").GetArrayLength());
+        await system.Grains.GetGrain<IUserGrain>(scenario.Users[0].Id).UpdateAsync(new UserChanges { TkPermissions = ["USB_REDIR"] }, "admin");
+        Assert.Equal(400, (await client.PostAsync($"/api/client/pools/{scenario.PoolId}/attach-usb/", new { host_address = "10.1.2.3; rm -rf /", host_port = 17777 })).Status);
+        Assert.Equal(400, (await client.PostAsync($"/api/client/pools/{scenario.PoolId}/attach-usb/", new { host_address = "10.1.2.3", host_port = 70000 })).Status);
+
         var (attached, _) = await client.PostAsync($"/api/client/pools/{scenario.PoolId}/attach-usb/", new { host_address = "10.1.2.3", host_port = 17777 });
         Assert.Equal(200, attached);
         Assert.Equal(["10.1.2.3:17777"], (await scenario.Sim.GetDomainAsync(vmId)).GetProperty("usb_devices").EnumerateArray().Select(u => u.GetString()));
@@ -354,6 +362,18 @@ public sealed class VeilConnectProtocolTests(LiveSystemFixture system)
 
         Assert.Equal(200, (await client.PostAsync($"/api/client/pools/{scenario.PoolId}/detach-usb", new { remove_all = true })).Status);
         Assert.Equal(0, (await scenario.Sim.GetDomainAsync(vmId)).GetProperty("usb_devices").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task Favourites_are_only_for_pools_the_user_may_use()
+    {
+        await using var scenario = await ThinClientScenario.StartAsync(system.Grains, vms: 1, users: 1);
+        await using var client = new VeilConnectClient(Gateway());
+        await client.LoginAsync(scenario.Users[0].Name, ThinClientScenario.Password);
+        Assert.Equal(200, (await client.PostAsync($"/api/client/pools/{scenario.PoolId}/add-pool-to-favorite")).Status);
+        var foreign = Guid.NewGuid();
+        Assert.Equal(404, (await client.PostAsync($"/api/client/pools/{foreign}/add-pool-to-favorite")).Status);
+        Assert.Equal(0L, await TestDb.ScalarAsync<long>("select count(*) from vdi_user_favorite_pools where pool_id = @p", ("p", foreign)));
     }
 
     [Fact]

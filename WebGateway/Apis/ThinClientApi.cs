@@ -40,8 +40,8 @@ public static class ThinClientApi
             var client = app.MapGroup($"{prefix}/client").RequireAuthorization().AddEndpointFilter<EnvelopeErrors>().AddEndpointFilter<RetryReadsOnSiloLoss>();
             client.MapGet("/pools", PoolsAsync);
             client.MapPost("/pools/{id:guid}", GetVmAsync);
-            client.MapPost("/pools/{id:guid}/add-pool-to-favorite", (Guid id, ClaimsPrincipal user, IClusterClient cluster) => FavoriteAsync(id, user, cluster, true));
-            client.MapPost("/pools/{id:guid}/remove-pool-from-favorite", (Guid id, ClaimsPrincipal user, IClusterClient cluster) => FavoriteAsync(id, user, cluster, false));
+            client.MapPost("/pools/{id:guid}/add-pool-to-favorite", (Guid id, ClaimsPrincipal user, IClusterClient cluster, ThinClientDirectory d) => FavoriteAsync(id, user, cluster, d, true));
+            client.MapPost("/pools/{id:guid}/remove-pool-from-favorite", (Guid id, ClaimsPrincipal user, IClusterClient cluster, ThinClientDirectory d) => FavoriteAsync(id, user, cluster, d, false));
             client.MapPost("/pools/{id:guid}/attach-usb", (Guid id, AttachUsbRequest body, ClaimsPrincipal user, IClusterClient cluster, ThinClientDirectory d) =>
                 UsbAsync(id, new UsbRequest(true, body.HostAddress, body.HostPort ?? 0), user, cluster, d));
             client.MapPost("/pools/{id:guid}/detach-usb", (Guid id, DetachUsbRequest body, ClaimsPrincipal user, IClusterClient cluster, ThinClientDirectory d) =>
@@ -194,6 +194,25 @@ public static class ThinClientApi
     private static async Task<IResult> UsbAsync(Guid poolId, UsbRequest request, ClaimsPrincipal principal, IClusterClient cluster,
         ThinClientDirectory directory)
     {
+        if (request.Attach)
+        {
+            // a user without the USB permission attaches nothing; and the VM is told to reach only a plausible host
+            if (!(await cluster.GetGrain<IUserGrain>(principal.UserId()!.Value).GetTkPermissionsAsync()).Contains("USB_REDIR"))
+            {
+                return Envelope.Error("USB redirection is not permitted for this user.", status: StatusCodes.Status403Forbidden);
+            }
+
+            if (request.HostAddress is { Length: > 0 } host && !IsHost(host))
+            {
+                return Envelope.Error("host_address: not an IP address or host name.", status: StatusCodes.Status400BadRequest);
+            }
+
+            if (request.HostAddress is { Length: > 0 } && request.HostPort is < 1 or > 65535)
+            {
+                return Envelope.Error("host_port: must be 1 to 65535.", status: StatusCodes.Status400BadRequest);
+            }
+        }
+
         if (await directory.VmOfUserAsync(poolId, principal.UserId()!.Value) is not { } vm)
         {
             return Envelope.Error("The user has no VM in this pool.", status: StatusCodes.Status404NotFound);
@@ -203,8 +222,20 @@ public static class ThinClientApi
         return Results.Content($"{{\"data\":{reply}}}", "application/json");
     }
 
-    private static async Task<IResult> FavoriteAsync(Guid id, ClaimsPrincipal user, IClusterClient cluster, bool favorite)
+    /// <summary>An IP address, or a host name of letters, digits, dots and hyphens (at most 253 characters).</summary>
+    private static bool IsHost(string host) =>
+        System.Net.IPAddress.TryParse(host, out _)
+        || (host.Length <= 253 && host.Split('.').All(label => label.Length is > 0 and <= 63 && label.All(c => char.IsAsciiLetterOrDigit(c) || c == '-')
+                                                          && label[0] != '-' && label[^1] != '-'));
+
+    private static async Task<IResult> FavoriteAsync(Guid id, ClaimsPrincipal user, IClusterClient cluster, ThinClientDirectory directory, bool favorite)
     {
+        // a favourite only among the pools the user may use: no marks (or probes) on pools of others
+        if (!(await directory.PoolsForAsync(user.UserId()!.Value, user.IsSuperuser(), favoritesOnly: false)).Any(p => p.Id == id))
+        {
+            return Envelope.Error("The pool does not exist or is not available to you.", status: StatusCodes.Status404NotFound);
+        }
+
         await cluster.GetGrain<IUserGrain>(user.UserId()!.Value).SetFavoritePoolAsync(id, favorite);
         return Envelope.Data(new { ok = true });
     }
