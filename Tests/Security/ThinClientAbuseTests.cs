@@ -93,4 +93,57 @@ public sealed class ThinClientAbuseTests(LiveSystemFixture system)
             "select tk_ip from vdi_tk_sessions where user_id = @u", ("u", scenario.Users[0].Id)) is not null, TimeSpan.FromSeconds(10)));
         Assert.Equal("127.0.0.1", await TestDb.ScalarAsync<string>("select tk_ip from vdi_tk_sessions where user_id = @u", ("u", scenario.Users[0].Id)));
     }
+
+    [Fact]
+    public async Task A_message_flood_is_refused_visibly_and_the_socket_survives_it()
+    {
+        await using var scenario = await ThinClientScenario.StartAsync(system.Grains, vms: 1, users: 1);
+        await using var client = new VeilConnectClient(Gateway);
+        await client.LoginAsync(scenario.Users[0].Name, ThinClientScenario.Password);
+        await client.ConnectAsync();
+        await client.WaitForAsync(m => m.GetProperty("msg_type").GetString() == "control");
+
+        for (var i = 0; i < 200; i++)
+        {
+            await client.SendEventAsync(new { msg_type = "UPDATED", @event = "user_gui" });
+        }
+
+        await client.WaitForAsync(m => IsError(m, "Too many messages"));
+        Assert.Null(client.CloseStatus); // refused, not dropped: within 30 s of flooding it stays open
+    }
+
+    [Fact]
+    public async Task One_user_cannot_hold_more_than_its_share_of_sockets()
+    {
+        await using var scenario = await ThinClientScenario.StartAsync(system.Grains, vms: 1, users: 1);
+        var token = await GatewayClients.LoginAsync(Gateway, scenario.Users[0].Name, ThinClientScenario.Password);
+        var sockets = new List<VeilConnectClient>();
+        try
+        {
+            for (var i = 0; i < 16; i++)
+            {
+                var c = new VeilConnectClient(Gateway);
+                sockets.Add(c);
+                await c.LoginWithTokenAsync(token);
+                await c.ConnectAsync();
+                await c.WaitForAsync(m => m.GetProperty("msg_type").GetString() == "control" && !m.GetProperty("error").GetBoolean());
+            }
+
+            Assert.True(await Eventually.TrueAsync(async () => await TestDb.ScalarAsync<long>(
+                "select count(*) from vdi_tk_sessions where user_id = @u and disconnected is null", ("u", scenario.Users[0].Id)) == 16, TimeSpan.FromSeconds(10)));
+            await using var extra = new VeilConnectClient(Gateway);
+            await extra.LoginWithTokenAsync(token);
+            await extra.ConnectAsync();
+            Assert.True(IsError(await extra.WaitForAsync(m => m.GetProperty("msg_type").GetString() == "control"), "Too many open sessions"));
+            Assert.True(await extra.SocketClosedWithinAsync(TimeSpan.FromSeconds(10)));
+            Assert.Equal(WebSocketCloseStatus.PolicyViolation, extra.CloseStatus);
+        }
+        finally
+        {
+            foreach (var c in sockets)
+            {
+                await c.DisposeAsync();
+            }
+        }
+    }
 }

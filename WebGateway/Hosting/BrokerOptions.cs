@@ -48,6 +48,18 @@ public sealed class BrokerOptions
     /// </summary>
     public string[] PanelOrigins { get; set; } = [];
 
+    /// <summary>The most thin-client sockets one user may hold open at once (VeiL Connect holds one; a few more cover reconnects).</summary>
+    [Range(1, 1000, ErrorMessage = "Broker:MaxSessionsPerUser must be 1 to 1,000")]
+    public int MaxSessionsPerUser { get; set; } = 16;
+
+    /// <summary>
+    /// Messages per second one thin-client socket may send on average (VeiL Connect sends one every 5 s), with a burst
+    /// of three seconds' worth; beyond it messages are refused with a control error, and a socket that keeps flooding
+    /// is closed with 1008.
+    /// </summary>
+    [Range(1, 10_000, ErrorMessage = "Broker:MessagesPerSecond must be 1 to 10,000")]
+    public int MessagesPerSecond { get; set; } = 20;
+
     /// <summary>Retired: the thin-client limit is a run-time setting now. Still accepted so an old configuration starts (with a warning).</summary>
     public int? ThinClientLimit { get; set; }
 }

@@ -29,7 +29,7 @@ public static partial class ThinClientSocket
     }
 
     private static async Task HandleAsync(HttpContext http, IClusterClient cluster, IOptionsMonitor<JwtBearerOptions> jwt, ILoggerFactory loggers,
-        LocalClients local, ValidatedTokens validated)
+        LocalClients local, ValidatedTokens validated, IOptions<Hosting.BrokerOptions> broker)
     {
         if (!http.WebSockets.IsWebSocketRequest)
         {
@@ -57,6 +57,21 @@ public static partial class ThinClientSocket
         if (principal is null)
         {
             await RefuseAsync(socket, error, http.RequestAborted);
+            return;
+        }
+
+        try
+        {
+            if ((await cluster.GetGrain<IUserSessionsGrain>(principal.UserId()!.Value).ListAsync()).Count >= broker.Value.MaxSessionsPerUser)
+            {
+                // one user cannot hold the broker's sockets: VeiL Connect holds one, a few more cover its reconnects
+                await CloseAsync(socket, WebSocketCloseStatus.PolicyViolation, $"Too many open sessions: at most {broker.Value.MaxSessionsPerUser} per user.", http.RequestAborted);
+                return;
+            }
+        }
+        catch (Exception e) when (DependencyFailures.IsDependencyFailure(e))
+        {
+            await TryLaterAsync(socket, http.RequestAborted);
             return;
         }
 
@@ -92,7 +107,7 @@ public static partial class ThinClientSocket
             var heartbeat = HeartbeatAsync(session, observer, principal, cluster, validated, connection, ended, logger, heartbeatStop.Token);
             try
             {
-                await ReceiveAsync(socket, session, connection, ended, logger, stop.Token);
+                await ReceiveAsync(socket, session, connection, ended, logger, broker.Value.MessagesPerSecond, stop.Token);
             }
             finally
             {
@@ -136,8 +151,17 @@ public static partial class ThinClientSocket
     private static readonly string BusyFrame = JsonSerializer.Serialize(new { msg_type = "control", error = true, msg = "The broker is busy. Try again in a few seconds." });
 
     private static async Task ReceiveAsync(WebSocket socket, IThinClientSessionGrain session, ClientConnection connection, SocketEnd ended,
-        ILogger logger, CancellationToken ct)
+        ILogger logger, int perSecond, CancellationToken ct)
     {
+        using var limiter = new System.Threading.RateLimiting.TokenBucketRateLimiter(new System.Threading.RateLimiting.TokenBucketRateLimiterOptions
+        {
+            TokenLimit = perSecond * 3,
+            TokensPerPeriod = perSecond,
+            ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+            QueueLimit = 0,
+            AutoReplenishment = true,
+        });
+        var refused = 0;
         var buffer = new byte[16 * 1024];
         using var message = new MemoryStream();
         while (socket.State == WebSocketState.Open)
@@ -168,6 +192,28 @@ public static partial class ThinClientSocket
 
             var text = Encoding.UTF8.GetString(message.GetBuffer(), 0, (int)message.Length);
             message.SetLength(0);
+            using (var lease = limiter.AttemptAcquire())
+            {
+                if (!lease.IsAcquired)
+                {
+                    // a flood: refused visibly, never queued; a client that goes on is closed (1008)
+                    if (++refused > perSecond * 30)
+                    {
+                        ended.ServerClosed(SessionCloseReason.SocketClosed);
+                        await connection.CloseAsync((int)WebSocketCloseStatus.PolicyViolation, JsonSerializer.Serialize(new { msg_type = "control", error = true,
+                            msg = "Too many messages; the connection is closed." }));
+                        return;
+                    }
+
+                    if (refused % perSecond == 1)
+                    {
+                        await connection.SendAsync(JsonSerializer.Serialize(new { msg_type = "control", error = true, msg = $"Too many messages: at most {perSecond} per second." }));
+                    }
+
+                    continue;
+                }
+            }
+
             await session.TouchAsync(false); // one-way: never fails here
             if (ClientMessages.Parse(text) is not { } clientEvent)
             {
@@ -251,6 +297,18 @@ public static partial class ThinClientSocket
     }
 
     /// <summary>Refuses a socket for now: the broker could not check its token (close 1013, the client reconnects by itself).</summary>
+    private static async Task CloseAsync(WebSocket socket, WebSocketCloseStatus status, string error, CancellationToken ct)
+    {
+        try
+        {
+            await socket.SendAsync(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new { msg_type = "control", error = true, msg = error })), WebSocketMessageType.Text, true, ct);
+            await socket.CloseAsync(status, "", ct);
+        }
+        catch (Exception e) when (e is WebSocketException or OperationCanceledException)
+        {
+        }
+    }
+
     internal static async Task TryLaterAsync(WebSocket socket, CancellationToken ct)
     {
         try
