@@ -20,7 +20,7 @@ public static class SiloApplication
         var builder = WebApplication.CreateBuilder(args);
         try
         {
-            await Preflight.RunAsync(builder.Configuration);
+            await Preflight.RunAsync(builder.Configuration, requireKeyCertificate: !builder.Environment.IsDevelopment());
         }
         catch (PreflightException e)
         {

@@ -15,13 +15,24 @@ public static class Preflight
 {
     private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(5);
 
-    public static async Task RunAsync(IConfiguration config, CancellationToken ct = default)
+    /// <param name="requireKeyCertificate">
+    /// True outside Development: a silo without the Data Protection certificate would keep the key ring (and so the
+    /// controller tokens and TOTP secrets it protects) unencrypted in Postgres, so it does not start.
+    /// </param>
+    public static async Task RunAsync(IConfiguration config, CancellationToken ct = default, bool requireKeyCertificate = false)
     {
         var pg = Bind<PostgresOptions>(config, PostgresOptions.Section);
         var redis = Bind<RedisOptions>(config, RedisOptions.Section);
         Bind<ClusterIdentityOptions>(config, ClusterIdentityOptions.Section);
         Bind<SiloHostOptions>(config, SiloHostOptions.Section);
         var admin = Bind<AdminOptions>(config, AdminOptions.Section);
+
+        if (requireKeyCertificate && string.IsNullOrWhiteSpace(config[Vdi.Grains.Security.KeyEncryptionCertificate.PathKey]))
+        {
+            throw new PreflightException($"{Vdi.Grains.Security.KeyEncryptionCertificate.PathKey} is required outside Development: without it the " +
+                "Data Protection key ring (which encrypts controller tokens and TOTP secrets) would be stored unencrypted. Set it (and " +
+                $"{Vdi.Grains.Security.KeyEncryptionCertificate.PasswordKey}), or run with ASPNETCORE_ENVIRONMENT=Development for a throwaway setup.");
+        }
 
         try
         {

@@ -16,6 +16,14 @@ public sealed class PreflightTests
         }).Build();
 
     [Fact]
+    public async Task Outside_development_a_missing_key_certificate_stops_the_silo_with_a_message()
+    {
+        var e = await Assert.ThrowsAsync<PreflightException>(() => Preflight.RunAsync(Config(TestServices.PostgresConnectionString), requireKeyCertificate: true));
+        Assert.Contains("DataProtection:CertificatePath is required outside Development", e.Message);
+        await Preflight.RunAsync(Config(TestServices.PostgresConnectionString)); // Development: allowed (with the warning of before)
+    }
+
+    [Fact]
     public async Task Live_services_with_our_schema_pass()
     {
         await Preflight.RunAsync(Config(TestServices.PostgresConnectionString));
