@@ -208,8 +208,11 @@ public sealed class VeilConnectProtocolTests(LiveSystemFixture system)
         Assert.True(enabled.GetProperty("data").GetProperty("user").GetProperty("two_factor").GetBoolean());
 
         await using var other = new VeilConnectClient(Gateway(1));
+        // issue 14 §3: a missing or wrong code is the wrong password's answer (it never tells that the password was right)
         var without = await other.LoginAsync(name, ThinClientScenario.Password);
-        Assert.Equal("One-time password does not match or is out of date.", without.GetProperty("errors")[0].GetProperty("message").GetString());
+        Assert.Equal($"Authentication failed for user: {name}.", without.GetProperty("errors")[0].GetProperty("message").GetString());
+        var wrongPassword = await other.LoginAsync(name, "not-the-password", code: "123456");
+        Assert.Equal(without.GetProperty("errors")[0].GetProperty("message").GetString(), wrongPassword.GetProperty("errors")[0].GetProperty("message").GetString());
         var wrong = await other.LoginAsync(name, ThinClientScenario.Password, code: "000000");
         Assert.True(wrong.TryGetProperty("errors", out _));
         var code = new Totp(Base32Encoding.ToBytes(secret)).ComputeTotp(DateTime.UtcNow);
@@ -219,7 +222,7 @@ public sealed class VeilConnectProtocolTests(LiveSystemFixture system)
         // issue 14 §3: a code is good once (an observer of it cannot log in with it within its 90 s)
         await using var replay = new VeilConnectClient(Gateway(0));
         var again = await replay.LoginAsync(name, ThinClientScenario.Password, code: code);
-        Assert.Equal("One-time password does not match or is out of date.", again.GetProperty("errors")[0].GetProperty("message").GetString());
+        Assert.Equal($"Authentication failed for user: {name}.", again.GetProperty("errors")[0].GetProperty("message").GetString());
     }
 
     [Fact]

@@ -54,22 +54,7 @@ public static class AuthApi
             return Envelope.Error("Username and password must be at least 2 characters.");
         }
 
-        UserView? user = null;
-        if (username.Length <= Usernames.MaxLength && password.Length <= PasswordPolicy.MaxLength) // no hashing of a megabyte
-        {
-            user = await cluster.ForName(username).CheckPasswordAsync(password, http.HttpContext.RequestAborted);
-        }
-
-        if (user is null)
-        {
-            return Envelope.Error($"Authentication failed for user: {username}.");
-        }
-
-        if (user.TwoFactor && !await cluster.GetGrain<IUserGrain>(user.Id).VerifyOneTimePasswordAsync(request?.Code ?? ""))
-        {
-            return Envelope.Error("One-time password does not match or is out of date.");
-        }
-
+        // the client's version and the licence's limit first: a refusal for them says nothing about the password
         if (http.Headers.UserAgent.ToString().Contains("thin-client", StringComparison.OrdinalIgnoreCase))
         {
             var minimum = System.Version.Parse(options.Value.MinimumClientVersion);
@@ -84,6 +69,19 @@ public static class AuthApi
             {
                 return Envelope.Error("Thin client limit exceeded.", "001", StatusCodes.Status403Forbidden);
             }
+        }
+
+        UserView? user = null;
+        if (username.Length <= Usernames.MaxLength && password.Length <= PasswordPolicy.MaxLength) // no hashing of a megabyte
+        {
+            user = await cluster.ForName(username).CheckPasswordAsync(password, http.HttpContext.RequestAborted);
+        }
+
+        // a wrong password and a wrong one-time password are one answer: the answer never tells a guesser that the
+        // password was right
+        if (user is null || (user.TwoFactor && !await cluster.GetGrain<IUserGrain>(user.Id).VerifyOneTimePasswordAsync(request?.Code ?? "")))
+        {
+            return Envelope.Error($"Authentication failed for user: {username}.");
         }
 
         var (token, expires) = await tokens.IssueAsync(user, cluster);
