@@ -26,4 +26,18 @@ public sealed class LoginAnswerTests(LiveSystemFixture system)
         Assert.Equal(403, right.Item1);
         Assert.Equal(right, wrong); // the same answer whether the password was right or not
     }
+
+    [Fact]
+    public async Task A_token_with_another_algorithm_is_refused_even_with_the_right_claims()
+    {
+        var token = await GatewayClients.LoginAsync(system.GatewayUrls[0], system.AdminUsername, system.AdminPassword);
+        var parts = token.Split('.');
+        string Encode(string json) => Microsoft.IdentityModel.Tokens.Base64UrlEncoder.Encode(json);
+        var claims = Microsoft.IdentityModel.Tokens.Base64UrlEncoder.Decode(parts[1]);
+        var unsigned = $"{Encode("""{"alg":"none","typ":"JWT"}""")}.{Encode(claims)}.";
+        using var forged = GatewayClients.Http(system.GatewayUrls[0], unsigned);
+        Assert.Equal(System.Net.HttpStatusCode.Unauthorized, (await forged.GetAsync("/api/admin/me")).StatusCode);
+        using var genuine = GatewayClients.Http(system.GatewayUrls[0], token);
+        Assert.Equal(System.Net.HttpStatusCode.OK, (await genuine.GetAsync("/api/admin/me")).StatusCode);
+    }
 }

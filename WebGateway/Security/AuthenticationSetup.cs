@@ -83,6 +83,7 @@ public static class AuthenticationSetup
                 NameClaimType = ClaimTypes.Name,
                 RoleClaimType = ClaimTypes.Role,
                 ClockSkew = TimeSpan.FromSeconds(30),
+                ValidAlgorithms = [SecurityAlgorithms.HmacSha256], // pinned: the issuer's only algorithm, never "none" or another
             });
         services.AddAuthorizationBuilder()
             // closed by default: an endpoint that says nothing needs a signed-in user (login, version, settings, the
