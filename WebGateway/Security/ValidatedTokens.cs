@@ -48,11 +48,13 @@ public sealed partial class ValidatedTokens(IMemoryCache cache, IOptions<BrokerO
             return false;
         }
 
-        if (options.Value.TokenCheckGrace > TimeSpan.Zero)
+        // remembered at most every half grace: a request must not pay a cache write for a check it already knows
+        var grace = options.Value.TokenCheckGrace;
+        if (grace > TimeSpan.Zero && !(cache.TryGetValue(key, out Checked? seen) && time.GetUtcNow() - seen!.At < grace / 2 && Same(seen.Access, access)))
         {
             cache.Set(key, new Checked(access, time.GetUtcNow()), new MemoryCacheEntryOptions
             {
-                AbsoluteExpirationRelativeToNow = options.Value.TokenCheckGrace,
+                AbsoluteExpirationRelativeToNow = grace,
                 Size = 1,
             });
         }
@@ -60,6 +62,10 @@ public sealed partial class ValidatedTokens(IMemoryCache cache, IOptions<BrokerO
         TokenChecks.SetRoles(identity, access);
         return true;
     }
+
+    /// <summary>The same roles (the record's lists compare by reference): an outage then falls back on what is current.</summary>
+    private static bool Same(CurrentAccess a, CurrentAccess b) =>
+        a.IsSuperuser == b.IsSuperuser && a.Roles.SequenceEqual(b.Roles) && a.GroupRoles.SequenceEqual(b.GroupRoles);
 
     [LoggerMessage(EventId = LogEvents.TokenCheckedFromCache, Level = LogLevel.Information,
         Message = "User {User}'s token was accepted from its last check: the user's grain could not be read ({Error})")]
