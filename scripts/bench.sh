@@ -48,7 +48,10 @@ wait_healthy bench-simulator "http://127.0.0.1:$VDI_SIMULATOR_PORT/health/live" 
     --Ecp:TaskPollInterval=00:00:00.100 --Logging:LogLevel:Default=Warning \
     ${BENCH_HASH_ITERATIONS:+--Security:PasswordHashIterations=$BENCH_HASH_ITERATIONS} )
 wait_healthy bench-silo "http://127.0.0.1:$VDI_SILO_HTTP_PORT/health/ready" 90
-start_app bench-gateway WebGateway "$VDI_GATEWAY_PORT" --Logging:LogLevel:Default=Warning
+# the load generator logs thousands of users in from one address: the per-address and per-username login limits
+# (a real site's protection) are lifted for it
+start_app bench-gateway WebGateway "$VDI_GATEWAY_PORT" --Logging:LogLevel:Default=Warning \
+  --Broker:LoginsPerMinutePerAddress=1000000 --Broker:LoginsPerMinutePerUsername=1000000
 wait_healthy bench-gateway "http://127.0.0.1:$VDI_GATEWAY_PORT/health/ready" 60
 
 q() { psql -h 127.0.0.1 -p "$VDI_PG_PORT" -U postgres -d vdi_bench -tAc "$1"; }

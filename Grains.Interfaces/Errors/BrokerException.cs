@@ -23,6 +23,8 @@ public sealed class BrokerException(ErrorKind kind, string message, string? fiel
     /// <summary>The database did not answer (<see cref="ErrorKind.DependencyUnavailable"/>); the message names no internals.</summary>
     public static BrokerException Unavailable(string what) => new(ErrorKind.DependencyUnavailable, $"The broker's database did not answer ({what}); nothing was changed. Try again in a few seconds.");
 
+    public static BrokerException Overloaded(string message) => new(ErrorKind.Overloaded, message);
+
     public static BrokerException Forbidden(string message, string? field = null) => new(ErrorKind.Forbidden, message, field);
 
     public static BrokerException WrongStatus(string message, string? field = null) => new(ErrorKind.WrongStatus, message, field);

@@ -54,4 +54,10 @@ public enum ErrorKind
 
     /// <summary>The caller's roles do not allow this change (403): a privilege only a superuser grants, one's own privileges.</summary>
     Forbidden = 14,
+
+    /// <summary>
+    /// The broker is at a capacity it sets itself (the password-hashing queue is full): refused at once rather than
+    /// queued behind work nobody would wait for (503 with Retry-After, like <see cref="DependencyUnavailable"/>).
+    /// </summary>
+    Overloaded = 15,
 }

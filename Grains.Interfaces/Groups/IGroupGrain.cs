@@ -19,4 +19,8 @@ public interface IGroupGrain : IGrainWithGuidKey
     /// <summary>Renames the group or changes the roles and thin-client permissions it grants its members.</summary>
     [Alias("UpdateAsync")]
     Task<GroupView> UpdateAsync(GroupChanges changes, string user);
+
+    /// <summary>Deletes the group: its pool grants and memberships go (members lose what it granted), journalled.</summary>
+    [Alias("DeleteAsync")]
+    Task DeleteAsync(string user);
 }

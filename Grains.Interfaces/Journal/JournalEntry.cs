@@ -8,4 +8,5 @@ public sealed record JournalEntry(
     [property: Id(2)] string Description = "",
     [property: Id(3)] EntityType? EntityType = null,
     [property: Id(4)] Guid? EntityId = null,
-    [property: Id(5)] string User = "system");
+    [property: Id(5)] string User = "system",
+    [property: Id(6)] string? ClientAddress = null);

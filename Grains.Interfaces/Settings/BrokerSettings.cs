@@ -6,4 +6,10 @@ public sealed record BrokerSettings(
     [property: Id(0)] bool DisconnectInactiveConnections,
     [property: Id(1)] int AfkTimeoutSeconds,
     [property: Id(2)] int ThinClientLimit,
-    [property: Id(3)] PasswordSecurityLevel PasswordSecurityLevel);
+    [property: Id(3)] PasswordSecurityLevel PasswordSecurityLevel,
+    [property: Id(4)] int PasswordExpirationDays = 0,
+    [property: Id(5)] int PasswordHistory = BrokerSettings.DefaultPasswordHistory)
+{
+    /// <summary>How many earlier passwords a new one may not repeat, unless an administrator changes it.</summary>
+    public const int DefaultPasswordHistory = 5;
+}

@@ -13,21 +13,18 @@ public interface IUserGrain : IGrainWithGuidKey
     Task<UserView?> GetAsync();
 
     /// <summary>
-    /// The user when the password matches and the user is active; null otherwise. Cancelled (and not computed) when
-    /// the caller gives up while the verification waits for a hashing thread. The response timeout is long because in a
-    /// logon storm verifications queue for the hashing threads in arrival order (70 ms of CPU each at the product's
-    /// cost): the client decides how long it waits, and a login it abandons is cancelled.
+    /// A login: the password (and the one-time code of a 2FA account) checked, failures counted towards a lockout,
+    /// every outcome journalled with the client's address. On success the attempt's token becomes the user's only valid
+    /// one. Cancelled (and not computed) when the caller gives up while the verification waits for a hashing thread.
+    /// The response timeout is long because in a logon storm verifications queue for the hashing threads in arrival
+    /// order (70 ms of CPU each at the product's cost): the client decides how long it waits.
     /// </summary>
-    [Alias("CheckPasswordAsync"), ResponseTimeout("00:02:00")]
-    Task<UserView?> CheckPasswordAsync(string password, CancellationToken cancellation = default);
+    [Alias("LoginAsync"), ResponseTimeout("00:02:00")]
+    Task<LoginOutcome> LoginAsync(LoginAttempt attempt, CancellationToken cancellation = default);
 
-    /// <summary>Checks a one-time password of the user's TOTP secret (30 s steps, one step of clock drift).</summary>
-    [Alias("VerifyOneTimePasswordAsync")]
-    Task<bool> VerifyOneTimePasswordAsync(string code);
-
-    /// <summary>Makes this token the user's only valid one: any token issued before stops working everywhere.</summary>
-    [Alias("RecordLoginAsync")]
-    Task RecordLoginAsync(Guid tokenId);
+    /// <summary>A security administrator releases a lockout (and forgets the failures counted), journalled.</summary>
+    [Alias("UnlockAsync")]
+    Task<UserView> UnlockAsync(string by);
 
     /// <summary>
     /// The thin-client permissions sent with a VM: the user's own (all of them for a superuser) and those of the user's
@@ -47,6 +44,10 @@ public interface IUserGrain : IGrainWithGuidKey
     [Alias("GetAccessAsync"), Orleans.Concurrency.ReadOnly]
     Task<CurrentAccess?> GetAccessAsync(Guid tokenId);
 
+    /// <summary>The user's roles now, whatever token (the dashboard's cookie re-check); null when inactive or gone.</summary>
+    [Alias("GetStandingAsync"), Orleans.Concurrency.ReadOnly]
+    Task<CurrentAccess?> GetStandingAsync();
+
     /// <summary>Invalidates the user's token (the thin client's logout).</summary>
     [Alias("LogoutAsync")]
     Task LogoutAsync();
@@ -55,12 +56,20 @@ public interface IUserGrain : IGrainWithGuidKey
     [Alias("SetFavoritePoolAsync")]
     Task SetFavoritePoolAsync(Guid poolId, bool favorite);
 
+    /// <summary>
+    /// The user turns 2FA on or off. On: with a code the enrolment is confirmed now, without one (VeiL Connect sends
+    /// none) by the first login's code. Off, once confirmed: only with a current code (otherwise a security
+    /// administrator resets it). A wrong or missing code is a <see cref="Errors.BrokerException"/> on <c>code</c>.
+    /// </summary>
     [Alias("SetTwoFactorAsync")]
-    Task<UserView> SetTwoFactorAsync(bool enabled);
+    Task<UserView> SetTwoFactorAsync(bool enabled, string? code = null);
 
-    /// <summary>A new TOTP secret and its otpauth:// URI (issuer "VeiL VDI") for the user's authenticator.</summary>
+    /// <summary>
+    /// A new TOTP secret and its otpauth:// URI (issuer "VeiL VDI") for the user's authenticator; replacing a confirmed
+    /// enrolment needs a current code of it.
+    /// </summary>
     [Alias("GenerateTotpSecretAsync")]
-    Task<TotpEnrollment> GenerateTotpSecretAsync();
+    Task<TotpEnrollment> GenerateTotpSecretAsync(string? code = null);
 
     /// <summary>
     /// An administrator's change (names, activation, roles, password, thin-client permissions, 2FA reset); throws
@@ -68,4 +77,11 @@ public interface IUserGrain : IGrainWithGuidKey
     /// </summary>
     [Alias("UpdateAsync")]
     Task<UserView> UpdateAsync(UserChanges changes, string by);
+
+    /// <summary>
+    /// Deletes the user: its pool grants and group memberships go, its name becomes free, its sessions and journal
+    /// stay as history; refused (Conflict) while VMs are assigned to it. Journalled.
+    /// </summary>
+    [Alias("DeleteAsync")]
+    Task DeleteAsync(string by);
 }

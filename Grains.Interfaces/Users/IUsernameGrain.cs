@@ -12,12 +12,16 @@ public interface IUsernameGrain : IGrainWithStringKey
     Task<Guid?> FindUserIdAsync();
 
     /// <summary>
-    /// The user of this name when the password matches and the user is active; null otherwise. A name nobody holds
-    /// costs the same password verification as a wrong password, so how long a login takes does not tell which
-    /// names exist. Cancelled with the caller, like <see cref="IUserGrain.CheckPasswordAsync"/>.
+    /// A login under this name (see <see cref="IUserGrain.LoginAsync"/>). A name nobody holds costs the same password
+    /// verification as a wrong password and is locked out after as many failures, so neither the time a login takes nor
+    /// its answer tells which names exist.
     /// </summary>
-    [Alias("CheckPasswordAsync"), ResponseTimeout("00:02:00")]
-    Task<UserView?> CheckPasswordAsync(string password, CancellationToken cancellation = default);
+    [Alias("LoginAsync"), ResponseTimeout("00:02:00")]
+    Task<LoginOutcome> LoginAsync(LoginAttempt attempt, CancellationToken cancellation = default);
+
+    /// <summary>The user holding this name was deleted: the name is free again.</summary>
+    [Alias("ReleaseAsync")]
+    Task ReleaseAsync(Guid userId);
 
     /// <summary>Creates a user under this name; throws a <see cref="Errors.BrokerException"/> Conflict on <c>username</c> when it is taken.</summary>
     [Alias("CreateUserAsync")]

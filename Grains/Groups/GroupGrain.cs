@@ -3,14 +3,17 @@ using Vdi.Grains.Hosting;
 using Vdi.Grains.Interfaces.Errors;
 using Vdi.Grains.Interfaces.Groups;
 using Vdi.Grains.Interfaces.Pools;
+using Vdi.Grains.Interfaces.Journal;
 using Vdi.Grains.Interfaces.Users;
+using Vdi.Grains.Journal;
 
 namespace Vdi.Grains.Groups;
 
 [GrainType("group")]
 public sealed class GroupGrain(
     [PersistentState("group", StorageNames.Main)] IPersistentState<GroupState> state,
-    NpgsqlDataSource db) : Grain, IGroupGrain
+    NpgsqlDataSource db,
+    JournalWriter journal) : Grain, IGroupGrain
 {
     private Guid Id => this.GetPrimaryKey();
 
@@ -45,16 +48,17 @@ public sealed class GroupGrain(
         state.State.VerboseName = name;
         state.State.Description = description ?? "";
         await state.WriteOrForgetAsync(this);
+        await journal.WriteAsync(new JournalEntry(JournalLevel.Info, $"Group {name} has been created.", EntityType: EntityType.Group, EntityId: Id, User: user));
         return View();
     }
 
     public Task<GroupView?> GetAsync() => Task.FromResult(state.RecordExists ? View() : null);
 
-    public Task<GroupView> AddMembersAsync(IReadOnlyList<Guid> users, string user) => ChangeAsync(users, add: true);
+    public Task<GroupView> AddMembersAsync(IReadOnlyList<Guid> users, string user) => ChangeAsync(users, add: true, user);
 
-    public Task<GroupView> RemoveMembersAsync(IReadOnlyList<Guid> users, string user) => ChangeAsync(users, add: false);
+    public Task<GroupView> RemoveMembersAsync(IReadOnlyList<Guid> users, string user) => ChangeAsync(users, add: false, user);
 
-    private async Task<GroupView> ChangeAsync(IReadOnlyList<Guid> users, bool add)
+    private async Task<GroupView> ChangeAsync(IReadOnlyList<Guid> users, bool add, string by)
     {
         if (!state.RecordExists)
         {
@@ -90,7 +94,16 @@ public sealed class GroupGrain(
             await batch.ExecuteNonQueryAsync();
         }
 
-        await TellMembersAsync(users.Where((_, i) => batch.BatchCommands[i].RecordsAffected > 0));
+        var changedUsers = users.Where((_, i) => batch.BatchCommands[i].RecordsAffected > 0).ToList();
+        await TellMembersAsync(changedUsers);
+        if (changedUsers.Count > 0)
+        {
+            var names = await UsernamesAsync(changedUsers);
+            await journal.WriteAsync(new JournalEntry(JournalLevel.Info,
+                add ? $"Users added to group {state.State.VerboseName}." : $"Users removed from group {state.State.VerboseName}.",
+                string.Join(", ", names), EntityType.Group, Id, by));
+        }
+
         return View();
     }
 
@@ -130,6 +143,27 @@ public sealed class GroupGrain(
         }
 
         var grantsChanged = !roles.Distinct().Order().SequenceEqual(s.Roles.Order()) || !permissions.Order().SequenceEqual(s.TkPermissions.Order());
+        var audit = new List<string>();
+        if (name != s.VerboseName)
+        {
+            audit.Add($"verbose_name: {s.VerboseName} → {name}");
+        }
+
+        if ((changes.Description ?? s.Description) != s.Description)
+        {
+            audit.Add($"description: {s.Description} → {changes.Description}");
+        }
+
+        if (!roles.Distinct().Order().SequenceEqual(s.Roles.Order()))
+        {
+            audit.Add($"roles: {string.Join(", ", s.Roles.Select(r => r.ToWire()))} → {string.Join(", ", roles.Distinct().Select(r => r.ToWire()))}");
+        }
+
+        if (!permissions.Order().SequenceEqual(s.TkPermissions.Order()))
+        {
+            audit.Add($"tk_permissions: {string.Join(", ", s.TkPermissions)} → {string.Join(", ", permissions)}");
+        }
+
         s.VerboseName = name;
         s.Description = changes.Description ?? s.Description;
         s.Roles = [.. roles.Distinct()];
@@ -140,7 +174,68 @@ public sealed class GroupGrain(
             await TellMembersAsync(s.Members);
         }
 
+        if (audit.Count > 0)
+        {
+            await journal.WriteAsync(new JournalEntry(grantsChanged ? JournalLevel.Warning : JournalLevel.Info, $"Group {name} has been changed.",
+                string.Join('\n', audit), EntityType.Group, Id, user));
+        }
+
         return View();
+    }
+
+    public async Task DeleteAsync(string user)
+    {
+        if (!state.RecordExists)
+        {
+            throw BrokerException.NotFound($"no group has the id {Id}");
+        }
+
+        // pool grants first, then the members' rows, then the group: each step idempotent, so a deletion that dies half
+        // way is finished by the next attempt
+        var pools = new List<Guid>();
+        await using (var cmd = db.CreateCommand("select pool_id from vdi_pool_entitlements where group_id = @g"))
+        {
+            cmd.Parameters.AddWithValue("g", Id);
+            await using var reader = await cmd.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+                pools.Add(reader.GetGuid(0));
+            }
+        }
+
+        foreach (var pool in pools)
+        {
+            await GrainFactory.GetGrain<Interfaces.Pools.IPoolGrain>(pool).UnentitleAsync([], [Id], user);
+        }
+
+        var members = state.State.Members.ToList();
+        await using (var cmd = db.CreateCommand("delete from vdi_group_members where group_id = @g; delete from vdi_groups where id = @g"))
+        {
+            cmd.Parameters.AddWithValue("g", Id);
+            await cmd.ExecuteNonQueryAsync();
+        }
+
+        await TellMembersAsync(members);
+        var name = state.State.VerboseName;
+        await state.ClearStateAsync();
+        state.State = new GroupState();
+        await journal.WriteAsync(new JournalEntry(JournalLevel.Warning, $"Group {name} has been deleted.",
+            members.Count > 0 ? $"{members.Count} member(s)." : "", EntityType.Group, Id, user));
+        DeactivateOnIdle();
+    }
+
+    private async Task<List<string>> UsernamesAsync(List<Guid> users)
+    {
+        await using var cmd = db.CreateCommand("select username from vdi_users where id = any(@ids) order by username");
+        cmd.Parameters.AddWithValue("ids", users.ToArray());
+        await using var reader = await cmd.ExecuteReaderAsync();
+        var names = new List<string>();
+        while (await reader.ReadAsync())
+        {
+            names.Add(reader.GetString(0));
+        }
+
+        return names;
     }
 
     /// <summary>Members' grains keep what their groups grant in memory: they read it again on their next use.</summary>

@@ -28,6 +28,7 @@ public static class GrainServiceCollectionExtensions
         IConfiguration? configuration = null)
     {
         services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(sp => new SecurityClock(sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton(_ => NpgsqlDataSource.Create(postgresConnectionString));
 
         var dataProtection = services.AddDataProtection().SetApplicationName("vdi-broker");
@@ -58,6 +59,7 @@ public static class GrainServiceCollectionExtensions
 
         services.AddSection<EcpClientOptions>(configuration, EcpClientOptions.Section);
         services.AddSection<PasswordHashingOptions>(configuration, PasswordHashingOptions.Section);
+        services.AddSection<Security.LockoutOptions>(configuration, Security.LockoutOptions.Section);
         services.AddSection<ControllerMonitorOptions>(configuration, ControllerMonitorOptions.Section);
         services.AddSection<TaskOptions>(configuration, TaskOptions.Section);
         services.AddSection<ThinClientOptions>(configuration, ThinClientOptions.Section);

@@ -18,20 +18,23 @@ public sealed partial class JournalWriter(NpgsqlDataSource db, TimeProvider time
     public async Task WriteAsync(JournalEntry entry)
     {
         await using var cmd = db.CreateCommand("""
-            insert into vdi_journal (event_type, message, description, entity_type, entity_id, username, created)
-            values (@type, @message, @description, @entity_type, @entity_id, @username, @created)
+            insert into vdi_journal (event_type, message, description, entity_type, entity_id, username, client_address, created)
+            values (@type, @message, @description, @entity_type, @entity_id, @username, @client_address, @created)
             returning id
             """);
         var message = entry.Message.Length > MessageLimit ? entry.Message[..MessageLimit] : entry.Message;
         var description = entry.Description.Length > DescriptionLimit ? entry.Description[..DescriptionLimit] + " [cut]" : entry.Description;
         var entityType = entry.EntityType?.ToString().ToUpperInvariant();
         var created = time.GetUtcNow();
+        var address = entry.ClientAddress ?? AuditContext.ClientAddress;
+        address = address.Length > 64 ? address[..64] : address;
         cmd.Parameters.AddWithValue("type", (short)entry.Level);
         cmd.Parameters.AddWithValue("message", message);
         cmd.Parameters.AddWithValue("description", description);
         cmd.Parameters.AddWithValue("entity_type", entityType is null ? DBNull.Value : entityType);
         cmd.Parameters.AddWithValue("entity_id", entry.EntityId is { } id ? id : DBNull.Value);
         cmd.Parameters.AddWithValue("username", entry.User);
+        cmd.Parameters.AddWithValue("client_address", address);
         cmd.Parameters.AddWithValue("created", created);
         var eventId = (long)(await cmd.ExecuteScalarAsync())!;
         try
@@ -45,6 +48,7 @@ public sealed partial class JournalWriter(NpgsqlDataSource db, TimeProvider time
                 entity_type = entityType,
                 entity_id = entry.EntityId,
                 user = entry.User,
+                client_address = address,
                 created,
             });
         }

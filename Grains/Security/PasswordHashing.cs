@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
+using Vdi.Grains.Interfaces.Errors;
 using Vdi.Grains.Users;
 
 namespace Vdi.Grains.Security;
@@ -23,11 +24,14 @@ public sealed class PasswordHashing : IDisposable
     private readonly BlockingCollection<Action> _queue = [];
     private readonly Thread[] _threads;
     private readonly Lazy<string> _decoyHash;
+    private readonly int _maxQueued;
+    private readonly Counter<long> _refused;
 
     public PasswordHashing(IPasswordHasher<UserState> hasher, IOptions<PasswordHashingOptions> options, IMeterFactory meters)
     {
         _hasher = hasher;
         _decoyHash = new(() => hasher.HashPassword(DecoyUser, Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(24))));
+        _maxQueued = options.Value.MaxQueued;
         var count = options.Value.Threads > 0 ? options.Value.Threads : Environment.ProcessorCount;
         _threads = [.. Enumerable.Range(0, count).Select(i => new Thread(Work) { IsBackground = true, Name = $"password-hashing-{i}" })];
         foreach (var thread in _threads)
@@ -35,7 +39,9 @@ public sealed class PasswordHashing : IDisposable
             thread.Start();
         }
 
-        meters.Create(MeterName).CreateObservableGauge("vdi.password_hashing.queued", () => _queue.Count, description: "password verifications waiting for a hashing thread");
+        var meter = meters.Create(MeterName);
+        meter.CreateObservableGauge("vdi.password_hashing.queued", () => _queue.Count, description: "password verifications waiting for a hashing thread");
+        _refused = meter.CreateCounter<long>("vdi.password_hashing.refused", description: "logins refused because the hashing queue was full");
     }
 
     /// <summary>The number of hashing threads.</summary>
@@ -60,6 +66,12 @@ public sealed class PasswordHashing : IDisposable
 
     private Task<T> RunAsync<T>(Func<T> work, CancellationToken cancellation)
     {
+        if (_queue.Count >= _maxQueued)
+        {
+            _refused.Add(1);
+            throw BrokerException.Overloaded("The broker is busy with logins. Try again in a few seconds.");
+        }
+
         var done = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
         var registration = cancellation.Register(() => done.TrySetCanceled(cancellation));
         _queue.Add(() =>

@@ -28,6 +28,8 @@ public sealed class SettingsGrain(
             AfkTimeoutSeconds = changes.AfkTimeoutSeconds ?? s.AfkTimeoutSeconds,
             ThinClientLimit = changes.ThinClientLimit ?? s.ThinClientLimit,
             PasswordSecurityLevel = changes.PasswordSecurityLevel ?? s.PasswordSecurityLevel,
+            PasswordExpirationDays = changes.PasswordExpirationDays ?? s.PasswordExpirationDays,
+            PasswordHistory = changes.PasswordHistory ?? s.PasswordHistory,
         };
         if (next.AfkTimeoutSeconds is < 60 or > 86_400)
         {
@@ -44,11 +46,39 @@ public sealed class SettingsGrain(
             throw BrokerException.Invalid("password_security_level", "password_security_level: LOW, MIDDLE or HIGH");
         }
 
+        if (next.PasswordExpirationDays is < 0 or > 3650)
+        {
+            throw BrokerException.Invalid("password_expiration_period", "password_expiration_period: 0 (never) to 3650 days");
+        }
+
+        if (next.PasswordHistory is < 0 or > Users.UserGrain.HistoryKept)
+        {
+            throw BrokerException.Invalid("password_history", $"password_history: 0 to {Users.UserGrain.HistoryKept} earlier passwords");
+        }
+
+        var audit = new List<string>();
+        void Note<T>(string name, T before, T after)
+        {
+            if (!EqualityComparer<T>.Default.Equals(before, after))
+            {
+                audit.Add($"{name}: {before} → {after}");
+            }
+        }
+
+        Note("disconnect_inactive_connections", s.DisconnectInactiveConnections, next.DisconnectInactiveConnections);
+        Note("afk_timeout", s.AfkTimeoutSeconds, next.AfkTimeoutSeconds);
+        Note("thin_client_limit", s.ThinClientLimit, next.ThinClientLimit);
+        Note("password_security_level", s.PasswordSecurityLevel.ToString().ToUpperInvariant(), next.PasswordSecurityLevel.ToString().ToUpperInvariant());
+        Note("password_expiration_period", s.PasswordExpirationDays, next.PasswordExpirationDays);
+        Note("password_history", s.PasswordHistory, next.PasswordHistory);
+        if (audit.Count == 0)
+        {
+            return s;
+        }
+
         state.State.Settings = next;
         await state.WriteOrForgetAsync(this);
-        await journal.WriteAsync(new JournalEntry(JournalLevel.Info, "Settings changed.",
-            $"AFK disconnect: {next.DisconnectInactiveConnections}, AFK timeout: {next.AfkTimeoutSeconds} s, thin-client limit: {next.ThinClientLimit}, " +
-            $"password security level: {next.PasswordSecurityLevel.ToString().ToUpperInvariant()}.", EntityType.System, null, by));
+        await journal.WriteAsync(new JournalEntry(JournalLevel.Info, "Settings changed.", string.Join('\n', audit), EntityType.System, null, by));
         return next;
     }
 }

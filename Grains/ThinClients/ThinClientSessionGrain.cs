@@ -152,18 +152,18 @@ public sealed partial class ThinClientSessionGrain(
                 await table.VmConnectedAsync(Id, e, successful: true, now);
                 s.LastVmId = vm;
                 s.VmConnected = true;
-                await journal.WriteAsync(new JournalEntry(JournalLevel.Info, $"User {user} connected to VM.", $"Protocol: {e.ConnectionType}.", EntityType.Vm, vm, user));
+                await journal.WriteAsync(new JournalEntry(JournalLevel.Info, $"User {user} connected to VM {await VmNameAsync(vm)}.", $"Protocol: {e.ConnectionType}.", EntityType.Vm, vm, user));
                 await GrainFactory.GetGrain<IVmInternalGrain>(vm).UserConnectedAsync(s.Info.UserId);
                 break;
             case ClientEventType.VmDisconnected:
                 await table.VmDisconnectedAsync(Id, vm, now);
                 s.VmConnected = false;
-                await journal.WriteAsync(new JournalEntry(JournalLevel.Info, $"User {user} disconnected from VM.", "", EntityType.Vm, vm, user));
+                await journal.WriteAsync(new JournalEntry(JournalLevel.Info, $"User {user} disconnected from VM {await VmNameAsync(vm)}.", "", EntityType.Vm, vm, user));
                 await GrainFactory.GetGrain<IVmInternalGrain>(vm).UserLeftAsync(s.Info.UserId);
                 break;
             case ClientEventType.VmConnectionError:
                 await table.VmConnectedAsync(Id, e, successful: false, now);
-                await journal.WriteAsync(new JournalEntry(JournalLevel.Warning, $"User {user} could not connect to VM.", e.ErrorText ?? "", EntityType.Vm, vm, user));
+                await journal.WriteAsync(new JournalEntry(JournalLevel.Warning, $"User {user} could not connect to VM {await VmNameAsync(vm)}.", e.ErrorText ?? "", EntityType.Vm, vm, user));
                 break;
             case ClientEventType.NetworkStats:
                 if (!(s.VmConnected && s.LastVmId == vm))
@@ -173,7 +173,7 @@ public sealed partial class ThinClientSessionGrain(
                     await table.VmConnectedAsync(Id, e with { Type = ClientEventType.VmConnected }, successful: true, now);
                     s.LastVmId = vm;
                     s.VmConnected = true;
-                    await journal.WriteAsync(new JournalEntry(JournalLevel.Info, $"User {user} connected to VM.",
+                    await journal.WriteAsync(new JournalEntry(JournalLevel.Info, $"User {user} connected to VM {await VmNameAsync(vm)}.",
                         "Reported by the client's network statistics (no vm_connected).", EntityType.Vm, vm, user));
                     await GrainFactory.GetGrain<IVmInternalGrain>(vm).UserConnectedAsync(s.Info.UserId);
                 }
@@ -193,6 +193,20 @@ public sealed partial class ThinClientSessionGrain(
     /// Whether the user owns the VM; a VM found not to be theirs is remembered (a few), so a client that keeps sending
     /// statistics about it costs no grain call every 5 s.
     /// </summary>
+    private readonly Dictionary<Guid, string> _vmNames = [];
+
+    /// <summary>The VM's name for the journal ("User X connected to VM Y", as the original writes), read once per activation.</summary>
+    private async Task<string> VmNameAsync(Guid vmId)
+    {
+        if (!_vmNames.TryGetValue(vmId, out var name))
+        {
+            name = (await GrainFactory.GetGrain<IVmGrain>(vmId).GetAsync())?.VerboseName ?? vmId.ToString();
+            _vmNames[vmId] = name;
+        }
+
+        return name;
+    }
+
     private async Task<bool> OwnsAsync(Guid vmId, Guid userId)
     {
         if (_notOwned.Contains(vmId))

@@ -1,10 +1,15 @@
 using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.Options;
 using OtpNet;
 using Vdi.Grains.Hosting;
 using Vdi.Grains.Interfaces.Errors;
+using Vdi.Grains.Interfaces.Groups;
+using Vdi.Grains.Interfaces.Journal;
+using Vdi.Grains.Interfaces.Pools;
+using Vdi.Grains.Interfaces.Settings;
 using Vdi.Grains.Interfaces.Users;
+using Vdi.Grains.Journal;
 using Vdi.Grains.Security;
-using Vdi.Shared.Settings;
 
 namespace Vdi.Grains.Users;
 
@@ -14,15 +19,22 @@ public sealed class UserGrain(
     PasswordHashing hasher,
     UserTable table,
     SecretProtector secrets,
-    TimeProvider time) : Grain, IUserGrain
+    JournalWriter journal,
+    IOptions<Security.LockoutOptions> lockout,
+    SecurityClock clock) : Grain, IUserGrain
 {
+    /// <summary>The most earlier passwords kept (the setting chooses how many of them count).</summary>
+    public const int HistoryKept = 24;
+
     private GroupGrants? _groupGrants; // read once per activation; groups tell the user when they change
+
+    private Guid Id => this.GetPrimaryKey();
 
     public async Task<UserView> CreateAsync(NewUser user)
     {
         if (state.RecordExists)
         {
-            throw BrokerException.Conflict($"User {this.GetPrimaryKey()} already exists.");
+            throw BrokerException.Conflict($"User {Id} already exists.");
         }
 
         // every field checked before anything changes: a refusal leaves no account behind
@@ -35,9 +47,10 @@ public sealed class UserGrain(
             throw BrokerException.Invalid("password", $"password: at most {Shared.Settings.PasswordPolicy.MaxLength} characters");
         }
 
-        var now = time.GetUtcNow();
+        var settings = await SettingsAsync();
+        var now = clock.Now;
         var s = state.State;
-        s.Id = this.GetPrimaryKey();
+        s.Id = Id;
         s.Username = username;
         s.FirstName = firstName;
         s.LastName = lastName;
@@ -49,6 +62,7 @@ public sealed class UserGrain(
         s.Updated = now;
         s.Creator = user.Creator;
         s.PasswordHash = await hasher.HashAsync(s, user.Password);
+        s.PasswordExpires = Expiry(settings, now);
         await SaveAsync();
         return s.ToView();
     }
@@ -56,57 +70,147 @@ public sealed class UserGrain(
     public Task<UserView?> GetAsync() =>
         Task.FromResult(state.RecordExists ? state.State.ToView() : null);
 
-    public async Task<UserView?> CheckPasswordAsync(string password, CancellationToken cancellation = default)
+    public async Task<LoginOutcome> LoginAsync(LoginAttempt attempt, CancellationToken cancellation = default)
     {
-        if (!state.RecordExists || !state.State.IsActive || string.IsNullOrEmpty(state.State.PasswordHash))
+        var s = state.State;
+        var now = clock.Now;
+        if (!state.RecordExists)
         {
-            await hasher.DecoyAsync(password, cancellation); // as long as a wrong password takes
-            return null;
+            await hasher.DecoyAsync(attempt.Password, cancellation);
+            return LoginOutcome.Failed;
         }
 
-        var result = await hasher.VerifyAsync(state.State, state.State.PasswordHash, password, cancellation);
+        // a locked account is refused before its password is checked: a guesser learns nothing and costs no hash
+        if (s.Lockout.RemainingAt(now) is var remaining && remaining > TimeSpan.Zero)
+        {
+            await JournalFailureAsync(attempt, "the account is locked");
+            return new LoginOutcome(LoginResult.LockedOut, RetryAfter: remaining);
+        }
+
+        if (!s.IsActive || string.IsNullOrEmpty(s.PasswordHash))
+        {
+            await hasher.DecoyAsync(attempt.Password, cancellation); // as long as a wrong password takes
+            await JournalFailureAsync(attempt, s.IsActive ? "the account has no local password" : "the account is deactivated");
+            return LoginOutcome.Failed;
+        }
+
+        var result = await hasher.VerifyAsync(s, s.PasswordHash, attempt.Password, cancellation);
         if (result == PasswordVerificationResult.Failed)
         {
-            return null;
+            return await FailAsync(attempt, "wrong password", now);
         }
 
+        var confirmedNow = false;
+        if (s.TwoFactor)
+        {
+            if (!TryAcceptCode(attempt.Code))
+            {
+                return await FailAsync(attempt, string.IsNullOrWhiteSpace(attempt.Code) ? "no one-time password" : "wrong one-time password", now);
+            }
+
+            confirmedNow = !s.TwoFactorConfirmed;
+            s.TwoFactorConfirmed = true;
+        }
+
+        s.Lockout.Clear();
         if (result == PasswordVerificationResult.SuccessRehashNeeded)
         {
-            state.State.PasswordHash = await hasher.HashAsync(state.State, password);
-            await SaveAsync();
+            s.PasswordHash = await hasher.HashAsync(s, attempt.Password);
         }
 
+        if (s.PasswordExpires is { } expires && expires <= now)
+        {
+            await state.WriteOrForgetAsync(this);
+            await journal.WriteAsync(new JournalEntry(JournalLevel.Warning, $"The password for user {s.Username} has expired.",
+                $"IP: {attempt.ClientAddress}. Expired {expires:u}.", EntityType.Security, Id, s.Username, attempt.ClientAddress));
+            return new LoginOutcome(LoginResult.PasswordExpired);
+        }
+
+        if (attempt.TokenId is { } tokenId)
+        {
+            s.CurrentTokenId = tokenId; // this token is the user's only valid one from now on
+        }
+
+        s.LastLogin = now;
+        await SaveAsync();
+        if (confirmedNow)
+        {
+            await journal.WriteAsync(new JournalEntry(JournalLevel.Info, $"Two-factor authentication of user {s.Username} confirmed by its first one-time password.",
+                EntityType: EntityType.User, EntityId: Id, User: s.Username, ClientAddress: attempt.ClientAddress));
+        }
+
+        await journal.WriteAsync(new JournalEntry(JournalLevel.Info, $"User {s.Username} has been logged in.",
+            $"Auth type: Local, IP: {attempt.ClientAddress}, Client type: {ClientType(attempt.Channel)}", EntityType.Auth, Id, s.Username, attempt.ClientAddress));
+        return new LoginOutcome(LoginResult.Success, s.ToView());
+    }
+
+    private async Task<LoginOutcome> FailAsync(LoginAttempt attempt, string reason, DateTimeOffset now)
+    {
+        var locked = state.State.Lockout.Fail(now, lockout.Value);
+        await state.WriteOrForgetAsync(this);
+        await JournalFailureAsync(attempt, reason);
+        if (locked is not { } length)
+        {
+            return LoginOutcome.Failed;
+        }
+
+        await journal.WriteAsync(new JournalEntry(JournalLevel.Warning, $"User {state.State.Username} has been locked out for {Describe(length)}.",
+            $"IP: {attempt.ClientAddress}. {lockout.Value.Threshold} failed logins in a row; lockout {state.State.Lockout.Lockouts} since the last successful login.",
+            EntityType.Security, Id, state.State.Username, attempt.ClientAddress));
+        return new LoginOutcome(LoginResult.LockedOut, RetryAfter: length);
+    }
+
+    private Task JournalFailureAsync(LoginAttempt attempt, string reason) =>
+        journal.WriteAsync(new JournalEntry(JournalLevel.Warning, $"Authentication failed for user: {state.State.Username}.",
+            $"IP: {attempt.ClientAddress}\nClient type: {ClientType(attempt.Channel)}\nReason: {reason}.", EntityType.Security, Id, state.State.Username, attempt.ClientAddress));
+
+    internal static string ClientType(LoginChannel channel) => channel switch
+    {
+        LoginChannel.ThinClient => "thin-client",
+        LoginChannel.Dashboard => "cluster dashboard",
+        _ => "web",
+    };
+
+    internal static string Describe(TimeSpan length) =>
+        length >= TimeSpan.FromMinutes(1) ? $"{Math.Ceiling(length.TotalMinutes):0} min" : $"{Math.Ceiling(length.TotalSeconds):0} s";
+
+    public async Task<UserView> UnlockAsync(string by)
+    {
+        RequireExists();
+        if (state.State.Lockout.LockedUntil is null && state.State.Lockout.Failures == 0)
+        {
+            return state.State.ToView();
+        }
+
+        state.State.Lockout.Clear();
+        await state.WriteOrForgetAsync(this);
+        await journal.WriteAsync(new JournalEntry(JournalLevel.Info, $"User {state.State.Username} has been unlocked.",
+            EntityType: EntityType.Security, EntityId: Id, User: by));
         return state.State.ToView();
     }
 
-    public async Task<bool> VerifyOneTimePasswordAsync(string code)
+    /// <summary>
+    /// Accepts a one-time password of the secret: one step of drift either way (RFC 6238's network delay), each code
+    /// once (a code seen, or an older one after a newer was used, is refused, so an observed code cannot log in again
+    /// within its 90 s). The caller writes the state.
+    /// </summary>
+    private bool TryAcceptCode(string? code)
     {
-        if (!state.RecordExists || string.IsNullOrEmpty(state.State.ProtectedTotpSecret) || string.IsNullOrWhiteSpace(code)
+        if (string.IsNullOrWhiteSpace(code) || string.IsNullOrEmpty(state.State.ProtectedTotpSecret)
             || secrets.UnprotectTotpSecret(state.State.ProtectedTotpSecret) is not { } secret)
         {
             return false;
         }
 
-        // one step of drift either way (RFC 6238's network delay), and each code once: a code seen (or an older one
-        // after a newer was used) is refused, so an observed code cannot log in again within its 90 s
         var totp = new Totp(Base32Encoding.ToBytes(secret));
-        if (!totp.VerifyTotp(time.GetUtcNow().UtcDateTime, code.Trim(), out var step, VerificationWindow.RfcSpecifiedNetworkDelay)
+        if (!totp.VerifyTotp(clock.Now.UtcDateTime, code.Trim(), out var step, VerificationWindow.RfcSpecifiedNetworkDelay)
             || step <= state.State.LastTotpStep)
         {
             return false;
         }
 
         state.State.LastTotpStep = step;
-        await state.WriteOrForgetAsync(this); // not the projection: nothing listed changed
         return true;
-    }
-
-    public async Task RecordLoginAsync(Guid tokenId)
-    {
-        RequireExists();
-        state.State.CurrentTokenId = tokenId;
-        state.State.LastLogin = time.GetUtcNow();
-        await SaveAsync();
     }
 
     public async Task<IReadOnlyList<string>> GetTkPermissionsAsync()
@@ -126,10 +230,15 @@ public sealed class UserGrain(
         return Task.CompletedTask;
     }
 
-    private async Task<GroupGrants> GroupGrantsAsync() => _groupGrants ??= await table.GroupGrantsAsync(this.GetPrimaryKey());
+    private async Task<GroupGrants> GroupGrantsAsync() => _groupGrants ??= await table.GroupGrantsAsync(Id);
 
     public async Task<CurrentAccess?> GetAccessAsync(Guid tokenId) =>
         state.RecordExists && state.State.IsActive && state.State.CurrentTokenId == tokenId
+            ? new CurrentAccess(state.State.IsSuperuser, [.. state.State.Roles], (await GroupGrantsAsync()).Roles)
+            : null;
+
+    public async Task<CurrentAccess?> GetStandingAsync() =>
+        state.RecordExists && state.State.IsActive
             ? new CurrentAccess(state.State.IsSuperuser, [.. state.State.Roles], (await GroupGrantsAsync()).Roles)
             : null;
 
@@ -139,36 +248,85 @@ public sealed class UserGrain(
         {
             state.State.CurrentTokenId = null;
             await state.WriteOrForgetAsync(this);
+            await journal.WriteAsync(new JournalEntry(JournalLevel.Info, $"User {state.State.Username} has been logged out.",
+                EntityType: EntityType.Auth, EntityId: Id, User: state.State.Username));
         }
     }
 
     public Task SetFavoritePoolAsync(Guid poolId, bool favorite)
     {
         RequireExists();
-        return table.SetFavoriteAsync(this.GetPrimaryKey(), poolId, favorite);
+        return table.SetFavoriteAsync(Id, poolId, favorite);
     }
 
-    public async Task<UserView> SetTwoFactorAsync(bool enabled)
+    public async Task<UserView> SetTwoFactorAsync(bool enabled, string? code = null)
     {
         RequireExists();
-        if (enabled && string.IsNullOrEmpty(state.State.ProtectedTotpSecret))
+        var s = state.State;
+        if (enabled == s.TwoFactor && (!enabled || s.TwoFactorConfirmed || code is null))
         {
-            throw BrokerException.Invalid("two_factor", "two_factor: generate a QR code (a TOTP secret) before enabling two-factor authentication");
+            return s.ToView();
         }
 
-        state.State.TwoFactor = enabled;
-        state.State.Updated = time.GetUtcNow();
+        if (enabled)
+        {
+            if (string.IsNullOrEmpty(s.ProtectedTotpSecret))
+            {
+                throw BrokerException.Invalid("two_factor", "two_factor: generate a QR code (a TOTP secret) before enabling two-factor authentication");
+            }
+
+            // with a code the enrolment is confirmed now; without one (VeiL Connect sends none) by the first login's code
+            var confirmed = false;
+            if (code is not null)
+            {
+                confirmed = TryAcceptCode(code) ? true : throw BrokerException.Invalid("code", "code: one-time password does not match or is out of date");
+            }
+
+            s.TwoFactor = true;
+            s.TwoFactorConfirmed = confirmed;
+        }
+        else
+        {
+            if (s.TwoFactorConfirmed && !TryAcceptCode(code))
+            {
+                throw BrokerException.Invalid("code",
+                    "code: turning two-factor authentication off needs a current one-time password (or a security administrator's reset)");
+            }
+
+            s.TwoFactor = false;
+            s.TwoFactorConfirmed = false;
+            s.ProtectedTotpSecret = "";
+        }
+
+        s.Updated = clock.Now;
         await SaveAsync();
-        return state.State.ToView();
+        await journal.WriteAsync(new JournalEntry(JournalLevel.Info,
+            enabled ? $"Two-factor authentication of user {s.Username} enabled." : $"Two-factor authentication of user {s.Username} disabled.",
+            enabled && !s.TwoFactorConfirmed ? "To be confirmed by the first one-time password at login." : "",
+            EntityType.User, Id, s.Username));
+        return s.ToView();
     }
 
-    public async Task<TotpEnrollment> GenerateTotpSecretAsync()
+    public async Task<TotpEnrollment> GenerateTotpSecretAsync(string? code = null)
     {
         RequireExists();
+        var s = state.State;
+        // a confirmed enrolment is replaced only by whoever holds it: a stolen token cannot move 2FA to another phone
+        if (s.TwoFactor && s.TwoFactorConfirmed && !TryAcceptCode(code))
+        {
+            throw BrokerException.Invalid("code", "code: a new QR code for an account with two-factor authentication needs a current one-time password");
+        }
+
         var secret = Base32Encoding.ToString(KeyGeneration.GenerateRandomKey(20));
-        state.State.ProtectedTotpSecret = secrets.ProtectTotpSecret(secret);
+        var reenrolled = s.TwoFactor;
+        s.ProtectedTotpSecret = secrets.ProtectTotpSecret(secret);
+        s.TwoFactorConfirmed = false;
+        s.LastTotpStep = 0;
         await state.WriteOrForgetAsync(this);
-        var label = Uri.EscapeDataString($"VeiL VDI:{state.State.Username}");
+        await journal.WriteAsync(new JournalEntry(JournalLevel.Info,
+            reenrolled ? $"User {s.Username} re-enrolled two-factor authentication." : $"User {s.Username} generated a two-factor authentication secret.",
+            EntityType: EntityType.User, EntityId: Id, User: s.Username));
+        var label = Uri.EscapeDataString($"VeiL VDI:{s.Username}");
         return new TotpEnrollment(secret, $"otpauth://totp/{label}?secret={secret}&issuer={Uri.EscapeDataString("VeiL VDI")}");
     }
 
@@ -181,43 +339,67 @@ public sealed class UserGrain(
         var last = changes.LastName is { } l ? Limit(l, 128, "last_name") : null;
         var email = changes.Email is { } e ? ValidEmail(e) : null;
         var permissions = changes.TkPermissions is { } p ? UserView.ValidTkPermissions(p) : null;
-        if (changes.Password is { } candidate && Shared.Settings.PasswordPolicy.Check(Interfaces.Settings.PasswordSecurityLevel.Low, candidate) is { } weak)
+        if (changes.Password is { } candidate && Shared.Settings.PasswordPolicy.Check(PasswordSecurityLevel.Low, candidate) is { } weak)
         {
             throw BrokerException.Invalid("password", weak); // the floor of every level; the gateway holds new passwords to the level in force
         }
 
+        var settings = changes.Password is null ? null : await SettingsAsync();
+        if (changes.Password is { } again && await ReusesAsync(again, settings!.PasswordHistory))
+        {
+            throw BrokerException.Invalid("password", settings.PasswordHistory == 0
+                ? "password: the new password must differ from the current one"
+                : $"password: unable to set a previously used password (the last {settings.PasswordHistory} are remembered)");
+        }
+
+        var audit = new List<string>();
+        void Note<T>(string field, T before, T after)
+        {
+            if (!EqualityComparer<T>.Default.Equals(before, after))
+            {
+                audit.Add($"{field}: {before} → {after}");
+            }
+        }
+
         if (first is not null)
         {
+            Note("first_name", s.FirstName, first);
             s.FirstName = first;
         }
 
         if (last is not null)
         {
+            Note("last_name", s.LastName, last);
             s.LastName = last;
         }
 
         if (email is not null)
         {
+            Note("email", s.Email, email);
             s.Email = email;
         }
 
         if (permissions is not null)
         {
+            Note("tk_permissions", string.Join(", ", s.TkPermissions), string.Join(", ", permissions));
             s.TkPermissions = [.. permissions];
         }
 
         if (changes.Roles is { } roles)
         {
+            Note("roles", string.Join(", ", s.Roles.Select(r => r.ToWire())), string.Join(", ", roles.Distinct().Select(r => r.ToWire())));
             s.Roles = [.. roles.Distinct()];
         }
 
         if (changes.IsSuperuser is { } superuser)
         {
+            Note("is_superuser", s.IsSuperuser, superuser);
             s.IsSuperuser = superuser;
         }
 
         if (changes.IsActive is { } active)
         {
+            Note("is_active", s.IsActive, active);
             s.IsActive = active;
             if (!active)
             {
@@ -225,22 +407,92 @@ public sealed class UserGrain(
             }
         }
 
+        var now = clock.Now;
         if (changes.Password is { } password)
         {
+            if (!string.IsNullOrEmpty(s.PasswordHash))
+            {
+                s.PasswordHistory.Insert(0, s.PasswordHash);
+                s.PasswordHistory = [.. s.PasswordHistory.Take(HistoryKept)];
+            }
+
             s.PasswordHash = await hasher.HashAsync(s, password);
+            s.PasswordExpires = Expiry(settings!, now);
             s.CurrentTokenId = null; // log in again with the new password
+            s.Lockout.Clear();
+            audit.Add("password: changed" + (s.PasswordExpires is { } x ? $" (expires {x:u})" : ""));
         }
 
-        if (changes.ResetTwoFactor)
+        if (changes.ResetTwoFactor && (s.TwoFactor || !string.IsNullOrEmpty(s.ProtectedTotpSecret)))
         {
+            audit.Add($"two_factor: {s.TwoFactor} → False (reset)");
             s.TwoFactor = false;
+            s.TwoFactorConfirmed = false;
             s.ProtectedTotpSecret = "";
         }
 
-        s.Updated = time.GetUtcNow();
+        s.Updated = now;
         await SaveAsync();
+        if (audit.Count > 0)
+        {
+            var message = changes.IsActive is false && audit.Any(a => a.StartsWith("is_active", StringComparison.Ordinal))
+                ? $"User {s.Username} has been deactivated."
+                : $"User {s.Username} has been changed.";
+            await journal.WriteAsync(new JournalEntry(audit.Any(a => a.StartsWith("is_superuser", StringComparison.Ordinal) || a.StartsWith("roles", StringComparison.Ordinal))
+                ? JournalLevel.Warning : JournalLevel.Info, message, string.Join('\n', audit), EntityType.User, Id, by));
+        }
+
         return s.ToView();
     }
+
+    public async Task DeleteAsync(string by)
+    {
+        RequireExists();
+        var s = state.State;
+        if (await table.OwnedVmCountAsync(Id) is var vms and > 0)
+        {
+            throw BrokerException.Conflict($"User {s.Username} has {vms} VM(s) assigned: free them before deleting the user.");
+        }
+
+        // grants and memberships first, each idempotent: a deletion that dies half way is finished by the next attempt
+        foreach (var pool in await table.EntitledPoolsAsync(Id))
+        {
+            await GrainFactory.GetGrain<IPoolGrain>(pool).UnentitleAsync([Id], [], by);
+        }
+
+        foreach (var group in await table.GroupsOfAsync(Id))
+        {
+            await GrainFactory.GetGrain<IGroupGrain>(group).RemoveMembersAsync([Id], by);
+        }
+
+        var name = s.Username;
+        await table.DeleteAsync(Id);
+        await GrainFactory.ForName(name).ReleaseAsync(Id);
+        await state.ClearStateAsync();
+        state.State = new UserState();
+        _groupGrants = null;
+        await journal.WriteAsync(new JournalEntry(JournalLevel.Warning, $"User {name} has been deleted.", EntityType: EntityType.User, EntityId: Id, User: by));
+        DeactivateOnIdle();
+    }
+
+    /// <summary>Whether the password is the current one or one of the last <paramref name="depth"/> (each check is a full verification).</summary>
+    private async Task<bool> ReusesAsync(string password, int depth)
+    {
+        foreach (var hash in new[] { state.State.PasswordHash }.Concat(state.State.PasswordHistory.Take(depth)))
+        {
+            if (!string.IsNullOrEmpty(hash) && await hasher.VerifyAsync(state.State, hash, password) != PasswordVerificationResult.Failed)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static DateTimeOffset? Expiry(BrokerSettings settings, DateTimeOffset now) =>
+        settings.PasswordExpirationDays > 0 ? now.AddDays(settings.PasswordExpirationDays) : null;
+
+    private Task<BrokerSettings> SettingsAsync() => GrainFactory.GetGrain<ISettingsGrain>(0).GetAsync();
 
     private static string ValidEmail(string email)
     {
@@ -258,7 +510,7 @@ public sealed class UserGrain(
     {
         if (!state.RecordExists)
         {
-            throw BrokerException.NotFound($"no user has the id {this.GetPrimaryKey()}");
+            throw BrokerException.NotFound($"no user has the id {Id}");
         }
     }
 

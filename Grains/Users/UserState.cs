@@ -28,6 +28,21 @@ public sealed class UserState
     /// <summary>The 30-s step of the last one-time password accepted: a code is good once, and never an older one after it.</summary>
     [Id(17)] public long LastTotpStep { get; set; }
 
+    /// <summary>Failed logins and lockouts (<see cref="Security.LockoutOptions"/>).</summary>
+    [Id(18)] public Security.LockoutState Lockout { get; set; } = new();
+
+    /// <summary>
+    /// Whether a one-time code of the current secret has been seen (at enabling, or at the first login after it). Until
+    /// then the enrolment may be redone or turned off without a code; after it only with a current one.
+    /// </summary>
+    [Id(19)] public bool TwoFactorConfirmed { get; set; }
+
+    /// <summary>When the password stops being accepted (the original's password_expiration_date); null: never.</summary>
+    [Id(20)] public DateTimeOffset? PasswordExpires { get; set; }
+
+    /// <summary>The hashes of earlier passwords, newest first (no reuse of the last N).</summary>
+    [Id(21)] public List<string> PasswordHistory { get; set; } = [];
+
     public UserView ToView() => new(Id, Username, FirstName, LastName, Email, IsSuperuser, IsActive,
-        [.. Roles], Created, Updated, LastLogin, TwoFactor, [.. TkPermissions]);
+        [.. Roles], Created, Updated, LastLogin, TwoFactor, [.. TkPermissions], Lockout.LockedUntil, PasswordExpires);
 }

@@ -60,4 +60,46 @@ public sealed class UserTable(NpgsqlDataSource db)
         await reader.ReadAsync();
         return new GroupGrants(reader.GetFieldValue<string[]>(0), reader.GetFieldValue<string[]>(1));
     }
+
+    /// <summary>How many VMs the user holds (a user with VMs is not deleted).</summary>
+    public async Task<long> OwnedVmCountAsync(Guid userId)
+    {
+        await using var cmd = db.CreateCommand("select count(*) from vdi_vm_owners where user_id = @u");
+        cmd.Parameters.AddWithValue("u", userId);
+        return (long)(await cmd.ExecuteScalarAsync())!;
+    }
+
+    /// <summary>The pools the user is entitled to directly.</summary>
+    public Task<List<Guid>> EntitledPoolsAsync(Guid userId) => GuidsAsync("select pool_id from vdi_pool_entitlements where user_id = @u", userId);
+
+    /// <summary>The groups the user is a member of.</summary>
+    public Task<List<Guid>> GroupsOfAsync(Guid userId) => GuidsAsync("select group_id from vdi_group_members where user_id = @u", userId);
+
+    /// <summary>Removes the user's row, favourites and read marks (its sessions and journal events stay, as history).</summary>
+    public async Task DeleteAsync(Guid userId)
+    {
+        await using var batch = db.CreateBatch();
+        foreach (var sql in new[] { "delete from vdi_user_favorite_pools where user_id = @u", "delete from vdi_journal_reads where user_id = @u", "delete from vdi_users where id = @u" })
+        {
+            var command = new NpgsqlBatchCommand(sql);
+            command.Parameters.AddWithValue("u", userId);
+            batch.BatchCommands.Add(command);
+        }
+
+        await batch.ExecuteNonQueryAsync();
+    }
+
+    private async Task<List<Guid>> GuidsAsync(string sql, Guid userId)
+    {
+        await using var cmd = db.CreateCommand(sql);
+        cmd.Parameters.AddWithValue("u", userId);
+        await using var reader = await cmd.ExecuteReaderAsync();
+        var list = new List<Guid>();
+        while (await reader.ReadAsync())
+        {
+            list.Add(reader.GetGuid(0));
+        }
+
+        return list;
+    }
 }

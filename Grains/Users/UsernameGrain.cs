@@ -11,19 +11,46 @@ namespace Vdi.Grains.Users;
 public sealed class UsernameGrain(
     [PersistentState("username", StorageNames.Main)] IPersistentState<UsernameState> state,
     JournalWriter journal,
-    PasswordHashing hashing) : Grain, IUsernameGrain
+    PasswordHashing hashing,
+    Microsoft.Extensions.Options.IOptions<LockoutOptions> lockout,
+    SecurityClock clock) : Grain, IUsernameGrain
 {
+    /// <summary>Failures under a name nobody holds, in memory only: the same lockout as an account's, so the answers match.</summary>
+    private readonly LockoutState _unknown = new();
+
     public Task<Guid?> FindUserIdAsync() => Task.FromResult(state.State.UserId);
 
-    public async Task<UserView?> CheckPasswordAsync(string password, CancellationToken cancellation = default)
+    public async Task<LoginOutcome> LoginAsync(LoginAttempt attempt, CancellationToken cancellation = default)
     {
         if (state.State.UserId is { } id)
         {
-            return await GrainFactory.GetGrain<IUserGrain>(id).CheckPasswordAsync(password, cancellation);
+            return await GrainFactory.GetGrain<IUserGrain>(id).LoginAsync(attempt, cancellation);
         }
 
-        await hashing.DecoyAsync(password, cancellation);
-        return null;
+        var now = clock.Now;
+        var name = this.GetPrimaryKeyString();
+        if (_unknown.RemainingAt(now) is var remaining && remaining > TimeSpan.Zero)
+        {
+            await JournalFailureAsync(name, attempt, "the name is locked");
+            return new LoginOutcome(LoginResult.LockedOut, RetryAfter: remaining);
+        }
+
+        await hashing.DecoyAsync(attempt.Password, cancellation);
+        await JournalFailureAsync(name, attempt, "no such user");
+        return _unknown.Fail(now, lockout.Value) is { } length ? new LoginOutcome(LoginResult.LockedOut, RetryAfter: length) : LoginOutcome.Failed;
+    }
+
+    private Task JournalFailureAsync(string name, LoginAttempt attempt, string reason) =>
+        journal.WriteAsync(new JournalEntry(JournalLevel.Warning, $"Authentication failed for user: {name}.",
+            $"IP: {attempt.ClientAddress}\nClient type: {UserGrain.ClientType(attempt.Channel)}\nReason: {reason}.", EntityType.Security, null, name, attempt.ClientAddress));
+
+    public async Task ReleaseAsync(Guid userId)
+    {
+        if (state.State.UserId == userId)
+        {
+            await state.ClearStateAsync();
+            state.State = new UsernameState();
+        }
     }
 
     public async Task<UserView> CreateUserAsync(NewUser user)

@@ -25,6 +25,7 @@ public static class LoginPage
               <input type="hidden" name="returnUrl" value="{WebUtility.HtmlEncode(returnUrl ?? "/dashboard/")}">
               <label for="username">Username</label><input id="username" name="username" autocomplete="username" required autofocus>
               <label for="password">Password</label><input id="password" name="password" type="password" autocomplete="current-password" required>
+              <label for="code">One-time password (accounts with two-factor authentication)</label><input id="code" name="code" inputmode="numeric" autocomplete="one-time-code" maxlength="10">
               <button type="submit">Sign in</button>
             </form></body></html>
             """;

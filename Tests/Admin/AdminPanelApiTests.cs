@@ -94,7 +94,7 @@ public sealed class AdminPanelApiTests(LiveSystemFixture system)
         Assert.Equal("text/csv", csv.Content.Headers.ContentType!.MediaType);
         Assert.Equal(new byte[] { 0xEF, 0xBB, 0xBF }, (await csv.Content.ReadAsByteArrayAsync())[..3]); // Excel reads Cyrillic as UTF-8
         var lines = (await csv.Content.ReadAsStringAsync()).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal("id,created,level,message,description,entity_type,entity_id,user", lines[0]);
+        Assert.Equal("id,created,level,message,description,entity_type,entity_id,user,client_address", lines[0]);
         Assert.Single(lines.Skip(1));
         Assert.Contains(names[2], lines[1]);
         Assert.Contains(",INFO,", lines[1]);

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Vdi.Shared.Postgres;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
@@ -45,6 +46,11 @@ public class ClusterFixture : IAsyncLifetime
     /// <summary>Settings of this fixture's silos only (the live-system fixture shares <see cref="FastSettings"/>).</summary>
     protected virtual IReadOnlyDictionary<string, string?> ExtraSettings => new Dictionary<string, string?>();
 
+    /// <summary>Services of this fixture's silos registered before the broker's (which add only what is missing).</summary>
+    protected virtual void ConfigureServices(IServiceCollection services)
+    {
+    }
+
     public InProcessTestCluster Cluster { get; private set; } = null!;
 
     public IClusterClient Client => Cluster.Client;
@@ -74,6 +80,7 @@ public class ClusterFixture : IAsyncLifetime
                 o.NumVotesForDeathDeclaration = 1;
                 o.TableRefreshTimeout = TimeSpan.FromSeconds(1);
             });
+            ConfigureServices(silo.Services);
             silo.Services.AddVdiGrainServices(pg, settings);
         });
         builder.ConfigureClient(client => client.AddMemoryStreams(LiveStreams.Provider));
@@ -106,4 +113,18 @@ public sealed class TwoSiloClusterFixture() : ClusterFixture(2)
 public sealed class ControllerCollection : ICollectionFixture<TwoSiloClusterFixture>
 {
     public const string Name = "controllers";
+}
+
+/// <summary>One silo whose logins' clock (<see cref="Vdi.Grains.Security.SecurityClock"/>) is a <see cref="Microsoft.Extensions.Time.Testing.FakeTimeProvider"/> the tests move (lockouts, password expiry).</summary>
+public sealed class FakeClockClusterFixture : ClusterFixture
+{
+    public Microsoft.Extensions.Time.Testing.FakeTimeProvider Clock { get; } = new(DateTimeOffset.UtcNow);
+
+    protected override void ConfigureServices(IServiceCollection services) => services.AddSingleton(new Vdi.Grains.Security.SecurityClock(Clock));
+}
+
+[CollectionDefinition(Name)]
+public sealed class FakeClockCollection : ICollectionFixture<FakeClockClusterFixture>
+{
+    public const string Name = "fake-clock";
 }

@@ -76,10 +76,28 @@ public class LiveSystemFixture : IAsyncLifetime
 
         for (var i = 0; i < 2; i++)
         {
-            var gateway = GatewayApplication.Create(common);
+            var gateway = GatewayApplication.Create([.. common, .. UnthrottledLogins]);
             await gateway.StartAsync();
             _gateways.Add(gateway);
         }
+
+        _common = common;
+    }
+
+    /// <summary>
+    /// The shared gateways take every test's logins from 127.0.0.1, the same few accounts many times a minute: their
+    /// login rate limits are lifted (the limits are tested on a gateway of their own, <see cref="StartGatewayAsync"/>).
+    /// </summary>
+    private static readonly string[] UnthrottledLogins = ["--Broker:LoginsPerMinutePerAddress=1000000", "--Broker:LoginsPerMinutePerUsername=1000000"];
+
+    private string[] _common = [];
+
+    /// <summary>One more gateway of this cluster with settings of the test's own; the caller disposes it.</summary>
+    public async Task<WebApplication> StartGatewayAsync(params string[] settings)
+    {
+        var gateway = GatewayApplication.Create([.. _common, .. settings]);
+        await gateway.StartAsync();
+        return gateway;
     }
 
     private IPlaywright? _playwright;

@@ -52,7 +52,7 @@ public sealed class DashboardAccessTests(LiveSystemFixture system)
         using var browser = NewBrowser();
         var login = await browser.PostAsync("/login", Login(system.AdminUsername, system.AdminPassword + "x"));
         Assert.Equal(HttpStatusCode.Unauthorized, login.StatusCode);
-        Assert.Contains("Wrong username or password.", await login.Content.ReadAsStringAsync());
+        Assert.Contains("Wrong username, password or one-time password.", await login.Content.ReadAsStringAsync());
         Assert.Equal(HttpStatusCode.Redirect, (await browser.GetAsync("/dashboard/")).StatusCode);
     }
 

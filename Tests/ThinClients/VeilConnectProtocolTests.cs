@@ -61,6 +61,11 @@ public sealed class VeilConnectProtocolTests(LiveSystemFixture system)
         Assert.True(await Eventually.TrueAsync(async () =>
             await TestDb.ScalarAsync<long>("select count(*) from vdi_tk_vm_connections c join vdi_tk_sessions s on s.id = c.session_id where s.user_id = @u and c.vm_id = @v",
                 ("u", userId), ("v", vmId)) == 1, TimeSpan.FromSeconds(10)));
+        // journalled as the original does, with the VM's name (issue 14 §5)
+        var vmName = (await system.Grains.GetGrain<IVmGrain>(vmId).GetAsync())!.VerboseName;
+        Assert.True(await Eventually.TrueAsync(async () => await TestDb.ScalarAsync<long>(
+            "select count(*) from vdi_journal where entity_id = @v and message = @m", ("v", vmId), ("m", $"User {name} connected to VM {vmName}.")) == 1,
+            TimeSpan.FromSeconds(10)));
         await scenario.Sim.SetPowerAsync(vmId, "suspended");
         var relayed = await client.WaitForAsync(m => m.TryGetProperty("resource", out var r) && r.GetString() == "/domains/"
                                                      && m.TryGetProperty("id", out var i) && i.GetGuid() == vmId);

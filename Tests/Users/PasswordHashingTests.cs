@@ -76,6 +76,26 @@ public sealed class PasswordHashingTests
     }
 
     [Fact]
+    public async Task Beyond_its_bound_the_queue_refuses_at_once_with_the_brokers_busy_answer()
+    {
+        var hasher = new RecordingHasher();
+        using var hashing = new PasswordHashing(hasher, Options.Create(new PasswordHashingOptions { Threads = 1, MaxQueued = 2 }), _meters);
+        var hash = await hashing.HashAsync(new UserState(), "Bazalt1!");
+        hasher.Gate.Reset();
+        var busy = hashing.VerifyAsync(new UserState(), hash, "first");
+        Assert.True(SpinWait.SpinUntil(() => hasher.Calls.Count == 2, TimeSpan.FromSeconds(10)));
+        var queued = new[] { hashing.VerifyAsync(new UserState(), hash, "a"), hashing.VerifyAsync(new UserState(), hash, "b") };
+
+        // the third waiting one is refused before it is queued: a 503 at the gateway, never a wait of minutes
+        var refused = Assert.Throws<Vdi.Grains.Interfaces.Errors.BrokerException>(() => { _ = hashing.DecoyAsync("spray"); });
+        Assert.Equal(Vdi.Grains.Interfaces.Errors.ErrorKind.Overloaded, refused.Kind);
+        Assert.True(Vdi.WebGateway.Hosting.DependencyFailures.IsDependencyFailure(refused));
+        hasher.Gate.Set();
+        await Task.WhenAll([busy, .. queued]);
+        Assert.Equal(PasswordVerificationResult.Success, await hashing.VerifyAsync(new UserState(), hash, "Bazalt1!")); // room again
+    }
+
+    [Fact]
     public async Task The_queue_length_is_published_as_a_gauge()
     {
         var (hasher, hashing, hash, busy) = await HeldAsync();

@@ -76,15 +76,15 @@ public sealed class UserPersistenceTests(ClusterFixture fixture)
         var user = await Grains.ForName(request.Username).CreateUserAsync(request);
         var grain = Grains.GetGrain<IUserGrain>(user.Id);
 
-        Assert.NotNull(await grain.CheckPasswordAsync("correct horse battery"));
-        Assert.Null(await grain.CheckPasswordAsync("correct horse battery "));
-        Assert.Null(await grain.CheckPasswordAsync(""));
-        Assert.Null(await Grains.GetGrain<IUserGrain>(Guid.NewGuid()).CheckPasswordAsync("correct horse battery"));
+        Assert.NotNull((await grain.LoginAsync(Attempt("correct horse battery"))).User);
+        Assert.Null((await grain.LoginAsync(Attempt("correct horse battery "))).User);
+        Assert.Null((await grain.LoginAsync(Attempt(""))).User);
+        Assert.Null((await Grains.GetGrain<IUserGrain>(Guid.NewGuid()).LoginAsync(Attempt("correct horse battery"))).User);
 
         // the login path goes through the name: any spelling of it, and a name nobody holds answers null
-        Assert.Equal(user.Id, (await Grains.ForName(request.Username.ToUpperInvariant()).CheckPasswordAsync("correct horse battery"))?.Id);
-        Assert.Null(await Grains.ForName(request.Username).CheckPasswordAsync("wrong"));
-        Assert.Null(await Grains.ForName($"nobody-{Guid.NewGuid():N}").CheckPasswordAsync("correct horse battery"));
+        Assert.Equal(user.Id, (await Grains.ForName(request.Username.ToUpperInvariant()).LoginAsync(Attempt("correct horse battery"))).User?.Id);
+        Assert.Null((await Grains.ForName(request.Username).LoginAsync(Attempt("wrong"))).User);
+        Assert.Null((await Grains.ForName($"nobody-{Guid.NewGuid():N}").LoginAsync(Attempt("correct horse battery"))).User);
     }
 
     [Fact]
@@ -131,7 +131,7 @@ public sealed class UserPersistenceTests(ClusterFixture fixture)
         var user = await Grains.ForName(request.Username).CreateUserAsync(request);
         var grain = Grains.GetGrain<IUserGrain>(user.Id);
         var first = Guid.NewGuid();
-        await grain.RecordLoginAsync(first);
+        await grain.LoginAsync(Attempt(request.Password, first));
         Assert.NotNull(await grain.GetAccessAsync(first));
 
         // the database refuses this user's next write, as an outage would (a trigger of this test's own, on its row only)
@@ -147,7 +147,7 @@ public sealed class UserPersistenceTests(ClusterFixture fixture)
         var second = Guid.NewGuid();
         try
         {
-            await Assert.ThrowsAnyAsync<Exception>(() => grain.RecordLoginAsync(second));
+            await Assert.ThrowsAnyAsync<Exception>(() => grain.LoginAsync(Attempt(request.Password, second)));
         }
         finally
         {
@@ -158,7 +158,9 @@ public sealed class UserPersistenceTests(ClusterFixture fixture)
         Assert.NotNull(await grain.GetAccessAsync(first));
         Assert.Null(await grain.GetAccessAsync(second));
         var third = Guid.NewGuid();
-        await grain.RecordLoginAsync(third); // and the grain writes again once the database does
+        await grain.LoginAsync(Attempt(request.Password, third)); // and the grain writes again once the database does
         Assert.NotNull(await grain.GetAccessAsync(third));
     }
+
+    private static LoginAttempt Attempt(string password, Guid? token = null) => new(password, null, "127.0.0.1", LoginChannel.Web, token);
 }

@@ -45,7 +45,7 @@ public static class AuthApi
     }
 
     private static async Task<IResult> LoginAsync(LoginRequest? request, HttpRequest http, IClusterClient cluster, TokenIssuer tokens,
-        ThinClientDirectory sessions, IOptions<BrokerOptions> options, SettingsCache settings)
+        ThinClientDirectory sessions, IOptions<BrokerOptions> options, SettingsCache settings, Vdi.Shared.Security.LoginThrottle throttle)
     {
         var username = request?.Username?.Trim() ?? "";
         var password = request?.Password ?? "";
@@ -55,7 +55,8 @@ public static class AuthApi
         }
 
         // the client's version and the licence's limit first: a refusal for them says nothing about the password
-        if (http.Headers.UserAgent.ToString().Contains("thin-client", StringComparison.OrdinalIgnoreCase))
+        var thinClient = http.Headers.UserAgent.ToString().Contains("thin-client", StringComparison.OrdinalIgnoreCase);
+        if (thinClient)
         {
             var minimum = System.Version.Parse(options.Value.MinimumClientVersion);
             if (!System.Version.TryParse(request?.VeilConnectVersion, out var version) || version < minimum)
@@ -71,20 +72,37 @@ public static class AuthApi
             }
         }
 
-        UserView? user = null;
-        if (username.Length <= Usernames.MaxLength && password.Length <= PasswordPolicy.MaxLength) // no hashing of a megabyte
+        // an over-long name or password is refused before anything is hashed
+        if (username.Length > Usernames.MaxLength || password.Length > PasswordPolicy.MaxLength)
         {
-            user = await cluster.ForName(username).CheckPasswordAsync(password, http.HttpContext.RequestAborted);
+            return Envelope.Error($"Authentication failed for user: {username[..Math.Min(username.Length, Usernames.MaxLength)]}.");
         }
 
-        // a wrong password and a wrong one-time password are one answer: the answer never tells a guesser that the
-        // password was right
-        if (user is null || (user.TwoFactor && !await cluster.GetGrain<IUserGrain>(user.Id).VerifyOneTimePasswordAsync(request?.Code ?? "")))
+        var address = ThinClientSocket.ClientIp(http.HttpContext);
+        if (throttle.Check(address, username) is { } wait)
         {
-            return Envelope.Error($"Authentication failed for user: {username}.");
+            return TryLater($"Too many logins. Try again in {Seconds(wait)} s.", wait, StatusCodes.Status429TooManyRequests);
         }
 
-        var (token, expires) = await tokens.IssueAsync(user, cluster);
+        var tokenId = Guid.NewGuid();
+        var channel = thinClient ? LoginChannel.ThinClient : LoginChannel.Web;
+        var outcome = await cluster.ForName(username).LoginAsync(new LoginAttempt(password, request?.Code, address, channel, tokenId), http.HttpContext.RequestAborted);
+        switch (outcome.Result)
+        {
+            case LoginResult.LockedOut:
+                return TryLater($"Authentication failed for user: {username}. Too many failed attempts: try again in {Seconds(outcome.RetryAfter)} s.",
+                    outcome.RetryAfter, StatusCodes.Status200OK);
+            case LoginResult.PasswordExpired:
+                return Envelope.Error($"The password for user {username} has expired.");
+            case LoginResult.Success when outcome.User is not null:
+                break;
+            default:
+                // a wrong password and a wrong one-time password are one answer: it never tells a guesser that the password was right
+                return Envelope.Error($"Authentication failed for user: {username}.");
+        }
+
+        var user = outcome.User;
+        var (token, expires) = await tokens.SignAsync(user, tokenId);
         return Envelope.Data(new
         {
             access_token = token,
@@ -92,6 +110,20 @@ public static class AuthApi
             username = user.Username,
             domain = (string?)null,
         });
+    }
+
+    private static string Seconds(TimeSpan wait) => Math.Max(1, Math.Ceiling(wait.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>A refusal that says when to come back, in the envelope VeiL Connect shows and in <c>Retry-After</c>.</summary>
+    private static IResult TryLater(string message, TimeSpan wait, int status) => new RetryAfterResult(Envelope.Error(message, status: status), Seconds(wait));
+
+    private sealed class RetryAfterResult(IResult inner, string seconds) : IResult
+    {
+        public Task ExecuteAsync(HttpContext http)
+        {
+            http.Response.Headers.RetryAfter = seconds;
+            return inner.ExecuteAsync(http);
+        }
     }
 
     private static async Task<IResult> LogoutAsync(ClaimsPrincipal user, IClusterClient cluster)

@@ -27,7 +27,10 @@ public static class ThinClientApi
 
     public sealed record TextMessageRequest(string? MsgType, string? Message);
 
-    public sealed record UserDataRequest(bool? TwoFactor);
+    /// <summary><c>code</c>: a current one-time password (VeiL Connect sends none; a confirmed 2FA needs it to be turned off).</summary>
+    public sealed record UserDataRequest(bool? TwoFactor, string? Code);
+
+    public sealed record QrCodeRequest(string? Code);
 
     public sealed record AttachUsbRequest(string? HostAddress, int? HostPort);
 
@@ -51,9 +54,9 @@ public static class ThinClientApi
             client.MapGet("/get_user_data", async (ClaimsPrincipal user, IClusterClient cluster) =>
                 Envelope.Data(new { user = new { two_factor = (await cluster.GetGrain<IUserGrain>(user.UserId()!.Value).GetAsync())!.TwoFactor } }));
             client.MapPost("/update_user_data", UpdateUserDataAsync);
-            client.MapPost("/generate_user_qr_code", async (ClaimsPrincipal user, IClusterClient cluster) =>
+            client.MapPost("/generate_user_qr_code", async (QrCodeRequest? body, ClaimsPrincipal user, IClusterClient cluster) =>
             {
-                var enrollment = await cluster.GetGrain<IUserGrain>(user.UserId()!.Value).GenerateTotpSecretAsync();
+                var enrollment = await cluster.GetGrain<IUserGrain>(user.UserId()!.Value).GenerateTotpSecretAsync(body?.Code);
                 return Envelope.Data(new { qr_uri = enrollment.Uri, secret = enrollment.Secret });
             });
             client.MapGet("/get_vm_data/{vmId:guid}", VmDataAsync);
@@ -254,7 +257,7 @@ public static class ThinClientApi
 
     private static async Task<IResult> UpdateUserDataAsync(UserDataRequest body, ClaimsPrincipal user, IClusterClient cluster)
     {
-        var view = await cluster.GetGrain<IUserGrain>(user.UserId()!.Value).SetTwoFactorAsync(body.TwoFactor ?? false);
+        var view = await cluster.GetGrain<IUserGrain>(user.UserId()!.Value).SetTwoFactorAsync(body.TwoFactor ?? false, body.Code);
         return Envelope.Data(new { ok = true, user = new { two_factor = view.TwoFactor } });
     }
 

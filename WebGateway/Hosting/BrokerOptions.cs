@@ -60,6 +60,17 @@ public sealed class BrokerOptions
     [Range(1, 10_000, ErrorMessage = "Broker:MessagesPerSecond must be 1 to 10,000")]
     public int MessagesPerSecond { get; set; } = 20;
 
+    /// <summary>
+    /// Logins per minute this gateway accepts from one client address (<see cref="Security.LoginThrottle"/>). It must
+    /// hold a site's clients behind one NAT address, or behind a reverse proxy not listed in <see cref="TrustedProxies"/>.
+    /// </summary>
+    [Range(1, 1_000_000, ErrorMessage = "Broker:LoginsPerMinutePerAddress must be 1 to 1,000,000")]
+    public int LoginsPerMinutePerAddress { get; set; } = 120;
+
+    /// <summary>Logins per minute this gateway accepts for one username (well above a person's typing).</summary>
+    [Range(1, 1_000_000, ErrorMessage = "Broker:LoginsPerMinutePerUsername must be 1 to 1,000,000")]
+    public int LoginsPerMinutePerUsername { get; set; } = 10;
+
     /// <summary>Retired: the thin-client limit is a run-time setting now. Still accepted so an old configuration starts (with a warning).</summary>
     public int? ThinClientLimit { get; set; }
 }

@@ -45,7 +45,7 @@ public sealed class DependencyFailures : IExceptionHandler
     /// <summary>The cluster or Postgres did not answer (also when a grain's database call failed and its exception came back).</summary>
     public static bool IsDependencyFailure(Exception e) => e switch
     {
-        BrokerException { Kind: ErrorKind.DependencyUnavailable } => true,
+        BrokerException { Kind: ErrorKind.DependencyUnavailable or ErrorKind.Overloaded } => true,
         // a database exception that reached the gateway raw (an activation that could not read its state): its type
         // cannot be deserialized here
         CodecNotFoundException c => c.Message.Contains("Npgsql.", StringComparison.Ordinal),

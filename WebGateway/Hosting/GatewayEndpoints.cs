@@ -18,6 +18,12 @@ public static class GatewayEndpoints
             app.UseForwardedHeaders();
         }
 
+        // every grain call made for a request carries the client's address: the journal records it with what changed
+        app.Use((http, next) =>
+        {
+            Grains.Interfaces.Journal.AuditContext.ClientAddress = ThinClientSocket.ClientIp(http);
+            return next(http);
+        });
         app.UseSecurityHeaders();
         app.UseExceptionHandler();
         app.UseStatusCodePages();

@@ -67,6 +67,11 @@ public static partial class GatewayServices
         services.AddSingleton<LiveEventHub>();
         services.AddHostedService(sp => sp.GetRequiredService<LiveEventHub>());
         services.AddSingleton<SettingsCache>();
+        services.AddSingleton(sp =>
+        {
+            var o = sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<BrokerOptions>>().Value;
+            return new Vdi.Shared.Security.LoginThrottle(o.LoginsPerMinutePerAddress, o.LoginsPerMinutePerUsername);
+        });
         services.AddSingleton(_ => NpgsqlDataSource.Create(PostgresTuning.ForPool(pg.ConnectionString, 40)));
         services.AddSingleton<AdminQueries>();
         services.AddSingleton<ThinClientDirectory>();

@@ -57,6 +57,37 @@ public static class PrivilegeRules
         }
     }
 
+    /// <summary>
+    /// Deleting a user: never oneself, a superuser or an ADMINISTRATOR only by a superuser, and never the last active
+    /// superuser.
+    /// </summary>
+    public static async Task CheckDeleteAsync(ClaimsPrincipal actor, UserView target, Func<Task<long>> activeSuperusers)
+    {
+        if (actor.UserId() == target.Id)
+        {
+            throw BrokerException.Forbidden("nobody deletes their own account");
+        }
+
+        if (!actor.IsSuperuser() && (target.IsSuperuser || target.Roles.Contains(Role.Administrator)))
+        {
+            throw BrokerException.Forbidden("only a superuser deletes a superuser or an ADMINISTRATOR");
+        }
+
+        if (target is { IsSuperuser: true, IsActive: true } && await activeSuperusers() <= 1)
+        {
+            throw BrokerException.Conflict("the last active superuser cannot be deleted");
+        }
+    }
+
+    /// <summary>Unlocking a superuser's account is a superuser's decision, like its password.</summary>
+    public static void CheckUnlock(ClaimsPrincipal actor, UserView target)
+    {
+        if (!actor.IsSuperuser() && target.IsSuperuser)
+        {
+            throw BrokerException.Forbidden("only a superuser unlocks a superuser");
+        }
+    }
+
     /// <summary>A group's roles: granting or revoking ADMINISTRATOR through a group is a superuser's decision too.</summary>
     public static void CheckGroupRoles(ClaimsPrincipal actor, IReadOnlyCollection<Role> before, IReadOnlyCollection<Role>? after)
     {

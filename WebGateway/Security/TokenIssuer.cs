@@ -12,15 +12,13 @@ public sealed class TokenIssuer(SigningKeys keys, TimeProvider time)
     public static readonly TimeSpan Lifetime = TimeSpan.FromHours(24);
 
     /// <summary>
-    /// Issues a token and makes it the user's only valid one. It names the user and itself, no roles: those are read
-    /// from the user's grain at each request (<see cref="TokenChecks.IsCurrentAsync"/>).
+    /// Signs the token a login recorded as the user's only valid one (<see cref="LoginAttempt.TokenId"/>). It names the
+    /// user and itself, no roles: those are read from the user's grain at each request (<see cref="TokenChecks.IsCurrentAsync"/>).
     /// </summary>
-    public async Task<(string Token, DateTimeOffset Expires)> IssueAsync(UserView user, IClusterClient cluster)
+    public async Task<(string Token, DateTimeOffset Expires)> SignAsync(UserView user, Guid tokenId)
     {
         var now = time.GetUtcNow();
         var expires = now + Lifetime;
-        var tokenId = Guid.NewGuid();
-        await cluster.GetGrain<IUserGrain>(user.Id).RecordLoginAsync(tokenId);
         Claim[] claims =
         [
             new(JwtRegisteredClaimNames.Sub, user.Id.ToString()),

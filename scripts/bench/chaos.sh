@@ -36,7 +36,8 @@ silo() { # silo N
 
 gateway() { # gateway N
   local n="$1"
-  start_app "chaos-gateway-$n" WebGateway "$((8082 + n))" --Logging:LogLevel:Default=Warning
+  start_app "chaos-gateway-$n" WebGateway "$((8082 + n))" --Logging:LogLevel:Default=Warning \
+    --Broker:LoginsPerMinutePerAddress=1000000 --Broker:LoginsPerMinutePerUsername=1000000
   wait_healthy "chaos-gateway-$n" "http://127.0.0.1:$((8082 + n))/health/ready" 60
 }
 

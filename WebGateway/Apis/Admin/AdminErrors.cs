@@ -15,7 +15,7 @@ public sealed class AdminErrors : IEndpointFilter
         {
             return await next(context);
         }
-        catch (BrokerException e) when (e.Kind != ErrorKind.DependencyUnavailable) // that one is DependencyFailures' 503
+        catch (BrokerException e) when (e.Kind is not (ErrorKind.DependencyUnavailable or ErrorKind.Overloaded)) // those are DependencyFailures' 503
         {
             return Of(e);
         }

@@ -75,7 +75,7 @@ public sealed class AdminQueries(NpgsqlDataSource db)
 
     public Task<Page<JournalRow>> JournalAsync(JournalFilter filter, Guid reader, Paging paging) => PageAsync<JournalRow>(
         JournalWhere, "e.created desc, e.id desc",
-        "e.id, e.event_type, e.message, e.description, e.entity_type, e.entity_id, e.username as user, e.created, " +
+        "e.id, e.event_type, e.message, e.description, e.entity_type, e.entity_id, e.username as user, e.client_address, e.created, " +
         "exists (select 1 from vdi_journal_reads r where r.event_id = e.id and r.user_id = @reader) as read",
         JournalParameters(filter, reader), paging);
 
@@ -111,9 +111,9 @@ public sealed class AdminQueries(NpgsqlDataSource db)
     /// <summary>The journal as CSV rows (RFC 4180), oldest first, streamed.</summary>
     public async IAsyncEnumerable<string> JournalCsvAsync(JournalFilter filter, Guid reader)
     {
-        yield return "id,created,level,message,description,entity_type,entity_id,user\r\n";
+        yield return "id,created,level,message,description,entity_type,entity_id,user,client_address\r\n";
         await using var cmd = db.CreateCommand(
-            $"select e.id, e.created, e.event_type, e.message, e.description, e.entity_type, e.entity_id, e.username {JournalWhere} order by e.created, e.id");
+            $"select e.id, e.created, e.event_type, e.message, e.description, e.entity_type, e.entity_id, e.username, e.client_address {JournalWhere} order by e.created, e.id");
         foreach (var (name, value) in JournalParameters(filter, reader))
         {
             cmd.Parameters.AddWithValue(name, value);
@@ -131,7 +131,7 @@ public sealed class AdminQueries(NpgsqlDataSource db)
                 Csv(reader0.GetString(3)), Csv(reader0.GetString(4)),
                 reader0.IsDBNull(5) ? "" : reader0.GetString(5),
                 reader0.IsDBNull(6) ? "" : reader0.GetGuid(6).ToString(),
-                Csv(reader0.GetString(7))) + "\r\n";
+                Csv(reader0.GetString(7)), Csv(reader0.GetString(8))) + "\r\n";
         }
     }
 

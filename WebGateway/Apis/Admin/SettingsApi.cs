@@ -7,10 +7,11 @@ using Vdi.WebGateway.Security;
 
 namespace Vdi.WebGateway.Apis.Admin;
 
-/// <summary>The run-time settings: AFK disconnect and its timeout, the thin-client limit, the password security level.</summary>
+/// <summary>The run-time settings: AFK disconnect and its timeout, the thin-client limit, the password security level, expiry (days, the original's PASSWORD_EXPIRATION_PERIOD) and history.</summary>
 public static class SettingsApi
 {
-    public sealed record SettingsRequest(bool? DisconnectInactiveConnections, int? AfkTimeout, int? ThinClientLimit, string? PasswordSecurityLevel);
+    public sealed record SettingsRequest(bool? DisconnectInactiveConnections, int? AfkTimeout, int? ThinClientLimit, string? PasswordSecurityLevel,
+        int? PasswordExpirationPeriod, int? PasswordHistory);
 
     public static RouteGroupBuilder MapSettingsApi(this RouteGroupBuilder admin)
     {
@@ -27,7 +28,8 @@ public static class SettingsApi
             }
 
             var updated = await cluster.GetGrain<ISettingsGrain>(0).UpdateAsync(
-                new BrokerSettingsChanges(body.DisconnectInactiveConnections, body.AfkTimeout, body.ThinClientLimit, level), user.UserName());
+                new BrokerSettingsChanges(body.DisconnectInactiveConnections, body.AfkTimeout, body.ThinClientLimit, level,
+                    body.PasswordExpirationPeriod, body.PasswordHistory), user.UserName());
             cache.Invalidate();
             return View(updated);
         });
@@ -40,5 +42,7 @@ public static class SettingsApi
         afk_timeout = s.AfkTimeoutSeconds,
         thin_client_limit = s.ThinClientLimit,
         password_security_level = s.PasswordSecurityLevel.ToWire(),
+        password_expiration_period = s.PasswordExpirationDays,
+        password_history = s.PasswordHistory,
     };
 }

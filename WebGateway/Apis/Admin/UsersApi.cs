@@ -68,6 +68,21 @@ public static class UsersApi
             return await grain.UpdateAsync(change, user.UserName());
         });
 
+        users.MapPost("/{id:guid}/unlock", async (Guid id, IClusterClient cluster, ClaimsPrincipal user) =>
+        {
+            var grain = cluster.GetGrain<IUserGrain>(id);
+            PrivilegeRules.CheckUnlock(user, await grain.GetAsync() ?? throw BrokerException.NotFound($"no user has the id {id}"));
+            return await grain.UnlockAsync(user.UserName());
+        });
+        users.MapDelete("/{id:guid}", async (Guid id, IClusterClient cluster, ClaimsPrincipal user, AdminQueries queries) =>
+        {
+            var grain = cluster.GetGrain<IUserGrain>(id);
+            var target = await grain.GetAsync() ?? throw BrokerException.NotFound($"no user has the id {id}");
+            await PrivilegeRules.CheckDeleteAsync(user, target, queries.ActiveSuperusersAsync);
+            await grain.DeleteAsync(user.UserName());
+            return TypedResults.NoContent();
+        });
+
         var groups = admin.MapGroup("/groups").WithTags("Groups").RequireAuthorization(Roles.SecurityAdministratorPolicy);
         groups.MapGet("/", (AdminQueries q, [AsParameters] Paging paging) => q.GroupsAsync(paging));
         groups.MapGet("/{id:guid}", async (Guid id, IClusterClient cluster) =>
@@ -78,6 +93,13 @@ public static class UsersApi
             var roles = body.Roles is null ? null : ParseRoles(body.Roles);
             PrivilegeRules.CheckGroupRoles(user, (await group.GetAsync())?.Roles ?? [], roles);
             return await group.UpdateAsync(new GroupChanges(body.VerboseName, body.Description, roles, body.TkPermissions), user.UserName());
+        });
+        groups.MapDelete("/{id:guid}", async (Guid id, IClusterClient cluster, ClaimsPrincipal user) =>
+        {
+            var group = cluster.GetGrain<IGroupGrain>(id);
+            PrivilegeRules.CheckMembership(user, (await group.GetAsync() ?? throw BrokerException.NotFound($"no group has the id {id}")).Roles ?? []);
+            await group.DeleteAsync(user.UserName());
+            return TypedResults.NoContent();
         });
         groups.MapGet("/{id:guid}/members", (Guid id, AdminQueries q, [AsParameters] Paging paging) => q.GroupMembersAsync(id, paging));
         groups.MapPost("/", async (CreateGroupRequest body, IClusterClient cluster, ClaimsPrincipal user) =>

@@ -334,6 +334,9 @@ function panel() {
       }, 'saved');
     },
     updateUser(u, changes) { return this.act(() => this.api('PATCH', `/api/admin/users/${u.id}`, changes), 'saved'); },
+    unlockUser(u) { return this.act(() => this.api('POST', `/api/admin/users/${u.id}/unlock`), 'done'); },
+    deleteUser(u) { return confirm(this.t('confirmRemove')) && this.act(() => this.api('DELETE', `/api/admin/users/${u.id}`), 'done'); },
+    deleteGroup(g) { return confirm(this.t('confirmRemove')) && this.act(() => this.api('DELETE', `/api/admin/groups/${g.id}`), 'done'); },
     changePassword(u) {
       const password = prompt(this.t('newPassword'));
       return password && this.updateUser(u, { password });
@@ -359,6 +362,7 @@ function panel() {
       return this.act(() => this.api('PATCH', '/api/admin/settings', {
         disconnect_inactive_connections: s.disconnect_inactive_connections, afk_timeout: Number(s.afk_timeout),
         thin_client_limit: Number(s.thin_client_limit), password_security_level: s.password_security_level,
+        password_expiration_period: Number(s.password_expiration_period), password_history: Number(s.password_history),
       }), 'saved');
     },
 

@@ -10,6 +10,8 @@ public sealed record JournalRow : AdminRow
     public string? EntityType { get; init; }
     public Guid? EntityId { get; init; }
     public string User { get; init; } = "";
+    /// <summary>The address the acting client's request came from ("" for the broker's own actions).</summary>
+    public string ClientAddress { get; init; } = "";
     public DateTime Created { get; init; }
     /// <summary>Whether the asking administrator has marked it read.</summary>
     public bool Read { get; init; }
