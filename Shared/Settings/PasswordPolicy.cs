@@ -9,9 +9,14 @@ public static class PasswordPolicy
     public const int MaxLength = 256;
 
     /// <summary>Null when the password is acceptable, otherwise what it lacks.</summary>
-    public static string? Check(PasswordSecurityLevel level, string? password)
+    public static string? Check(PasswordSecurityLevel level, string? password, string? username = null)
     {
         password ??= "";
+        if (level == PasswordSecurityLevel.High && !string.IsNullOrWhiteSpace(username) && TooCloseToName(password, username))
+        {
+            return $"password: too similar to the username {username} (password security level HIGH)";
+        }
+
         var (length, classes) = level switch
         {
             PasswordSecurityLevel.High => (12, 4),
@@ -32,5 +37,14 @@ public static class PasswordPolicy
         return have >= classes
             ? null
             : $"password: needs {classes} of lower-case letters, capitals, digits and other characters (password security level {level.ToString().ToUpperInvariant()})";
+    }
+
+    /// <summary>The original's HIGH rule: the name in the password or the password in the name, or any part of the name (split at - . _ @) of 2 characters or more in it.</summary>
+    private static bool TooCloseToName(string password, string username)
+    {
+        var p = password.ToLowerInvariant();
+        var u = username.Trim().ToLowerInvariant();
+        return p.Contains(u, StringComparison.Ordinal) || (p.Length > 0 && u.Contains(p, StringComparison.Ordinal))
+            || u.Split(['-', '.', '_', '@'], StringSplitOptions.RemoveEmptyEntries).Any(part => part.Length >= 2 && p.Contains(part, StringComparison.Ordinal));
     }
 }

@@ -69,6 +69,17 @@ public static class SiloApplication
             orleans.Services.Configure<ClusterMembershipOptions>(config.GetSection("Cluster:Membership"));
             orleans.AddVdiPersistence(PostgresTuning.ForPool(pg.ConnectionString, 50), silo.MinimumReminderPeriod);
             orleans.AddDashboard();
+            if (Vdi.Shared.Security.ClusterCertificates.Load(config) is { } tls)
+            {
+                // mutual TLS on the silo-to-silo and gateway ports: a peer without a certificate of the cluster's CA is refused
+                orleans.UseTls(tls.Certificate, o =>
+                {
+                    o.RemoteCertificateMode = Orleans.Connections.Security.RemoteCertificateMode.RequireCertificate;
+                    o.ClientCertificateMode = Orleans.Connections.Security.RemoteCertificateMode.RequireCertificate;
+                    o.RemoteCertificateValidation = (certificate, _, errors) => tls.IsClusterPeer(certificate, errors);
+                    o.OnAuthenticateAsClient = (_, ssl) => ssl.TargetHost = Vdi.Shared.Security.ClusterCertificates.TargetHost;
+                });
+            }
         });
         builder.Services.AddVdiGrainServices(PostgresTuning.ForPool(pg.ConnectionString, 50), config);
         builder.Services.AddHostedService<AdministratorSeeder>();

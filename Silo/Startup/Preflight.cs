@@ -17,7 +17,8 @@ public static class Preflight
 
     /// <param name="requireKeyCertificate">
     /// True outside Development: a silo without the Data Protection certificate would keep the key ring (and so the
-    /// controller tokens and TOTP secrets it protects) unencrypted in Postgres, so it does not start.
+    /// controller tokens and TOTP secrets it protects) unencrypted in Postgres, and one without the cluster's TLS
+    /// certificates would let anyone on the network join the cluster, so it does not start.
     /// </param>
     public static async Task RunAsync(IConfiguration config, CancellationToken ct = default, bool requireKeyCertificate = false)
     {
@@ -34,9 +35,18 @@ public static class Preflight
                 $"{Vdi.Grains.Security.KeyEncryptionCertificate.PasswordKey}), or run with ASPNETCORE_ENVIRONMENT=Development for a throwaway setup.");
         }
 
+        if (requireKeyCertificate && string.IsNullOrWhiteSpace(config[Vdi.Shared.Security.ClusterCertificates.PathKey]))
+        {
+            throw new PreflightException($"{Vdi.Shared.Security.ClusterCertificates.PathKey} and {Vdi.Shared.Security.ClusterCertificates.CaPathKey} are " +
+                "required outside Development: without the cluster's mutual TLS any process that reaches the silo and gateway ports can " +
+                "join the cluster and call any grain. Set them (scripts/run.sh makes a CA and a certificate under .data/secrets), or run with " +
+                "ASPNETCORE_ENVIRONMENT=Development for a throwaway setup.");
+        }
+
         try
         {
             Vdi.Grains.Security.KeyEncryptionCertificate.Load(config)?.Dispose();
+            Vdi.Shared.Security.ClusterCertificates.Load(config)?.Dispose();
         }
         catch (InvalidOperationException e)
         {

@@ -24,6 +24,8 @@ public class LiveSystemFixture : IAsyncLifetime
     public string PostgresConnectionString { get; }
 
     private readonly string _clusterId = $"test-{Guid.NewGuid():N}"[..13];
+
+    public string ClusterId => _clusterId;
     private WebApplication? _silo;
     private readonly List<WebApplication> _gateways = [];
 

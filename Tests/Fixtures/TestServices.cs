@@ -23,6 +23,14 @@ public static class TestServices
         new("DataProtection:CertificatePassword", Required("DataProtection__CertificatePassword")),
     ];
 
+    /// <summary>The cluster's mutual TLS certificates made by scripts/test.sh (<c>Cluster:Tls:*</c>).</summary>
+    public static IEnumerable<KeyValuePair<string, string?>> ClusterTlsSettings =>
+    [
+        new("Cluster:Tls:CertificatePath", Required("Cluster__Tls__CertificatePath")),
+        new("Cluster:Tls:CertificatePassword", Required("Cluster__Tls__CertificatePassword")),
+        new("Cluster:Tls:CaPath", Required("Cluster__Tls__CaPath")),
+    ];
+
     private static string Required(string name) =>
         Environment.GetEnvironmentVariable(name) is { Length: > 0 } value
             ? value

@@ -140,7 +140,8 @@ public sealed class LoginLimitTests(LiveSystemFixture system)
 
         // nobody deletes themselves, and a security administrator never a superuser
         Assert.Equal(HttpStatusCode.Forbidden, (await security.DeleteAsync($"/api/admin/users/{selfId}")).StatusCode);
-        var superuser = await system.Grains.ForName($"su-{Guid.NewGuid():N}"[..20]).CreateUserAsync(new NewUser($"su-{Guid.NewGuid():N}"[..20], Password, true, [], "tests"));
+        var superName = $"su-{Guid.NewGuid():N}"[..20];
+        var superuser = await system.Grains.ForName(superName).CreateUserAsync(new NewUser(superName, Password, true, [], "tests"));
         Assert.Equal(HttpStatusCode.Forbidden, (await security.DeleteAsync($"/api/admin/users/{superuser.Id}")).StatusCode);
 
         Assert.Equal(HttpStatusCode.NoContent, (await security.DeleteAsync($"/api/admin/users/{user.Id}")).StatusCode);

@@ -24,6 +24,18 @@ public sealed class PreflightTests
     }
 
     [Fact]
+    public async Task Outside_development_a_missing_cluster_certificate_stops_the_silo_with_a_message()
+    {
+        var config = new ConfigurationBuilder().AddConfiguration(Config(TestServices.PostgresConnectionString))
+            .AddInMemoryCollection(TestServices.KeyEncryptionSettings).Build();
+        var e = await Assert.ThrowsAsync<PreflightException>(() => Preflight.RunAsync(config, requireKeyCertificate: true));
+        Assert.Contains("Cluster:Tls:CertificatePath and Cluster:Tls:CaPath are required outside Development", e.Message);
+
+        var withTls = new ConfigurationBuilder().AddConfiguration(config).AddInMemoryCollection(TestServices.ClusterTlsSettings).Build();
+        await Preflight.RunAsync(withTls, requireKeyCertificate: true);
+    }
+
+    [Fact]
     public async Task Live_services_with_our_schema_pass()
     {
         await Preflight.RunAsync(Config(TestServices.PostgresConnectionString));

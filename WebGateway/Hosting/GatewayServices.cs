@@ -37,6 +37,16 @@ public static partial class GatewayServices
             // a silo that died leaves the gateway's list within 10 s even if its connection did not drop visibly
             client.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromSeconds(10));
             client.AddMemoryStreams(LiveStreams.Provider);
+            if (Vdi.Shared.Security.ClusterCertificates.Load(builder.Configuration) is { } tls)
+            {
+                // the cluster's mutual TLS: this gateway shows its certificate and talks only to silos of the cluster's CA
+                client.UseTls(tls.Certificate, o =>
+                {
+                    o.RemoteCertificateMode = Orleans.Connections.Security.RemoteCertificateMode.RequireCertificate;
+                    o.RemoteCertificateValidation = (certificate, _, errors) => tls.IsClusterPeer(certificate, errors);
+                    o.OnAuthenticateAsClient = (_, ssl) => ssl.TargetHost = Vdi.Shared.Security.ClusterCertificates.TargetHost;
+                });
+            }
         });
         return builder;
     }

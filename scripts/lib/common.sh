@@ -90,6 +90,35 @@ ensure_key_certificate() {
   fi
   export DataProtection__CertificatePath="$pfx"
   export DataProtection__CertificatePassword="$pw"
+  ensure_cluster_certificates
+}
+
+# The cluster's mutual TLS: a CA of this installation and one certificate it issued, shown by every silo and gateway;
+# a peer without a certificate of this CA cannot join the cluster or call a grain (Cluster:Tls:*).
+ensure_cluster_certificates() {
+  local dir="$VDI_DATA_DIR/secrets" ca="$VDI_DATA_DIR/secrets/cluster-ca.pem" pfx="$VDI_DATA_DIR/secrets/cluster.pfx"
+  local pw; pw="$(stored_secret cluster-tls-password)"
+  if [ ! -s "$pfx" ] || [ ! -s "$ca" ]; then
+    command -v openssl >/dev/null 2>&1 || die "openssl is needed to create the cluster certificates (apt-get install openssl)"
+    local tmp; tmp="$(mktemp -d)"
+    openssl req -x509 -newkey rsa:3072 -nodes -days 3650 -subj "/CN=vdi-broker cluster CA" \
+      -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" \
+      -keyout "$tmp/ca.key" -out "$tmp/ca.pem" >/dev/null 2>&1 || die "openssl could not create the cluster CA"
+    openssl req -newkey rsa:3072 -nodes -subj "/CN=vdi-cluster" -keyout "$tmp/node.key" -out "$tmp/node.csr" >/dev/null 2>&1 \
+      || die "openssl could not create the cluster certificate request"
+    printf 'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth,clientAuth\nsubjectAltName=DNS:vdi-cluster\n' > "$tmp/ext"
+    openssl x509 -req -in "$tmp/node.csr" -CA "$tmp/ca.pem" -CAkey "$tmp/ca.key" -CAcreateserial -days 3650 \
+      -extfile "$tmp/ext" -out "$tmp/node.pem" >/dev/null 2>&1 || die "openssl could not sign the cluster certificate"
+    openssl pkcs12 -export -inkey "$tmp/node.key" -in "$tmp/node.pem" -out "$pfx" -passout "pass:$pw" >/dev/null 2>&1 \
+      || die "openssl could not write $pfx"
+    cp "$tmp/ca.pem" "$ca"
+    rm -rf "$tmp" # the CA's key is not kept: a new node certificate means a new CA (scripts), or the site's own CA
+    chmod 600 "$pfx"
+    log "created the cluster's CA and certificate ($ca, $pfx)"
+  fi
+  export Cluster__Tls__CertificatePath="$pfx"
+  export Cluster__Tls__CertificatePassword="$pw"
+  export Cluster__Tls__CaPath="$ca"
 }
 
 export_connection_strings() {

@@ -30,7 +30,7 @@ public static class UsersApi
         var users = admin.MapGroup("/users").WithTags("Users").RequireAuthorization(Roles.SecurityAdministratorPolicy);
         users.MapPost("/", async (CreateUserRequest body, IClusterClient cluster, ClaimsPrincipal user, SettingsCache settings) =>
         {
-            await RequireStrongAsync(settings, body.Password);
+            await RequireStrongAsync(settings, body.Password, body.Username);
             var roles = ParseRoles(body.Roles ?? []);
             PrivilegeRules.CheckCreate(user, body.IsSuperuser ?? false, roles);
 
@@ -45,13 +45,13 @@ public static class UsersApi
         users.MapPatch("/{id:guid}", async (Guid id, UpdateUserRequest body, IClusterClient cluster, ClaimsPrincipal user, SettingsCache settings,
             AdminQueries queries) =>
         {
-            if (body.Password is not null)
-            {
-                await RequireStrongAsync(settings, body.Password);
-            }
-
             var grain = cluster.GetGrain<IUserGrain>(id);
             var target = await grain.GetAsync() ?? throw BrokerException.NotFound($"no user has the id {id}");
+            if (body.Password is not null)
+            {
+                await RequireStrongAsync(settings, body.Password, target.Username);
+            }
+
             var change = new UserChanges
             {
                 FirstName = body.FirstName,
@@ -122,9 +122,9 @@ public static class UsersApi
         return admin;
     }
 
-    private static async Task RequireStrongAsync(SettingsCache settings, string? password)
+    private static async Task RequireStrongAsync(SettingsCache settings, string? password, string? username)
     {
-        if (PasswordPolicy.Check((await settings.GetAsync()).PasswordSecurityLevel, password) is { } problem)
+        if (PasswordPolicy.Check((await settings.GetAsync()).PasswordSecurityLevel, password, username) is { } problem)
         {
             throw BrokerException.Invalid("password", problem);
         }
