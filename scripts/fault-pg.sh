@@ -29,7 +29,7 @@ case "${1:-}" in
     as_pg_owner "$PG_BIN/pg_ctl" -D "$VDI_PG_DATA" -m immediate -w stop >/dev/null
     ;;
   url)
-    echo "Host=127.0.0.1;Port=$VDI_PG_PORT;Database=$VDI_PG_DB;Username=postgres;Password=$(pg_password)"
+    echo "Host=127.0.0.1;Port=$VDI_PG_PORT;Database=$VDI_PG_DB;Username=vdi_broker;Password=$(broker_pg_password)"
     ;;
   *)
     echo "usage: $0 init|start|stop|url" >&2

@@ -13,7 +13,8 @@ ensure_postgres
 ensure_redis
 export_connection_strings
 ensure_key_certificate
-export Redis__ConnectionString="127.0.0.1:$VDI_REDIS_PORT,defaultDatabase=1"
+Redis__ConnectionString="$(redis_connection_string),defaultDatabase=1"
+export Redis__ConnectionString
 
 log "recreating database $VDI_PG_DB from scripts/sql"
 psql -h 127.0.0.1 -p "$VDI_PG_PORT" -U postgres -d postgres -qc "drop database if exists \"$VDI_PG_DB\" with (force)" >/dev/null

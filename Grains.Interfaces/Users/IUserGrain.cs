@@ -34,7 +34,7 @@ public interface IUserGrain : IGrainWithGuidKey
     Task<IReadOnlyList<string>> GetTkPermissionsAsync();
 
     /// <summary>The user's group memberships, or a group's roles or permissions, changed.</summary>
-    [Alias("GroupsChangedAsync")]
+    [Alias("GroupsChangedAsync"), Orleans.Concurrency.AlwaysInterleave] // a group the user is leaving tells it while the user grain waits for the group (deleting the user)
     Task GroupsChangedAsync();
 
     /// <summary>

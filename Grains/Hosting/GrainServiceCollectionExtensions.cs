@@ -60,6 +60,7 @@ public static class GrainServiceCollectionExtensions
         services.AddSection<EcpClientOptions>(configuration, EcpClientOptions.Section);
         services.AddSection<PasswordHashingOptions>(configuration, PasswordHashingOptions.Section);
         services.AddSection<Security.LockoutOptions>(configuration, Security.LockoutOptions.Section);
+        services.AddSection<Security.SigningKeyOptions>(configuration, Security.SigningKeyOptions.Section);
         services.AddSection<ControllerMonitorOptions>(configuration, ControllerMonitorOptions.Section);
         services.AddSection<TaskOptions>(configuration, TaskOptions.Section);
         services.AddSection<ThinClientOptions>(configuration, ThinClientOptions.Section);

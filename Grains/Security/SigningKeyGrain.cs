@@ -1,25 +1,93 @@
 using System.Security.Cryptography;
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.Extensions.Options;
 using Vdi.Grains.Hosting;
+using Vdi.Grains.Interfaces.Journal;
 using Vdi.Grains.Interfaces.Security;
+using Vdi.Grains.Journal;
 
 namespace Vdi.Grains.Security;
 
 [GrainType("signing-key")]
 public sealed class SigningKeyGrain(
     [PersistentState("signing-key", StorageNames.Main)] IPersistentState<SigningKeyState> state,
-    IDataProtectionProvider protection) : Grain, ISigningKeyGrain
+    IDataProtectionProvider protection,
+    IOptions<SigningKeyOptions> options,
+    SecurityClock clock,
+    JournalWriter journal) : Grain, ISigningKeyGrain
 {
+    /// <summary>How long a replaced key is still accepted: the longest a token lives, and the validators' clock skew.</summary>
+    public static readonly TimeSpan PreviousKeyLife = TimeSpan.FromHours(24) + TimeSpan.FromMinutes(1);
+
     private readonly IDataProtector _protector = protection.CreateProtector("Vdi.Jwt.SigningKey.v1");
 
-    public async Task<byte[]> GetKeyAsync()
+    public async Task<SigningKeySet> GetKeysAsync()
     {
-        if (string.IsNullOrEmpty(state.State.ProtectedKey))
+        var s = state.State;
+        var now = clock.Now;
+        if (string.IsNullOrEmpty(s.ProtectedKey))
         {
-            state.State.ProtectedKey = Convert.ToBase64String(_protector.Protect(RandomNumberGenerator.GetBytes(64)));
+            s.ProtectedKey = NewKey();
+            s.CurrentId = NewId();
+            s.Created = now;
+            await state.WriteOrForgetAsync(this);
+        }
+        else if (s.Created is { } created && now >= created + options.Value.Rotation)
+        {
+            await RotateCoreAsync(now, "system", "on schedule");
+        }
+        else if (s.Created is null)
+        {
+            s.Created = now; // a key of before rotation existed: its age counts from now
+            s.CurrentId = string.IsNullOrEmpty(s.CurrentId) ? "k0" : s.CurrentId;
             await state.WriteOrForgetAsync(this);
         }
 
-        return _protector.Unprotect(Convert.FromBase64String(state.State.ProtectedKey));
+        return View(now);
     }
+
+    public async Task<SigningKeySet> RotateAsync(string by)
+    {
+        await GetKeysAsync();
+        await RotateCoreAsync(clock.Now, by, "at an administrator's request");
+        return View(clock.Now);
+    }
+
+    private async Task RotateCoreAsync(DateTimeOffset now, string by, string why)
+    {
+        var s = state.State;
+        var before = (s.ProtectedKey, s.CurrentId, s.Created, s.ProtectedPrevious, s.PreviousId, s.PreviousUntil);
+        s.ProtectedPrevious = s.ProtectedKey;
+        s.PreviousId = s.CurrentId;
+        s.PreviousUntil = now + PreviousKeyLife;
+        s.ProtectedKey = NewKey();
+        s.CurrentId = NewId();
+        s.Created = now;
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch
+        {
+            (s.ProtectedKey, s.CurrentId, s.Created, s.ProtectedPrevious, s.PreviousId, s.PreviousUntil) = before; // nothing half-written
+            throw;
+        }
+
+        await journal.WriteAsync(new JournalEntry(JournalLevel.Info, "The token signing key has been rotated.",
+            $"Key {s.CurrentId} signs new tokens; key {s.PreviousId} is accepted until {s.PreviousUntil:u} ({why}).", EntityType.Security, null, by));
+    }
+
+    private SigningKeySet View(DateTimeOffset now)
+    {
+        var s = state.State;
+        var previous = s.PreviousUntil is { } until && until > now && !string.IsNullOrEmpty(s.ProtectedPrevious);
+        return new SigningKeySet(s.CurrentId, Unprotect(s.ProtectedKey), previous ? s.PreviousId : null, previous ? Unprotect(s.ProtectedPrevious) : null,
+            previous ? s.PreviousUntil : null, s.Created!.Value + options.Value.Rotation);
+    }
+
+    private string NewKey() => Convert.ToBase64String(_protector.Protect(RandomNumberGenerator.GetBytes(64)));
+
+    private static string NewId() => Convert.ToHexString(RandomNumberGenerator.GetBytes(8)).ToLowerInvariant();
+
+    private byte[] Unprotect(string protectedKey) => _protector.Unprotect(Convert.FromBase64String(protectedKey));
 }

@@ -6,7 +6,7 @@ using Microsoft.Extensions.Configuration;
 namespace Vdi.Shared.Security;
 
 /// <summary>
-/// The cluster's mutual TLS (section <c>Cluster:Tls</c>): every silo and gateway presents a certificate issued by the
+/// The cluster's mutual TLS (section <c>ClusterTls</c>): every silo and gateway presents a certificate issued by the
 /// cluster's own CA and accepts a peer only when its certificate chains to that CA, so a process that merely reaches
 /// the silo and gateway ports cannot join the cluster or call a grain. <c>CertificatePath</c> and
 /// <c>CertificatePassword</c>: this process's PKCS#12 file; <c>CaPath</c>: the CA certificate (PEM or DER). The scripts
@@ -14,9 +14,9 @@ namespace Vdi.Shared.Security;
 /// </summary>
 public sealed class ClusterCertificates : IDisposable
 {
-    public const string PathKey = "Cluster:Tls:CertificatePath";
-    public const string PasswordKey = "Cluster:Tls:CertificatePassword";
-    public const string CaPathKey = "Cluster:Tls:CaPath";
+    public const string PathKey = "ClusterTls:CertificatePath";
+    public const string PasswordKey = "ClusterTls:CertificatePassword";
+    public const string CaPathKey = "ClusterTls:CaPath";
 
     /// <summary>The name every cluster certificate answers to (peers are reached by IP address, so names are not what authenticates).</summary>
     public const string TargetHost = "vdi-cluster";
@@ -31,7 +31,7 @@ public sealed class ClusterCertificates : IDisposable
 
     public X509Certificate2 Authority { get; }
 
-    /// <summary>The configured certificates, null when <c>Cluster:Tls</c> is not configured; throws naming the setting when they cannot be read.</summary>
+    /// <summary>The configured certificates, null when <c>ClusterTls</c> is not configured; throws naming the setting when they cannot be read.</summary>
     public static ClusterCertificates? Load(IConfiguration configuration)
     {
         var path = configuration[PathKey];

@@ -26,7 +26,7 @@ public static class TestDb
         public void Dispose() => restore();
     }
 
-    private static readonly Lazy<NpgsqlDataSource> LazyDataSource = new(() => NpgsqlDataSource.Create(TestServices.PostgresConnectionString));
+    private static readonly Lazy<NpgsqlDataSource> LazyDataSource = new(() => NpgsqlDataSource.Create(TestServices.PostgresAdminConnectionString));
 
     public static async Task<T?> ScalarAsync<T>(string sql, params (string Name, object Value)[] parameters)
     {
@@ -65,7 +65,7 @@ public static class TestDb
 
     /// <summary>The test connection string pointed at another database of the same server.</summary>
     public static string ConnectionStringFor(string database) =>
-        new NpgsqlConnectionStringBuilder(TestServices.PostgresConnectionString) { Database = database }.ConnectionString;
+        new NpgsqlConnectionStringBuilder(TestServices.PostgresAdminConnectionString) { Database = database }.ConnectionString;
 
     private static NpgsqlCommand Command(string sql, (string Name, object Value)[] parameters)
     {

@@ -8,6 +8,12 @@ public static class TestServices
 {
     public static string PostgresConnectionString => Required("Postgres__ConnectionString");
 
+    /// <summary>
+    /// The test database as its superuser, for the tests' own reads, DDL and fault injection (triggers): the broker's
+    /// processes connect as the least-privileged <c>vdi_broker</c> (<see cref="PostgresConnectionString"/>).
+    /// </summary>
+    public static string PostgresAdminConnectionString => Required("PostgresAdmin__ConnectionString");
+
     public static string RedisConnectionString => Required("Redis__ConnectionString");
 
     /// <summary>The fault tests' own Postgres (scripts/fault-pg.sh), which they stop and start for real.</summary>
@@ -23,12 +29,12 @@ public static class TestServices
         new("DataProtection:CertificatePassword", Required("DataProtection__CertificatePassword")),
     ];
 
-    /// <summary>The cluster's mutual TLS certificates made by scripts/test.sh (<c>Cluster:Tls:*</c>).</summary>
+    /// <summary>The cluster's mutual TLS certificates made by scripts/test.sh (<c>ClusterTls:*</c>).</summary>
     public static IEnumerable<KeyValuePair<string, string?>> ClusterTlsSettings =>
     [
-        new("Cluster:Tls:CertificatePath", Required("Cluster__Tls__CertificatePath")),
-        new("Cluster:Tls:CertificatePassword", Required("Cluster__Tls__CertificatePassword")),
-        new("Cluster:Tls:CaPath", Required("Cluster__Tls__CaPath")),
+        new("ClusterTls:CertificatePath", Required("ClusterTls__CertificatePath")),
+        new("ClusterTls:CertificatePassword", Required("ClusterTls__CertificatePassword")),
+        new("ClusterTls:CaPath", Required("ClusterTls__CaPath")),
     ];
 
     private static string Required(string name) =>

@@ -29,7 +29,7 @@ public sealed class PreflightTests
         var config = new ConfigurationBuilder().AddConfiguration(Config(TestServices.PostgresConnectionString))
             .AddInMemoryCollection(TestServices.KeyEncryptionSettings).Build();
         var e = await Assert.ThrowsAsync<PreflightException>(() => Preflight.RunAsync(config, requireKeyCertificate: true));
-        Assert.Contains("Cluster:Tls:CertificatePath and Cluster:Tls:CaPath are required outside Development", e.Message);
+        Assert.Contains("ClusterTls:CertificatePath and ClusterTls:CaPath are required outside Development", e.Message);
 
         var withTls = new ConfigurationBuilder().AddConfiguration(config).AddInMemoryCollection(TestServices.ClusterTlsSettings).Build();
         await Preflight.RunAsync(withTls, requireKeyCertificate: true);
@@ -70,7 +70,7 @@ public sealed class PreflightTests
     {
         var csb = new Npgsql.NpgsqlConnectionStringBuilder(TestServices.PostgresConnectionString) { Password = "wrong-password" };
         var e = await Assert.ThrowsAsync<PreflightException>(() => Preflight.RunAsync(Config(csb.ConnectionString)));
-        Assert.Contains("rejected the credentials of user 'postgres'", e.Message);
+        Assert.Contains("rejected the credentials of user 'vdi_broker'", e.Message);
         Assert.DoesNotContain("wrong-password", e.Message);
     }
 

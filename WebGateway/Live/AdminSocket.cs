@@ -49,7 +49,8 @@ public static class AdminSocket
         string error;
         try
         {
-            (principal, error) = await ThinClientSocket.ValidateAsync(http.Request.Query["token"].ToString(), jwt.Get(JwtBearerDefaults.AuthenticationScheme), cluster, validated);
+            (principal, error) = await ThinClientSocket.ValidateAsync(http.Request.Query["token"].ToString(), jwt.Get(JwtBearerDefaults.AuthenticationScheme), cluster, validated,
+                http.RequestServices.GetRequiredService<SigningKeys>());
         }
         catch (Exception e) when (DependencyFailures.IsDependencyFailure(e))
         {

@@ -61,7 +61,7 @@ public static class AuthenticationSetup
                         ctx.Response.StatusCode = StatusCodes.Status401Unauthorized;
                         await ctx.Response.WriteAsJsonAsync(new { errors = new[] { new { message } } });
                     },
-                    OnMessageReceived = ctx =>
+                    OnMessageReceived = async ctx =>
                     {
                         var header = ctx.Request.Headers.Authorization.ToString();
                         var parts = header.Split(' ', 2, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
@@ -70,7 +70,22 @@ public static class AuthenticationSetup
                             ctx.Token = parts[1];
                         }
 
-                        return Task.CompletedTask;
+                        if (ctx.Token is null)
+                        {
+                            return;
+                        }
+
+                        // the signing keys are loaded (or a key another gateway rotated to is fetched) here, awaited,
+                        // so the validator's synchronous resolver never waits on a blocked thread
+                        try
+                        {
+                            await ctx.HttpContext.RequestServices.GetRequiredService<SigningKeys>().EnsureKnownAsync(ctx.Token);
+                        }
+                        catch (Exception e) when (DependencyFailures.IsDependencyFailure(e))
+                        {
+                            ctx.HttpContext.Items[CouldNotCheck] = true;
+                            ctx.Fail(e);
+                        }
                     },
                 };
             });

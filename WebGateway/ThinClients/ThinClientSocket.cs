@@ -45,7 +45,8 @@ public static partial class ThinClientSocket
         string error;
         try
         {
-            (principal, error) = await ValidateAsync(query["token"].ToString(), jwt.Get(JwtBearerDefaults.AuthenticationScheme), cluster, validated);
+            (principal, error) = await ValidateAsync(query["token"].ToString(), jwt.Get(JwtBearerDefaults.AuthenticationScheme), cluster, validated,
+                http.RequestServices.GetRequiredService<SigningKeys>());
         }
         catch (Exception e) when (DependencyFailures.IsDependencyFailure(e))
         {
@@ -322,12 +323,14 @@ public static partial class ThinClientSocket
     }
 
     internal static async Task<(System.Security.Claims.ClaimsPrincipal? Principal, string Error)> ValidateAsync(string token, JwtBearerOptions options,
-        IClusterClient cluster, ValidatedTokens validated)
+        IClusterClient cluster, ValidatedTokens validated, SigningKeys keys)
     {
         if (string.IsNullOrEmpty(token))
         {
             return (null, "Token validation error. No token.");
         }
+
+        await keys.EnsureKnownAsync(token); // loaded here, awaited: the validator only reads what is loaded
 
         var result = await new JsonWebTokenHandler { MapInboundClaims = false }.ValidateTokenAsync(token, options.TokenValidationParameters);
         if (!result.IsValid)

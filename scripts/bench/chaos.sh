@@ -19,7 +19,7 @@ admin_pw="$(secret admin-password)"
 export Cluster__ClusterId=chaos Cluster__ServiceId=chaos
 
 redis_up() {
-  redis-server --bind 127.0.0.1 --port "$VDI_REDIS_PORT" --protected-mode yes --daemonize yes --dir "$VDI_DATA_DIR/redis-chaos" \
+  redis-server --bind 127.0.0.1 --port "$VDI_REDIS_PORT" --protected-mode yes --daemonize yes --requirepass "$(redis_password)" --dir "$VDI_DATA_DIR/redis-chaos" \
     --pidfile "$VDI_DATA_DIR/redis-chaos/redis.pid" --logfile "$VDI_DATA_DIR/redis-chaos/redis.log" --appendonly yes >/dev/null
   for _ in $(seq 1 50); do redis_ready && return; sleep 0.1; done
   die "the chaos Redis did not start"

@@ -94,7 +94,7 @@ ensure_key_certificate() {
 }
 
 # The cluster's mutual TLS: a CA of this installation and one certificate it issued, shown by every silo and gateway;
-# a peer without a certificate of this CA cannot join the cluster or call a grain (Cluster:Tls:*).
+# a peer without a certificate of this CA cannot join the cluster or call a grain (ClusterTls:*).
 ensure_cluster_certificates() {
   local dir="$VDI_DATA_DIR/secrets" ca="$VDI_DATA_DIR/secrets/cluster-ca.pem" pfx="$VDI_DATA_DIR/secrets/cluster.pfx"
   local pw; pw="$(stored_secret cluster-tls-password)"
@@ -116,17 +116,30 @@ ensure_cluster_certificates() {
     chmod 600 "$pfx"
     log "created the cluster's CA and certificate ($ca, $pfx)"
   fi
-  export Cluster__Tls__CertificatePath="$pfx"
-  export Cluster__Tls__CertificatePassword="$pw"
-  export Cluster__Tls__CaPath="$ca"
+  export ClusterTls__CertificatePath="$pfx"
+  export ClusterTls__CertificatePassword="$pw"
+  export ClusterTls__CaPath="$ca"
 }
+
+# The broker connects as vdi_broker, a role that reads and writes the tables and may do nothing else (no superuser,
+# no DDL, no other database); the schema is applied by the cluster's superuser (apply_schema). The superuser's
+# connection string is exported for the tests' own checks and fault injection only.
+broker_pg_password() { stored_secret pg-broker-password; }
+
+redis_password() { stored_secret redis-password; }
+
+# Redis with its password; a TLS Redis takes ",ssl=true" (and sslHost=...) in Redis:ConnectionString.
+redis_connection_string() { echo "127.0.0.1:$VDI_REDIS_PORT,password=$(redis_password)"; }
 
 export_connection_strings() {
   local pw
   pw="$(pg_password)"
   export PGPASSWORD="$pw"
-  export Postgres__ConnectionString="Host=127.0.0.1;Port=$VDI_PG_PORT;Database=$VDI_PG_DB;Username=postgres;Password=$pw"
-  export Redis__ConnectionString="127.0.0.1:$VDI_REDIS_PORT"
+  export Postgres__ConnectionString="Host=127.0.0.1;Port=$VDI_PG_PORT;Database=$VDI_PG_DB;Username=vdi_broker;Password=$(broker_pg_password)"
+  export PostgresAdmin__ConnectionString="Host=127.0.0.1;Port=$VDI_PG_PORT;Database=$VDI_PG_DB;Username=postgres;Password=$pw"
+  export REDISCLI_AUTH; REDISCLI_AUTH="$(redis_password)"
+  Redis__ConnectionString="$(redis_connection_string)"
+  export Redis__ConnectionString
 }
 
 pg_ready() { "$PG_BIN/pg_isready" -q -h 127.0.0.1 -p "$VDI_PG_PORT"; }
@@ -171,16 +184,23 @@ stop_postgres() {
   return 0
 }
 
-redis_ready() { redis-cli -h 127.0.0.1 -p "$VDI_REDIS_PORT" ping 2>/dev/null | grep -q PONG; }
+redis_ready() { REDISCLI_AUTH="$(redis_password)" redis-cli -h 127.0.0.1 -p "$VDI_REDIS_PORT" ping 2>/dev/null | grep -q PONG; }
 
 ensure_redis() {
+  export REDISCLI_AUTH; REDISCLI_AUTH="$(redis_password)"
   if redis_ready; then
     log "redis already running on 127.0.0.1:$VDI_REDIS_PORT"
     return
   fi
+  if REDISCLI_AUTH="" redis-cli -h 127.0.0.1 -p "$VDI_REDIS_PORT" ping 2>/dev/null | grep -q PONG; then
+    # a Redis of an older run, without a password: it gets one now
+    REDISCLI_AUTH="" redis-cli -h 127.0.0.1 -p "$VDI_REDIS_PORT" config set requirepass "$(redis_password)" >/dev/null
+    log "redis already running on 127.0.0.1:$VDI_REDIS_PORT (password set)"
+    return
+  fi
   mkdir -p "$VDI_DATA_DIR/redis"
   log "starting redis on 127.0.0.1:$VDI_REDIS_PORT"
-  redis-server --bind 127.0.0.1 --port "$VDI_REDIS_PORT" --protected-mode yes --daemonize yes \
+  redis-server --bind 127.0.0.1 --port "$VDI_REDIS_PORT" --protected-mode yes --daemonize yes --requirepass "$(redis_password)" \
     --dir "$VDI_DATA_DIR/redis" --pidfile "$VDI_DATA_DIR/redis/redis.pid" \
     --logfile "$VDI_DATA_DIR/redis/redis.log" --appendonly yes >/dev/null
   VDI_STARTED_REDIS=1
@@ -203,6 +223,25 @@ apply_schema() {
   local v
   v="$(psql -h 127.0.0.1 -p "$VDI_PG_PORT" -U postgres -d "$VDI_PG_DB" -tAc 'select max(version) from vdi_schema_version')"
   log "schema at version $v"
+  grant_broker_role
+}
+
+# The broker's own role: rows in, rows out, nothing more (tables, their sequences and the Orleans functions of this
+# database). Idempotent; the password is the one in .data/secrets/pg-broker-password.
+grant_broker_role() {
+  local pw; pw="$(broker_pg_password)"
+  PGOPTIONS="-c client_min_messages=warning" psql -h 127.0.0.1 -p "$VDI_PG_PORT" -U postgres -d "$VDI_PG_DB" -q -v ON_ERROR_STOP=1 -v pw="$pw" >/dev/null <<SQL || die "could not create or grant the broker's Postgres role"
+select format('create role vdi_broker login nosuperuser nocreatedb nocreaterole noinherit password %L', :'pw')
+  where not exists (select 1 from pg_roles where rolname = 'vdi_broker') \\gexec
+select format('alter role vdi_broker login nosuperuser nocreatedb nocreaterole noinherit password %L', :'pw') \\gexec
+revoke all on database "$VDI_PG_DB" from public;
+grant connect, temporary on database "$VDI_PG_DB" to vdi_broker;
+revoke create on schema public from public;
+grant usage on schema public to vdi_broker;
+grant select, insert, update, delete on all tables in schema public to vdi_broker;
+grant usage, select on all sequences in schema public to vdi_broker;
+grant execute on all functions in schema public to vdi_broker;
+SQL
 }
 
 ensure_services() {

@@ -33,6 +33,14 @@ public static class SettingsApi
             cache.Invalidate();
             return View(updated);
         });
+        // a superuser replaces the token signing key now (after a suspected leak); tokens signed before stay valid until
+        // they expire, and every gateway learns the new key at the first token that names it
+        admin.MapPost("/security/rotate-signing-key", async (IClusterClient cluster, SigningKeys keys, ClaimsPrincipal user) =>
+        {
+            var set = await cluster.GetGrain<Vdi.Grains.Interfaces.Security.ISigningKeyGrain>(0).RotateAsync(user.UserName());
+            keys.Invalidate();
+            return Results.Ok(new { key_id = set.CurrentId, previous_key_id = set.PreviousId, previous_accepted_until = set.PreviousUntil, rotates_at = set.RotatesAt });
+        }).WithTags("Settings").RequireAuthorization(p => p.RequireRole(Roles.Superuser));
         return admin;
     }
 
