@@ -44,7 +44,7 @@ export Cluster__ClusterId=bench
     --Simulator:ClonePerVmMilliseconds=1 --Simulator:GuestAgentMilliseconds=100 --Logging:LogLevel:Default=Warning )
 wait_healthy bench-simulator "http://127.0.0.1:$VDI_SIMULATOR_PORT/health/live" 60
 ( export Admin__Password="$admin_pw" DefaultController__Address="http://127.0.0.1:$VDI_SIMULATOR_PORT" DefaultController__Token="$token" Demo__Enabled=false
-  start_app bench-silo Silo "$VDI_SILO_HTTP_PORT" --Silo:SiloPort="$VDI_SILO_PORT" --Silo:GatewayPort="$VDI_SILO_GATEWAY_PORT" \
+  start_app bench-silo Silo "$VDI_SILO_HTTP_PORT" --Silo:SiloPort="$VDI_SILO_PORT" --Silo:GatewayPort="$VDI_SILO_GATEWAY_PORT" --Ecp:AllowPlainHttp=true \
     --Ecp:TaskPollInterval=00:00:00.100 --Logging:LogLevel:Default=Warning \
     ${BENCH_HASH_ITERATIONS:+--Security:PasswordHashIterations=$BENCH_HASH_ITERATIONS} )
 wait_healthy bench-silo "http://127.0.0.1:$VDI_SILO_HTTP_PORT/health/ready" 90

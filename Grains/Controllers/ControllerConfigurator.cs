@@ -17,7 +17,7 @@ public sealed class ControllerConfigurator(EcpClientFactory clients, SecretProte
     public async Task<string> RegisterAsync(Guid id, IPersistentState<ControllerState> state, ControllerRegistration registration)
     {
         var name = ControllerRules.Name(registration.VerboseName);
-        var address = ControllerRules.Address(registration.Address);
+        var address = clients.RequireAllowed(ControllerRules.Address(registration.Address));
         var token = ControllerRules.Token(registration.Token);
         var description = ControllerRules.Description(registration.Description);
         var version = await CheckVersionAsync(clients.Create(address, token));
@@ -46,7 +46,7 @@ public sealed class ControllerConfigurator(EcpClientFactory clients, SecretProte
         var s = state.State;
         var name = changes.VerboseName is null ? s.VerboseName : ControllerRules.Name(changes.VerboseName);
         var description = changes.Description is null ? s.Description : ControllerRules.Description(changes.Description);
-        var address = ControllerRules.Address(changes.Address ?? s.Address);
+        var address = changes.Address is null ? ControllerRules.Address(s.Address) : clients.RequireAllowed(ControllerRules.Address(changes.Address));
         var token = changes.Token is null ? null : ControllerRules.Token(changes.Token);
         var moved = changes.Address is not null && address.ToString() != s.Address;
         if (moved && token is null)

@@ -42,6 +42,7 @@ public static class SiloApplication
         var cluster = Preflight.Bind<ClusterIdentityOptions>(config, ClusterIdentityOptions.Section);
         var silo = Preflight.Bind<SiloHostOptions>(config, SiloHostOptions.Section);
         builder.Services.AddSection<AdminOptions>(config, AdminOptions.Section);
+        builder.Services.AddSection<SiloHostOptions>(config, SiloHostOptions.Section);
 
         if (string.IsNullOrEmpty(config["urls"]))
         {

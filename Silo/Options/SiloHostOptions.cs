@@ -20,6 +20,13 @@ public sealed class SiloHostOptions
     [Range(1, 65535, ErrorMessage = "Silo:GatewayPort must be a TCP port (1-65535)")]
     public int GatewayPort { get; set; } = 30000;
 
+    /// <summary>
+    /// How often a signed-in operator's account is read again by the dashboard's cookie (a deactivated or demoted
+    /// operator is out within this long).
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00", ErrorMessage = "Silo:DashboardRecheck must be 0 to 1 hour")]
+    public TimeSpan DashboardRecheck { get; set; } = TimeSpan.FromMinutes(2);
+
     /// <summary>Lower than Orleans' one minute only for tests and benchmarks.</summary>
     public TimeSpan? MinimumReminderPeriod { get; set; }
 }

@@ -12,7 +12,7 @@ namespace Vdi.Silo.Security;
 /// Cookie sign-in for the Orleans dashboard on the silo's own port. Only superusers and ADMINISTRATORs get in; the
 /// login is the broker's (password, the one-time code of a 2FA account, the lockout, the journal), rate limited per
 /// address and username like the gateways' <c>/auth/</c>. The cookie re-checks the account every
-/// <see cref="RecheckEvery"/>: a deactivated or demoted operator is out within minutes, not at the cookie's expiry.
+/// <c>Silo:DashboardRecheck</c> (2 minutes): a deactivated or demoted operator is out within minutes, not at the cookie's expiry.
 /// </summary>
 public static class OperatorAuthentication
 {
@@ -20,8 +20,6 @@ public static class OperatorAuthentication
     private const string SuperuserRole = "SUPERUSER";
     private const string CheckedAt = "vdi-checked";
 
-    /// <summary>How often a signed-in operator's account is read again.</summary>
-    public static readonly TimeSpan RecheckEvery = TimeSpan.FromMinutes(2);
 
     public static IServiceCollection AddOperatorAuthentication(this IServiceCollection services)
     {
@@ -57,7 +55,7 @@ public static class OperatorAuthentication
     }
 
     /// <summary>
-    /// Reads the operator's account again when the last check is older than <see cref="RecheckEvery"/>: gone, inactive
+    /// Reads the operator's account again when the last check is older than <c>Silo:DashboardRecheck</c>: gone, inactive
     /// or no longer an administrator ends the session. An account that cannot be read now (a database outage) keeps
     /// its session: an outage is not a reason to throw operators out when they need the dashboard most.
     /// </summary>
@@ -66,7 +64,8 @@ public static class OperatorAuthentication
         var time = context.HttpContext.RequestServices.GetRequiredService<TimeProvider>();
         var now = time.GetUtcNow();
         if (context.Properties.Items.TryGetValue(CheckedAt, out var text)
-            && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var last) && now - last < RecheckEvery)
+            && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var last)
+            && now - last < context.HttpContext.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<Options.SiloHostOptions>>().Value.DashboardRecheck)
         {
             return;
         }

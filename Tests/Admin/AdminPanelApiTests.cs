@@ -217,7 +217,7 @@ public sealed class AdminPanelApiTests(LiveSystemFixture system)
                     TimeSpan.FromSeconds(10)));
                 Assert.Contains("password", await refused!.Content.ReadAsStringAsync());
                 Assert.Equal(HttpStatusCode.Created, (await other.PostAsJsonAsync("/api/admin/users",
-                    new { username = $"strong-{Guid.NewGuid():N}"[..16], password = "Strong-Pass-123" })).StatusCode);
+                    new { username = $"strong-{Guid.NewGuid():N}"[..16], password = "Winter-Lake-2026!" })).StatusCode);
             }
 
             // one thin client at most: a second VeiL Connect is refused at login while the first is connected

@@ -16,12 +16,55 @@ public sealed class AdminPanelBrowserTests(LiveSystemFixture system)
 
     private string Panel(int gateway = 0) => new Uri(system.GatewayUrls[gateway], "/admin/").ToString();
 
-    private async Task<(IBrowserContext Context, IPage Page)> OpenAsync()
+    private async Task<(PanelContext Context, IPage Page)> OpenAsync()
     {
         var browser = await system.BrowserAsync();
         var context = await browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 900 } });
         context.SetDefaultTimeout(20_000);
-        return (context, await context.NewPageAsync());
+        var page = await context.NewPageAsync();
+        var panel = new PanelContext(context);
+        panel.Watch(page);
+        return (panel, page);
+    }
+
+    /// <summary>
+    /// A browser context that fails the test when the panel broke in it: a script error, a content-security-policy
+    /// refusal or an Alpine expression error (the CSP build parses expressions; one it cannot is an error here, not a
+    /// silently dead button). A refused HTTP request the test provoked ("Failed to load resource") is not one.
+    /// </summary>
+    private sealed class PanelContext(IBrowserContext context) : IAsyncDisposable
+    {
+        private readonly List<string> _errors = [];
+
+        public void Watch(IPage page)
+        {
+            page.PageError += (_, error) => Add($"page error: {error}");
+            page.Console += (_, message) =>
+            {
+                if ((message.Type == "error" && !message.Text.StartsWith("Failed to load resource", StringComparison.Ordinal))
+                    || message.Text.Contains("Alpine", StringComparison.Ordinal) || message.Text.Contains("Content Security Policy", StringComparison.Ordinal))
+                {
+                    Add($"console {message.Type}: {message.Text}");
+                }
+            };
+        }
+
+        private void Add(string error)
+        {
+            lock (_errors)
+            {
+                _errors.Add(error);
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await context.DisposeAsync();
+            lock (_errors)
+            {
+                Assert.True(_errors.Count == 0, string.Join("\n", _errors));
+            }
+        }
     }
 
     private static async Task LoginAsync(IPage page, string url, string username, string password)

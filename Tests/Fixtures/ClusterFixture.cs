@@ -34,6 +34,7 @@ public class ClusterFixture : IAsyncLifetime
         ["Controllers:KeepAlivePeriod"] = "00:00:02",
         ["Controllers:ResourceCacheTtl"] = "00:00:02",
         ["Ecp:AttemptTimeout"] = "00:00:03",
+        ["Ecp:AllowPlainHttp"] = "true", // the simulator speaks plain HTTP
         ["Ecp:CallTimeout"] = "00:00:08",
         ["Ecp:RetryAttempts"] = "1",
         ["Ecp:RetryDelay"] = "00:00:00.100",

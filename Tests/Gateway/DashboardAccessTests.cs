@@ -67,4 +67,19 @@ public sealed class DashboardAccessTests(LiveSystemFixture system)
         Assert.Equal(HttpStatusCode.Forbidden, login.StatusCode);
         Assert.Equal(HttpStatusCode.Redirect, (await browser.GetAsync("/dashboard/")).StatusCode);
     }
+
+    [Fact]
+    public async Task A_signed_in_operator_who_is_deactivated_is_out_at_the_cookies_next_check()
+    {
+        var name = $"adm-{Guid.NewGuid():N}";
+        var user = await system.Grains.ForName(name).CreateUserAsync(new NewUser(name, "administrator-pw", false, [Role.Administrator], "tests"));
+        using var browser = NewBrowser();
+        Assert.Equal(HttpStatusCode.Redirect, (await browser.PostAsync("/login", Login(name, "administrator-pw"))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("/dashboard/")).StatusCode);
+
+        await system.Grains.GetGrain<IUserGrain>(user.Id).UpdateAsync(new UserChanges { IsActive = false }, "tests");
+        var after = await browser.GetAsync("/dashboard/");
+        Assert.Equal(HttpStatusCode.Redirect, after.StatusCode); // back to the sign-in: the cookie no longer holds
+        Assert.StartsWith("/login", after.Headers.Location!.PathAndQuery);
+    }
 }

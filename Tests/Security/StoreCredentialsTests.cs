@@ -39,11 +39,16 @@ public sealed class StoreCredentialsTests
     {
         var options = ConfigurationOptions.Parse(TestServices.RedisConnectionString);
         Assert.False(string.IsNullOrEmpty(options.Password));
-        var endpoint = (System.Net.DnsEndPoint)options.EndPoints[0];
+        var endpoint = options.EndPoints[0];
 
         // the protocol itself, as any process on the machine would speak it
         using var tcp = new System.Net.Sockets.TcpClient();
-        await tcp.ConnectAsync(endpoint.Host, endpoint.Port);
+        await (endpoint switch
+        {
+            System.Net.IPEndPoint ip => tcp.ConnectAsync(ip.Address, ip.Port),
+            System.Net.DnsEndPoint dns => tcp.ConnectAsync(dns.Host, dns.Port),
+            _ => throw new InvalidOperationException($"unexpected Redis endpoint {endpoint}"),
+        });
         await using var stream = tcp.GetStream();
         await stream.WriteAsync("PING\r\n"u8.ToArray());
         var buffer = new byte[256];

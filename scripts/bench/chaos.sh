@@ -28,7 +28,7 @@ redis_up() {
 silo() { # silo N
   local n="$1"
   ( export Admin__Password="$admin_pw" DefaultController__Address="http://127.0.0.1:$VDI_SIMULATOR_PORT" DefaultController__Token="$token" Demo__Enabled=false
-    start_app "chaos-silo-$n" Silo "$((8092 + n))" --Silo:SiloPort="$((11140 + n))" --Silo:GatewayPort="$((30040 + n))" \
+    start_app "chaos-silo-$n" Silo "$((8092 + n))" --Silo:SiloPort="$((11140 + n))" --Silo:GatewayPort="$((30040 + n))" --Ecp:AllowPlainHttp=true \
       --Ecp:TaskPollInterval=00:00:00.100 --Logging:LogLevel:Default=Warning \
       ${BENCH_HASH_ITERATIONS:+--Security:PasswordHashIterations=$BENCH_HASH_ITERATIONS} )
   wait_healthy "chaos-silo-$n" "http://127.0.0.1:$((8092 + n))/health/ready" 90

@@ -337,7 +337,8 @@ start_silo() {
     Demo__Password="$(stored_secret demo-password)"
     DefaultController__Address="http://127.0.0.1:$VDI_SIMULATOR_PORT"
     DefaultController__Token="$(stored_secret simulator-token)"
-    start_app "$(silo_name)" Silo "$VDI_SILO_HTTP_PORT" --Silo:SiloPort="$VDI_SILO_PORT" --Silo:GatewayPort="$VDI_SILO_GATEWAY_PORT" )
+    # the simulator speaks plain HTTP: allowed for it here, refused by default (Ecp:AllowPlainHttp)
+    start_app "$(silo_name)" Silo "$VDI_SILO_HTTP_PORT" --Silo:SiloPort="$VDI_SILO_PORT" --Silo:GatewayPort="$VDI_SILO_GATEWAY_PORT" --Ecp:AllowPlainHttp=true )
 }
 
 # The first silo is "silo"; another (other ports) is named after its HTTP port, as gateways are.

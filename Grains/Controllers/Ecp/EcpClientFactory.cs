@@ -14,6 +14,13 @@ public sealed class EcpClientFactory(IHttpClientFactory factory, IOptions<EcpCli
 {
     public const string HttpClientName = "ecp";
 
+    /// <summary>Refuses an <c>http://</c> address unless <see cref="EcpClientOptions.AllowPlainHttp"/> is set.</summary>
+    public ControllerAddress RequireAllowed(ControllerAddress address) =>
+        address.Root.Scheme == Uri.UriSchemeHttp && !options.Value.AllowPlainHttp
+            ? throw Interfaces.Errors.BrokerException.Invalid("address",
+                "address: plain http:// is refused (the integration key would cross the network in clear); use https, or set Ecp:AllowPlainHttp for a test controller")
+            : address;
+
     public EcpClient Create(ControllerAddress address, string token)
     {
         var http = factory.CreateClient(HttpClientName);

@@ -7,6 +7,13 @@ public sealed class EcpClientOptions
 {
     public const string Section = "Ecp";
 
+    /// <summary>
+    /// Whether a controller may be registered at an <c>http://</c> address. Off by default: over plain HTTP the
+    /// integration key (a controller administrator's credential) and every VM's console password cross the network in
+    /// clear. The simulator speaks plain HTTP, so the scripts and tests turn it on for it.
+    /// </summary>
+    public bool AllowPlainHttp { get; set; }
+
     /// <summary>One attempt (the original's VEIL_REQUEST_TIMEOUT).</summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "00:05:00", ErrorMessage = "Ecp:AttemptTimeout must be 100 ms to 5 minutes")]
     public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(8);

@@ -381,6 +381,13 @@ function panel() {
     },
     journalPage(delta) { this.journalOffset = Math.max(0, this.journalOffset + delta * 50); return this.load().catch(e => this.fail(e)); },
     applyJournal() { this.journalOffset = 0; return this.load().catch(e => this.fail(e)); },
+    markAllRead() { return this.markRead(this.journal.results.map(e => e.id)); },
+    runningTasks() { return Object.values(this.summary.tasks || {}).reduce((a, b) => a + b, 0); },
+    vmRange() { return `${this.vmOffset + 1}–${Math.min(this.vmOffset + 100, this.poolVms.count)} ${this.t('of')} ${this.poolVms.count}`; },
+    journalRange() {
+      const j = this.journal;
+      return `${j.count ? this.journalOffset + 1 : 0}–${Math.min(this.journalOffset + 50, j.count)} ${this.t('of')} ${j.count}`;
+    },
     markRead(ids) { return this.act(() => this.api('POST', '/api/admin/journal/mark-read', { ids }), 'done'); },
     async exportJournal() {
       const response = await fetch(`/api/admin/journal/export?${this.journalQuery()}`, { headers: { 'Authorization': `JWT ${this.token}` } });
@@ -391,3 +398,6 @@ function panel() {
     },
   };
 }
+
+// Alpine's CSP build (no 'unsafe-eval') looks components up by name: the panel registers itself before Alpine starts
+document.addEventListener('alpine:init', () => window.Alpine.data('panel', panel));
