@@ -143,27 +143,11 @@ public sealed class GroupGrain(
         }
 
         var grantsChanged = !roles.Distinct().Order().SequenceEqual(s.Roles.Order()) || !permissions.Order().SequenceEqual(s.TkPermissions.Order());
-        var audit = new List<string>();
-        if (name != s.VerboseName)
-        {
-            audit.Add($"verbose_name: {s.VerboseName} → {name}");
-        }
-
-        if ((changes.Description ?? s.Description) != s.Description)
-        {
-            audit.Add($"description: {s.Description} → {changes.Description}");
-        }
-
-        if (!roles.Distinct().Order().SequenceEqual(s.Roles.Order()))
-        {
-            audit.Add($"roles: {string.Join(", ", s.Roles.Select(r => r.ToWire()))} → {string.Join(", ", roles.Distinct().Select(r => r.ToWire()))}");
-        }
-
-        if (!permissions.Order().SequenceEqual(s.TkPermissions.Order()))
-        {
-            audit.Add($"tk_permissions: {string.Join(", ", s.TkPermissions)} → {string.Join(", ", permissions)}");
-        }
-
+        var audit = new ChangeLog()
+            .Note("verbose_name", s.VerboseName, name)
+            .Note("description", s.Description, changes.Description ?? s.Description)
+            .NoteList("roles", s.Roles, roles.Distinct(), r => r.ToWire())
+            .NoteList("tk_permissions", s.TkPermissions, permissions);
         s.VerboseName = name;
         s.Description = changes.Description ?? s.Description;
         s.Roles = [.. roles.Distinct()];
@@ -174,10 +158,10 @@ public sealed class GroupGrain(
             await TellMembersAsync(s.Members);
         }
 
-        if (audit.Count > 0)
+        if (!audit.IsEmpty)
         {
             await journal.WriteAsync(new JournalEntry(grantsChanged ? JournalLevel.Warning : JournalLevel.Info, $"Group {name} has been changed.",
-                string.Join('\n', audit), EntityType.Group, Id, user));
+                audit.ToString(), EntityType.Group, Id, user));
         }
 
         return View();

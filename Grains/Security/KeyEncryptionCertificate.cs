@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Configuration;
 
@@ -23,21 +22,6 @@ public static class KeyEncryptionCertificate
             return null;
         }
 
-        if (!File.Exists(path))
-        {
-            throw new InvalidOperationException($"{PathKey}: no file at {path}");
-        }
-
-        try
-        {
-            var certificate = X509CertificateLoader.LoadPkcs12FromFile(path, configuration?[PasswordKey], X509KeyStorageFlags.EphemeralKeySet);
-            return certificate.HasPrivateKey
-                ? certificate
-                : throw new InvalidOperationException($"{PathKey}: the certificate in {path} has no private key");
-        }
-        catch (CryptographicException e)
-        {
-            throw new InvalidOperationException($"{PathKey}: {path} cannot be read with {PasswordKey} ({e.Message})", e);
-        }
+        return Shared.Security.CertificateFiles.LoadWithKey(path, configuration?[PasswordKey], PathKey, PasswordKey);
     }
 }

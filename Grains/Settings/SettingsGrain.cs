@@ -56,29 +56,21 @@ public sealed class SettingsGrain(
             throw BrokerException.Invalid("password_history", $"password_history: 0 to {Users.UserGrain.HistoryKept} earlier passwords");
         }
 
-        var audit = new List<string>();
-        void Note<T>(string name, T before, T after)
-        {
-            if (!EqualityComparer<T>.Default.Equals(before, after))
-            {
-                audit.Add($"{name}: {before} → {after}");
-            }
-        }
-
-        Note("disconnect_inactive_connections", s.DisconnectInactiveConnections, next.DisconnectInactiveConnections);
-        Note("afk_timeout", s.AfkTimeoutSeconds, next.AfkTimeoutSeconds);
-        Note("thin_client_limit", s.ThinClientLimit, next.ThinClientLimit);
-        Note("password_security_level", s.PasswordSecurityLevel.ToString().ToUpperInvariant(), next.PasswordSecurityLevel.ToString().ToUpperInvariant());
-        Note("password_expiration_period", s.PasswordExpirationDays, next.PasswordExpirationDays);
-        Note("password_history", s.PasswordHistory, next.PasswordHistory);
-        if (audit.Count == 0)
+        var audit = new ChangeLog()
+            .Note("disconnect_inactive_connections", s.DisconnectInactiveConnections, next.DisconnectInactiveConnections)
+            .Note("afk_timeout", s.AfkTimeoutSeconds, next.AfkTimeoutSeconds)
+            .Note("thin_client_limit", s.ThinClientLimit, next.ThinClientLimit)
+            .Note("password_security_level", s.PasswordSecurityLevel.ToString().ToUpperInvariant(), next.PasswordSecurityLevel.ToString().ToUpperInvariant())
+            .Note("password_expiration_period", s.PasswordExpirationDays, next.PasswordExpirationDays)
+            .Note("password_history", s.PasswordHistory, next.PasswordHistory);
+        if (audit.IsEmpty)
         {
             return s;
         }
 
         state.State.Settings = next;
         await state.WriteOrForgetAsync(this);
-        await journal.WriteAsync(new JournalEntry(JournalLevel.Info, "Settings changed.", string.Join('\n', audit), EntityType.System, null, by));
+        await journal.WriteAsync(new JournalEntry(JournalLevel.Info, "Settings changed.", audit.ToString(), EntityType.System, null, by));
         return next;
     }
 }

@@ -160,9 +160,12 @@ public sealed class UserGrain(
         return new LoginOutcome(LoginResult.LockedOut, RetryAfter: length);
     }
 
-    private Task JournalFailureAsync(LoginAttempt attempt, string reason) =>
-        journal.WriteAsync(new JournalEntry(JournalLevel.Warning, $"Authentication failed for user: {state.State.Username}.",
-            $"IP: {attempt.ClientAddress}\nClient type: {ClientType(attempt.Channel)}\nReason: {reason}.", EntityType.Security, Id, state.State.Username, attempt.ClientAddress));
+    private Task JournalFailureAsync(LoginAttempt attempt, string reason) => journal.WriteAsync(FailedLogin(state.State.Username, Id, attempt, reason));
+
+    /// <summary>The original's warning for a refused login, with the address, the client and (for administrators only) why.</summary>
+    internal static JournalEntry FailedLogin(string username, Guid? userId, LoginAttempt attempt, string reason) =>
+        new(JournalLevel.Warning, $"Authentication failed for user: {username}.",
+            $"IP: {attempt.ClientAddress}\nClient type: {ClientType(attempt.Channel)}\nReason: {reason}.", EntityType.Security, userId, username, attempt.ClientAddress);
 
     internal static string ClientType(LoginChannel channel) => channel switch
     {
@@ -352,54 +355,46 @@ public sealed class UserGrain(
                 : $"password: unable to set a previously used password (the last {settings.PasswordHistory} are remembered)");
         }
 
-        var audit = new List<string>();
-        void Note<T>(string field, T before, T after)
-        {
-            if (!EqualityComparer<T>.Default.Equals(before, after))
-            {
-                audit.Add($"{field}: {before} → {after}");
-            }
-        }
-
+        var audit = new ChangeLog();
         if (first is not null)
         {
-            Note("first_name", s.FirstName, first);
+            audit.Note("first_name", s.FirstName, first);
             s.FirstName = first;
         }
 
         if (last is not null)
         {
-            Note("last_name", s.LastName, last);
+            audit.Note("last_name", s.LastName, last);
             s.LastName = last;
         }
 
         if (email is not null)
         {
-            Note("email", s.Email, email);
+            audit.Note("email", s.Email, email);
             s.Email = email;
         }
 
         if (permissions is not null)
         {
-            Note("tk_permissions", string.Join(", ", s.TkPermissions), string.Join(", ", permissions));
+            audit.NoteList("tk_permissions", s.TkPermissions, permissions);
             s.TkPermissions = [.. permissions];
         }
 
         if (changes.Roles is { } roles)
         {
-            Note("roles", string.Join(", ", s.Roles.Select(r => r.ToWire())), string.Join(", ", roles.Distinct().Select(r => r.ToWire())));
+            audit.NoteList("roles", s.Roles, roles.Distinct(), r => r.ToWire());
             s.Roles = [.. roles.Distinct()];
         }
 
         if (changes.IsSuperuser is { } superuser)
         {
-            Note("is_superuser", s.IsSuperuser, superuser);
+            audit.Note("is_superuser", s.IsSuperuser, superuser);
             s.IsSuperuser = superuser;
         }
 
         if (changes.IsActive is { } active)
         {
-            Note("is_active", s.IsActive, active);
+            audit.Note("is_active", s.IsActive, active);
             s.IsActive = active;
             if (!active)
             {
@@ -433,13 +428,13 @@ public sealed class UserGrain(
 
         s.Updated = now;
         await SaveAsync();
-        if (audit.Count > 0)
+        if (!audit.IsEmpty)
         {
-            var message = changes.IsActive is false && audit.Any(a => a.StartsWith("is_active", StringComparison.Ordinal))
+            var message = changes.IsActive is false && audit.Touches("is_active")
                 ? $"User {s.Username} has been deactivated."
                 : $"User {s.Username} has been changed.";
-            await journal.WriteAsync(new JournalEntry(audit.Any(a => a.StartsWith("is_superuser", StringComparison.Ordinal) || a.StartsWith("roles", StringComparison.Ordinal))
-                ? JournalLevel.Warning : JournalLevel.Info, message, string.Join('\n', audit), EntityType.User, Id, by));
+            await journal.WriteAsync(new JournalEntry(audit.Touches("is_superuser", "roles") ? JournalLevel.Warning : JournalLevel.Info,
+                message, audit.ToString(), EntityType.User, Id, by));
         }
 
         return s.ToView();

@@ -40,9 +40,7 @@ public sealed class UsernameGrain(
         return _unknown.Fail(now, lockout.Value) is { } length ? new LoginOutcome(LoginResult.LockedOut, RetryAfter: length) : LoginOutcome.Failed;
     }
 
-    private Task JournalFailureAsync(string name, LoginAttempt attempt, string reason) =>
-        journal.WriteAsync(new JournalEntry(JournalLevel.Warning, $"Authentication failed for user: {name}.",
-            $"IP: {attempt.ClientAddress}\nClient type: {UserGrain.ClientType(attempt.Channel)}\nReason: {reason}.", EntityType.Security, null, name, attempt.ClientAddress));
+    private Task JournalFailureAsync(string name, LoginAttempt attempt, string reason) => journal.WriteAsync(UserGrain.FailedLogin(name, null, attempt, reason));
 
     public async Task ReleaseAsync(Guid userId)
     {

@@ -1,5 +1,4 @@
 using System.Net.Security;
-using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Configuration;
 
@@ -46,27 +45,15 @@ public sealed class ClusterCertificates : IDisposable
             throw new InvalidOperationException($"{PathKey} and {CaPathKey} go together: set both for the cluster's mutual TLS, or neither");
         }
 
-        foreach (var (key, file) in new[] { (PathKey, path), (CaPathKey, ca) })
-        {
-            if (!File.Exists(file))
-            {
-                throw new InvalidOperationException($"{key}: no file at {file}");
-            }
-        }
-
+        var certificate = CertificateFiles.LoadWithKey(path, configuration[PasswordKey], PathKey, PasswordKey);
         try
         {
-            var certificate = X509CertificateLoader.LoadPkcs12FromFile(path, configuration[PasswordKey], X509KeyStorageFlags.EphemeralKeySet);
-            if (!certificate.HasPrivateKey)
-            {
-                throw new InvalidOperationException($"{PathKey}: the certificate in {path} has no private key");
-            }
-
-            return new ClusterCertificates(certificate, X509CertificateLoader.LoadCertificateFromFile(ca));
+            return new ClusterCertificates(certificate, CertificateFiles.LoadPublic(ca, CaPathKey));
         }
-        catch (CryptographicException e)
+        catch
         {
-            throw new InvalidOperationException($"{PathKey}/{CaPathKey}: {path} or {ca} cannot be read ({e.Message})", e);
+            certificate.Dispose();
+            throw;
         }
     }
 

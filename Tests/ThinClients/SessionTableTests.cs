@@ -16,7 +16,9 @@ public sealed class SessionTableTests
         var table = new SessionTable(TestDb.DataSource);
         var (id, user, vm, other) = (Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid());
         var now = DateTimeOffset.UtcNow;
-        var opened = new DateTimeOffset(now.Year, now.Month, now.Day, now.Hour, now.Minute, now.Second, TimeSpan.Zero).AddMinutes(-5); // whole seconds: Postgres keeps microseconds
+        // whole seconds (Postgres keeps microseconds), and an hour ahead: a running cluster's dead-session sweeper closes
+        // open sessions whose data is older than its timeout, and must not close this one under the test
+        var opened = new DateTimeOffset(now.Year, now.Month, now.Day, now.Hour, now.Minute, now.Second, TimeSpan.Zero).AddHours(1);
         Assert.Null(await table.LoadAsync(id));
 
         await table.OpenAsync(id, new SessionInfo(user, "st-user", "1.14.9", "10.1.2.3", "Linux", "aa:bb", "desk-7", InitiatedByUser: false, "gw-1"), opened);

@@ -188,14 +188,14 @@ redis_ready() { REDISCLI_AUTH="$(redis_password)" redis-cli -h 127.0.0.1 -p "$VD
 
 ensure_redis() {
   export REDISCLI_AUTH; REDISCLI_AUTH="$(redis_password)"
-  if redis_ready; then
-    log "redis already running on 127.0.0.1:$VDI_REDIS_PORT"
+  if env -u REDISCLI_AUTH redis-cli -h 127.0.0.1 -p "$VDI_REDIS_PORT" ping 2>/dev/null | grep -q PONG; then
+    # a Redis of an older run, answering without a password: it gets one now
+    env -u REDISCLI_AUTH redis-cli -h 127.0.0.1 -p "$VDI_REDIS_PORT" config set requirepass "$(redis_password)" >/dev/null
+    log "redis already running on 127.0.0.1:$VDI_REDIS_PORT (password set)"
     return
   fi
-  if REDISCLI_AUTH="" redis-cli -h 127.0.0.1 -p "$VDI_REDIS_PORT" ping 2>/dev/null | grep -q PONG; then
-    # a Redis of an older run, without a password: it gets one now
-    REDISCLI_AUTH="" redis-cli -h 127.0.0.1 -p "$VDI_REDIS_PORT" config set requirepass "$(redis_password)" >/dev/null
-    log "redis already running on 127.0.0.1:$VDI_REDIS_PORT (password set)"
+  if redis_ready; then
+    log "redis already running on 127.0.0.1:$VDI_REDIS_PORT"
     return
   fi
   mkdir -p "$VDI_DATA_DIR/redis"
