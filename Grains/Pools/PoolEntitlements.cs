@@ -33,7 +33,7 @@ public sealed class PoolEntitlements(Func<PoolState> pool, Guid poolId, Func<Tas
         await write();
         await table.SetEntitlementsAsync(poolId, p.EntitledUsers, p.EntitledGroups);
         await journal.WriteAsync(new JournalEntry(JournalLevel.Info, $"Pool {p.VerboseName}: entitlements {(add ? "granted" : "removed")}.",
-            $"Users: {users.Count}. Groups: {groups.Count}.", EntityType.Pool, poolId, user));
+            await table.NamesAsync(users, groups), EntityType.Pool, poolId, user));
         await live.PublishAsync(LiveStreams.Pools, "pool_entitlement_changed", poolId, new { id = poolId, users, groups, entitled = add });
         var message = System.Text.Json.JsonSerializer.Serialize(new
         {

@@ -130,6 +130,23 @@ public sealed class PoolTable(NpgsqlDataSource db)
         return await cmd.ReadGuidsAsync();
     }
 
+    /// <summary>The names of these users and groups, for the journal (an id that names nobody is shown as the id).</summary>
+    public async Task<string> NamesAsync(IReadOnlyCollection<Guid> users, IReadOnlyCollection<Guid> groups)
+    {
+        await using var cmd = db.CreateCommand("""
+            select coalesce((select string_agg(coalesce(u.username, i::text), ', ' order by coalesce(u.username, i::text))
+                             from unnest(@users) i left join vdi_users u on u.id = i), ''),
+                   coalesce((select string_agg(coalesce(g.verbose_name, i::text), ', ' order by coalesce(g.verbose_name, i::text))
+                             from unnest(@groups) i left join vdi_groups g on g.id = i), '')
+            """);
+        cmd.Parameters.AddWithValue("users", users.ToArray());
+        cmd.Parameters.AddWithValue("groups", groups.ToArray());
+        await using var reader = await cmd.ExecuteReaderAsync();
+        await reader.ReadAsync();
+        var (u, g) = (reader.GetString(0), reader.GetString(1));
+        return string.Join(" ", new[] { u.Length > 0 ? $"Users: {u}." : "", g.Length > 0 ? $"Groups: {g}." : "" }.Where(x => x.Length > 0));
+    }
+
     public async Task SetEntitlementsAsync(Guid poolId, IReadOnlyCollection<Guid> users, IReadOnlyCollection<Guid> groups)
     {
         await using var batch = db.CreateBatch();

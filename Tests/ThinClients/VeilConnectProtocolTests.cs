@@ -74,6 +74,8 @@ public sealed class VeilConnectProtocolTests(LiveSystemFixture system)
         // an entitlement change makes the client refresh its pools
         await system.Grains.GetGrain<IPoolGrain>(scenario.PoolId).EntitleAsync([userId], [], "admin");
         await client.WaitForAsync(m => m.TryGetProperty("event", out var e) && e.GetString() == "pool_entitlement_changed");
+        Assert.True(await TestDb.ScalarAsync<long>("select count(*) from vdi_journal where entity_id = @p and message like '%entitlements granted.' and description = @d",
+            ("p", scenario.PoolId), ("d", $"Users: {name}.")) >= 1); // an auditor reads who, not how many (issue 14 §5)
 
         await client.SendEventAsync(new { msg_type = "UPDATED", @event = "network_stats", vm_id = vmId, connection_type = "RDP", read_speed = 1000, write_speed = 500, min_rtt = 1, avg_rtt = 2.5, max_rtt = 4, loss_percentage = 0 });
         Assert.True(await Eventually.TrueAsync(async () =>
@@ -91,6 +93,10 @@ public sealed class VeilConnectProtocolTests(LiveSystemFixture system)
         var (after, invalid) = await client.GetAsync("/api/client/pools");
         Assert.Equal(401, after);
         Assert.Equal("Token invalid.", invalid.GetProperty("errors")[0].GetProperty("message").GetString());
+        // the login and the logout are in the journal, with where they came from (issue 14 §5)
+        Assert.Equal(2L, await TestDb.ScalarAsync<long>(
+            "select count(*) from vdi_journal where entity_id = @u and message in (@in, @out) and client_address = '127.0.0.1'",
+            ("u", userId), ("in", $"User {name} has been logged in."), ("out", $"User {name} has been logged out.")));
     }
 
     [Fact]
