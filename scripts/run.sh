@@ -56,8 +56,8 @@ cat <<INFO
   WebGateway (thin clients, admin API)  http://127.0.0.1:$VDI_GATEWAY_PORT       health: /health/ready
   Orleans dashboard (operators)         http://127.0.0.1:$VDI_SILO_HTTP_PORT/dashboard/
   Simulated ECP VeiL controller         http://127.0.0.1:$VDI_SIMULATOR_PORT      integration key: $(stored_secret simulator-token)
-  PostgreSQL                            127.0.0.1:$VDI_PG_PORT  database $VDI_PG_DB  (password in .data/secrets/pg-password)
-  Redis                                 127.0.0.1:$VDI_REDIS_PORT
+  PostgreSQL                            127.0.0.1:$VDI_PG_PORT  database $VDI_PG_DB  (broker role vdi_broker; superuser password in .data/secrets/pg-password)
+  Redis                                 127.0.0.1:$VDI_REDIS_PORT  (password in .data/secrets/redis-password)
 
   Administrator: ${Admin__Username:-vdiadmin}  password: $(stored_secret admin-password)
   (the initial administrator's password is kept in .data/secrets/admin-password)
