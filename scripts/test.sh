@@ -13,6 +13,7 @@ ensure_postgres
 ensure_redis
 export_connection_strings
 ensure_key_certificate
+ensure_slapd
 Redis__ConnectionString="$(redis_connection_string),defaultDatabase=1"
 export Redis__ConnectionString
 
@@ -40,6 +41,7 @@ dotnet test Orleans.sln -c Release --no-build --nologo -v:q \
 status=$?
 set -e
 "$VDI_ROOT/scripts/fault-pg.sh" stop || true
+stop_slapd
 
 trx="$(ls "$results"/*.trx 2>/dev/null | head -n 1 || true)"
 if [ -z "$trx" ]; then

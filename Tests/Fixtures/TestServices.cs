@@ -37,6 +37,11 @@ public static class TestServices
         new("ClusterTls:CaPath", Required("ClusterTls__CaPath")),
     ];
 
+    /// <summary>The test directory (a private slapd started by scripts/test.sh, <c>scripts/lib/ldap.sh</c>).</summary>
+    public static (string Url, string SecureUrl, string BaseDn, string ServiceDn, string ServicePassword, string UserPassword, string CaDirectory) Ldap =>
+        (Required("Ldap__Url"), Required("Ldap__SecureUrl"), Required("Ldap__BaseDn"), Required("Ldap__ServiceDn"), Required("Ldap__ServicePassword"),
+            Required("Ldap__UserPassword"), Required("Ldap__CaDirectory"));
+
     private static string Required(string name) =>
         Environment.GetEnvironmentVariable(name) is { Length: > 0 } value
             ? value

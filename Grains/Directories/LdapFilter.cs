@@ -1,0 +1,43 @@
+using System.Text;
+
+namespace Vdi.Grains.Directories;
+
+/// <summary>RFC 4515 escaping of values put into search filters: no username can widen or rewrite a filter.</summary>
+public static class LdapFilter
+{
+    public static string Escape(string value)
+    {
+        var text = new StringBuilder(value.Length + 8);
+        foreach (var c in value)
+        {
+            _ = c switch
+            {
+                '\\' => text.Append(@"\5c"),
+                '*' => text.Append(@"\2a"),
+                '(' => text.Append(@"\28"),
+                ')' => text.Append(@"\29"),
+                '\0' => text.Append(@"\00"),
+                _ => text.Append(c),
+            };
+        }
+
+        return text.ToString();
+    }
+
+    /// <summary>
+    /// The account name of what a user typed: <c>user</c>, <c>DOMAIN\user</c> or <c>user@domain</c>, and the domain
+    /// part when one was given.
+    /// </summary>
+    public static (string Account, string? Domain) Split(string typed)
+    {
+        var name = typed.Trim();
+        var slash = name.IndexOf('\\', StringComparison.Ordinal);
+        if (slash > 0)
+        {
+            return (name[(slash + 1)..], name[..slash]);
+        }
+
+        var at = name.LastIndexOf('@');
+        return at > 0 ? (name[..at], name[(at + 1)..]) : (name, null);
+    }
+}

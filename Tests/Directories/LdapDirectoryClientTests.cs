@@ -1,0 +1,97 @@
+using Vdi.Grains.Directories;
+using Vdi.Tests.Fixtures;
+
+namespace Vdi.Tests.Directories;
+
+/// <summary>
+/// Issue 15, first part: the LDAP client against a real OpenLDAP (Debian's slapd, started by scripts/test.sh with a
+/// seeded tree and a certificate of its own CA): the user found by the service account, the password checked by the
+/// user's own bind, each username form, what "test connection" says for each failure, and no filter injection.
+/// </summary>
+public sealed class LdapDirectoryClientTests
+{
+    private static readonly LdapDirectoryClient Client = new();
+
+    private static DirectoryConnection Directory(DirectorySecurity security = DirectorySecurity.None, string? servicePassword = null,
+        string? baseDn = null, IReadOnlyList<string>? servers = null, string? caDirectory = "")
+    {
+        var ldap = TestServices.Ldap;
+        var plain = new Uri(ldap.Url);
+        var secure = new Uri(ldap.SecureUrl);
+        var server = security == DirectorySecurity.Ldaps ? $"{secure.Host}:{secure.Port}" : $"{plain.Host}:{plain.Port}";
+        return new DirectoryConnection(DirectoryKind.OpenLdap, servers ?? [server], security, baseDn ?? ldap.BaseDn, ldap.ServiceDn,
+            servicePassword ?? ldap.ServicePassword, caDirectory == "" ? ldap.CaDirectory : caDirectory, Timeout: TimeSpan.FromSeconds(5));
+    }
+
+    [Theory]
+    [InlineData("ldap-alice")]
+    [InlineData("VDI\\ldap-alice")]
+    [InlineData("ldap-alice@vdi.test")]
+    public async Task Each_username_form_finds_the_user_and_the_directory_checks_the_password(string typed)
+    {
+        var ok = await Client.AuthenticateAsync(Directory(), typed, TestServices.Ldap.UserPassword);
+        Assert.True(ok.Ok, ok.Detail);
+        Assert.Equal(("uid=ldap-alice,ou=people,dc=vdi,dc=test", "ldap-alice", "Alice", "Liddell", "alice@vdi.test"),
+            (ok.User!.Dn, ok.User.Account, ok.User.FirstName, ok.User.LastName, ok.User.Email));
+        Assert.Equal(["vdi-operators"], ok.User.Groups);
+
+        var wrong = await Client.AuthenticateAsync(Directory(), typed, "not-the-password");
+        Assert.Equal(DirectoryOutcome.WrongCredentials, wrong.Outcome);
+    }
+
+    [Fact]
+    public async Task A_user_in_an_ou_below_people_is_found_and_an_empty_password_is_never_an_anonymous_bind()
+    {
+        var bob = await Client.AuthenticateAsync(Directory(), "ldap-bob", TestServices.Ldap.UserPassword);
+        Assert.True(bob.Ok, bob.Detail);
+        Assert.Equal("uid=ldap-bob,ou=accounting,ou=people,dc=vdi,dc=test", bob.User!.Dn);
+        Assert.Empty(bob.User.Groups);
+        Assert.Equal(DirectoryOutcome.WrongCredentials, (await Client.AuthenticateAsync(Directory(), "ldap-bob", "")).Outcome);
+    }
+
+    [Theory]
+    [InlineData("*")]
+    [InlineData("ldap-*")]
+    [InlineData("ldap-alice)(uid=*")]
+    [InlineData("*)(|(uid=*")]
+    [InlineData("ldap-alice\\")]
+    [InlineData("ldap-alice\0")]
+    public async Task A_filter_in_the_username_matches_nobody(string typed)
+    {
+        var result = await Client.AuthenticateAsync(Directory(), typed, TestServices.Ldap.UserPassword);
+        Assert.Equal(DirectoryOutcome.WrongCredentials, result.Outcome);
+    }
+
+    [Fact]
+    public async Task Test_connection_says_exactly_what_failed()
+    {
+        Assert.True((await Client.TestAsync(Directory())).Ok);
+        Assert.True((await Client.TestAsync(Directory(DirectorySecurity.Ldaps))).Ok); // LDAPS with the directory's private CA
+        Assert.True((await Client.TestAsync(Directory(DirectorySecurity.StartTls))).Ok);
+
+        Assert.Equal(DirectoryOutcome.BadServiceCredentials, (await Client.TestAsync(Directory(servicePassword: "wrong-service-password"))).Outcome);
+        Assert.Equal(DirectoryOutcome.BaseDnNotFound, (await Client.TestAsync(Directory(baseDn: "dc=nowhere,dc=test"))).Outcome);
+        var down = await Client.TestAsync(Directory(servers: [$"127.0.0.1:{FreePort.Next()}"]));
+        Assert.Equal(DirectoryOutcome.Unreachable, down.Outcome);
+        Assert.Contains("the directory is unreachable", down.Detail);
+        // the system's trust does not know the directory's CA: the handshake fails, and says so
+        Assert.Equal(DirectoryOutcome.Tls, (await Client.TestAsync(Directory(DirectorySecurity.Ldaps, caDirectory: null))).Outcome);
+    }
+
+    [Fact]
+    public async Task A_dead_first_server_fails_over_to_the_next()
+    {
+        var live = Directory().Servers[0];
+        var result = await Client.AuthenticateAsync(Directory(servers: [$"127.0.0.1:{FreePort.Next()}", live]), "ldap-alice", TestServices.Ldap.UserPassword);
+        Assert.True(result.Ok, result.Detail);
+    }
+
+    [Fact]
+    public void Values_are_escaped_as_rfc_4515_says()
+    {
+        Assert.Equal(@"a\2ab\28c\29d\5ce\00", LdapFilter.Escape("a*b(c)d\\e\0"));
+        Assert.Equal(("user", "DOMAIN"), LdapFilter.Split("DOMAIN\\user"));
+        Assert.Equal(("user", "corp.example"), LdapFilter.Split("user@corp.example"));
+        Assert.Equal(("user", (string?)null), LdapFilter.Split(" user "));
+    }
+}
