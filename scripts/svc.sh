@@ -36,7 +36,7 @@ case "$1" in
       redis) ensure_packages; ensure_redis ;;
       simulator) start_simulator; wait_healthy simulator "http://127.0.0.1:$VDI_SIMULATOR_PORT/health/live" 60 ;;
       silo) export_connection_strings; ensure_key_certificate; start_silo; wait_healthy "$(silo_name)" "http://127.0.0.1:$VDI_SILO_HTTP_PORT/health/ready" 90 ;;
-      gateway) export_connection_strings; start_gateway; wait_healthy "$(gateway_name)" "http://127.0.0.1:$VDI_GATEWAY_PORT/health/ready" 60 ;;
+      gateway) export_connection_strings; ensure_cluster_certificates; start_gateway; wait_healthy "$(gateway_name)" "http://127.0.0.1:$VDI_GATEWAY_PORT/health/ready" 60 ;;
       *) usage ;;
     esac ;;
   stop)
