@@ -27,6 +27,14 @@ public sealed class SiloHostOptions
     [Range(typeof(TimeSpan), "00:00:00", "01:00:00", ErrorMessage = "Silo:DashboardRecheck must be 0 to 1 hour")]
     public TimeSpan DashboardRecheck { get; set; } = TimeSpan.FromMinutes(2);
 
+    /// <summary>Dashboard sign-ins per minute from one address (429 with Retry-After beyond it).</summary>
+    [Range(1, 100_000, ErrorMessage = "Silo:DashboardLoginsPerMinutePerAddress must be 1 to 100,000")]
+    public int DashboardLoginsPerMinutePerAddress { get; set; } = 30;
+
+    /// <summary>Dashboard sign-ins per minute for one username.</summary>
+    [Range(1, 100_000, ErrorMessage = "Silo:DashboardLoginsPerMinutePerUsername must be 1 to 100,000")]
+    public int DashboardLoginsPerMinutePerUsername { get; set; } = 10;
+
     /// <summary>Lower than Orleans' one minute only for tests and benchmarks.</summary>
     public TimeSpan? MinimumReminderPeriod { get; set; }
 }

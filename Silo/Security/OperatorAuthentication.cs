@@ -36,7 +36,11 @@ public static class OperatorAuthentication
                 o.ExpireTimeSpan = TimeSpan.FromHours(8);
                 o.SlidingExpiration = true;
             });
-        services.AddSingleton(new LoginThrottle(perAddressPerMinute: 30, perUsernamePerMinute: 10));
+        services.AddSingleton(sp =>
+        {
+            var silo = sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<Options.SiloHostOptions>>().Value;
+            return new LoginThrottle(silo.DashboardLoginsPerMinutePerAddress, silo.DashboardLoginsPerMinutePerUsername);
+        });
         services.AddAuthorizationBuilder().AddPolicy(DashboardPolicy, p => p.RequireAuthenticatedUser()
             .RequireRole(SuperuserRole, Role.Administrator.ToWire()));
         return services;

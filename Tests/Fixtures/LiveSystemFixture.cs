@@ -66,6 +66,7 @@ public class LiveSystemFixture : IAsyncLifetime
             $"--Admin:Password={AdminPassword}",
             "--Silo:MinimumReminderPeriod=00:00:01",
             "--Silo:DashboardRecheck=00:00:00", // the dashboard's cookie reads the account at every request (tested)
+            "--Silo:DashboardLoginsPerMinutePerUsername=4", // the sign-in's rate limit, low enough to test (one test per username)
             // a dead session is judged in 20 s (pings every 10 s still keep a live one), and the grace window after a
             // lost socket is that long too (the product's 60 s would make each socket test wait a minute)
             "--ThinClients:DeadSessionTimeout=00:00:20",

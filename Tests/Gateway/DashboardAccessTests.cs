@@ -82,4 +82,20 @@ public sealed class DashboardAccessTests(LiveSystemFixture system)
         Assert.Equal(HttpStatusCode.Redirect, after.StatusCode); // back to the sign-in: the cookie no longer holds
         Assert.StartsWith("/login", after.Headers.Location!.PathAndQuery);
     }
+
+    [Fact]
+    public async Task Sign_ins_beyond_the_limit_for_one_username_get_429_with_retry_after()
+    {
+        var name = $"spray-{Guid.NewGuid():N}";
+        using var browser = NewBrowser();
+        for (var i = 0; i < 4; i++)
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, (await browser.PostAsync("/login", Login(name, "guess-password"))).StatusCode);
+        }
+
+        var refused = await browser.PostAsync("/login", Login(name, "guess-password"));
+        Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+        Assert.NotNull(refused.Headers.RetryAfter);
+        Assert.Contains("Too many sign-ins", await refused.Content.ReadAsStringAsync());
+    }
 }
