@@ -1,25 +1,6 @@
+using Vdi.Grains.Interfaces.Directories;
+
 namespace Vdi.Grains.Directories;
-
-/// <summary>The kinds of directory the original knows (its ALD is not carried over).</summary>
-public enum DirectoryKind
-{
-    /// <summary>Users by <c>sAMAccountName</c> or <c>userPrincipalName</c>, groups from <c>memberOf</c>.</summary>
-    ActiveDirectory = 0,
-
-    /// <summary>Users <c>uid=...,cn=users,cn=accounts,&lt;dc&gt;</c>.</summary>
-    FreeIpa = 1,
-
-    /// <summary>Users <c>uid=...,ou=people,&lt;dc&gt;</c> (or anywhere under the base, found by <c>uid</c>).</summary>
-    OpenLdap = 2,
-}
-
-/// <summary>How the connection is secured: LDAPS (its own port), StartTLS on the LDAP port, or none.</summary>
-public enum DirectorySecurity
-{
-    None = 0,
-    Ldaps = 1,
-    StartTls = 2,
-}
 
 /// <summary>
 /// Where and how to reach a directory: servers in failover order (<c>host</c> or <c>host:port</c>), the base DN the

@@ -2,31 +2,9 @@ using System.DirectoryServices.Protocols;
 using System.Net;
 using System.Net.Sockets;
 
+using Vdi.Grains.Interfaces.Directories;
+
 namespace Vdi.Grains.Directories;
-
-/// <summary>What a directory check or login came to; the reason names what failed, for the administrator.</summary>
-public enum DirectoryOutcome
-{
-    Ok = 0,
-
-    /// <summary>No server of the list answered on its port.</summary>
-    Unreachable = 1,
-
-    /// <summary>The server answered but the TLS handshake failed (an untrusted or wrong certificate, no TLS there).</summary>
-    Tls = 2,
-
-    /// <summary>The service account's DN or password was refused.</summary>
-    BadServiceCredentials = 3,
-
-    /// <summary>The base DN does not exist on the server.</summary>
-    BaseDnNotFound = 4,
-
-    /// <summary>The user's password was refused, or no such user under the base DN (one answer).</summary>
-    WrongCredentials = 5,
-
-    /// <summary>The directory says the account is disabled or locked.</summary>
-    Disabled = 6,
-}
 
 /// <summary>A directory user found and authenticated: what the broker keeps of it.</summary>
 public sealed record DirectoryUser(string Dn, string Account, string FirstName, string LastName, string Email, IReadOnlyList<string> Groups);

@@ -89,6 +89,7 @@ public static class GrainServiceCollectionExtensions
         services.TryAddSingleton<TaskTable>();
         services.TryAddSingleton<SessionTable>();
         services.TryAddSingleton<JournalWriter>();
+        services.TryAddSingleton<Directories.LdapDirectoryClient>();
         services.TryAddSingleton<LiveEventPublisher>();
         return services;
     }

@@ -24,6 +24,7 @@ public sealed class AdminPanelApiTests(LiveSystemFixture system)
         { "/api/admin/thin-clients", "A" },
         { "/api/admin/users", "S" },
         { "/api/admin/groups", "S" },
+        { "/api/admin/directories", "S" },
         { "/api/admin/journal", "OAS" },
         { "/api/admin/journal/export", "OAS" },
         { "/api/admin/summary", "OAS" },

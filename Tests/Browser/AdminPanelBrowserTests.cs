@@ -264,4 +264,32 @@ public sealed class AdminPanelBrowserTests(LiveSystemFixture system)
             await ShotAsync(opPage, "journal-ru");
         }
     }
+
+    [Fact]
+    public async Task A_security_administrator_adds_a_directory_and_tests_it_from_the_panel()
+    {
+        var (name, _, _) = await GatewayClients.UserWithRolesAsync(system.Grains, system.GatewayUrls[0], Role.SecurityAdministrator);
+        var (context, page) = await OpenAsync();
+        await using var _ = context;
+        await LoginAsync(page, Panel(), name, "role-password");
+        await page.Locator("[data-test=nav-directories]").ClickAsync();
+        var ldap = TestServices.Ldap;
+        var server = new Uri(ldap.SecureUrl);
+        var form = page.Locator("[data-test=directory-form]");
+        var directory = $"pd-{Guid.NewGuid():N}"[..14];
+        await form.Locator("input[name=verbose_name]").FillAsync(directory);
+        await form.Locator("select[name=kind]").SelectOptionAsync("OPEN_LDAP");
+        await form.Locator("input[name=servers]").FillAsync($"{server.Host}:{server.Port}");
+        await form.Locator("select[name=security]").SelectOptionAsync("LDAPS");
+        await form.Locator("input[name=base_dn]").FillAsync(ldap.BaseDn);
+        await form.Locator("input[name=service_dn]").FillAsync(ldap.ServiceDn);
+        await form.Locator("input[name=service_password]").FillAsync(ldap.ServicePassword);
+        await form.Locator("input[name=ca_directory]").FillAsync(ldap.CaDirectory);
+        await form.Locator("button[type=submit]").ClickAsync();
+
+        var row = page.Locator("[data-test=directory-row]", new() { HasText = directory });
+        await Assertions.Expect(row).ToBeVisibleAsync();
+        await row.Locator("[data-test=directory-test]").ClickAsync();
+        await Assertions.Expect(row.Locator("[data-test=directory-check]")).ToContainTextAsync("OK:");
+    }
 }

@@ -1,4 +1,5 @@
 using Vdi.Grains.Directories;
+using Vdi.Grains.Interfaces.Directories;
 using Vdi.Tests.Fixtures;
 
 namespace Vdi.Tests.Directories;

@@ -62,6 +62,7 @@ public static class GatewayEndpoints
         admin.MapVmsApi();
         admin.MapTasksApi();
         admin.MapUsersApi();
+        admin.MapDirectoriesApi();
         admin.MapThinClientsApi();
         admin.MapJournalApi();
         admin.MapSummaryApi();

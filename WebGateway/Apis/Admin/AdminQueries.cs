@@ -17,6 +17,9 @@ public sealed class AdminQueries(NpgsqlDataSource db)
         "from vdi_controllers", "verbose_name",
         "id, verbose_name, address, description, status, version, created, updated", [], paging);
 
+    public Task<Page<DirectoryRow>> DirectoriesAsync(Paging paging) => PageAsync<DirectoryRow>(
+        "from vdi_directories", "verbose_name", "id, verbose_name, kind, domain, servers, enabled, created, updated", [], paging);
+
     public Task<Page<PoolRow>> PoolsAsync(string? status, Guid? controllerId, Paging paging)
     {
         var order = Order(paging.Ordering, "p", "p.verbose_name", "verbose_name", "created", "status");

@@ -29,6 +29,8 @@ function panel() {
     poolTasks: { count: 0, results: [] }, assignTo: {}, entitleName: '', vmOffset: 0,
     sessions: { count: 0, results: [] }, showEnded: false, messageTo: {}, messageAll: '', chat: [],
     users: { count: 0, results: [] }, userSearch: '', userEdit: null, userForm: { username: '', password: '', roles: [], is_superuser: false },
+    directories: { count: 0, results: [] }, directoryChecks: {},
+    directoryForm: { verbose_name: '', kind: 'ACTIVE_DIRECTORY', servers: '', security: 'LDAPS', base_dn: '', service_dn: '', service_password: '', domain: '', ca_directory: '' },
     groups: { count: 0, results: [] }, groupForm: { verbose_name: '', description: '' }, group: null, groupMembers: { count: 0, results: [] }, memberName: '',
     tasks: { count: 0, results: [] },
     journal: { count: 0, results: [] }, journalFilter: { event_type: '', entity_type: '', username: '', from: '', to: '', unread: false }, journalOffset: 0,
@@ -204,6 +206,8 @@ function panel() {
           this.group = this.groups.results.find(g => g.id === this.route.id) || null;
           this.groupMembers = await this.api('GET', `/api/admin/groups/${this.route.id}/members`);
         }
+      } else if (p === 'directories' && this.isSecurity) {
+        this.directories = await this.api('GET', '/api/admin/directories');
       } else if (p === 'tasks' && this.isAdmin) {
         this.tasks = await this.api('GET', '/api/admin/tasks?limit=100');
       } else if (p === 'settings' && this.isAdmin) {
@@ -336,6 +340,23 @@ function panel() {
     updateUser(u, changes) { return this.act(() => this.api('PATCH', `/api/admin/users/${u.id}`, changes), 'saved'); },
     unlockUser(u) { return this.act(() => this.api('POST', `/api/admin/users/${u.id}/unlock`), 'done'); },
     deleteUser(u) { return confirm(this.t('confirmRemove')) && this.act(() => this.api('DELETE', `/api/admin/users/${u.id}`), 'done'); },
+    createDirectory() {
+      const f = this.directoryForm;
+      const body = { ...f, servers: f.servers.split(',').map(x => x.trim()).filter(x => x) };
+      return this.act(async () => {
+        await this.api('POST', '/api/admin/directories', body);
+        this.directoryForm = { ...f, verbose_name: '', servers: '', service_password: '' };
+      }, 'saved');
+    },
+    testDirectory(d) {
+      return this.act(async () => {
+        const check = await this.api('POST', `/api/admin/directories/${d.id}/test`);
+        this.directoryChecks = { ...this.directoryChecks, [d.id]: `${check.outcome}: ${check.detail}` };
+      }, 'done');
+    },
+    directoryCheck(d) { return this.directoryChecks[d.id] || ''; },
+    directoryServers(d) { return (d.servers || []).join(', '); },
+    deleteDirectory(d) { return confirm(this.t('confirmRemove')) && this.act(() => this.api('DELETE', `/api/admin/directories/${d.id}`), 'done'); },
     deleteGroup(g) { return confirm(this.t('confirmRemove')) && this.act(() => this.api('DELETE', `/api/admin/groups/${g.id}`), 'done'); },
     changePassword(u) {
       const password = prompt(this.t('newPassword'));

@@ -3,7 +3,7 @@
 window.VDI_TEXTS = {
   en: {
     brand: 'VDI broker', login: 'Log in', logout: 'Log out', username: 'User name', password: 'Password', code: 'One-time code (2FA)',
-    dashboard: 'Dashboard', controllers: 'Controllers', pools: 'Pools', thinClients: 'Thin clients', users: 'Users', groups: 'Groups',
+    dashboard: 'Dashboard', controllers: 'Controllers', pools: 'Pools', thinClients: 'Thin clients', users: 'Users', groups: 'Groups', directories: 'Directory services', directoryKind: 'Type', servers: 'Servers', directorySecurity: 'Security', serviceAccount: 'Service account (DN)', domain: 'Domain', caDirectory: 'Trusted CA folder (empty: the system\'s)', testConnection: 'Test connection', addDirectory: 'Add a directory',
     tasks: 'Tasks', journal: 'Journal', settings: 'Settings', orleansDashboard: 'Orleans dashboard', apiReference: 'API reference', language: 'Language',
     noAccess: 'Your account has no administrator role.', live: 'live', offline: 'reconnecting…',
     vms: 'VMs', vmsByState: 'VMs by state', connectedClients: 'Connected thin clients', runningTasks: 'Running tasks', latestEvents: 'Latest events',
@@ -35,7 +35,7 @@ window.VDI_TEXTS = {
   },
   ru: {
     brand: 'Брокер VDI', login: 'Войти', logout: 'Выйти', username: 'Имя пользователя', password: 'Пароль', code: 'Одноразовый код (2FA)',
-    dashboard: 'Обзор', controllers: 'Контроллеры', pools: 'Пулы', thinClients: 'Тонкие клиенты', users: 'Пользователи', groups: 'Группы',
+    dashboard: 'Обзор', controllers: 'Контроллеры', pools: 'Пулы', thinClients: 'Тонкие клиенты', users: 'Пользователи', groups: 'Группы', directories: 'Службы каталогов', directoryKind: 'Тип', servers: 'Серверы', directorySecurity: 'Защита', serviceAccount: 'Сервисная учётная запись (DN)', domain: 'Домен', caDirectory: 'Папка доверенных CA (пусто: системные)', testConnection: 'Проверить соединение', addDirectory: 'Добавить каталог',
     tasks: 'Задачи', journal: 'Журнал', settings: 'Настройки', orleansDashboard: 'Панель Orleans', apiReference: 'Справочник API', language: 'Язык',
     noAccess: 'У вашей учётной записи нет роли администратора.', live: 'онлайн', offline: 'переподключение…',
     vms: 'ВМ', vmsByState: 'ВМ по состояниям', connectedClients: 'Подключённые тонкие клиенты', runningTasks: 'Выполняемые задачи', latestEvents: 'Последние события',

@@ -1,0 +1,68 @@
+namespace Vdi.Grains.Interfaces.Directories;
+
+/// <summary>
+/// A directory users sign in against (Active Directory, FreeIPA, OpenLDAP), keyed by its id. Its service account's
+/// password is kept Data-Protection encrypted and never leaves the silo: views only say whether one is set.
+/// </summary>
+[Alias("IDirectoryGrain")]
+public interface IDirectoryGrain : IGrainWithGuidKey
+{
+    /// <summary>Stores a new directory (every field checked first; a refusal names it); journalled.</summary>
+    [Alias("CreateAsync")]
+    Task<DirectoryView> CreateAsync(DirectorySettings settings, string by);
+
+    /// <summary>Changes what is given (null: as it was; a new service password only when given); journalled with old → new.</summary>
+    [Alias("UpdateAsync")]
+    Task<DirectoryView> UpdateAsync(DirectorySettings changes, string by);
+
+    [Alias("GetAsync"), Orleans.Concurrency.ReadOnly]
+    Task<DirectoryView?> GetAsync();
+
+    [Alias("DeleteAsync")]
+    Task DeleteAsync(string by);
+
+    /// <summary>"Test connection": the servers, TLS, the service account and the base DN, saying exactly what failed.</summary>
+    [Alias("TestAsync"), ResponseTimeout("00:02:00")]
+    Task<DirectoryCheck> TestAsync();
+}
+
+/// <summary>A directory's settings: all given at creation (but the optional ones), any at a change.</summary>
+[GenerateSerializer, Immutable, Alias("DirectorySettings")]
+public sealed record DirectorySettings
+{
+    [Id(0)] public string? VerboseName { get; init; }
+    [Id(1)] public DirectoryKind? Kind { get; init; }
+    [Id(2)] public IReadOnlyList<string>? Servers { get; init; }
+    [Id(3)] public DirectorySecurity? Security { get; init; }
+    [Id(4)] public string? BaseDn { get; init; }
+    [Id(5)] public string? ServiceDn { get; init; }
+    /// <summary>In clear only on its way to the grain, which encrypts it.</summary>
+    [Id(6)] public string? ServicePassword { get; init; }
+    /// <summary>The NetBIOS or DNS name the login answer's <c>domain</c> carries.</summary>
+    [Id(7)] public string? Domain { get; init; }
+    /// <summary>A folder of trusted CA certificates (<c>openssl rehash</c>); empty: the system's trust.</summary>
+    [Id(8)] public string? CaDirectory { get; init; }
+    [Id(9)] public int? TimeoutSeconds { get; init; }
+    [Id(10)] public bool? Enabled { get; init; }
+}
+
+[GenerateSerializer, Immutable, Alias("DirectoryView")]
+public sealed record DirectoryView(
+    [property: Id(0)] Guid Id,
+    [property: Id(1)] string VerboseName,
+    [property: Id(2)] DirectoryKind Kind,
+    [property: Id(3)] IReadOnlyList<string> Servers,
+    [property: Id(4)] DirectorySecurity Security,
+    [property: Id(5)] string BaseDn,
+    [property: Id(6)] string ServiceDn,
+    [property: Id(7)] bool HasServicePassword,
+    [property: Id(8)] string Domain,
+    [property: Id(9)] string CaDirectory,
+    [property: Id(10)] int TimeoutSeconds,
+    [property: Id(11)] bool Enabled,
+    [property: Id(12)] DateTimeOffset Created,
+    [property: Id(13)] DateTimeOffset Updated);
+
+/// <summary>What "test connection" found: <see cref="DirectoryOutcome.Ok"/>, or what failed and where.</summary>
+[GenerateSerializer, Immutable, Alias("DirectoryCheck")]
+public sealed record DirectoryCheck([property: Id(0)] DirectoryOutcome Outcome, [property: Id(1)] string Detail);

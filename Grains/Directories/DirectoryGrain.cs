@@ -1,0 +1,277 @@
+using Npgsql;
+using Vdi.Grains.Hosting;
+using Vdi.Grains.Interfaces.Directories;
+using Vdi.Grains.Interfaces.Errors;
+using Vdi.Grains.Interfaces.Journal;
+using Vdi.Grains.Journal;
+using Vdi.Grains.Security;
+
+namespace Vdi.Grains.Directories;
+
+[GrainType("directory")]
+public sealed class DirectoryGrain(
+    [PersistentState("directory", StorageNames.Main)] IPersistentState<DirectoryState> state,
+    SecretProtector secrets,
+    LdapDirectoryClient ldap,
+    NpgsqlDataSource db,
+    JournalWriter journal,
+    TimeProvider time) : Grain, IDirectoryGrain
+{
+    private Guid Id => this.GetPrimaryKey();
+
+    public async Task<DirectoryView> CreateAsync(DirectorySettings settings, string by)
+    {
+        if (state.RecordExists)
+        {
+            throw BrokerException.Conflict($"directory {Id} already exists");
+        }
+
+        if (settings.Kind is null || settings.Servers is null || settings.BaseDn is null || settings.ServiceDn is null || settings.ServicePassword is null)
+        {
+            throw BrokerException.Invalid(settings.Kind is null ? "kind" : settings.Servers is null ? "servers" : settings.BaseDn is null ? "base_dn"
+                : settings.ServiceDn is null ? "service_dn" : "service_password",
+                "kind, servers, base_dn, service_dn and service_password are needed for a new directory");
+        }
+
+        var next = Apply(new DirectoryState(), settings);
+        var now = time.GetUtcNow();
+        next.Created = now;
+        next.Updated = now;
+        await StoreAsync(next, upsert: false);
+        await journal.WriteAsync(new JournalEntry(JournalLevel.Info, $"Directory {next.VerboseName} has been created.",
+            $"{next.Kind} at {string.Join(", ", next.Servers)} ({next.Security}), base {next.BaseDn}.", EntityType.Security, Id, by));
+        return View();
+    }
+
+    public async Task<DirectoryView> UpdateAsync(DirectorySettings changes, string by)
+    {
+        RequireExists();
+        var before = state.State;
+        var next = Apply(Copy(before), changes);
+        next.Updated = time.GetUtcNow();
+        var audit = new ChangeLog()
+            .Note("verbose_name", before.VerboseName, next.VerboseName)
+            .Note("kind", before.Kind, next.Kind)
+            .NoteList("servers", before.Servers, next.Servers)
+            .Note("security", before.Security, next.Security)
+            .Note("base_dn", before.BaseDn, next.BaseDn)
+            .Note("service_dn", before.ServiceDn, next.ServiceDn)
+            .Note("domain", before.Domain, next.Domain)
+            .Note("ca_directory", before.CaDirectory, next.CaDirectory)
+            .Note("timeout", before.TimeoutSeconds, next.TimeoutSeconds)
+            .Note("enabled", before.Enabled, next.Enabled);
+        if (changes.ServicePassword is not null)
+        {
+            audit.Add("service_password: changed");
+        }
+
+        await StoreAsync(next, upsert: true);
+        if (!audit.IsEmpty)
+        {
+            await journal.WriteAsync(new JournalEntry(JournalLevel.Info, $"Directory {next.VerboseName} has been changed.", audit.ToString(), EntityType.Security, Id, by));
+        }
+
+        return View();
+    }
+
+    public Task<DirectoryView?> GetAsync() => Task.FromResult(state.RecordExists ? View() : null);
+
+    public async Task DeleteAsync(string by)
+    {
+        RequireExists();
+        var name = state.State.VerboseName;
+        await using (var cmd = db.CreateCommand("delete from vdi_directories where id = @id"))
+        {
+            cmd.Parameters.AddWithValue("id", Id);
+            await cmd.ExecuteNonQueryAsync();
+        }
+
+        await state.ClearStateAsync();
+        await journal.WriteAsync(new JournalEntry(JournalLevel.Warning, $"Directory {name} has been deleted.", EntityType: EntityType.Security, EntityId: Id, User: by));
+        DeactivateOnIdle();
+    }
+
+    public async Task<DirectoryCheck> TestAsync()
+    {
+        RequireExists();
+        var result = await ldap.TestAsync(Connection());
+        return new DirectoryCheck(result.Outcome, result.Detail);
+    }
+
+    /// <summary>The connection as the LDAP client needs it (the service password decrypted, in memory only).</summary>
+    internal DirectoryConnection Connection()
+    {
+        var s = state.State;
+        var password = secrets.UnprotectDirectoryPassword(s.ProtectedServicePassword)
+            ?? throw BrokerException.WrongStatus("the directory's service password cannot be decrypted (the key ring changed): set it again", "service_password");
+        return new DirectoryConnection(s.Kind, [.. s.Servers], s.Security, s.BaseDn, s.ServiceDn, password,
+            s.CaDirectory.Length > 0 ? s.CaDirectory : null, Timeout: TimeSpan.FromSeconds(s.TimeoutSeconds));
+    }
+
+    /// <summary>Every field checked before anything changes: a refusal leaves the directory as it was.</summary>
+    private DirectoryState Apply(DirectoryState s, DirectorySettings c)
+    {
+        if (c.VerboseName is not null)
+        {
+            s.VerboseName = Text(c.VerboseName, 128, "verbose_name", required: true);
+        }
+        else if (s.VerboseName.Length == 0)
+        {
+            throw BrokerException.Invalid("verbose_name", "verbose_name: 1 to 128 characters");
+        }
+
+        if (c.Kind is { } kind)
+        {
+            s.Kind = Enum.IsDefined(kind) ? kind : throw BrokerException.Invalid("kind", "kind: ACTIVE_DIRECTORY, FREE_IPA or OPEN_LDAP");
+        }
+
+        if (c.Security is { } security)
+        {
+            s.Security = Enum.IsDefined(security) ? security : throw BrokerException.Invalid("security", "security: NONE, LDAPS or START_TLS");
+        }
+
+        if (c.Servers is { } servers)
+        {
+            var list = servers.Select(x => (x ?? "").Trim()).Where(x => x.Length > 0).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+            if (list.Count is 0 or > 8 || list.Any(x => x.Length > 255 || !ValidServer(x)))
+            {
+                throw BrokerException.Invalid("servers", "servers: 1 to 8 host names or IP addresses, each optionally with :port");
+            }
+
+            s.Servers = list;
+        }
+
+        if (c.BaseDn is not null)
+        {
+            s.BaseDn = Dn(c.BaseDn, "base_dn");
+        }
+
+        if (c.ServiceDn is not null)
+        {
+            s.ServiceDn = Dn(c.ServiceDn, "service_dn");
+        }
+
+        if (c.ServicePassword is { } password)
+        {
+            s.ProtectedServicePassword = password.Length is > 0 and <= 1024
+                ? secrets.ProtectDirectoryPassword(password)
+                : throw BrokerException.Invalid("service_password", "service_password: 1 to 1024 characters");
+        }
+
+        if (c.Domain is not null)
+        {
+            s.Domain = Text(c.Domain, 255, "domain", required: false);
+        }
+
+        if (c.CaDirectory is not null)
+        {
+            s.CaDirectory = Text(c.CaDirectory, 1024, "ca_directory", required: false);
+        }
+
+        if (c.TimeoutSeconds is { } timeout)
+        {
+            s.TimeoutSeconds = timeout is >= 1 and <= 120 ? timeout : throw BrokerException.Invalid("timeout", "timeout: 1 to 120 seconds");
+        }
+
+        if (c.Enabled is { } enabled)
+        {
+            s.Enabled = enabled;
+        }
+
+        return s;
+    }
+
+    private static bool ValidServer(string server)
+    {
+        var colon = server.LastIndexOf(':');
+        var host = colon > 0 ? server[..colon] : server;
+        return (colon <= 0 || (int.TryParse(server[(colon + 1)..], out var port) && port is > 0 and < 65536))
+            && Uri.CheckHostName(host) is not UriHostNameType.Unknown;
+    }
+
+    private static string Dn(string value, string field)
+    {
+        var dn = value.Trim();
+        return dn.Length is > 0 and <= 512 && dn.Contains('=', StringComparison.Ordinal) && !dn.Any(char.IsControl)
+            ? dn
+            : throw BrokerException.Invalid(field, $"{field}: a distinguished name such as dc=example,dc=org (at most 512 characters)");
+    }
+
+    private static string Text(string value, int max, string field, bool required)
+    {
+        var text = value.Trim();
+        return (text.Length <= max && (!required || text.Length > 0)) && !text.Any(char.IsControl)
+            ? text
+            : throw BrokerException.Invalid(field, $"{field}: {(required ? 1 : 0)} to {max} characters");
+    }
+
+    /// <summary>The row first (it reserves the name), then the state; a failed state write takes a new row back.</summary>
+    private async Task StoreAsync(DirectoryState next, bool upsert)
+    {
+        await using (var cmd = db.CreateCommand("""
+            insert into vdi_directories (id, verbose_name, kind, domain, servers, enabled, created, updated)
+            values (@id, @name, @kind, @domain, @servers, @enabled, @created, @updated)
+            on conflict (id) do update set verbose_name = excluded.verbose_name, kind = excluded.kind, domain = excluded.domain,
+                servers = excluded.servers, enabled = excluded.enabled, updated = excluded.updated
+            """))
+        {
+            cmd.Parameters.AddWithValue("id", Id);
+            cmd.Parameters.AddWithValue("name", next.VerboseName);
+            cmd.Parameters.AddWithValue("kind", next.Kind.ToWire());
+            cmd.Parameters.AddWithValue("domain", next.Domain);
+            cmd.Parameters.AddWithValue("servers", next.Servers.ToArray());
+            cmd.Parameters.AddWithValue("enabled", next.Enabled);
+            cmd.Parameters.AddWithValue("created", next.Created);
+            cmd.Parameters.AddWithValue("updated", next.Updated);
+            try
+            {
+                await cmd.ExecuteNonQueryAsync();
+            }
+            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
+            {
+                throw BrokerException.Conflict($"verbose_name: another directory is already named {next.VerboseName}", "verbose_name");
+            }
+        }
+
+        var previous = state.State;
+        state.State = next;
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch
+        {
+            state.State = previous; // nothing half-written: the activation keeps what is stored
+            if (!upsert)
+            {
+                await using var undo = db.CreateCommand("delete from vdi_directories where id = @id");
+                undo.Parameters.AddWithValue("id", Id);
+                await undo.ExecuteNonQueryAsync();
+            }
+
+            throw;
+        }
+    }
+
+    private static DirectoryState Copy(DirectoryState s) => new()
+    {
+        VerboseName = s.VerboseName, Kind = s.Kind, Servers = [.. s.Servers], Security = s.Security, BaseDn = s.BaseDn, ServiceDn = s.ServiceDn,
+        ProtectedServicePassword = s.ProtectedServicePassword, Domain = s.Domain, CaDirectory = s.CaDirectory, TimeoutSeconds = s.TimeoutSeconds,
+        Enabled = s.Enabled, Created = s.Created, Updated = s.Updated,
+    };
+
+    private DirectoryView View()
+    {
+        var s = state.State;
+        return new DirectoryView(Id, s.VerboseName, s.Kind, [.. s.Servers], s.Security, s.BaseDn, s.ServiceDn, s.ProtectedServicePassword.Length > 0,
+            s.Domain, s.CaDirectory, s.TimeoutSeconds, s.Enabled, s.Created, s.Updated);
+    }
+
+    private void RequireExists()
+    {
+        if (!state.RecordExists)
+        {
+            throw BrokerException.NotFound($"no directory has the id {Id}");
+        }
+    }
+}

@@ -1,0 +1,46 @@
+using System.Security.Claims;
+using Vdi.Grains.Interfaces.Directories;
+using Vdi.Grains.Interfaces.Errors;
+using Vdi.WebGateway.Apis.Admin.Rows;
+using Vdi.WebGateway.Security;
+
+namespace Vdi.WebGateway.Apis.Admin;
+
+/// <summary>
+/// Directory services (issue 15): the directories users sign in against, for security administrators. The service
+/// account's password goes in and never comes out (a view says <c>has_service_password</c>).
+/// </summary>
+public static class DirectoriesApi
+{
+    public sealed record DirectoryRequest(string? VerboseName, DirectoryKind? Kind, IReadOnlyList<string>? Servers, DirectorySecurity? Security,
+        string? BaseDn, string? ServiceDn, string? ServicePassword, string? Domain, string? CaDirectory, int? Timeout, bool? Enabled)
+    {
+        public DirectorySettings ToSettings() => new()
+        {
+            VerboseName = VerboseName, Kind = Kind, Servers = Servers, Security = Security, BaseDn = BaseDn, ServiceDn = ServiceDn,
+            ServicePassword = ServicePassword, Domain = Domain, CaDirectory = CaDirectory, TimeoutSeconds = Timeout, Enabled = Enabled,
+        };
+    }
+
+    public static RouteGroupBuilder MapDirectoriesApi(this RouteGroupBuilder admin)
+    {
+        var g = admin.MapGroup("/directories").WithTags("Directories").RequireAuthorization(Roles.SecurityAdministratorPolicy);
+        g.MapGet("/", (AdminQueries q, [AsParameters] Paging paging) => q.DirectoriesAsync(paging));
+        g.MapPost("/", async (DirectoryRequest body, IClusterClient cluster, ClaimsPrincipal user) =>
+        {
+            var view = await cluster.GetGrain<IDirectoryGrain>(Guid.NewGuid()).CreateAsync(body.ToSettings(), user.UserName());
+            return TypedResults.Created($"/api/admin/directories/{view.Id}", view);
+        });
+        g.MapGet("/{id:guid}", async (Guid id, IClusterClient cluster) =>
+            await cluster.GetGrain<IDirectoryGrain>(id).GetAsync() ?? throw BrokerException.NotFound($"no directory has the id {id}"));
+        g.MapPatch("/{id:guid}", (Guid id, DirectoryRequest body, IClusterClient cluster, ClaimsPrincipal user) =>
+            cluster.GetGrain<IDirectoryGrain>(id).UpdateAsync(body.ToSettings(), user.UserName()));
+        g.MapDelete("/{id:guid}", async (Guid id, IClusterClient cluster, ClaimsPrincipal user) =>
+        {
+            await cluster.GetGrain<IDirectoryGrain>(id).DeleteAsync(user.UserName());
+            return TypedResults.NoContent();
+        });
+        g.MapPost("/{id:guid}/test", (Guid id, IClusterClient cluster) => cluster.GetGrain<IDirectoryGrain>(id).TestAsync());
+        return admin;
+    }
+}
