@@ -25,7 +25,9 @@ public sealed record LoginAttempt(
     [property: Id(1)] string? Code,
     [property: Id(2)] string ClientAddress,
     [property: Id(3)] LoginChannel Channel,
-    [property: Id(4)] Guid? TokenId = null);
+    [property: Id(4)] Guid? TokenId = null,
+    [property: Id(5)] bool Directory = false,
+    [property: Id(6)] string? Typed = null);
 
 /// <summary>What a login came to.</summary>
 [GenerateSerializer, Alias("LoginResult")]
@@ -41,6 +43,9 @@ public enum LoginResult
 
     /// <summary>The password was right but has expired (the original's PASSWORD_EXPIRATION_PERIOD): an administrator sets a new one.</summary>
     PasswordExpired = 3,
+
+    /// <summary>A directory login that could not be checked: no directory is configured, or none answers (never counted as a failure).</summary>
+    DirectoryUnavailable = 4,
 }
 
 /// <summary>The outcome of a <see cref="LoginAttempt"/>: the user only on success.</summary>
@@ -48,7 +53,9 @@ public enum LoginResult
 public sealed record LoginOutcome(
     [property: Id(0)] LoginResult Result,
     [property: Id(1)] UserView? User = null,
-    [property: Id(2)] TimeSpan RetryAfter = default)
+    [property: Id(2)] TimeSpan RetryAfter = default,
+    [property: Id(3)] string Domain = "",
+    [property: Id(4)] string Detail = "")
 {
     public static readonly LoginOutcome Failed = new(LoginResult.Failed);
 }

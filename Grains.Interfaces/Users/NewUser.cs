@@ -10,4 +10,5 @@ public sealed record NewUser(
     [property: Id(4)] string Creator,
     [property: Id(5)] string FirstName = "",
     [property: Id(6)] string LastName = "",
-    [property: Id(7)] string Email = "");
+    [property: Id(7)] string Email = "",
+    [property: Id(8)] Guid? DirectoryId = null);

@@ -18,7 +18,8 @@ public sealed record UserView(
     [property: Id(11)] bool TwoFactor = false,
     [property: Id(12)] IReadOnlyList<string>? TkPermissions = null,
     [property: Id(13)] DateTimeOffset? LockedUntil = null,
-    [property: Id(14)] DateTimeOffset? PasswordExpires = null)
+    [property: Id(14)] DateTimeOffset? PasswordExpires = null,
+    [property: Id(15)] string Source = "LOCAL")
 {
     /// <summary>True when the user holds the role directly or as a superuser.</summary>
     public bool HasRole(Role role) => IsSuperuser || Roles.Contains(role);

@@ -15,7 +15,7 @@ public sealed class DirectoryGrain(
     LdapDirectoryClient ldap,
     NpgsqlDataSource db,
     JournalWriter journal,
-    TimeProvider time) : Grain, IDirectoryGrain
+    TimeProvider time) : Grain, IDirectoryInternalGrain
 {
     private Guid Id => this.GetPrimaryKey();
 
@@ -96,6 +96,24 @@ public sealed class DirectoryGrain(
         RequireExists();
         var result = await ldap.TestAsync(Connection());
         return new DirectoryCheck(result.Outcome, result.Detail);
+    }
+
+    public async Task<DirectoryLogin> AuthenticateAsync(string typed, string password)
+    {
+        if (!state.RecordExists)
+        {
+            return new DirectoryLogin(DirectoryOutcome.Unreachable, "the user's directory has been removed", Enabled: false);
+        }
+
+        if (!state.State.Enabled)
+        {
+            return new DirectoryLogin(DirectoryOutcome.Unreachable, $"the directory {state.State.VerboseName} is disabled", Enabled: false);
+        }
+
+        var result = await ldap.AuthenticateAsync(Connection(), typed, password);
+        return result.User is { } user
+            ? new DirectoryLogin(result.Outcome, result.Detail, user.Account, user.FirstName, user.LastName, user.Email, user.Groups, state.State.Domain)
+            : new DirectoryLogin(result.Outcome, result.Detail, Domain: state.State.Domain);
     }
 
     /// <summary>The connection as the LDAP client needs it (the service password decrypted, in memory only).</summary>

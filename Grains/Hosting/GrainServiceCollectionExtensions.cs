@@ -90,6 +90,8 @@ public static class GrainServiceCollectionExtensions
         services.TryAddSingleton<SessionTable>();
         services.TryAddSingleton<JournalWriter>();
         services.TryAddSingleton<Directories.LdapDirectoryClient>();
+        services.TryAddSingleton<Directories.DirectoryTable>();
+        services.AddSection<Directories.DirectoryOptions>(configuration, Directories.DirectoryOptions.Section);
         services.TryAddSingleton<LiveEventPublisher>();
         return services;
     }

@@ -21,6 +21,7 @@ public sealed class UserGrain(
     SecretProtector secrets,
     JournalWriter journal,
     IOptions<Security.LockoutOptions> lockout,
+    Directories.DirectoryTable directories,
     SecurityClock clock) : Grain, IUserGrain
 {
     /// <summary>The most earlier passwords kept (the setting chooses how many of them count).</summary>
@@ -61,8 +62,13 @@ public sealed class UserGrain(
         s.Created = now;
         s.Updated = now;
         s.Creator = user.Creator;
-        s.PasswordHash = await hasher.HashAsync(s, user.Password);
-        s.PasswordExpires = Expiry(settings, now);
+        s.DirectoryId = user.DirectoryId;
+        if (user.DirectoryId is null)
+        {
+            s.PasswordHash = await hasher.HashAsync(s, user.Password);
+            s.PasswordExpires = Expiry(settings, now);
+        }
+
         await SaveAsync();
         return s.ToView();
     }
@@ -87,17 +93,57 @@ public sealed class UserGrain(
             return new LoginOutcome(LoginResult.LockedOut, RetryAfter: remaining);
         }
 
-        if (!s.IsActive || string.IsNullOrEmpty(s.PasswordHash))
+        if (!s.IsActive)
         {
-            await hasher.DecoyAsync(attempt.Password, cancellation); // as long as a wrong password takes
-            await JournalFailureAsync(attempt, s.IsActive ? "the account has no local password" : "the account is deactivated");
+            if (!attempt.Directory)
+            {
+                await hasher.DecoyAsync(attempt.Password, cancellation); // as long as a wrong password takes
+            }
+
+            await JournalFailureAsync(attempt, "the account is deactivated");
             return LoginOutcome.Failed;
         }
 
-        var result = await hasher.VerifyAsync(s, s.PasswordHash, attempt.Password, cancellation);
-        if (result == PasswordVerificationResult.Failed)
+        var domain = "";
+        var result = PasswordVerificationResult.Success;
+        if (attempt.Directory)
         {
-            return await FailAsync(attempt, "wrong password", now);
+            // the directory checks the password (its own hashing, its own lockout policy)
+            var directoryId = s.DirectoryId ?? await directories.FirstEnabledAsync();
+            if (directoryId is not { } directoryKey)
+            {
+                return DirectoryUnavailable("no directory is configured");
+            }
+
+            var verdict = await GrainFactory.GetGrain<Directories.IDirectoryInternalGrain>(directoryKey).AuthenticateAsync(attempt.Typed ?? s.Username, attempt.Password);
+            switch (verdict.Outcome)
+            {
+                case Interfaces.Directories.DirectoryOutcome.Ok:
+                    domain = verdict.Domain;
+                    (s.FirstName, s.LastName, s.Email) = (Fit(verdict.FirstName, 32), Fit(verdict.LastName, 128), Fit(verdict.Email, 254));
+                    break;
+                case Interfaces.Directories.DirectoryOutcome.WrongCredentials or Interfaces.Directories.DirectoryOutcome.Disabled:
+                    return await FailAsync(attempt, $"the directory refused it: {verdict.Detail}", now);
+                default:
+                    await journal.WriteAsync(new JournalEntry(JournalLevel.Error, $"Authentication failed for user: {s.Username}.",
+                        $"IP: {attempt.ClientAddress}\nThe directory could not check it: {verdict.Detail}.", EntityType.Security, Id, s.Username, attempt.ClientAddress));
+                    return DirectoryUnavailable(verdict.Detail);
+            }
+        }
+        else
+        {
+            if (string.IsNullOrEmpty(s.PasswordHash))
+            {
+                await hasher.DecoyAsync(attempt.Password, cancellation);
+                await JournalFailureAsync(attempt, s.DirectoryId is null ? "the account has no local password" : "a directory user logging in without the directory");
+                return LoginOutcome.Failed;
+            }
+
+            result = await hasher.VerifyAsync(s, s.PasswordHash, attempt.Password, cancellation);
+            if (result == PasswordVerificationResult.Failed)
+            {
+                return await FailAsync(attempt, "wrong password", now);
+            }
         }
 
         var confirmedNow = false;
@@ -118,7 +164,7 @@ public sealed class UserGrain(
             s.PasswordHash = await hasher.HashAsync(s, attempt.Password);
         }
 
-        if (s.PasswordExpires is { } expires && expires <= now)
+        if (!attempt.Directory && s.PasswordExpires is { } expires && expires <= now)
         {
             await state.WriteOrForgetAsync(this);
             await journal.WriteAsync(new JournalEntry(JournalLevel.Warning, $"The password for user {s.Username} has expired.",
@@ -140,9 +186,14 @@ public sealed class UserGrain(
         }
 
         await journal.WriteAsync(new JournalEntry(JournalLevel.Info, $"User {s.Username} has been logged in.",
-            $"Auth type: Local, IP: {attempt.ClientAddress}, Client type: {ClientType(attempt.Channel)}", EntityType.Auth, Id, s.Username, attempt.ClientAddress));
-        return new LoginOutcome(LoginResult.Success, s.ToView());
+            $"Auth type: {(attempt.Directory ? "Ldap" : "Local")}, IP: {attempt.ClientAddress}, Client type: {ClientType(attempt.Channel)}", EntityType.Auth, Id, s.Username, attempt.ClientAddress));
+        return new LoginOutcome(LoginResult.Success, s.ToView(), Domain: domain);
     }
+
+    internal static LoginOutcome DirectoryUnavailable(string detail) =>
+        new(LoginResult.DirectoryUnavailable, Detail: $"the directory is unreachable ({detail}); local users can still log in");
+
+    private static string Fit(string value, int max) => value.Length <= max ? value : value[..max];
 
     private async Task<LoginOutcome> FailAsync(LoginAttempt attempt, string reason, DateTimeOffset now)
     {

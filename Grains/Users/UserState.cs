@@ -43,6 +43,9 @@ public sealed class UserState
     /// <summary>The hashes of earlier passwords, newest first (no reuse of the last N).</summary>
     [Id(21)] public List<string> PasswordHistory { get; set; } = [];
 
+    /// <summary>The directory the user comes from (its password is the directory's); null: a local user.</summary>
+    [Id(22)] public Guid? DirectoryId { get; set; }
+
     public UserView ToView() => new(Id, Username, FirstName, LastName, Email, IsSuperuser, IsActive,
-        [.. Roles], Created, Updated, LastLogin, TwoFactor, [.. TkPermissions], Lockout.LockedUntil, PasswordExpires);
+        [.. Roles], Created, Updated, LastLogin, TwoFactor, [.. TkPermissions], Lockout.LockedUntil, PasswordExpires, DirectoryId is null ? "LOCAL" : "DIRECTORY");
 }

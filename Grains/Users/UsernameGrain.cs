@@ -13,6 +13,8 @@ public sealed class UsernameGrain(
     JournalWriter journal,
     PasswordHashing hashing,
     Microsoft.Extensions.Options.IOptions<LockoutOptions> lockout,
+    Directories.DirectoryTable directories,
+    Microsoft.Extensions.Options.IOptions<Directories.DirectoryOptions> directoryOptions,
     SecurityClock clock) : Grain, IUsernameGrain
 {
     /// <summary>Failures under a name nobody holds, in memory only: the same lockout as an account's, so the answers match.</summary>
@@ -35,10 +37,49 @@ public sealed class UsernameGrain(
             return new LoginOutcome(LoginResult.LockedOut, RetryAfter: remaining);
         }
 
+        if (attempt.Directory)
+        {
+            return await FirstDirectoryLoginAsync(name, attempt, now, cancellation);
+        }
+
         await hashing.DecoyAsync(attempt.Password, cancellation);
         await JournalFailureAsync(name, attempt, "no such user");
         return _unknown.Fail(now, lockout.Value) is { } length ? new LoginOutcome(LoginResult.LockedOut, RetryAfter: length) : LoginOutcome.Failed;
     }
+
+    /// <summary>
+    /// A directory user who is not a broker user yet: the directory checks the password, and the user is created then
+    /// (<see cref="Directories.DirectoryOptions.CreateUsersAtFirstLogin"/>) and logged in through its own grain.
+    /// </summary>
+    private async Task<LoginOutcome> FirstDirectoryLoginAsync(string name, LoginAttempt attempt, DateTimeOffset now, CancellationToken cancellation)
+    {
+        if (await directories.FirstEnabledAsync() is not { } directoryId)
+        {
+            return UserGrain.DirectoryUnavailable("no directory is configured");
+        }
+
+        var verdict = await GrainFactory.GetGrain<Directories.IDirectoryInternalGrain>(directoryId).AuthenticateAsync(attempt.Typed ?? name, attempt.Password);
+        if (verdict.Outcome is not (Interfaces.Directories.DirectoryOutcome.Ok or Interfaces.Directories.DirectoryOutcome.WrongCredentials
+            or Interfaces.Directories.DirectoryOutcome.Disabled))
+        {
+            return UserGrain.DirectoryUnavailable(verdict.Detail);
+        }
+
+        if (verdict.Outcome != Interfaces.Directories.DirectoryOutcome.Ok || !directoryOptions.Value.CreateUsersAtFirstLogin)
+        {
+            await JournalFailureAsync(name, attempt, verdict.Outcome == Interfaces.Directories.DirectoryOutcome.Ok
+                ? "a directory user who is not a broker user (Directories:CreateUsersAtFirstLogin is off)"
+                : $"the directory refused it: {verdict.Detail}");
+            return _unknown.Fail(now, lockout.Value) is { } length ? new LoginOutcome(LoginResult.LockedOut, RetryAfter: length) : LoginOutcome.Failed;
+        }
+
+        // the broker's name is what the user typed (the key of this grain), spelled as the directory spells it when it can
+        var username = Usernames.Key(verdict.Account) == name ? verdict.Account : name;
+        await CreateUserAsync(new NewUser(username, "", false, [], "directory", Fit(verdict.FirstName, 32), Fit(verdict.LastName, 128), Fit(verdict.Email, 254), directoryId));
+        return await GrainFactory.GetGrain<IUserGrain>(state.State.UserId!.Value).LoginAsync(attempt, cancellation);
+    }
+
+    private static string Fit(string value, int max) => value.Length <= max ? value : value[..max];
 
     private Task JournalFailureAsync(string name, LoginAttempt attempt, string reason) => journal.WriteAsync(UserGrain.FailedLogin(name, null, attempt, reason));
 
@@ -64,7 +105,7 @@ public sealed class UsernameGrain(
             throw BrokerException.Invalid("username", "username does not match this index entry");
         }
 
-        if (string.IsNullOrEmpty(user.Password))
+        if (string.IsNullOrEmpty(user.Password) && user.DirectoryId is null)
         {
             throw BrokerException.Invalid("password", "password must not be empty");
         }

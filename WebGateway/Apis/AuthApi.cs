@@ -32,12 +32,12 @@ public static class AuthApi
                 url = "https://github.com/",
                 copyright = "VDI broker on Orleans",
             })).AllowAnonymous();
-            app.MapGet($"{prefix}/settings", (IOptions<BrokerOptions> o) => Envelope.Data(new
+            app.MapGet($"{prefix}/settings", async (IOptions<BrokerOptions> o, Admin.AdminQueries queries) => Envelope.Data(new
             {
                 language = o.Value.Language,
                 broker_name = o.Value.Name,
                 sso = false,
-                ldap = (string?)null,
+                ldap = await queries.LoginDirectoryDomainAsync(), // the original: the directory's domain, "" without one
             })).AllowAnonymous();
         }
 
@@ -86,7 +86,11 @@ public static class AuthApi
 
         var tokenId = Guid.NewGuid();
         var channel = thinClient ? LoginChannel.ThinClient : LoginChannel.Web;
-        var outcome = await cluster.ForName(username).LoginAsync(new LoginAttempt(password, request?.Code, address, channel, tokenId), http.HttpContext.RequestAborted);
+        // "ldap": true - the directory checks the password; the broker's name is the account part of DOMAIN\user or user@domain
+        var directory = request?.Ldap == true;
+        var brokerName = directory ? Vdi.Grains.Interfaces.Directories.DirectoryNames.Split(username).Account : username;
+        var outcome = await cluster.ForName(brokerName).LoginAsync(
+            new LoginAttempt(password, request?.Code, address, channel, tokenId, directory, directory ? username : null), http.HttpContext.RequestAborted);
         switch (outcome.Result)
         {
             case LoginResult.LockedOut:
@@ -94,6 +98,8 @@ public static class AuthApi
                     outcome.RetryAfter, StatusCodes.Status200OK);
             case LoginResult.PasswordExpired:
                 return Envelope.Error($"The password for user {username} has expired.");
+            case LoginResult.DirectoryUnavailable:
+                return Envelope.Error($"Authentication failed for user: {username}. The directory is unreachable; try again later or log in without it.");
             case LoginResult.Success when outcome.User is not null:
                 break;
             default:
@@ -108,7 +114,7 @@ public static class AuthApi
             access_token = token,
             expires_on = expires.UtcDateTime.ToString("dd.MM.yyyy HH:mm:ss", CultureInfo.InvariantCulture) + " UTC",
             username = user.Username,
-            domain = (string?)null,
+            domain = outcome.Domain.Length > 0 ? outcome.Domain : null,
         });
     }
 

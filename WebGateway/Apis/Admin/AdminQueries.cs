@@ -17,6 +17,23 @@ public sealed class AdminQueries(NpgsqlDataSource db)
         "from vdi_controllers", "verbose_name",
         "id, verbose_name, address, description, status, version, created, updated", [], paging);
 
+    private string? _loginDomain;
+    private DateTimeOffset _loginDomainRead = DateTimeOffset.MinValue;
+
+    /// <summary>The domain of the directory logins go to (the first enabled), "" without one; read at most every 5 s.</summary>
+    public async Task<string> LoginDirectoryDomainAsync()
+    {
+        if (_loginDomain is { } cached && DateTimeOffset.UtcNow - _loginDomainRead < TimeSpan.FromSeconds(5))
+        {
+            return cached;
+        }
+
+        await using var cmd = db.CreateCommand("select domain from vdi_directories where enabled order by created, id limit 1");
+        var domain = await cmd.ExecuteScalarAsync() as string ?? "";
+        (_loginDomain, _loginDomainRead) = (domain, DateTimeOffset.UtcNow);
+        return domain;
+    }
+
     public Task<Page<DirectoryRow>> DirectoriesAsync(Paging paging) => PageAsync<DirectoryRow>(
         "from vdi_directories", "verbose_name", "id, verbose_name, kind, domain, servers, enabled, created, updated", [], paging);
 

@@ -1,0 +1,27 @@
+using Vdi.Grains.Interfaces.Directories;
+
+namespace Vdi.Grains.Directories;
+
+/// <summary>
+/// What only silos ask a directory: a user's password. Not on the public interface, so no caller can use a
+/// directory as a password oracle past the login's lockout and journal (every login goes through the username grain).
+/// </summary>
+[Alias("IDirectoryInternalGrain")]
+internal interface IDirectoryInternalGrain : IDirectoryGrain
+{
+    [Alias("AuthenticateAsync"), ResponseTimeout("00:02:00")]
+    Task<DirectoryLogin> AuthenticateAsync(string typed, string password);
+}
+
+/// <summary>A directory's verdict on a login, with what the broker keeps of the user.</summary>
+[GenerateSerializer, Immutable, Alias("DirectoryLogin")]
+public sealed record DirectoryLogin(
+    [property: Id(0)] DirectoryOutcome Outcome,
+    [property: Id(1)] string Detail,
+    [property: Id(2)] string Account = "",
+    [property: Id(3)] string FirstName = "",
+    [property: Id(4)] string LastName = "",
+    [property: Id(5)] string Email = "",
+    [property: Id(6)] IReadOnlyList<string>? Groups = null,
+    [property: Id(7)] string Domain = "",
+    [property: Id(8)] bool Enabled = true);

@@ -1,0 +1,80 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using Vdi.Grains.Interfaces.Directories;
+using Vdi.Grains.Interfaces.Users;
+using Vdi.Tests.Fixtures;
+using Vdi.Tests.ThinClients;
+
+namespace Vdi.Tests.Directories;
+
+/// <summary>
+/// Issue 15: VeiL Connect's <c>"ldap": true</c> login against the real slapd - each username form, the user created at
+/// the first login (no local password, its source shown), the answer's <c>domain</c>, <c>/settings/</c>'s <c>ldap</c>,
+/// a wrong password, and a directory that is down (a clear error; local users still log in).
+/// </summary>
+[Collection(LiveSystemCollection.Name)]
+public sealed class DirectoryLoginTests(LiveSystemFixture system)
+{
+    private Uri Gateway => system.GatewayUrls[0];
+
+    private static async Task<JsonElement> LdapLoginAsync(Uri gateway, string username, string password, bool ldap = true)
+    {
+        using var http = GatewayClients.Http(gateway);
+        http.DefaultRequestHeaders.UserAgent.ParseAdd("thin-client");
+        var reply = await http.PostAsJsonAsync("/api/auth/", new { username, password, code = "", ldap, veil_connect_version = VeilConnectClient.Version });
+        return await reply.Content.ReadFromJsonAsync<JsonElement>();
+    }
+
+    [Fact]
+    public async Task A_directory_user_logs_in_with_ldap_in_each_form_and_is_created_at_the_first_login()
+    {
+        var ldap = TestServices.Ldap;
+        var plain = new Uri(ldap.Url);
+        var directory = system.Grains.GetGrain<IDirectoryGrain>(Guid.NewGuid());
+        await directory.CreateAsync(new DirectorySettings
+        {
+            VerboseName = $"login-{Guid.NewGuid():N}"[..16], Kind = DirectoryKind.OpenLdap, Servers = [$"{plain.Host}:{plain.Port}"],
+            Security = DirectorySecurity.None, BaseDn = ldap.BaseDn, ServiceDn = ldap.ServiceDn, ServicePassword = ldap.ServicePassword, Domain = "VDI",
+        }, "tests");
+        try
+        {
+            using (var anonymous = GatewayClients.Http(Gateway))
+            {
+                var settings = await anonymous.GetFromJsonAsync<JsonElement>("/api/settings/");
+                Assert.Equal("VDI", settings.GetProperty("data").GetProperty("ldap").GetString());
+            }
+
+            foreach (var typed in new[] { "ldap-alice", "VDI\\ldap-alice", "ldap-alice@vdi.test" })
+            {
+                var ok = await LdapLoginAsync(Gateway, typed, ldap.UserPassword);
+                Assert.True(ok.TryGetProperty("data", out var data), $"{typed}: {ok}");
+                Assert.Equal(("ldap-alice", "VDI"), (data.GetProperty("username").GetString(), data.GetProperty("domain").GetString()));
+                using var client = GatewayClients.Http(Gateway);
+                client.DefaultRequestHeaders.TryAddWithoutValidation("Authorization", $"jwt {data.GetProperty("access_token").GetString()}");
+                Assert.True((await client.GetAsync("/api/client/pools")).IsSuccessStatusCode);
+            }
+
+            var id = (await system.Grains.ForName("ldap-alice").FindUserIdAsync())!.Value;
+            var user = (await system.Grains.GetGrain<IUserGrain>(id).GetAsync())!;
+            Assert.Equal(("DIRECTORY", "Alice", "Liddell", "alice@vdi.test"), (user.Source, user.FirstName, user.LastName, user.Email));
+            Assert.True(await TestDb.ScalarAsync<long>("select count(*) from vdi_journal where entity_id = @u and description like 'Auth type: Ldap,%'", ("u", id)) >= 3);
+
+            // the directory checks the password; the user has no local one
+            Assert.Equal("Authentication failed for user: ldap-alice.", (await LdapLoginAsync(Gateway, "ldap-alice", "not-the-password")).GetProperty("errors")[0].GetProperty("message").GetString());
+            Assert.True((await LdapLoginAsync(Gateway, "ldap-alice", ldap.UserPassword, ldap: false)).TryGetProperty("errors", out _));
+            // a filter in the name reaches nobody, and creates nobody
+            Assert.True((await LdapLoginAsync(Gateway, "ldap-*", ldap.UserPassword)).TryGetProperty("errors", out _));
+            Assert.Null(await system.Grains.ForName("ldap-*").FindUserIdAsync());
+
+            // the directory down: a clear answer, never a 500; local users still log in
+            await directory.UpdateAsync(new DirectorySettings { Servers = [$"127.0.0.1:{FreePort.Next()}"], TimeoutSeconds = 2 }, "tests");
+            var down = await LdapLoginAsync(Gateway, "ldap-alice", ldap.UserPassword);
+            Assert.Contains("The directory is unreachable", down.GetProperty("errors")[0].GetProperty("message").GetString());
+            Assert.True((await LdapLoginAsync(Gateway, system.AdminUsername, system.AdminPassword, ldap: false)).TryGetProperty("data", out _));
+        }
+        finally
+        {
+            await directory.DeleteAsync("tests");
+        }
+    }
+}
