@@ -44,6 +44,40 @@ public sealed record DirectorySettings
     [Id(8)] public string? CaDirectory { get; init; }
     [Id(9)] public int? TimeoutSeconds { get; init; }
     [Id(10)] public bool? Enabled { get; init; }
+    /// <summary>The mappings, all of them (replacing those before); null: as they were.</summary>
+    [Id(11)] public IReadOnlyList<DirectoryMapping>? Mappings { get; init; }
+}
+
+/// <summary>What a mapping matches on: the account name, an OU the user is in, or a directory group of the user.</summary>
+[GenerateSerializer, Alias("DirectoryMappingKind")]
+public enum DirectoryMappingKind
+{
+    User = 0,
+    Ou = 1,
+    Group = 2,
+}
+
+/// <summary>
+/// The original's mapping: at each login the mappings are tried in priority order (lowest first) and the first that
+/// matches adds the user to its broker groups.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("DirectoryMapping")]
+public sealed record DirectoryMapping(
+    [property: Id(0)] string Name,
+    [property: Id(1)] DirectoryMappingKind Kind,
+    [property: Id(2)] IReadOnlyList<string> Values,
+    [property: Id(3)] IReadOnlyList<Guid> Groups,
+    [property: Id(4)] int Priority)
+{
+    /// <summary>Whether a user of this account name, DN and directory groups matches.</summary>
+    public bool Matches(string account, string dn, IReadOnlyCollection<string> groups) => Kind switch
+    {
+        DirectoryMappingKind.User => Values.Contains(account, StringComparer.OrdinalIgnoreCase),
+        DirectoryMappingKind.Ou => dn.Split(',').Skip(1).Select(part => part.Trim())
+            .Any(part => part.StartsWith("ou=", StringComparison.OrdinalIgnoreCase) && Values.Contains(part[3..], StringComparer.OrdinalIgnoreCase)),
+        DirectoryMappingKind.Group => groups.Any(g => Values.Contains(g, StringComparer.OrdinalIgnoreCase)),
+        _ => false,
+    };
 }
 
 [GenerateSerializer, Immutable, Alias("DirectoryView")]
@@ -61,7 +95,8 @@ public sealed record DirectoryView(
     [property: Id(10)] int TimeoutSeconds,
     [property: Id(11)] bool Enabled,
     [property: Id(12)] DateTimeOffset Created,
-    [property: Id(13)] DateTimeOffset Updated);
+    [property: Id(13)] DateTimeOffset Updated,
+    [property: Id(14)] IReadOnlyList<DirectoryMapping>? Mappings = null);
 
 /// <summary>What "test connection" found: <see cref="DirectoryOutcome.Ok"/>, or what failed and where.</summary>
 [GenerateSerializer, Immutable, Alias("DirectoryCheck")]

@@ -59,7 +59,8 @@ public sealed class DirectoryGrain(
             .Note("domain", before.Domain, next.Domain)
             .Note("ca_directory", before.CaDirectory, next.CaDirectory)
             .Note("timeout", before.TimeoutSeconds, next.TimeoutSeconds)
-            .Note("enabled", before.Enabled, next.Enabled);
+            .Note("enabled", before.Enabled, next.Enabled)
+            .NoteList("mappings", before.Mappings, next.Mappings, m => $"{m.Priority} {m.Kind.ToWire()} {m.Name}");
         if (changes.ServicePassword is not null)
         {
             audit.Add("service_password: changed");
@@ -102,7 +103,7 @@ public sealed class DirectoryGrain(
     {
         if (!state.RecordExists)
         {
-            return new DirectoryLogin(DirectoryOutcome.Unreachable, "the user's directory has been removed", Enabled: false);
+            return new DirectoryLogin(DirectoryOutcome.Unreachable, "the user's directory has been removed", Enabled: false, Removed: true);
         }
 
         if (!state.State.Enabled)
@@ -111,9 +112,15 @@ public sealed class DirectoryGrain(
         }
 
         var result = await ldap.AuthenticateAsync(Connection(), typed, password);
-        return result.User is { } user
-            ? new DirectoryLogin(result.Outcome, result.Detail, user.Account, user.FirstName, user.LastName, user.Email, user.Groups, state.State.Domain)
-            : new DirectoryLogin(result.Outcome, result.Detail, Domain: state.State.Domain);
+        if (result.User is not { } user)
+        {
+            return new DirectoryLogin(result.Outcome, result.Detail, Domain: state.State.Domain);
+        }
+
+        // the first mapping that matches, in priority order, decides the broker groups (the original's assign_veil_roles)
+        var mapping = state.State.Mappings.OrderBy(m => m.Priority).FirstOrDefault(m => m.Matches(user.Account, user.Dn, user.Groups));
+        return new DirectoryLogin(result.Outcome, result.Detail, user.Account, user.FirstName, user.LastName, user.Email, user.Groups, state.State.Domain,
+            MappedGroups: mapping?.Groups ?? []);
     }
 
     /// <summary>The connection as the LDAP client needs it (the service password decrypted, in memory only).</summary>
@@ -196,6 +203,23 @@ public sealed class DirectoryGrain(
             s.Enabled = enabled;
         }
 
+        if (c.Mappings is { } mappings)
+        {
+            if (mappings.Count > 100)
+            {
+                throw BrokerException.Invalid("mappings", "mappings: at most 100");
+            }
+
+            s.Mappings = [.. mappings.Select(m => new DirectoryMapping(
+                Text(m.Name ?? "", 128, "mappings", required: true),
+                Enum.IsDefined(m.Kind) ? m.Kind : throw BrokerException.Invalid("mappings", "mappings: kind USER, OU or GROUP"),
+                m.Values is { Count: > 0 and <= 100 } values && values.All(v => !string.IsNullOrWhiteSpace(v) && v.Length <= 255)
+                    ? [.. values.Select(v => v.Trim())]
+                    : throw BrokerException.Invalid("mappings", "mappings: 1 to 100 values of at most 255 characters each"),
+                m.Groups is { Count: > 0 and <= 100 } groups ? [.. groups.Distinct()] : throw BrokerException.Invalid("mappings", "mappings: 1 to 100 broker groups each"),
+                m.Priority is >= 0 and <= 10_000 ? m.Priority : throw BrokerException.Invalid("mappings", "mappings: priority 0 to 10000")))];
+        }
+
         return s;
     }
 
@@ -275,14 +299,14 @@ public sealed class DirectoryGrain(
     {
         VerboseName = s.VerboseName, Kind = s.Kind, Servers = [.. s.Servers], Security = s.Security, BaseDn = s.BaseDn, ServiceDn = s.ServiceDn,
         ProtectedServicePassword = s.ProtectedServicePassword, Domain = s.Domain, CaDirectory = s.CaDirectory, TimeoutSeconds = s.TimeoutSeconds,
-        Enabled = s.Enabled, Created = s.Created, Updated = s.Updated,
+        Enabled = s.Enabled, Created = s.Created, Updated = s.Updated, Mappings = [.. s.Mappings],
     };
 
     private DirectoryView View()
     {
         var s = state.State;
         return new DirectoryView(Id, s.VerboseName, s.Kind, [.. s.Servers], s.Security, s.BaseDn, s.ServiceDn, s.ProtectedServicePassword.Length > 0,
-            s.Domain, s.CaDirectory, s.TimeoutSeconds, s.Enabled, s.Created, s.Updated);
+            s.Domain, s.CaDirectory, s.TimeoutSeconds, s.Enabled, s.Created, s.Updated, [.. s.Mappings.OrderBy(m => m.Priority)]);
     }
 
     private void RequireExists()

@@ -19,4 +19,5 @@ public sealed class DirectoryState
     [Id(10)] public bool Enabled { get; set; } = true;
     [Id(11)] public DateTimeOffset Created { get; set; }
     [Id(12)] public DateTimeOffset Updated { get; set; }
+    [Id(13)] public List<DirectoryMapping> Mappings { get; set; } = [];
 }

@@ -24,4 +24,6 @@ public sealed record DirectoryLogin(
     [property: Id(5)] string Email = "",
     [property: Id(6)] IReadOnlyList<string>? Groups = null,
     [property: Id(7)] string Domain = "",
-    [property: Id(8)] bool Enabled = true);
+    [property: Id(8)] bool Enabled = true,
+    [property: Id(9)] IReadOnlyList<Guid>? MappedGroups = null,
+    [property: Id(10)] bool Removed = false);

@@ -105,6 +105,7 @@ public sealed class UserGrain(
         }
 
         var domain = "";
+        IReadOnlyList<Guid> mapped = [];
         var result = PasswordVerificationResult.Success;
         if (attempt.Directory)
         {
@@ -116,11 +117,21 @@ public sealed class UserGrain(
             }
 
             var verdict = await GrainFactory.GetGrain<Directories.IDirectoryInternalGrain>(directoryKey).AuthenticateAsync(attempt.Typed ?? s.Username, attempt.Password);
+            if (verdict.Removed && await directories.FirstEnabledAsync() is { } replacement && replacement != directoryKey)
+            {
+                // the directory the user came from was removed: the one logins go to now checks it, and keeps it
+                verdict = await GrainFactory.GetGrain<Directories.IDirectoryInternalGrain>(replacement).AuthenticateAsync(attempt.Typed ?? s.Username, attempt.Password);
+                if (verdict.Outcome == Interfaces.Directories.DirectoryOutcome.Ok)
+                {
+                    s.DirectoryId = replacement;
+                }
+            }
             switch (verdict.Outcome)
             {
                 case Interfaces.Directories.DirectoryOutcome.Ok:
                     domain = verdict.Domain;
                     (s.FirstName, s.LastName, s.Email) = (Fit(verdict.FirstName, 32), Fit(verdict.LastName, 128), Fit(verdict.Email, 254));
+                    mapped = verdict.MappedGroups ?? [];
                     break;
                 case Interfaces.Directories.DirectoryOutcome.WrongCredentials or Interfaces.Directories.DirectoryOutcome.Disabled:
                     return await FailAsync(attempt, $"the directory refused it: {verdict.Detail}", now);
@@ -179,6 +190,20 @@ public sealed class UserGrain(
 
         s.LastLogin = now;
         await SaveAsync();
+        foreach (var group in mapped)
+        {
+            // the directory's mapping puts the user in its broker groups (added, never removed, as the original does)
+            try
+            {
+                await GrainFactory.GetGrain<IGroupGrain>(group).AddMembersAsync([Id], "directory");
+            }
+            catch (BrokerException e) when (e.Kind == ErrorKind.NotFound)
+            {
+                await journal.WriteAsync(new JournalEntry(JournalLevel.Warning, $"A directory mapping names group {group}, which does not exist.",
+                    $"User {s.Username} logged in without it.", EntityType.Group, group, "directory"));
+            }
+        }
+
         if (confirmedNow)
         {
             await journal.WriteAsync(new JournalEntry(JournalLevel.Info, $"Two-factor authentication of user {s.Username} confirmed by its first one-time password.",

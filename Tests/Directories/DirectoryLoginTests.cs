@@ -77,4 +77,47 @@ public sealed class DirectoryLoginTests(LiveSystemFixture system)
             await directory.DeleteAsync("tests");
         }
     }
+
+    [Fact]
+    public async Task The_first_mapping_that_matches_in_priority_order_puts_the_user_in_its_groups()
+    {
+        var ldap = TestServices.Ldap;
+        var plain = new Uri(ldap.Url);
+        var groups = new List<Guid>();
+        foreach (var name in new[] { "operators", "by-name", "accounting" })
+        {
+            groups.Add((await system.Grains.GetGrain<Vdi.Grains.Interfaces.Groups.IGroupGrain>(Guid.NewGuid())
+                .CreateAsync($"map-{name}-{Guid.NewGuid():N}"[..24], "", "tests")).Id);
+        }
+
+        var directory = system.Grains.GetGrain<IDirectoryGrain>(Guid.NewGuid());
+        await directory.CreateAsync(new DirectorySettings
+        {
+            VerboseName = $"map-{Guid.NewGuid():N}"[..16], Kind = DirectoryKind.OpenLdap, Servers = [$"{plain.Host}:{plain.Port}"],
+            Security = DirectorySecurity.None, BaseDn = ldap.BaseDn, ServiceDn = ldap.ServiceDn, ServicePassword = ldap.ServicePassword, Domain = "VDI",
+            Mappings =
+            [
+                new DirectoryMapping("accounting OU", DirectoryMappingKind.Ou, ["accounting"], [groups[2]], Priority: 30),
+                new DirectoryMapping("operators", DirectoryMappingKind.Group, ["vdi-operators"], [groups[0]], Priority: 10),
+                new DirectoryMapping("bob by name", DirectoryMappingKind.User, ["LDAP-BOB"], [groups[1]], Priority: 20),
+            ],
+        }, "tests");
+        try
+        {
+            foreach (var who in new[] { "ldap-alice", "ldap-bob" })
+            {
+                Assert.True((await LdapLoginAsync(Gateway, who, ldap.UserPassword)).TryGetProperty("data", out _), who);
+            }
+
+            async Task<Guid[]> GroupsOfAsync(string name) => [.. await TestDb.ScalarsAsync<Guid>(
+                "select m.group_id from vdi_group_members m join vdi_users u on u.id = m.user_id where u.username = @n and m.group_id = any(@g)",
+                ("n", name), ("g", groups.ToArray()))];
+            Assert.Equal([groups[0]], await GroupsOfAsync("ldap-alice")); // her directory group, priority 10
+            Assert.Equal([groups[1]], await GroupsOfAsync("ldap-bob"));   // his name (20) before his OU (30)
+        }
+        finally
+        {
+            await directory.DeleteAsync("tests");
+        }
+    }
 }

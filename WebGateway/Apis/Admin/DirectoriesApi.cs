@@ -13,12 +13,14 @@ namespace Vdi.WebGateway.Apis.Admin;
 public static class DirectoriesApi
 {
     public sealed record DirectoryRequest(string? VerboseName, DirectoryKind? Kind, IReadOnlyList<string>? Servers, DirectorySecurity? Security,
-        string? BaseDn, string? ServiceDn, string? ServicePassword, string? Domain, string? CaDirectory, int? Timeout, bool? Enabled)
+        string? BaseDn, string? ServiceDn, string? ServicePassword, string? Domain, string? CaDirectory, int? Timeout, bool? Enabled,
+        IReadOnlyList<DirectoryMapping>? Mappings)
     {
         public DirectorySettings ToSettings() => new()
         {
             VerboseName = VerboseName, Kind = Kind, Servers = Servers, Security = Security, BaseDn = BaseDn, ServiceDn = ServiceDn,
             ServicePassword = ServicePassword, Domain = Domain, CaDirectory = CaDirectory, TimeoutSeconds = Timeout, Enabled = Enabled,
+            Mappings = Mappings,
         };
     }
 
