@@ -16,7 +16,6 @@ public sealed record DirectoryConnection(
     string ServiceDn,
     string ServicePassword,
     string? CaDirectory = null,
-    bool ValidateCertificate = true,
     TimeSpan? Timeout = null)
 {
     /// <summary>The original waits 55 s; a login should not: a server that does not answer in this long is skipped.</summary>

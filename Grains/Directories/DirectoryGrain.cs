@@ -275,15 +275,13 @@ public sealed class DirectoryGrain(
             }
         }
 
-        var previous = state.State;
         state.State = next;
         try
         {
-            await state.WriteStateAsync();
+            await state.WriteOrForgetAsync(this); // a failed write deactivates: the next activation reads what is stored
         }
         catch
         {
-            state.State = previous; // nothing half-written: the activation keeps what is stored
             if (!upsert)
             {
                 await using var undo = db.CreateCommand("delete from vdi_directories where id = @id");

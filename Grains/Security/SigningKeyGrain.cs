@@ -23,24 +23,10 @@ public sealed class SigningKeyGrain(
 
     public async Task<SigningKeySet> GetKeysAsync()
     {
-        var s = state.State;
         var now = clock.Now;
-        if (string.IsNullOrEmpty(s.ProtectedKey))
-        {
-            s.ProtectedKey = NewKey();
-            s.CurrentId = NewId();
-            s.Created = now;
-            await state.WriteOrForgetAsync(this);
-        }
-        else if (s.Created is { } created && now >= created + options.Value.Rotation)
+        if (await EnsureKeyAsync(now) is { } created && now >= created + options.Value.Rotation)
         {
             await RotateCoreAsync(now, "system", "on schedule");
-        }
-        else if (s.Created is null)
-        {
-            s.Created = now; // a key of before rotation existed: its age counts from now
-            s.CurrentId = string.IsNullOrEmpty(s.CurrentId) ? "k0" : s.CurrentId;
-            await state.WriteOrForgetAsync(this);
         }
 
         return View(now);
@@ -48,30 +34,45 @@ public sealed class SigningKeyGrain(
 
     public async Task<SigningKeySet> RotateAsync(string by)
     {
-        await GetKeysAsync();
-        await RotateCoreAsync(clock.Now, by, "at an administrator's request");
-        return View(clock.Now);
+        var now = clock.Now;
+        await EnsureKeyAsync(now); // never the scheduled rotation as well: that would drop the key before at once
+        await RotateCoreAsync(now, by, "at an administrator's request");
+        return View(now);
+    }
+
+    /// <summary>The current key's creation time, making the first key (or dating one from before rotation) when needed.</summary>
+    private async Task<DateTimeOffset?> EnsureKeyAsync(DateTimeOffset now)
+    {
+        var s = state.State;
+        if (string.IsNullOrEmpty(s.ProtectedKey))
+        {
+            s.ProtectedKey = NewKey();
+            s.CurrentId = NewId();
+            s.Created = now;
+            await state.WriteOrForgetAsync(this);
+            return null; // new: not due
+        }
+
+        if (s.Created is null)
+        {
+            s.Created = now; // a key of before rotation existed: its age counts from now
+            s.CurrentId = string.IsNullOrEmpty(s.CurrentId) ? "k0" : s.CurrentId;
+            await state.WriteOrForgetAsync(this);
+        }
+
+        return s.Created;
     }
 
     private async Task RotateCoreAsync(DateTimeOffset now, string by, string why)
     {
         var s = state.State;
-        var before = (s.ProtectedKey, s.CurrentId, s.Created, s.ProtectedPrevious, s.PreviousId, s.PreviousUntil);
         s.ProtectedPrevious = s.ProtectedKey;
         s.PreviousId = s.CurrentId;
         s.PreviousUntil = now + PreviousKeyLife;
         s.ProtectedKey = NewKey();
         s.CurrentId = NewId();
         s.Created = now;
-        try
-        {
-            await state.WriteStateAsync();
-        }
-        catch
-        {
-            (s.ProtectedKey, s.CurrentId, s.Created, s.ProtectedPrevious, s.PreviousId, s.PreviousUntil) = before; // nothing half-written
-            throw;
-        }
+        await state.WriteOrForgetAsync(this); // a failed write leaves nothing in this activation: the next one reads what is stored
 
         await journal.WriteAsync(new JournalEntry(JournalLevel.Info, "The token signing key has been rotated.",
             $"Key {s.CurrentId} signs new tokens; key {s.PreviousId} is accepted until {s.PreviousUntil:u} ({why}).", EntityType.Security, null, by));

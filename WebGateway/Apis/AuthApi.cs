@@ -78,17 +78,23 @@ public static class AuthApi
             return Envelope.Error($"Authentication failed for user: {username[..Math.Min(username.Length, Usernames.MaxLength)]}.");
         }
 
+        // "ldap": true - the directory checks the password; the broker's name is the account part of DOMAIN\user or user@domain
+        var directory = request?.Ldap == true;
+        var brokerName = directory ? Vdi.Grains.Interfaces.Directories.DirectoryNames.Split(username).Account : username;
+        if (brokerName.Length == 0)
+        {
+            return Envelope.Error($"Authentication failed for user: {username}.");
+        }
+
+        // limited by the account, not by how it was typed: DOMAIN\user and user@domain are one name to a guesser
         var address = ThinClientSocket.ClientIp(http.HttpContext);
-        if (throttle.Check(address, username) is { } wait)
+        if (throttle.Check(address, brokerName) is { } wait)
         {
             return TryLater($"Too many logins. Try again in {Seconds(wait)} s.", wait, StatusCodes.Status429TooManyRequests);
         }
 
         var tokenId = Guid.NewGuid();
         var channel = thinClient ? LoginChannel.ThinClient : LoginChannel.Web;
-        // "ldap": true - the directory checks the password; the broker's name is the account part of DOMAIN\user or user@domain
-        var directory = request?.Ldap == true;
-        var brokerName = directory ? Vdi.Grains.Interfaces.Directories.DirectoryNames.Split(username).Account : username;
         var outcome = await cluster.ForName(brokerName).LoginAsync(
             new LoginAttempt(password, request?.Code, address, channel, tokenId, directory, directory ? username : null), http.HttpContext.RequestAborted);
         switch (outcome.Result)

@@ -297,7 +297,7 @@ public static partial class ThinClientSocket
         }
     }
 
-    /// <summary>Refuses a socket for now: the broker could not check its token (close 1013, the client reconnects by itself).</summary>
+    /// <summary>Refuses a socket with a control error and a close code (a policy the client broke).</summary>
     private static async Task CloseAsync(WebSocket socket, WebSocketCloseStatus status, string error, CancellationToken ct)
     {
         try
@@ -310,6 +310,7 @@ public static partial class ThinClientSocket
         }
     }
 
+    /// <summary>Refuses a socket for now: the broker could not check its token (close 1013, the client reconnects by itself).</summary>
     internal static async Task TryLaterAsync(WebSocket socket, CancellationToken ct)
     {
         try

@@ -28,10 +28,17 @@ public sealed class AdminQueries(NpgsqlDataSource db)
             return cached;
         }
 
-        await using var cmd = db.CreateCommand("select domain from vdi_directories where enabled order by created, id limit 1");
-        var domain = await cmd.ExecuteScalarAsync() as string ?? "";
-        (_loginDomain, _loginDomainRead) = (domain, DateTimeOffset.UtcNow);
-        return domain;
+        try
+        {
+            await using var cmd = db.CreateCommand("select domain from vdi_directories where enabled order by created, id limit 1");
+            var domain = await cmd.ExecuteScalarAsync() as string ?? "";
+            (_loginDomain, _loginDomainRead) = (domain, DateTimeOffset.UtcNow);
+            return domain;
+        }
+        catch (NpgsqlException) when (_loginDomain is { } known)
+        {
+            return known; // VeiL Connect asks before every login: a database hiccup answers what was known, not a 503
+        }
     }
 
     public Task<Page<DirectoryRow>> DirectoriesAsync(Paging paging) => PageAsync<DirectoryRow>(
