@@ -14,6 +14,7 @@ ensure_redis
 export_connection_strings
 ensure_key_certificate
 ensure_slapd
+ensure_samba_dc
 Redis__ConnectionString="$(redis_connection_string),defaultDatabase=1"
 export Redis__ConnectionString
 
@@ -42,6 +43,7 @@ status=$?
 set -e
 "$VDI_ROOT/scripts/fault-pg.sh" stop || true
 stop_slapd
+stop_samba_dc
 
 trx="$(ls "$results"/*.trx 2>/dev/null | head -n 1 || true)"
 if [ -z "$trx" ]; then

@@ -44,7 +44,13 @@ public enum DirectoryOutcome
     /// <summary>The user's password was refused, or no such user under the base DN (one answer).</summary>
     WrongCredentials = 5,
 
-    /// <summary>The directory says the account is disabled or locked.</summary>
+    /// <summary>The password was right but the directory says the account is disabled, locked or expired.</summary>
     Disabled = 6,
+
+    /// <summary>The password was right but has expired in the directory (or must be changed at next logon).</summary>
+    PasswordExpired = 7,
+
+    /// <summary>A group to synchronize was not found under the base DN.</summary>
+    GroupNotFound = 8,
 }
 

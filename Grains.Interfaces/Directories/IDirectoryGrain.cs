@@ -24,7 +24,22 @@ public interface IDirectoryGrain : IGrainWithGuidKey
     /// <summary>"Test connection": the servers, TLS, the service account and the base DN, saying exactly what failed.</summary>
     [Alias("TestAsync"), ResponseTimeout("00:02:00")]
     Task<DirectoryCheck> TestAsync();
+
+    /// <summary>
+    /// Starts AD_SYNCHRONIZE_GROUP: the members of <paramref name="directoryGroup"/> (nested ones too in Active
+    /// Directory) become the directory's members of the broker group <paramref name="groupId"/>; returns the task's id.
+    /// </summary>
+    [Alias("SynchronizeGroupAsync")]
+    Task<Guid> SynchronizeGroupAsync(string directoryGroup, Guid groupId, string by);
+
+    /// <summary>Starts LDAP_SYNCHRONIZE_USERS: every user of the directory becomes a broker user (the original's OpenLDAP sync).</summary>
+    [Alias("SynchronizeUsersAsync")]
+    Task<Guid> SynchronizeUsersAsync(string by);
 }
+
+/// <summary>A directory group kept in step with a broker group by the scheduled re-sync.</summary>
+[GenerateSerializer, Immutable, Alias("DirectoryGroupSync")]
+public sealed record DirectoryGroupSync([property: Id(0)] string DirectoryGroup, [property: Id(1)] Guid GroupId);
 
 /// <summary>A directory's settings: all given at creation (but the optional ones), any at a change.</summary>
 [GenerateSerializer, Immutable, Alias("DirectorySettings")]
@@ -46,6 +61,12 @@ public sealed record DirectorySettings
     [Id(10)] public bool? Enabled { get; init; }
     /// <summary>The mappings, all of them (replacing those before); null: as they were.</summary>
     [Id(11)] public IReadOnlyList<DirectoryMapping>? Mappings { get; init; }
+    /// <summary>Whether a user unknown to the broker is created at the first login (default: <c>Directories:CreateUsersAtFirstLogin</c>).</summary>
+    [Id(12)] public bool? CreateUsers { get; init; }
+    /// <summary>The groups the scheduled re-sync keeps in step, all of them (replacing those before).</summary>
+    [Id(13)] public IReadOnlyList<DirectoryGroupSync>? GroupSyncs { get; init; }
+    /// <summary>Minutes between scheduled re-syncs of <see cref="GroupSyncs"/>; 0: only when asked.</summary>
+    [Id(14)] public int? SyncMinutes { get; init; }
 }
 
 /// <summary>What a mapping matches on: the account name, an OU the user is in, or a directory group of the user.</summary>
@@ -96,7 +117,10 @@ public sealed record DirectoryView(
     [property: Id(11)] bool Enabled,
     [property: Id(12)] DateTimeOffset Created,
     [property: Id(13)] DateTimeOffset Updated,
-    [property: Id(14)] IReadOnlyList<DirectoryMapping>? Mappings = null);
+    [property: Id(14)] IReadOnlyList<DirectoryMapping>? Mappings = null,
+    [property: Id(15)] bool CreateUsers = true,
+    [property: Id(16)] IReadOnlyList<DirectoryGroupSync>? GroupSyncs = null,
+    [property: Id(17)] int SyncMinutes = 0);
 
 /// <summary>What "test connection" found: <see cref="DirectoryOutcome.Ok"/>, or what failed and where.</summary>
 [GenerateSerializer, Immutable, Alias("DirectoryCheck")]

@@ -18,6 +18,13 @@ public sealed record BrokerTaskRequest
     [Id(7)] public bool DeleteVms { get; init; } = true;
     /// <summary>For VM tasks: the pool of the VM.</summary>
     [Id(8)] public Guid? PoolId { get; init; }
+    /// <summary>AD_SYNCHRONIZE_GROUP: the directory group (its name or DN).</summary>
+    [Id(9)] public string? DirectoryGroup { get; init; }
+    /// <summary>AD_SYNCHRONIZE_GROUP: the broker group.</summary>
+    [Id(10)] public Guid? GroupId { get; init; }
+
+    /// <summary>Tasks of a directory, not of a pool.</summary>
+    public bool IsDirectoryTask => Type is BrokerTaskType.AdSynchronizeGroup or BrokerTaskType.LdapSynchronizeUsers;
 
     public int Priority => Type switch
     {

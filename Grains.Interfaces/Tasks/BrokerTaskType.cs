@@ -12,4 +12,10 @@ public enum BrokerTaskType
     PoolPrepare = 5,
     VmsRemove = 6,
     VmGuestRecreation = 7,
+
+    /// <summary>The original's AD_SYNCHRONIZE_GROUP: a directory group's members become a broker group's (entity: the directory).</summary>
+    AdSynchronizeGroup = 8,
+
+    /// <summary>Every user of a directory becomes a broker user (the original's OpenLDAP user sync; entity: the directory).</summary>
+    LdapSynchronizeUsers = 9,
 }

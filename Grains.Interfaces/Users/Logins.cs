@@ -27,7 +27,8 @@ public sealed record LoginAttempt(
     [property: Id(3)] LoginChannel Channel,
     [property: Id(4)] Guid? TokenId = null,
     [property: Id(5)] bool Directory = false,
-    [property: Id(6)] string? Typed = null);
+    [property: Id(6)] string? Typed = null,
+    [property: Id(7)] bool Kerberos = false);
 
 /// <summary>What a login came to.</summary>
 [GenerateSerializer, Alias("LoginResult")]
@@ -46,6 +47,9 @@ public enum LoginResult
 
     /// <summary>A directory login that could not be checked: no directory is configured, or none answers (never counted as a failure).</summary>
     DirectoryUnavailable = 4,
+
+    /// <summary>The directory checked the password and refused the account: disabled, locked or expired there (the original's "User X is deactivate.").</summary>
+    AccountDisabled = 5,
 }
 
 /// <summary>The outcome of a <see cref="LoginAttempt"/>: the user only on success.</summary>

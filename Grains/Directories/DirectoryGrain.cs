@@ -2,7 +2,9 @@ using Npgsql;
 using Vdi.Grains.Hosting;
 using Vdi.Grains.Interfaces.Directories;
 using Vdi.Grains.Interfaces.Errors;
+using Vdi.Grains.Interfaces.Groups;
 using Vdi.Grains.Interfaces.Journal;
+using Vdi.Grains.Interfaces.Tasks;
 using Vdi.Grains.Journal;
 using Vdi.Grains.Security;
 
@@ -15,9 +17,15 @@ public sealed class DirectoryGrain(
     LdapDirectoryClient ldap,
     NpgsqlDataSource db,
     JournalWriter journal,
-    TimeProvider time) : Grain, IDirectoryInternalGrain
+    Microsoft.Extensions.Options.IOptions<DirectoryOptions> options,
+    Hosting.ReminderPeriods reminderPeriods,
+    TimeProvider time) : Grain, IDirectoryInternalGrain, IRemindable
 {
+    private const string SyncReminder = "directory-sync";
+
     private Guid Id => this.GetPrimaryKey();
+
+    private bool CreateUsers => state.State.CreateUsers ?? options.Value.CreateUsersAtFirstLogin;
 
     public async Task<DirectoryView> CreateAsync(DirectorySettings settings, string by)
     {
@@ -38,6 +46,7 @@ public sealed class DirectoryGrain(
         next.Created = now;
         next.Updated = now;
         await StoreAsync(next, upsert: false);
+        await ScheduleSyncAsync();
         await journal.WriteAsync(new JournalEntry(JournalLevel.Info, $"Directory {next.VerboseName} has been created.",
             $"{next.Kind} at {string.Join(", ", next.Servers)} ({next.Security}), base {next.BaseDn}.", EntityType.Security, Id, by));
         return View();
@@ -60,13 +69,17 @@ public sealed class DirectoryGrain(
             .Note("ca_directory", before.CaDirectory, next.CaDirectory)
             .Note("timeout", before.TimeoutSeconds, next.TimeoutSeconds)
             .Note("enabled", before.Enabled, next.Enabled)
-            .NoteList("mappings", before.Mappings, next.Mappings, m => $"{m.Priority} {m.Kind.ToWire()} {m.Name}");
+            .NoteList("mappings", before.Mappings, next.Mappings, m => $"{m.Priority} {m.Kind.ToWire()} {m.Name}")
+            .Note("create_users", before.CreateUsers, next.CreateUsers)
+            .NoteList("group_syncs", before.GroupSyncs, next.GroupSyncs, g => $"{g.DirectoryGroup} -> {g.GroupId}")
+            .Note("sync_minutes", before.SyncMinutes, next.SyncMinutes);
         if (changes.ServicePassword is not null)
         {
             audit.Add("service_password: changed");
         }
 
         await StoreAsync(next, upsert: true);
+        await ScheduleSyncAsync();
         if (!audit.IsEmpty)
         {
             await journal.WriteAsync(new JournalEntry(JournalLevel.Info, $"Directory {next.VerboseName} has been changed.", audit.ToString(), EntityType.Security, Id, by));
@@ -88,6 +101,11 @@ public sealed class DirectoryGrain(
         }
 
         await state.ClearStateAsync();
+        if (await this.GetReminder(SyncReminder) is { } reminder)
+        {
+            await this.UnregisterReminder(reminder);
+        }
+
         await journal.WriteAsync(new JournalEntry(JournalLevel.Warning, $"Directory {name} has been deleted.", EntityType: EntityType.Security, EntityId: Id, User: by));
         DeactivateOnIdle();
     }
@@ -120,7 +138,100 @@ public sealed class DirectoryGrain(
         // the first mapping that matches, in priority order, decides the broker groups (the original's assign_veil_roles)
         var mapping = state.State.Mappings.OrderBy(m => m.Priority).FirstOrDefault(m => m.Matches(user.Account, user.Dn, user.Groups));
         return new DirectoryLogin(result.Outcome, result.Detail, user.Account, user.FirstName, user.LastName, user.Email, user.Groups, state.State.Domain,
-            MappedGroups: mapping?.Groups ?? []);
+            MappedGroups: mapping?.Groups ?? [], CreateUsers: CreateUsers);
+    }
+
+    public async Task<DirectoryLogin> ResolveAsync(string account)
+    {
+        if (!state.RecordExists || !state.State.Enabled)
+        {
+            return new DirectoryLogin(DirectoryOutcome.Unreachable, "the directory is removed or disabled", Enabled: false, Removed: !state.RecordExists);
+        }
+
+        var result = await ldap.ResolveAsync(Connection(), account);
+        if (result.User is not { } user)
+        {
+            return new DirectoryLogin(result.Outcome, result.Detail, Domain: state.State.Domain);
+        }
+
+        var mapping = state.State.Mappings.OrderBy(m => m.Priority).FirstOrDefault(m => m.Matches(user.Account, user.Dn, user.Groups));
+        return new DirectoryLogin(result.Outcome, result.Detail, user.Account, user.FirstName, user.LastName, user.Email, user.Groups, state.State.Domain,
+            MappedGroups: mapping?.Groups ?? [], CreateUsers: CreateUsers);
+    }
+
+    public async Task<DirectoryMembers> MembersAsync(string? group)
+    {
+        RequireExists();
+        var (result, users) = await ldap.MembersAsync(Connection(), group);
+        return new DirectoryMembers(result.Outcome, result.Detail, [.. users.Select(u => new DirectoryMember(u.Account, u.FirstName, u.LastName, u.Email))]);
+    }
+
+    public async Task<Guid> SynchronizeGroupAsync(string directoryGroup, Guid groupId, string by)
+    {
+        RequireExists();
+        var name = (directoryGroup ?? "").Trim();
+        if (name.Length is 0 or > 512 || name.Any(char.IsControl))
+        {
+            throw BrokerException.Invalid("directory_group", "directory_group: a group's name or DN, 1 to 512 characters");
+        }
+
+        if (await GrainFactory.GetGrain<IGroupGrain>(groupId).GetAsync() is null)
+        {
+            throw BrokerException.NotFound($"no group has the id {groupId}");
+        }
+
+        return await StartTaskAsync(new BrokerTaskRequest
+        {
+            Type = BrokerTaskType.AdSynchronizeGroup, EntityId = Id, Creator = by, DirectoryGroup = name, GroupId = groupId,
+        });
+    }
+
+    public Task<Guid> SynchronizeUsersAsync(string by)
+    {
+        RequireExists();
+        return StartTaskAsync(new BrokerTaskRequest { Type = BrokerTaskType.LdapSynchronizeUsers, EntityId = Id, Creator = by });
+    }
+
+    private async Task<Guid> StartTaskAsync(BrokerTaskRequest request)
+    {
+        var task = Guid.NewGuid();
+        await GrainFactory.GetGrain<ITaskGrain>(task).StartAsync(request);
+        return task;
+    }
+
+    /// <summary>The scheduled re-sync: each configured group, as a task of its own (progress and cancel as any task).</summary>
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (!state.RecordExists || !state.State.Enabled || state.State.GroupSyncs.Count == 0 || state.State.SyncMinutes == 0)
+        {
+            await ScheduleSyncAsync();
+            return;
+        }
+
+        foreach (var sync in state.State.GroupSyncs)
+        {
+            if (await GrainFactory.GetGrain<IGroupGrain>(sync.GroupId).GetAsync() is not null)
+            {
+                await StartTaskAsync(new BrokerTaskRequest
+                {
+                    Type = BrokerTaskType.AdSynchronizeGroup, EntityId = Id, Creator = "system", DirectoryGroup = sync.DirectoryGroup, GroupId = sync.GroupId,
+                });
+            }
+        }
+    }
+
+    private async Task ScheduleSyncAsync()
+    {
+        var s = state.State;
+        if (state.RecordExists && s.Enabled && s.GroupSyncs.Count > 0 && s.SyncMinutes > 0)
+        {
+            var period = reminderPeriods.AtLeastMinimum(TimeSpan.FromMinutes(s.SyncMinutes));
+            await this.RegisterOrUpdateReminder(SyncReminder, period, period);
+        }
+        else if (await this.GetReminder(SyncReminder) is { } reminder)
+        {
+            await this.UnregisterReminder(reminder);
+        }
     }
 
     /// <summary>The connection as the LDAP client needs it (the service password decrypted, in memory only).</summary>
@@ -220,6 +331,24 @@ public sealed class DirectoryGrain(
                 m.Priority is >= 0 and <= 10_000 ? m.Priority : throw BrokerException.Invalid("mappings", "mappings: priority 0 to 10000")))];
         }
 
+        if (c.CreateUsers is { } create)
+        {
+            s.CreateUsers = create;
+        }
+
+        if (c.SyncMinutes is { } minutes)
+        {
+            s.SyncMinutes = minutes is >= 0 and <= 10_080 ? minutes : throw BrokerException.Invalid("sync_minutes", "sync_minutes: 0 (off) to 10080 (a week)");
+        }
+
+        if (c.GroupSyncs is { } syncs)
+        {
+            s.GroupSyncs = syncs.Count <= 100 && syncs.All(g => g is not null && !string.IsNullOrWhiteSpace(g.DirectoryGroup) && g.DirectoryGroup.Length <= 512
+                    && !g.DirectoryGroup.Any(char.IsControl) && g.GroupId != Guid.Empty)
+                ? [.. syncs.Select(g => g with { DirectoryGroup = g.DirectoryGroup.Trim() }).Distinct()]
+                : throw BrokerException.Invalid("group_syncs", "group_syncs: at most 100, each a directory group (1 to 512 characters) and a broker group_id");
+        }
+
         return s;
     }
 
@@ -298,13 +427,15 @@ public sealed class DirectoryGrain(
         VerboseName = s.VerboseName, Kind = s.Kind, Servers = [.. s.Servers], Security = s.Security, BaseDn = s.BaseDn, ServiceDn = s.ServiceDn,
         ProtectedServicePassword = s.ProtectedServicePassword, Domain = s.Domain, CaDirectory = s.CaDirectory, TimeoutSeconds = s.TimeoutSeconds,
         Enabled = s.Enabled, Created = s.Created, Updated = s.Updated, Mappings = [.. s.Mappings],
+        CreateUsers = s.CreateUsers, GroupSyncs = [.. s.GroupSyncs], SyncMinutes = s.SyncMinutes,
     };
 
     private DirectoryView View()
     {
         var s = state.State;
         return new DirectoryView(Id, s.VerboseName, s.Kind, [.. s.Servers], s.Security, s.BaseDn, s.ServiceDn, s.ProtectedServicePassword.Length > 0,
-            s.Domain, s.CaDirectory, s.TimeoutSeconds, s.Enabled, s.Created, s.Updated, [.. s.Mappings.OrderBy(m => m.Priority)]);
+            s.Domain, s.CaDirectory, s.TimeoutSeconds, s.Enabled, s.Created, s.Updated, [.. s.Mappings.OrderBy(m => m.Priority)],
+            CreateUsers, [.. s.GroupSyncs], s.SyncMinutes);
     }
 
     private void RequireExists()

@@ -20,4 +20,8 @@ public sealed class DirectoryState
     [Id(11)] public DateTimeOffset Created { get; set; }
     [Id(12)] public DateTimeOffset Updated { get; set; }
     [Id(13)] public List<DirectoryMapping> Mappings { get; set; } = [];
+    /// <summary>Null: the silo's <c>Directories:CreateUsersAtFirstLogin</c>.</summary>
+    [Id(14)] public bool? CreateUsers { get; set; }
+    [Id(15)] public List<DirectoryGroupSync> GroupSyncs { get; set; } = [];
+    [Id(16)] public int SyncMinutes { get; set; } = 60;
 }

@@ -22,7 +22,10 @@ public sealed record DirectoryResult(DirectoryOutcome Outcome, string Detail, Di
 /// </summary>
 public sealed class LdapDirectoryClient
 {
-    private static readonly string[] UserAttributes = ["uid", "sAMAccountName", "userPrincipalName", "givenName", "sn", "mail", "memberOf", "userAccountControl", "nsAccountLock"];
+    private static readonly string[] UserAttributes = ["uid", "sAMAccountName", "userPrincipalName", "givenName", "sn", "mail", "memberOf", "userAccountControl", "nsAccountLock", "pwdAccountLockedTime"];
+
+    /// <summary>LDAP_MATCHING_RULE_IN_CHAIN: Active Directory walks nested groups itself.</summary>
+    private const string InChain = "1.2.840.113556.1.4.1941";
 
     /// <summary>Checks the connection as the administrator's "test connection" does, saying exactly what failed.</summary>
     public Task<DirectoryResult> TestAsync(DirectoryConnection directory, CancellationToken cancellation = default) =>
@@ -43,9 +46,10 @@ public sealed class LdapDirectoryClient
     public Task<DirectoryResult> AuthenticateAsync(DirectoryConnection directory, string typed, string password, CancellationToken cancellation = default)
     {
         var (account, _) = LdapFilter.Split(typed);
-        if (account.Length == 0 || string.IsNullOrEmpty(password))
+        if (account.Length == 0 || string.IsNullOrEmpty(password) || typed.Any(char.IsControl))
         {
-            // an LDAP bind with an empty password is an anonymous bind, which "succeeds": never let one through
+            // an LDAP bind with an empty password is an anonymous bind, which "succeeds": never let one through; a control
+            // character (NUL...) is never part of a name (some servers cut the value at a NUL: escaped, it still matched)
             return Task.FromResult(new DirectoryResult(DirectoryOutcome.WrongCredentials, "empty username or password"));
         }
 
@@ -57,11 +61,6 @@ public sealed class LdapDirectoryClient
                 return new DirectoryResult(DirectoryOutcome.WrongCredentials, $"no user {account} under {directory.BaseDn}");
             }
 
-            if (IsDisabled(entry))
-            {
-                return new DirectoryResult(DirectoryOutcome.Disabled, $"the directory account {entry.DistinguishedName} is disabled");
-            }
-
             using var own = Open(directory, server, new NetworkCredential(entry.DistinguishedName, password));
             try
             {
@@ -69,12 +68,177 @@ public sealed class LdapDirectoryClient
             }
             catch (LdapException e) when (e.ErrorCode == 49)
             {
-                return new DirectoryResult(DirectoryOutcome.WrongCredentials, $"the directory refused the password of {entry.DistinguishedName}");
+                // Active Directory says why a right password was refused (data 533 disabled, 775 locked...); a wrong
+                // password is 52e whatever the account's state, so this never tells a guesser more than "wrong"
+                if (ActiveDirectoryRefusal(e.ServerErrorMessage) is { } why)
+                {
+                    return new DirectoryResult(why.Outcome, $"the directory account {entry.DistinguishedName} {why.Detail}");
+                }
+
+                return new DirectoryResult(DirectoryOutcome.WrongCredentials, IsDisabled(entry)
+                    ? $"the directory account {entry.DistinguishedName} is locked or disabled there (its password was not checked)"
+                    : $"the directory refused the password of {entry.DistinguishedName}");
+            }
+
+            if (IsDisabled(entry))
+            {
+                // a directory that lets a locked account bind (the lock is only an attribute there): the broker refuses it
+                return new DirectoryResult(DirectoryOutcome.Disabled, $"the directory account {entry.DistinguishedName} is disabled");
             }
 
             return new DirectoryResult(DirectoryOutcome.Ok, entry.DistinguishedName, ToUser(connection, directory, entry, account));
         }, cancellation);
     }
+
+    /// <summary>A user found by the service account alone, with its groups (Kerberos has proven who it is: no password).</summary>
+    public Task<DirectoryResult> ResolveAsync(DirectoryConnection directory, string account, CancellationToken cancellation = default)
+    {
+        var (name, _) = LdapFilter.Split(account);
+        if (name.Length == 0 || account.Any(char.IsControl))
+        {
+            return Task.FromResult(new DirectoryResult(DirectoryOutcome.WrongCredentials, "empty username"));
+        }
+
+        return WithServiceAsync(directory, (connection, _) =>
+        {
+            var entry = FindUser(connection, directory, name, account);
+            if (entry is null)
+            {
+                return new DirectoryResult(DirectoryOutcome.WrongCredentials, $"no user {name} under {directory.BaseDn}");
+            }
+
+            return IsDisabled(entry)
+                ? new DirectoryResult(DirectoryOutcome.Disabled, $"the directory account {entry.DistinguishedName} is disabled")
+                : new DirectoryResult(DirectoryOutcome.Ok, entry.DistinguishedName, ToUser(connection, directory, entry, name));
+        }, cancellation);
+    }
+
+    /// <summary>
+    /// The enabled users of a group (by name or DN; in Active Directory nested groups included), or of the whole
+    /// directory when <paramref name="group"/> is null. Results are paged (Active Directory answers 1,000 at most a page).
+    /// </summary>
+    public Task<(DirectoryResult Result, IReadOnlyList<DirectoryUser> Users)> MembersAsync(DirectoryConnection directory, string? group,
+        CancellationToken cancellation = default)
+    {
+        IReadOnlyList<DirectoryUser> users = [];
+        return WithServiceAsync(directory, (connection, _) =>
+        {
+            var ad = directory.Kind == DirectoryKind.ActiveDirectory;
+            string filter;
+            if (group is null)
+            {
+                filter = ad ? "(&(objectClass=user)(objectCategory=person))" : "(&(objectClass=person)(uid=*))";
+            }
+            else
+            {
+                var found = FindGroup(connection, directory, group.Trim());
+                if (found is null)
+                {
+                    return new DirectoryResult(DirectoryOutcome.GroupNotFound, $"no group {group} under {directory.BaseDn}");
+                }
+
+                if (!ad)
+                {
+                    users = [.. DirectMembers(connection, directory, found)];
+                    return new DirectoryResult(DirectoryOutcome.Ok, found.DistinguishedName);
+                }
+
+                filter = $"(&(objectClass=user)(objectCategory=person)(memberOf:{InChain}:={LdapFilter.Escape(found.DistinguishedName)}))";
+            }
+
+            var list = new List<DirectoryUser>();
+            foreach (var entry in Paged(connection, directory, filter, UserAttributes, cancellation))
+            {
+                if (!IsDisabled(entry) && UserOf(entry) is { } user)
+                {
+                    list.Add(user);
+                }
+            }
+
+            users = list;
+            return new DirectoryResult(DirectoryOutcome.Ok, group ?? directory.BaseDn);
+        }, cancellation).ContinueWith(t => (t.Result, users), cancellation, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
+    }
+
+    private static SearchResultEntry? FindGroup(LdapConnection connection, DirectoryConnection directory, string group)
+    {
+        try
+        {
+            var request = group.Contains('=', StringComparison.Ordinal)
+                ? new SearchRequest(group, "(objectClass=*)", SearchScope.Base, "member", "uniqueMember", "memberUid", "cn")
+                : new SearchRequest(directory.BaseDn,
+                    $"(&(|(objectClass=group)(objectClass=groupOfNames)(objectClass=groupOfUniqueNames)(objectClass=posixGroup))(cn={LdapFilter.Escape(group)}))",
+                    SearchScope.Subtree, "member", "uniqueMember", "memberUid", "cn");
+            var response = (SearchResponse)connection.SendRequest(request, directory.CallTimeout);
+            return response.Entries.Count == 1 ? response.Entries[0] : null;
+        }
+        catch (DirectoryOperationException e) when (e.Response?.ResultCode is ResultCode.NoSuchObject or ResultCode.InvalidDNSyntax)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>An OpenLDAP/FreeIPA group's people: member and uniqueMember DNs, posixGroup memberUid names.</summary>
+    private static IEnumerable<DirectoryUser> DirectMembers(LdapConnection connection, DirectoryConnection directory, SearchResultEntry group)
+    {
+        var dns = new[] { "member", "uniqueMember" }.SelectMany(a => group.Attributes[a] is { } values ? values.GetValues(typeof(string)).Cast<string>() : []);
+        foreach (var dn in dns.Distinct(StringComparer.OrdinalIgnoreCase))
+        {
+            SearchResponse response;
+            try
+            {
+                response = (SearchResponse)connection.SendRequest(new SearchRequest(dn, "(objectClass=person)", SearchScope.Base, UserAttributes), directory.CallTimeout);
+            }
+            catch (DirectoryOperationException e) when (e.Response?.ResultCode == ResultCode.NoSuchObject)
+            {
+                continue; // a member that no longer exists
+            }
+
+            if (response.Entries.Count == 1 && !IsDisabled(response.Entries[0]) && UserOf(response.Entries[0]) is { } user)
+            {
+                yield return user;
+            }
+        }
+
+        foreach (var uid in group.Attributes["memberUid"] is { } names ? names.GetValues(typeof(string)).Cast<string>() : [])
+        {
+            if (FindUser(connection, directory, uid, uid) is { } entry && !IsDisabled(entry) && UserOf(entry) is { } user)
+            {
+                yield return user;
+            }
+        }
+    }
+
+    private static IEnumerable<SearchResultEntry> Paged(LdapConnection connection, DirectoryConnection directory, string filter, string[] attributes,
+        CancellationToken cancellation)
+    {
+        var paging = new PageResultRequestControl(500);
+        var request = new SearchRequest(directory.BaseDn, filter, SearchScope.Subtree, attributes);
+        request.Controls.Add(paging);
+        while (true)
+        {
+            cancellation.ThrowIfCancellationRequested();
+            var response = (SearchResponse)connection.SendRequest(request, directory.CallTimeout);
+            foreach (SearchResultEntry entry in response.Entries)
+            {
+                yield return entry;
+            }
+
+            var next = response.Controls.OfType<PageResultResponseControl>().FirstOrDefault();
+            if (next is null || next.Cookie.Length == 0)
+            {
+                yield break;
+            }
+
+            paging.Cookie = next.Cookie;
+        }
+    }
+
+    /// <summary>A directory entry as a broker user (no groups: a sync does not need them); null without an account name.</summary>
+    private static DirectoryUser? UserOf(SearchResultEntry entry) =>
+        (Attribute(entry, "sAMAccountName") ?? Attribute(entry, "uid")) is { Length: > 0 } account
+            ? new DirectoryUser(entry.DistinguishedName, account, Attribute(entry, "givenName") ?? "", Attribute(entry, "sn") ?? "", Attribute(entry, "mail") ?? "", [])
+            : null;
 
     private static SearchResultEntry? FindUser(LdapConnection connection, DirectoryConnection directory, string account, string typed)
     {
@@ -85,14 +249,47 @@ public sealed class LdapDirectoryClient
         return response.Entries.Count == 1 ? response.Entries[0] : null; // none, or ambiguous: nobody
     }
 
+    /// <summary>
+    /// Disabled (userAccountControl ACCOUNTDISABLE or LOCKOUT), FreeIPA's nsAccountLock, or locked by OpenLDAP's
+    /// password policy (pwdAccountLockedTime).
+    /// </summary>
     private static bool IsDisabled(SearchResultEntry entry) =>
-        (Attribute(entry, "userAccountControl") is { } control && int.TryParse(control, out var flags) && (flags & 0x2) != 0)
-        || string.Equals(Attribute(entry, "nsAccountLock"), "TRUE", StringComparison.OrdinalIgnoreCase);
+        (Attribute(entry, "userAccountControl") is { } control && int.TryParse(control, out var flags) && (flags & 0x12) != 0)
+        || string.Equals(Attribute(entry, "nsAccountLock"), "TRUE", StringComparison.OrdinalIgnoreCase)
+        || Attribute(entry, "pwdAccountLockedTime") is { Length: > 0 };
+
+    /// <summary>What an Active Directory bind error's "data" code says of an account whose password was right.</summary>
+    internal static (DirectoryOutcome Outcome, string Detail)? ActiveDirectoryRefusal(string? serverMessage)
+    {
+        if (serverMessage is null)
+        {
+            return null;
+        }
+
+        var at = serverMessage.IndexOf(", data ", StringComparison.Ordinal);
+        var code = at < 0 ? "" : new string([.. serverMessage[(at + 7)..].TakeWhile(char.IsAsciiHexDigit)]);
+        return code.ToLowerInvariant() switch
+        {
+            "533" => (DirectoryOutcome.Disabled, "is disabled"),
+            "775" => (DirectoryOutcome.Disabled, "is locked out"),
+            "701" => (DirectoryOutcome.Disabled, "has expired"),
+            "530" or "531" => (DirectoryOutcome.Disabled, "may not log in at this time or from this computer"),
+            "532" or "773" => (DirectoryOutcome.PasswordExpired, "must change its password first"),
+            _ => null,
+        };
+    }
 
     private static DirectoryUser ToUser(LdapConnection connection, DirectoryConnection directory, SearchResultEntry entry, string account)
     {
         var groups = new List<string>();
-        if (entry.Attributes["memberOf"] is { } memberOf)
+        if (directory.Kind == DirectoryKind.ActiveDirectory)
+        {
+            // every group the user is in, directly or through nested groups (memberOf lists only the direct ones)
+            var chain = $"(&(objectClass=group)(member:{InChain}:={LdapFilter.Escape(entry.DistinguishedName)}))";
+            var response = (SearchResponse)connection.SendRequest(new SearchRequest(directory.BaseDn, chain, SearchScope.Subtree, "cn"), directory.CallTimeout);
+            groups.AddRange(response.Entries.Cast<SearchResultEntry>().Select(g => Attribute(g, "cn") ?? CommonName(g.DistinguishedName)));
+        }
+        else if (entry.Attributes["memberOf"] is { } memberOf)
         {
             groups.AddRange(memberOf.GetValues(typeof(string)).Cast<string>().Select(CommonName));
         }

@@ -80,6 +80,8 @@ public static class GrainServiceCollectionExtensions
             ServiceDescriptor.Singleton<ITaskRunner, PoolPrepareRunner>(),
             ServiceDescriptor.Singleton<ITaskRunner, VmsRemoveRunner>(),
             ServiceDescriptor.Singleton<ITaskRunner, GuestRecreationRunner>(),
+            ServiceDescriptor.Singleton<ITaskRunner, DirectoryGroupSyncRunner>(),
+            ServiceDescriptor.Singleton<ITaskRunner, DirectoryUserSyncRunner>(),
         ]);
 
         services.TryAddSingleton<UserTable>();

@@ -346,7 +346,8 @@ public sealed partial class TaskGrain(
     private string Name => state.State.Request.Type.ToWire();
 
     private JournalEntry Entry(JournalLevel level, string message, string description = "") =>
-        new(level, message, description, state.State.PoolId is null ? EntityType.Vm : EntityType.Pool,
+        new(level, message, description,
+            state.State.Request.IsDirectoryTask ? EntityType.Security : state.State.PoolId is null ? EntityType.Vm : EntityType.Pool,
             state.State.PoolId ?? state.State.Request.EntityId, state.State.Request.Creator);
 
     [LoggerMessage(EventId = LogEvents.TaskPaused, Level = LogLevel.Warning, Message = "Task {Name} paused, its controller is unavailable: {Reason}")]

@@ -20,7 +20,8 @@ public sealed class TaskState
     /// <summary>Runs started since the task was queued or resumed; a run cut short (its silo died, its state could not be written) counts too.</summary>
     [Id(10)] public int Attempts { get; set; }
 
-    public Guid? PoolId => Request.Type is BrokerTaskType.VmPrepare or BrokerTaskType.VmGuestRecreation ? Request.PoolId : Request.EntityId;
+    public Guid? PoolId => Request.Type is BrokerTaskType.VmPrepare or BrokerTaskType.VmGuestRecreation ? Request.PoolId
+        : Request.IsDirectoryTask ? null : Request.EntityId;
 
     public bool IsFinished => Status is BrokerTaskStatus.Finished or BrokerTaskStatus.Failed or BrokerTaskStatus.Cancelled;
 

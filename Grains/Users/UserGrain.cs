@@ -116,11 +116,11 @@ public sealed class UserGrain(
                 return DirectoryUnavailable("no directory is configured");
             }
 
-            var verdict = await GrainFactory.GetGrain<Directories.IDirectoryInternalGrain>(directoryKey).AuthenticateAsync(attempt.Typed ?? s.Username, attempt.Password);
+            var verdict = await AskDirectoryAsync(GrainFactory.GetGrain<Directories.IDirectoryInternalGrain>(directoryKey), attempt, s.Username);
             if (verdict.Removed && await directories.FirstEnabledAsync() is { } replacement && replacement != directoryKey)
             {
                 // the directory the user came from was removed: the one logins go to now checks it, and keeps it
-                verdict = await GrainFactory.GetGrain<Directories.IDirectoryInternalGrain>(replacement).AuthenticateAsync(attempt.Typed ?? s.Username, attempt.Password);
+                verdict = await AskDirectoryAsync(GrainFactory.GetGrain<Directories.IDirectoryInternalGrain>(replacement), attempt, s.Username);
                 if (verdict.Outcome == Interfaces.Directories.DirectoryOutcome.Ok)
                 {
                     s.DirectoryId = replacement;
@@ -133,8 +133,13 @@ public sealed class UserGrain(
                     (s.FirstName, s.LastName, s.Email) = (Fit(verdict.FirstName, 32), Fit(verdict.LastName, 128), Fit(verdict.Email, 254));
                     mapped = verdict.MappedGroups ?? [];
                     break;
-                case Interfaces.Directories.DirectoryOutcome.WrongCredentials or Interfaces.Directories.DirectoryOutcome.Disabled:
+                case Interfaces.Directories.DirectoryOutcome.WrongCredentials:
                     return await FailAsync(attempt, $"the directory refused it: {verdict.Detail}", now);
+                case Interfaces.Directories.DirectoryOutcome.Disabled or Interfaces.Directories.DirectoryOutcome.PasswordExpired:
+                    // the password was right: not a guess, so not counted toward the lockout
+                    await JournalFailureAsync(attempt, $"the directory refused it: {verdict.Detail}");
+                    return new LoginOutcome(verdict.Outcome == Interfaces.Directories.DirectoryOutcome.Disabled ? LoginResult.AccountDisabled : LoginResult.PasswordExpired,
+                        Detail: verdict.Detail);
                 default:
                     await journal.WriteAsync(new JournalEntry(JournalLevel.Error, $"Authentication failed for user: {s.Username}.",
                         $"IP: {attempt.ClientAddress}\nThe directory could not check it: {verdict.Detail}.", EntityType.Security, Id, s.Username, attempt.ClientAddress));
@@ -211,9 +216,16 @@ public sealed class UserGrain(
         }
 
         await journal.WriteAsync(new JournalEntry(JournalLevel.Info, $"User {s.Username} has been logged in.",
-            $"Auth type: {(attempt.Directory ? "Ldap" : "Local")}, IP: {attempt.ClientAddress}, Client type: {ClientType(attempt.Channel)}", EntityType.Auth, Id, s.Username, attempt.ClientAddress));
+            $"Auth type: {(attempt.Kerberos ? "Kerberos" : attempt.Directory ? "Ldap" : "Local")}, IP: {attempt.ClientAddress}, Client type: {ClientType(attempt.Channel)}", EntityType.Auth, Id, s.Username, attempt.ClientAddress));
         return new LoginOutcome(LoginResult.Success, s.ToView(), Domain: domain);
     }
+
+    /// <summary>
+    /// The directory's verdict: the password checked by a bind, or, for a Kerberos login (the gateway has verified the
+    /// ticket against its keytab), the account looked up by the service account.
+    /// </summary>
+    internal static Task<Directories.DirectoryLogin> AskDirectoryAsync(Directories.IDirectoryInternalGrain directory, LoginAttempt attempt, string name) =>
+        attempt.Kerberos ? directory.ResolveAsync(attempt.Typed ?? name) : directory.AuthenticateAsync(attempt.Typed ?? name, attempt.Password);
 
     internal static LoginOutcome DirectoryUnavailable(string detail) =>
         new(LoginResult.DirectoryUnavailable, Detail: $"the directory is unreachable ({detail}); local users can still log in");

@@ -8,13 +8,14 @@ public sealed class UserTable(NpgsqlDataSource db)
 {
     private const string UpsertSql = """
         insert into vdi_users (id, username, first_name, last_name, email, is_superuser, is_active, roles,
-                               created, updated, last_login)
+                               created, updated, last_login, directory_id)
         values (@id, @username, @first_name, @last_name, @email, @is_superuser, @is_active, @roles,
-                @created, @updated, @last_login)
+                @created, @updated, @last_login, @directory_id)
         on conflict (id) do update set
             username = excluded.username, first_name = excluded.first_name, last_name = excluded.last_name,
             email = excluded.email, is_superuser = excluded.is_superuser, is_active = excluded.is_active,
-            roles = excluded.roles, updated = excluded.updated, last_login = excluded.last_login
+            roles = excluded.roles, updated = excluded.updated, last_login = excluded.last_login,
+            directory_id = excluded.directory_id
         """;
 
     public async Task UpsertAsync(UserState user)
@@ -31,7 +32,24 @@ public sealed class UserTable(NpgsqlDataSource db)
         cmd.Parameters.AddWithValue("created", user.Created);
         cmd.Parameters.AddWithValue("updated", user.Updated);
         cmd.Parameters.AddWithValue("last_login", (object?)user.LastLogin ?? DBNull.Value);
+        cmd.Parameters.AddWithValue("directory_id", (object?)user.DirectoryId ?? DBNull.Value);
         await cmd.ExecuteNonQueryAsync();
+    }
+
+    /// <summary>Which of these users come from the directory (a group sync removes only its own directory's users).</summary>
+    public async Task<IReadOnlyList<Guid>> OfDirectoryAsync(Guid directoryId, IReadOnlyCollection<Guid> users)
+    {
+        await using var cmd = db.CreateCommand("select id from vdi_users where directory_id = @d and id = any(@u)");
+        cmd.Parameters.AddWithValue("d", directoryId);
+        cmd.Parameters.AddWithValue("u", users.ToArray());
+        var ids = new List<Guid>();
+        await using var reader = await cmd.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            ids.Add(reader.GetGuid(0));
+        }
+
+        return ids;
     }
 
     /// <summary>Marks or unmarks a pool as one of the user's favourites (VeiL Connect's star).</summary>

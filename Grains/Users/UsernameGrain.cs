@@ -14,7 +14,6 @@ public sealed class UsernameGrain(
     PasswordHashing hashing,
     Microsoft.Extensions.Options.IOptions<LockoutOptions> lockout,
     Directories.DirectoryTable directories,
-    Microsoft.Extensions.Options.IOptions<Directories.DirectoryOptions> directoryOptions,
     SecurityClock clock) : Grain, IUsernameGrain
 {
     /// <summary>Failures under a name nobody holds, in memory only: the same lockout as an account's, so the answers match.</summary>
@@ -58,23 +57,35 @@ public sealed class UsernameGrain(
             return UserGrain.DirectoryUnavailable("no directory is configured");
         }
 
-        var verdict = await GrainFactory.GetGrain<Directories.IDirectoryInternalGrain>(directoryId).AuthenticateAsync(attempt.Typed ?? name, attempt.Password);
-        if (verdict.Outcome is not (Interfaces.Directories.DirectoryOutcome.Ok or Interfaces.Directories.DirectoryOutcome.WrongCredentials
-            or Interfaces.Directories.DirectoryOutcome.Disabled))
+        var verdict = await UserGrain.AskDirectoryAsync(GrainFactory.GetGrain<Directories.IDirectoryInternalGrain>(directoryId), attempt, name);
+        if (verdict.Outcome is Interfaces.Directories.DirectoryOutcome.Disabled or Interfaces.Directories.DirectoryOutcome.PasswordExpired)
+        {
+            await JournalFailureAsync(name, attempt, $"the directory refused it: {verdict.Detail}");
+            return new LoginOutcome(verdict.Outcome == Interfaces.Directories.DirectoryOutcome.Disabled ? LoginResult.AccountDisabled : LoginResult.PasswordExpired,
+                Detail: verdict.Detail);
+        }
+
+        if (verdict.Outcome is not (Interfaces.Directories.DirectoryOutcome.Ok or Interfaces.Directories.DirectoryOutcome.WrongCredentials))
         {
             return UserGrain.DirectoryUnavailable(verdict.Detail);
         }
 
-        if (verdict.Outcome != Interfaces.Directories.DirectoryOutcome.Ok || !directoryOptions.Value.CreateUsersAtFirstLogin)
+        if (verdict.Outcome == Interfaces.Directories.DirectoryOutcome.Ok && Usernames.Key(verdict.Account) != name)
+        {
+            // typed by another of its names (a UPN such as dave@corp.example for the account ad-dave): the broker user is
+            // the directory's account name, so one person is one broker user whichever name they type
+            return await GrainFactory.GetGrain<IUsernameGrain>(Usernames.Key(verdict.Account)).LoginAsync(attempt, cancellation);
+        }
+
+        if (verdict.Outcome != Interfaces.Directories.DirectoryOutcome.Ok || !verdict.CreateUsers)
         {
             await JournalFailureAsync(name, attempt, verdict.Outcome == Interfaces.Directories.DirectoryOutcome.Ok
-                ? "a directory user who is not a broker user (Directories:CreateUsersAtFirstLogin is off)"
+                ? "a directory user who is not a broker user (the directory does not create users at the first login)"
                 : $"the directory refused it: {verdict.Detail}");
             return _unknown.Fail(now, lockout.Value) is { } length ? new LoginOutcome(LoginResult.LockedOut, RetryAfter: length) : LoginOutcome.Failed;
         }
 
-        // the broker's name is what the user typed (the key of this grain), spelled as the directory spells it when it can
-        var username = Usernames.Key(verdict.Account) == name ? verdict.Account : name;
+        var username = verdict.Account; // as the directory spells it (the key of this grain, case aside)
         await CreateUserAsync(new NewUser(username, "", false, [], "directory", Fit(verdict.FirstName, 32), Fit(verdict.LastName, 128), Fit(verdict.Email, 254), directoryId));
         return await GrainFactory.GetGrain<IUserGrain>(state.State.UserId!.Value).LoginAsync(attempt, cancellation);
     }

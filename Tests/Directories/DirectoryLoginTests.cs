@@ -40,8 +40,9 @@ public sealed class DirectoryLoginTests(LiveSystemFixture system)
         {
             using (var anonymous = GatewayClients.Http(Gateway))
             {
-                var settings = await anonymous.GetFromJsonAsync<JsonElement>("/api/settings/");
-                Assert.Equal("VDI", settings.GetProperty("data").GetProperty("ldap").GetString());
+                // /settings/ reads the directory at most every 5 s (VeiL Connect asks before every login)
+                Assert.True(await Eventually.TrueAsync(async () => (await anonymous.GetFromJsonAsync<JsonElement>("/api/settings/"))
+                    .GetProperty("data").GetProperty("ldap").GetString() == "VDI", TimeSpan.FromSeconds(15)));
             }
 
             foreach (var typed in new[] { "ldap-alice", "VDI\\ldap-alice", "ldap-alice@vdi.test" })

@@ -42,6 +42,14 @@ public static class TestServices
         (Required("Ldap__Url"), Required("Ldap__SecureUrl"), Required("Ldap__BaseDn"), Required("Ldap__ServiceDn"), Required("Ldap__ServicePassword"),
             Required("Ldap__UserPassword"), Required("Ldap__CaDirectory"));
 
+    /// <summary>The test slapd's administrator (the group sync tests change the tree).</summary>
+    public static (string Dn, string Password) LdapAdmin => (Required("Ldap__AdminDn"), Required("Ldap__AdminPassword"));
+
+    /// <summary>The test Active Directory (a Samba AD DC provisioned by scripts/test.sh, <c>scripts/lib/samba.sh</c>).</summary>
+    public static (string Url, string BaseDn, string ServiceDn, string ServicePassword, string UserPassword, string Realm, string Domain, string Keytab) Ad =>
+        (Required("Ad__Url"), Required("Ad__BaseDn"), Required("Ad__ServiceDn"), Required("Ad__ServicePassword"), Required("Ad__UserPassword"),
+            Required("Ad__Realm"), Required("Ad__Domain"), Required("Ad__Keytab"));
+
     private static string Required(string name) =>
         Environment.GetEnvironmentVariable(name) is { Length: > 0 } value
             ? value

@@ -33,9 +33,9 @@ public sealed class VeilConnectClient : IAsyncDisposable
 
     public WebSocketCloseStatus? CloseStatus => _socket?.CloseStatus;
 
-    public async Task<JsonElement> LoginAsync(string username, string password, string code = "", string version = Version)
+    public async Task<JsonElement> LoginAsync(string username, string password, string code = "", string version = Version, bool ldap = false)
     {
-        var reply = await _http.PostAsJsonAsync("/api/auth/", new { username, password, code, ldap = false, veil_connect_version = version });
+        var reply = await _http.PostAsJsonAsync("/api/auth/", new { username, password, code, ldap, veil_connect_version = version });
         var body = await reply.Content.ReadFromJsonAsync<JsonElement>();
         KeepToken(body);
         return body;

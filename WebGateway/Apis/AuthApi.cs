@@ -25,6 +25,7 @@ public static class AuthApi
         {
             app.MapPost($"{prefix}/auth", LoginAsync).AllowAnonymous();
             app.MapPost($"{prefix}/logout", LogoutAsync).RequireAuthorization();
+            app.MapGet($"{prefix}/sso", SsoAsync).AllowAnonymous();
             app.MapGet($"{prefix}/version", (IOptions<BrokerOptions> o, TimeProvider time) => Envelope.Data(new
             {
                 version = o.Value.Version,
@@ -32,11 +33,11 @@ public static class AuthApi
                 url = "https://github.com/",
                 copyright = "VDI broker on Orleans",
             })).AllowAnonymous();
-            app.MapGet($"{prefix}/settings", async (IOptions<BrokerOptions> o, Admin.AdminQueries queries) => Envelope.Data(new
+            app.MapGet($"{prefix}/settings", async (IOptions<BrokerOptions> o, Admin.AdminQueries queries, KerberosSso sso) => Envelope.Data(new
             {
                 language = o.Value.Language,
                 broker_name = o.Value.Name,
-                sso = false,
+                sso = sso.Enabled,
                 ldap = await queries.LoginDirectoryDomainAsync(), // the original: the directory's domain, "" without one
             })).AllowAnonymous();
         }
@@ -97,6 +98,12 @@ public static class AuthApi
         var channel = thinClient ? LoginChannel.ThinClient : LoginChannel.Web;
         var outcome = await cluster.ForName(brokerName).LoginAsync(
             new LoginAttempt(password, request?.Code, address, channel, tokenId, directory, directory ? username : null), http.HttpContext.RequestAborted);
+        return await AnswerAsync(outcome, username, tokenId, tokens);
+    }
+
+    /// <summary>The answer to a login, the same for a password and a Kerberos ticket: the token, or the original's refusal.</summary>
+    private static async Task<IResult> AnswerAsync(LoginOutcome outcome, string username, Guid tokenId, TokenIssuer tokens)
+    {
         switch (outcome.Result)
         {
             case LoginResult.LockedOut:
@@ -104,6 +111,9 @@ public static class AuthApi
                     outcome.RetryAfter, StatusCodes.Status200OK);
             case LoginResult.PasswordExpired:
                 return Envelope.Error($"The password for user {username} has expired.");
+            case LoginResult.AccountDisabled:
+                // the original's words (sic); said only once the directory has accepted the password
+                return Envelope.Error($"User {username} is deactivate.");
             case LoginResult.DirectoryUnavailable:
                 return Envelope.Error($"Authentication failed for user: {username}. The directory is unreachable; try again later or log in without it.");
             case LoginResult.Success when outcome.User is not null:
@@ -122,6 +132,58 @@ public static class AuthApi
             username = user.Username,
             domain = outcome.Domain.Length > 0 ? outcome.Domain : null,
         });
+    }
+
+    /// <summary>
+    /// Kerberos single sign-on (the original's <c>GET /sso/</c>): without a ticket, 401 with <c>WWW-Authenticate:
+    /// Negotiate</c>; with one the gateway verifies it against its keytab, the directory finds the account by the
+    /// service account (no password), and the answer is the same token as <c>/auth/</c>'s. Lockout, deactivation,
+    /// two-factor (<c>?code=</c>), the rate limits and the journal apply as to any login.
+    /// </summary>
+    private static async Task<IResult> SsoAsync(HttpRequest http, KerberosSso sso, IClusterClient cluster, TokenIssuer tokens,
+        Vdi.Shared.Security.LoginThrottle throttle)
+    {
+        if (!sso.Enabled)
+        {
+            return Envelope.Error("Single sign-on is not enabled on this broker.", status: StatusCodes.Status404NotFound);
+        }
+
+        var header = http.Headers.Authorization.ToString();
+        if (header.Length == 0)
+        {
+            return new NegotiateResult(Envelope.Error("Kerberos authentication is required.", status: StatusCodes.Status401Unauthorized), null);
+        }
+
+        var accepted = sso.Accept(header);
+        if (accepted.Principal is not { } principal)
+        {
+            return new NegotiateResult(Envelope.Error($"Kerberos authentication failed: {accepted.Error}.", status: StatusCodes.Status401Unauthorized), null);
+        }
+
+        var account = principal[..principal.LastIndexOf('@')];
+        var address = ThinClientSocket.ClientIp(http.HttpContext);
+        if (throttle.Check(address, account) is { } wait)
+        {
+            return TryLater($"Too many logins. Try again in {Seconds(wait)} s.", wait, StatusCodes.Status429TooManyRequests);
+        }
+
+        var tokenId = Guid.NewGuid();
+        var thinClient = http.Headers.UserAgent.ToString().Contains("thin-client", StringComparison.OrdinalIgnoreCase);
+        var code = http.Query["code"].ToString();
+        var outcome = await cluster.ForName(account).LoginAsync(
+            new LoginAttempt("", code.Length is > 0 and <= 16 ? code : null, address, thinClient ? LoginChannel.ThinClient : LoginChannel.Web, tokenId,
+                Directory: true, Typed: principal, Kerberos: true), http.HttpContext.RequestAborted);
+        return new NegotiateResult(await AnswerAsync(outcome, account, tokenId, tokens), accepted.ReplyToken);
+    }
+
+    /// <summary>An answer with the Negotiate header: the challenge (no token yet) or the server's reply token (mutual authentication).</summary>
+    private sealed class NegotiateResult(IResult inner, string? reply) : IResult
+    {
+        public Task ExecuteAsync(HttpContext http)
+        {
+            http.Response.Headers.WWWAuthenticate = reply is null ? "Negotiate" : $"Negotiate {reply}";
+            return inner.ExecuteAsync(http);
+        }
     }
 
     private static string Seconds(TimeSpan wait) => Math.Max(1, Math.Ceiling(wait.TotalSeconds)).ToString(CultureInfo.InvariantCulture);

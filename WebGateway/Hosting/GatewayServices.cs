@@ -57,6 +57,8 @@ public static partial class GatewayServices
         var pg = builder.Section<PostgresOptions>(PostgresOptions.Section);
         var redis = SectionOptions.Read<RedisOptions>(builder.Configuration, RedisOptions.Section); // registered with the cluster client
         services.AddSection<BrokerOptions>(builder.Configuration, BrokerOptions.Section);
+        services.AddSection<Security.SsoOptions>(builder.Configuration, Security.SsoOptions.Section);
+        services.AddSingleton<Security.KerberosSso>();
 
         services.AddSingleton(TimeProvider.System);
         var trusted = SectionOptions.Read<BrokerOptions>(builder.Configuration, BrokerOptions.Section).TrustedProxies;

@@ -350,3 +350,4 @@ start_gateway() {
   start_app "$name" WebGateway "$VDI_GATEWAY_PORT" --Broker:DashboardUrl="http://127.0.0.1:$VDI_SILO_HTTP_PORT/dashboard/"
 }
 source "$(dirname "${BASH_SOURCE[0]}")/ldap.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/samba.sh"

@@ -20,7 +20,7 @@ ensure_slapd() {
   local dir="$VDI_DATA_DIR/slapd" rootpw; rootpw="$(stored_secret ldap-admin-password)"
   export Ldap__Url="ldap://127.0.0.1:$VDI_LDAP_PORT" Ldap__SecureUrl="ldaps://127.0.0.1:$VDI_LDAPS_PORT" Ldap__BaseDn="$VDI_LDAP_BASE"
   export Ldap__ServiceDn="cn=vdi-service,$VDI_LDAP_BASE" Ldap__CaDirectory="$dir/cacerts"
-  export Ldap__ServicePassword Ldap__UserPassword
+  export Ldap__ServicePassword Ldap__UserPassword Ldap__AdminDn="cn=admin,$VDI_LDAP_BASE" Ldap__AdminPassword="$rootpw"
   Ldap__ServicePassword="$(stored_secret ldap-service-password)"
   Ldap__UserPassword="$(stored_secret ldap-user-password)"
   if ldap_ready; then
@@ -47,6 +47,7 @@ include /etc/ldap/schema/nis.schema
 pidfile $dir/slapd.pid
 modulepath /usr/lib/ldap
 moduleload back_mdb
+moduleload ppolicy
 TLSCACertificateFile $dir/ca.pem
 TLSCertificateFile $dir/server.pem
 TLSCertificateKeyFile $dir/server.key
@@ -56,6 +57,9 @@ suffix "$VDI_LDAP_BASE"
 rootdn "cn=admin,$VDI_LDAP_BASE"
 rootpw $(slappasswd -s "$rootpw")
 directory $dir/db
+# password policy: an account locked by the directory (pwdAccountLockedTime) cannot bind
+overlay ppolicy
+ppolicy_default "cn=default,ou=policies,$VDI_LDAP_BASE"
 access to attrs=userPassword by self write by anonymous auth by * none
 access to * by users read by * none
 CONF
@@ -67,9 +71,12 @@ CONF
   local admin=(-x -H "ldap://127.0.0.1:$VDI_LDAP_PORT" -D "cn=admin,$VDI_LDAP_BASE" -w "$rootpw")
   ldapadd "${admin[@]}" -f "$VDI_ROOT/scripts/ldap/seed.ldif" >/dev/null || die "the test directory could not be seeded"
   ldappasswd "${admin[@]}" -s "$Ldap__ServicePassword" "cn=vdi-service,$VDI_LDAP_BASE" >/dev/null || die "ldappasswd: service account"
-  for person in "uid=ldap-alice,ou=people" "uid=ldap-bob,ou=accounting,ou=people"; do
+  for person in "uid=ldap-alice,ou=people" "uid=ldap-bob,ou=accounting,ou=people" "uid=ldap-dan,ou=people"; do
     ldappasswd "${admin[@]}" -s "$Ldap__UserPassword" "$person,$VDI_LDAP_BASE" >/dev/null || die "ldappasswd: $person"
   done
+  # after its password (a password set by the administrator unlocks an account): ldap-dan is locked for ever
+  printf 'dn: uid=ldap-dan,ou=people,%s\nchangetype: modify\nadd: pwdAccountLockedTime\npwdAccountLockedTime: 000001010000Z\n' "$VDI_LDAP_BASE" \
+    | ldapmodify "${admin[@]}" >/dev/null || die "ldapmodify: lock ldap-dan"
   log "slapd started on ldap://127.0.0.1:$VDI_LDAP_PORT and ldaps://127.0.0.1:$VDI_LDAPS_PORT ($VDI_LDAP_BASE)"
 }
 

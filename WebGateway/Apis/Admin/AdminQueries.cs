@@ -192,7 +192,7 @@ public sealed class AdminQueries(NpgsqlDataSource db)
     public Task<Page<UserRow>> UsersAsync(string? search, Paging paging) => PageAsync<UserRow>(
         "from vdi_users u where (@q::text is null or u.username ilike '%' || @q::text || '%' or u.last_name ilike '%' || @q::text || '%' or u.email ilike '%' || @q::text || '%')",
         Order(paging.Ordering, "u", "lower(u.username)", "username", "last_name", "created", "last_login", "is_active"),
-        "u.id, u.username, u.first_name, u.last_name, u.email, u.is_superuser, u.is_active, u.roles, u.created, u.last_login",
+        "u.id, u.username, u.first_name, u.last_name, u.email, u.is_superuser, u.is_active, u.roles, u.created, u.last_login, u.directory_id",
         [("q", (object?)(string.IsNullOrWhiteSpace(search) ? null : search.Trim()) ?? DBNull.Value)], paging);
 
     public Task<Page<GroupRow>> GroupsAsync(Paging paging) => PageAsync<GroupRow>(

@@ -14,15 +14,17 @@ public static class DirectoriesApi
 {
     public sealed record DirectoryRequest(string? VerboseName, DirectoryKind? Kind, IReadOnlyList<string>? Servers, DirectorySecurity? Security,
         string? BaseDn, string? ServiceDn, string? ServicePassword, string? Domain, string? CaDirectory, int? Timeout, bool? Enabled,
-        IReadOnlyList<DirectoryMapping>? Mappings)
+        IReadOnlyList<DirectoryMapping>? Mappings, bool? CreateUsers = null, IReadOnlyList<DirectoryGroupSync>? GroupSyncs = null, int? SyncMinutes = null)
     {
         public DirectorySettings ToSettings() => new()
         {
             VerboseName = VerboseName, Kind = Kind, Servers = Servers, Security = Security, BaseDn = BaseDn, ServiceDn = ServiceDn,
             ServicePassword = ServicePassword, Domain = Domain, CaDirectory = CaDirectory, TimeoutSeconds = Timeout, Enabled = Enabled,
-            Mappings = Mappings,
+            Mappings = Mappings, CreateUsers = CreateUsers, GroupSyncs = GroupSyncs, SyncMinutes = SyncMinutes,
         };
     }
+
+    public sealed record GroupSyncRequest(string? DirectoryGroup, Guid? GroupId);
 
     public static RouteGroupBuilder MapDirectoriesApi(this RouteGroupBuilder admin)
     {
@@ -43,6 +45,23 @@ public static class DirectoriesApi
             return TypedResults.NoContent();
         });
         g.MapPost("/{id:guid}/test", (Guid id, IClusterClient cluster) => cluster.GetGrain<IDirectoryGrain>(id).TestAsync());
+        // AD_SYNCHRONIZE_GROUP and the user sync run as tasks: 202 with the task, followed and cancelled at /api/admin/tasks
+        g.MapPost("/{id:guid}/sync-group", async (Guid id, GroupSyncRequest body, IClusterClient cluster, ClaimsPrincipal user) =>
+        {
+            if (string.IsNullOrWhiteSpace(body.DirectoryGroup) || body.GroupId is not { } groupId)
+            {
+                return AdminErrors.Field(string.IsNullOrWhiteSpace(body.DirectoryGroup) ? "directory_group" : "group_id",
+                    "name the directory group (directory_group) and the broker group (group_id)");
+            }
+
+            var task = await cluster.GetGrain<IDirectoryGrain>(id).SynchronizeGroupAsync(body.DirectoryGroup, groupId, user.UserName());
+            return Results.Accepted($"/api/admin/tasks/{task}", new { task_id = task });
+        });
+        g.MapPost("/{id:guid}/sync-users", async (Guid id, IClusterClient cluster, ClaimsPrincipal user) =>
+        {
+            var task = await cluster.GetGrain<IDirectoryGrain>(id).SynchronizeUsersAsync(user.UserName());
+            return Results.Accepted($"/api/admin/tasks/{task}", new { task_id = task });
+        });
         return admin;
     }
 }

@@ -12,4 +12,7 @@ public sealed record UserRow : AdminRow
     public string[] Roles { get; init; } = [];
     public DateTime Created { get; init; }
     public DateTime? LastLogin { get; init; }
+    public Guid? DirectoryId { get; init; }
+    /// <summary>LOCAL (a password of its own) or DIRECTORY (the directory checks it).</summary>
+    public string Source => DirectoryId is null ? "LOCAL" : "DIRECTORY";
 }
