@@ -7,6 +7,8 @@
 #   scripts/bench.sh chaos [clients=500]   faults one after another under clients in their desktops (scripts/bench/chaos.sh)
 # BENCH_HASH_ITERATIONS sets the PBKDF2 iterations of the users the logon storm creates (default: the product's);
 # BENCH_WARMUP, how many extra clients log in and get a VM before the storm, not counted (default 200; 0: cold start).
+# BENCH_DIRECTORY=openldap: the storm's users live in the private slapd (ou=storm, salted SHA passwords) and log in
+# with "ldap": true; a mapping of their OU puts them in a group entitled to the pool, each created at its first login.
 set -euo pipefail
 source "$(dirname "$0")/lib/common.sh"
 
@@ -33,6 +35,7 @@ build_solution
 
 cleanup() {
   for app in bench-gateway bench-silo bench-simulator; do stop_app "$app"; done
+  if [ "${VDI_STARTED_SLAPD:-}" = 1 ]; then stop_slapd; fi
 }
 trap cleanup EXIT INT TERM
 
@@ -122,8 +125,22 @@ if [ "$what" = disconnect-storm ]; then
   exit 0
 fi
 
-log "logon storm: $clients clients, burst then $rate per second"
+log "logon storm: $clients clients, burst then $rate per second${BENCH_DIRECTORY:+, users in $BENCH_DIRECTORY}"
 out="$(mktemp)"
+if [ "${BENCH_DIRECTORY:-}" = openldap ]; then
+  ensure_slapd
+  total=$((clients + ${BENCH_WARMUP:-200}))
+  log "adding $total users to slapd (ou=storm)"
+  ldif="$(mktemp)"; hash="$(slappasswd -s storm-password)"
+  { printf 'dn: ou=storm,ou=people,%s\nobjectClass: organizationalUnit\nou: storm\n\n' "$VDI_LDAP_BASE"
+    for i in $(seq -w 1 "$total"); do
+      printf 'dn: uid=storm-%s,ou=storm,ou=people,%s\nobjectClass: inetOrgPerson\nuid: storm-%s\ncn: storm %s\nsn: Storm\nuserPassword: %s\n\n' "$i" "$VDI_LDAP_BASE" "$i" "$i" "$hash"
+    done; } > "$ldif"
+  ldapdelete -x -r -H "$Ldap__Url" -D "$Ldap__AdminDn" -w "$Ldap__AdminPassword" "ou=storm,ou=people,$VDI_LDAP_BASE" >/dev/null 2>&1 || true
+  ldapadd -x -H "$Ldap__Url" -D "$Ldap__AdminDn" -w "$Ldap__AdminPassword" -f "$ldif" >/dev/null || die "ldapadd: the storm's users"
+  rm -f "$ldif"
+  export STORM_LDAP_URL="$Ldap__Url" STORM_LDAP_BASE="$VDI_LDAP_BASE" STORM_LDAP_SERVICE_DN="$Ldap__ServiceDn" STORM_LDAP_SERVICE_PASSWORD="$Ldap__ServicePassword"
+fi
 # CPU seconds each process has used so far (utime + stime from /proc), to split the storm's cost between them
 cpu_seconds() {
   local name ticks; ticks="$(getconf CLK_TCK)"
@@ -135,6 +152,7 @@ cpu_seconds() {
   { for p in $(pgrep -x postgres); do awk '{ print $14 + $15 }' "/proc/$p/stat" 2>/dev/null; done
     awk '{ print $16 + $17 }' "/proc/$(head -n 1 "$VDI_DATA_DIR/pg/postmaster.pid")/stat" 2>/dev/null; } \
     | awk -v t="$ticks" '{ s += $1 } END { printf "postgres %.1f\n", s / t }'
+  if [ -n "${STORM_LDAP_URL:-}" ]; then awk -v t="$ticks" '{ printf "slapd %.1f\n", ($14 + $15) / t }' "/proc/$(cat "$VDI_DATA_DIR/slapd/slapd.pid")/stat"; fi
 }
 ( dotnet "$VDI_ROOT/scripts/bench/LogonStorm/bin/Release/net10.0/logon-storm.dll" "http://127.0.0.1:$VDI_GATEWAY_PORT" vdiadmin "$admin_pw" "$controller" "$clients" "$rate" "${BENCH_WARMUP:-200}" | tee "$out" ) &
 storm=$!
@@ -148,5 +166,5 @@ echo "== machine"
 echo "   peak memory: silo $(peak bench-silo), gateway $(peak bench-gateway)"
 echo "   CPU used while the clients ran ($storm_seconds s, both shapes, $(nproc) cores): $(paste "$out.before" "$out.after" | awk '{ printf "%s%s %.1f s", (NR > 1 ? ", " : ""), $1, $4 - $2 }')"
 echo "   pgbench -N: ${pgbench_tps:-n/a} tps; VM assignments per second / pgbench tps = $(awk -v a="$per_second" -v b="$pgbench_tps" 'BEGIN { if (b > 0) printf "%.1f%%", 100*a/b; else print "n/a" }')"
-echo "   command: ${BENCH_HASH_ITERATIONS:+BENCH_HASH_ITERATIONS=$BENCH_HASH_ITERATIONS }${BENCH_WARMUP:+BENCH_WARMUP=$BENCH_WARMUP }scripts/bench.sh logon-storm $clients $rate   ($(nproc) cores, $(date -u +%Y-%m-%d))"
+echo "   command: ${BENCH_DIRECTORY:+BENCH_DIRECTORY=$BENCH_DIRECTORY }${BENCH_HASH_ITERATIONS:+BENCH_HASH_ITERATIONS=$BENCH_HASH_ITERATIONS }${BENCH_WARMUP:+BENCH_WARMUP=$BENCH_WARMUP }scripts/bench.sh logon-storm $clients $rate   ($(nproc) cores, $(date -u +%Y-%m-%d))"
 rm -f "$out" "$out.before" "$out.after"

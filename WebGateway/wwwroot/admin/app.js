@@ -29,7 +29,8 @@ function panel() {
     poolTasks: { count: 0, results: [] }, assignTo: {}, entitleName: '', vmOffset: 0,
     sessions: { count: 0, results: [] }, showEnded: false, messageTo: {}, messageAll: '', chat: [],
     users: { count: 0, results: [] }, userSearch: '', userEdit: null, userForm: { username: '', password: '', roles: [], is_superuser: false },
-    directories: { count: 0, results: [] }, directoryChecks: {},
+    directories: { count: 0, results: [] }, directoryChecks: {}, directory: null, directorySyncTask: '',
+    mappingForm: { priority: 10, name: '', kind: 'GROUP', values: '', group: '' }, syncForm: { directory_group: '', group_id: '' },
     directoryForm: { verbose_name: '', kind: 'ACTIVE_DIRECTORY', servers: '', security: 'LDAPS', base_dn: '', service_dn: '', service_password: '', domain: '', ca_directory: '' },
     groups: { count: 0, results: [] }, groupForm: { verbose_name: '', description: '' }, group: null, groupMembers: { count: 0, results: [] }, memberName: '',
     tasks: { count: 0, results: [] },
@@ -207,7 +208,7 @@ function panel() {
           this.groupMembers = await this.api('GET', `/api/admin/groups/${this.route.id}/members`);
         }
       } else if (p === 'directories' && this.isSecurity) {
-        this.directories = await this.api('GET', '/api/admin/directories');
+        [this.directories, this.groups] = await Promise.all([this.api('GET', '/api/admin/directories'), this.api('GET', '/api/admin/groups?limit=500')]);
       } else if (p === 'tasks' && this.isAdmin) {
         this.tasks = await this.api('GET', '/api/admin/tasks?limit=100');
       } else if (p === 'settings' && this.isAdmin) {
@@ -355,6 +356,57 @@ function panel() {
       }, 'done');
     },
     directoryCheck(d) { return this.directoryChecks[d.id] || ''; },
+    userSource(u) { return u.source === 'DIRECTORY' ? this.t('sourceDirectory') : this.t('sourceLocal'); },
+    groupNames(ids) {
+      const names = (ids || []).map(id => (this.groups.results.find(g => g.id === id) || { verbose_name: id }).verbose_name);
+      return names.join(', ');
+    },
+    openDirectory(d) {
+      return this.act(async () => {
+        const full = await this.api('GET', `/api/admin/directories/${d.id}`);
+        this.directory = { ...full, mappings: full.mappings || [], group_syncs: full.group_syncs || [] };
+        this.directorySyncTask = '';
+      });
+    },
+    closeDirectory() { this.directory = null; },
+    addMapping() {
+      const f = this.mappingForm;
+      const values = f.values.split(',').map(x => x.trim()).filter(x => x);
+      const group = f.group || (this.groups.results[0] || {}).id;
+      if (!f.name || !values.length || !group) { this.toast(this.t('mappingIncomplete')); return; }
+      this.directory.mappings = [...this.directory.mappings, { name: f.name, kind: f.kind, values, groups: [group], priority: Number(f.priority) || 0 }]
+        .sort((a, b) => a.priority - b.priority);
+      this.mappingForm = { ...f, name: '', values: '', priority: (Number(f.priority) || 0) + 10 };
+    },
+    removeMapping(m) { this.directory.mappings = this.directory.mappings.filter(x => x !== m); },
+    addGroupSync() {
+      const f = this.syncForm;
+      const group = f.group_id || (this.groups.results[0] || {}).id;
+      if (!f.directory_group.trim() || !group) { this.toast(this.t('mappingIncomplete')); return; }
+      this.directory.group_syncs = [...this.directory.group_syncs, { directory_group: f.directory_group.trim(), group_id: group }];
+      this.syncForm = { directory_group: '', group_id: f.group_id };
+    },
+    removeGroupSync(g) { this.directory.group_syncs = this.directory.group_syncs.filter(x => x !== g); },
+    saveDirectory() {
+      const d = this.directory;
+      return this.act(async () => {
+        const saved = await this.api('PATCH', `/api/admin/directories/${d.id}`,
+          { mappings: d.mappings, group_syncs: d.group_syncs, create_users: !!d.create_users, sync_minutes: Number(d.sync_minutes) || 0 });
+        this.directory = { ...saved, mappings: saved.mappings || [], group_syncs: saved.group_syncs || [] };
+      }, 'saved');
+    },
+    syncGroup(g) {
+      return this.act(async () => {
+        const started = await this.api('POST', `/api/admin/directories/${this.directory.id}/sync-group`, g);
+        this.directorySyncTask = `AD_SYNCHRONIZE_GROUP ${g.directory_group}: ${started.task_id}`;
+      }, 'done');
+    },
+    syncUsers() {
+      return this.act(async () => {
+        const started = await this.api('POST', `/api/admin/directories/${this.directory.id}/sync-users`);
+        this.directorySyncTask = `LDAP_SYNCHRONIZE_USERS: ${started.task_id}`;
+      }, 'done');
+    },
     directoryServers(d) { return (d.servers || []).join(', '); },
     deleteDirectory(d) { return confirm(this.t('confirmRemove')) && this.act(() => this.api('DELETE', `/api/admin/directories/${d.id}`), 'done'); },
     deleteGroup(g) { return confirm(this.t('confirmRemove')) && this.act(() => this.api('DELETE', `/api/admin/groups/${g.id}`), 'done'); },

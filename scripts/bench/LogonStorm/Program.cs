@@ -18,7 +18,9 @@ var admin = await Api.AdminAsync(gateway, adminUser, adminPassword);
 Console.WriteLine($"setup: pool of {clients + warmup} VMs and {clients + warmup} users ...");
 var setup = Stopwatch.StartNew();
 var (poolId, vmCount) = await Setup.PoolAsync(admin, controllerId, clients + warmup);
-var everyone = await Setup.UsersAsync(admin, poolId, clients + warmup);
+var everyone = Environment.GetEnvironmentVariable("STORM_LDAP_URL") is { Length: > 0 } ldapUrl
+    ? await Setup.DirectoryUsersAsync(admin, poolId, clients + warmup, new Uri(ldapUrl))
+    : await Setup.UsersAsync(admin, poolId, clients + warmup);
 var users = everyone.Take(clients).ToList();
 if (warmup > 0)
 {
@@ -55,6 +57,9 @@ namespace Vdi.Bench.LogonStorm
     {
         public static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
+        /// <summary>The storm's users are directory users: their logins carry <c>"ldap": true</c>.</summary>
+        public static bool Ldap { get; set; }
+
         public static async Task<HttpClient> AdminAsync(Uri gateway, string user, string password)
         {
             var http = new HttpClient { BaseAddress = gateway, Timeout = TimeSpan.FromMinutes(10) };
@@ -65,7 +70,7 @@ namespace Vdi.Bench.LogonStorm
 
         public static async Task<string> LoginAsync(HttpClient http, string user, string password)
         {
-            var reply = await http.PostAsJsonAsync("/api/auth/", new { username = user, password, veil_connect_version = "1.14.9" });
+            var reply = await http.PostAsJsonAsync("/api/auth/", new { username = user, password, ldap = Ldap && user.StartsWith("storm-", StringComparison.Ordinal), veil_connect_version = "1.14.9" });
             var body = await reply.Content.ReadFromJsonAsync<JsonElement>();
             return body.TryGetProperty("data", out var data)
                 ? data.GetProperty("access_token").GetString()!
@@ -137,6 +142,32 @@ namespace Vdi.Bench.LogonStorm
             }));
             (await admin.PostAsJsonAsync($"/api/admin/pools/{pool}/entitlements", new { users = ids })).EnsureSuccessStatusCode();
             return users;
+        }
+
+        /// <summary>
+        /// The users bench.sh put in slapd (uid=storm-00001... under ou=storm): a directory for them whose OU mapping puts
+        /// each, created at its first login, in a group entitled to the pool.
+        /// </summary>
+        public static async Task<List<(string Name, string Password)>> DirectoryUsersAsync(HttpClient admin, Guid pool, int count, Uri ldap)
+        {
+            var group = await admin.PostAsJsonAsync("/api/admin/groups", new { verbose_name = $"storm-{Guid.NewGuid():N}"[..14], description = "logon storm" });
+            var groupId = (await group.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+            (await admin.PostAsJsonAsync($"/api/admin/pools/{pool}/entitlements", new { groups = new[] { groupId } })).EnsureSuccessStatusCode();
+            var directory = await admin.PostAsJsonAsync("/api/admin/directories", new
+            {
+                verbose_name = $"storm-{Guid.NewGuid():N}"[..14], kind = "OPEN_LDAP", servers = new[] { $"{ldap.Host}:{ldap.Port}" }, security = "NONE",
+                base_dn = Environment.GetEnvironmentVariable("STORM_LDAP_BASE"), service_dn = Environment.GetEnvironmentVariable("STORM_LDAP_SERVICE_DN"),
+                service_password = Environment.GetEnvironmentVariable("STORM_LDAP_SERVICE_PASSWORD"), domain = "STORM",
+                mappings = new[] { new { name = "storm", kind = "OU", values = new[] { "storm" }, groups = new[] { groupId }, priority = 10 } },
+            });
+            if (!directory.IsSuccessStatusCode)
+            {
+                throw new InvalidOperationException($"the directory was refused: {await directory.Content.ReadAsStringAsync()}");
+            }
+
+            Api.Ldap = true;
+            var width = count.ToString(System.Globalization.CultureInfo.InvariantCulture).Length;
+            return [.. Enumerable.Range(1, count).Select(i => ($"storm-{i.ToString(System.Globalization.CultureInfo.InvariantCulture).PadLeft(width, '0')}", "storm-password"))];
         }
 
         public static async Task FreeAllAsync(HttpClient admin, Guid pool)
