@@ -159,10 +159,10 @@ public sealed class DirectoryGrain(
             MappedGroups: mapping?.Groups ?? [], CreateUsers: CreateUsers);
     }
 
-    public async Task<DirectoryMembers> MembersAsync(string? group)
+    public async Task<DirectoryMembers> MembersAsync(string? group, CancellationToken cancellation = default)
     {
         RequireExists();
-        var (result, users) = await ldap.MembersAsync(Connection(), group);
+        var (result, users) = await ldap.MembersAsync(Connection(), group, cancellation);
         return new DirectoryMembers(result.Outcome, result.Detail, [.. users.Select(u => new DirectoryMember(u.Account, u.FirstName, u.LastName, u.Email))]);
     }
 

@@ -18,7 +18,7 @@ internal interface IDirectoryInternalGrain : IDirectoryGrain
 
     /// <summary>The users of a directory group (nested groups included in Active Directory), or every user when the group is null.</summary>
     [Alias("MembersAsync"), ResponseTimeout("00:05:00")]
-    Task<DirectoryMembers> MembersAsync(string? group);
+    Task<DirectoryMembers> MembersAsync(string? group, CancellationToken cancellation = default);
 }
 
 [GenerateSerializer, Immutable, Alias("DirectoryMembers")]

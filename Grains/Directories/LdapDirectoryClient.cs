@@ -117,11 +117,11 @@ public sealed class LdapDirectoryClient
     /// The enabled users of a group (by name or DN; in Active Directory nested groups included), or of the whole
     /// directory when <paramref name="group"/> is null. Results are paged (Active Directory answers 1,000 at most a page).
     /// </summary>
-    public Task<(DirectoryResult Result, IReadOnlyList<DirectoryUser> Users)> MembersAsync(DirectoryConnection directory, string? group,
+    public async Task<(DirectoryResult Result, IReadOnlyList<DirectoryUser> Users)> MembersAsync(DirectoryConnection directory, string? group,
         CancellationToken cancellation = default)
     {
         IReadOnlyList<DirectoryUser> users = [];
-        return WithServiceAsync(directory, (connection, _) =>
+        var result = await WithServiceAsync(directory, (connection, _) =>
         {
             var ad = directory.Kind == DirectoryKind.ActiveDirectory;
             string filter;
@@ -157,7 +157,8 @@ public sealed class LdapDirectoryClient
 
             users = list;
             return new DirectoryResult(DirectoryOutcome.Ok, group ?? directory.BaseDn);
-        }, cancellation).ContinueWith(t => (t.Result, users), cancellation, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
+        }, cancellation);
+        return (result, users);
     }
 
     private static SearchResultEntry? FindGroup(LdapConnection connection, DirectoryConnection directory, string group)
@@ -314,7 +315,10 @@ public sealed class LdapDirectoryClient
     private static string? Attribute(SearchResultEntry entry, string name) =>
         entry.Attributes[name] is { Count: > 0 } values ? values[0] as string ?? values.GetValues(typeof(string))[0] as string : null;
 
-    /// <summary>Binds as the service account on the first server that answers, then runs <paramref name="work"/> there.</summary>
+    /// <summary>
+    /// Binds as the service account on the first server that answers, then runs <paramref name="work"/> there. The
+    /// library's calls block: cancelling returns to the caller at once, the thread is freed by the call's timeout.
+    /// </summary>
     private static Task<DirectoryResult> WithServiceAsync(DirectoryConnection directory, Func<LdapConnection, string, DirectoryResult> work, CancellationToken cancellation) =>
         Task.Run(() =>
         {
@@ -362,7 +366,7 @@ public sealed class LdapDirectoryClient
             }
 
             return new DirectoryResult(DirectoryOutcome.Unreachable, $"the directory is unreachable ({string.Join("; ", tried)})");
-        }, cancellation);
+        }, cancellation).WaitAsync(cancellation); // a cancelled caller returns at once; the blocked call ends by its timeout
 
     private static LdapConnection Open(DirectoryConnection directory, string server, NetworkCredential credential)
     {

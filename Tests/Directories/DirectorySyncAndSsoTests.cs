@@ -193,6 +193,54 @@ public sealed class DirectorySyncAndSsoTests(LiveSystemFixture system)
         static string groupDnOf(string cn) => $"cn={cn},ou=groups,{TestServices.Ldap.BaseDn}";
     }
 
+    [Fact]
+    public async Task A_group_sync_waiting_on_a_directory_that_does_not_answer_is_cancelled_like_any_task()
+    {
+        // a server that takes the TCP connection and never says a word: the sync waits on its first LDAP call
+        using var silent = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        silent.Start();
+        var held = new System.Collections.Concurrent.ConcurrentQueue<System.Net.Sockets.TcpClient>();
+        var accepting = Task.Run(async () =>
+        {
+            try
+            {
+                while (true)
+                {
+                    held.Enqueue(await silent.AcceptTcpClientAsync());
+                }
+            }
+            catch (Exception e) when (e is System.Net.Sockets.SocketException or ObjectDisposedException)
+            {
+                // stopped
+            }
+        });
+        var port = ((IPEndPoint)silent.LocalEndpoint).Port;
+        var broker = await GroupAsync("cancelled");
+        var directory = await DirectoryAsync(TestDirectories.OpenLdap() with { Servers = [$"127.0.0.1:{port}"], TimeoutSeconds = 120 });
+        try
+        {
+            var task = system.Grains.GetGrain<ITaskGrain>(await directory.SynchronizeGroupAsync("vdi-operators", broker, "tests"));
+            Assert.True(await Eventually.TrueAsync(async () => (await task.GetAsync())!.Status == BrokerTaskStatus.InProgress, TimeSpan.FromSeconds(30)));
+            Assert.True(await Eventually.TrueAsync(() => Task.FromResult(!held.IsEmpty), TimeSpan.FromSeconds(30)), "the sync never reached the directory");
+
+            await task.CancelAsync("tests");
+            // long before the directory's 120 s timeout: the cancel reached the call that was waiting
+            Assert.True(await Eventually.TrueAsync(async () => (await task.GetAsync())!.Status == BrokerTaskStatus.Cancelled, TimeSpan.FromSeconds(20)),
+                (await task.GetAsync())!.Message);
+            Assert.Empty(await TestDb.ScalarsAsync<Guid>("select user_id from vdi_group_members where group_id = @g", ("g", broker)));
+        }
+        finally
+        {
+            await directory.DeleteAsync("tests");
+            silent.Stop();
+            await accepting;
+            foreach (var connection in held)
+            {
+                connection.Dispose();
+            }
+        }
+    }
+
     /// <summary>A SPNEGO token for HTTP/localhost from the KDC, as a browser or VeiL Connect's GSSAPI would send it.</summary>
     private static string KerberosToken(string user, string password)
     {

@@ -40,6 +40,19 @@ public sealed class LdapDirectoryClientTests
         Assert.Equal(DirectoryOutcome.WrongCredentials, wrong.Outcome);
     }
 
+    [Theory]
+    [InlineData("ipa-gina")]
+    [InlineData("VDI\\ipa-gina")]
+    [InlineData("ipa-gina@vdi.test")]
+    public async Task A_freeipa_directory_finds_its_people_under_cn_users_cn_accounts(string typed)
+    {
+        var ipa = Directory() with { Kind = DirectoryKind.FreeIpa };
+        var ok = await Client.AuthenticateAsync(ipa, typed, TestServices.Ldap.UserPassword);
+        Assert.True(ok.Ok, ok.Detail);
+        Assert.Equal(("uid=ipa-gina,cn=users,cn=accounts,dc=vdi,dc=test", "ipa-gina", "gina@vdi.test"), (ok.User!.Dn, ok.User.Account, ok.User.Email));
+        Assert.Equal(DirectoryOutcome.WrongCredentials, (await Client.AuthenticateAsync(ipa, typed, "not-the-password")).Outcome);
+    }
+
     [Fact]
     public async Task A_user_in_an_ou_below_people_is_found_and_an_empty_password_is_never_an_anonymous_bind()
     {

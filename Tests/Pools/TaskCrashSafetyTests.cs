@@ -65,7 +65,11 @@ public sealed class TaskCrashSafetyTests(TwoSiloClusterFixture fixture)
         await kit.Sim.SetFaultsAsync(down: true);
         Assert.True(await Eventually.TrueAsync(async () => (await task.GetAsync()) is { Status: BrokerTaskStatus.Cancelled, Resumable: true },
             TimeSpan.FromSeconds(30)), "the controller's failure did not cancel the task as resumable");
-        // the controller cancels its tasks first and then fails its pools (the original's order): the pool follows
+        // the task may pause by itself (its own call failed) before the controller's check declares the controller
+        // FAILED, which takes that check's timeouts on a busy machine; then the controller fails its pools
+        var controller = fixture.Client.GetGrain<Vdi.Grains.Interfaces.Controllers.IControllerGrain>(kit.ControllerId);
+        Assert.True(await Eventually.TrueAsync(async () => (await controller.GetAsync())!.Status == Vdi.Grains.Interfaces.Controllers.ControllerStatus.Failed,
+            TimeSpan.FromSeconds(60)), "the controller was not declared FAILED");
         Assert.True(await Eventually.TrueAsync(async () => (await pool.GetAsync())!.Status == PoolStatus.Failed, TimeSpan.FromSeconds(10)),
             "the controller's failure did not fail its pool");
 

@@ -16,6 +16,7 @@ public sealed class EndpointAuthorizationTests(LiveSystemFixture system)
     private static readonly string[] Anonymous =
     [
         "/api/auth", "/auth", "/api/version", "/version", "/api/settings", "/settings",
+        "/api/sso", "/sso", // Kerberos single sign-on: the ticket is the credential (401 + Negotiate without one)
         "/ws/client", "/api/ws/client", "/ws/subscriptions", "/api/ws/subscriptions",
         "/health/live", "/health/ready", "/", "/admin/",
     ];

@@ -71,7 +71,7 @@ CONF
   local admin=(-x -H "ldap://127.0.0.1:$VDI_LDAP_PORT" -D "cn=admin,$VDI_LDAP_BASE" -w "$rootpw")
   ldapadd "${admin[@]}" -f "$VDI_ROOT/scripts/ldap/seed.ldif" >/dev/null || die "the test directory could not be seeded"
   ldappasswd "${admin[@]}" -s "$Ldap__ServicePassword" "cn=vdi-service,$VDI_LDAP_BASE" >/dev/null || die "ldappasswd: service account"
-  for person in "uid=ldap-alice,ou=people" "uid=ldap-bob,ou=accounting,ou=people" "uid=ldap-dan,ou=people"; do
+  for person in "uid=ldap-alice,ou=people" "uid=ldap-bob,ou=accounting,ou=people" "uid=ldap-dan,ou=people" "uid=ipa-gina,cn=users,cn=accounts"; do
     ldappasswd "${admin[@]}" -s "$Ldap__UserPassword" "$person,$VDI_LDAP_BASE" >/dev/null || die "ldappasswd: $person"
   done
   # after its password (a password set by the administrator unlocks an account): ldap-dan is locked for ever

@@ -51,7 +51,7 @@ public abstract class DirectorySyncRunner(UserTable users) : ITaskRunner
         }
 
         await ctx.ReportAsync(1, groupName is null ? "Reading the directory's users." : $"Reading the members of {groupName}.");
-        var found = await directory.MembersAsync(groupName);
+        var found = await directory.MembersAsync(groupName, ctx.Cancellation);
         if (found.Outcome != DirectoryOutcome.Ok)
         {
             throw new TaskFailedException($"the directory could not list them: {found.Detail}");
