@@ -20,8 +20,21 @@ public sealed record DirectoryResult(DirectoryOutcome Outcome, string Detail, Di
 /// hashing), servers are tried in order. Synchronous library calls run on the thread pool, each bounded by the
 /// connection's timeout.
 /// </summary>
-public sealed class LdapDirectoryClient
+public sealed class LdapDirectoryClient : IDisposable
 {
+    /// <summary>LDAP calls in flight at once per silo: the library blocks a thread per call, so more would starve the thread pool at 9:00.</summary>
+    private const int MaxConcurrentCalls = 16;
+
+    /// <summary>A pooled connection opened longer ago than this is closed rather than reused (servers drop idle ones: AD after 900 s).</summary>
+    private static readonly TimeSpan IdleLifetime = TimeSpan.FromMinutes(2);
+
+    private readonly SemaphoreSlim _gate = new(MaxConcurrentCalls);
+
+    /// <summary>Idle connections by directory (servers, security, service account and a hash of its password) and use.</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, System.Collections.Concurrent.ConcurrentBag<Pooled>> _idle = new();
+
+    private sealed record Pooled(LdapConnection Connection, string Server, DateTime Since);
+
     private static readonly string[] UserAttributes = ["uid", "sAMAccountName", "userPrincipalName", "givenName", "sn", "mail", "memberOf", "userAccountControl", "nsAccountLock", "pwdAccountLockedTime"];
 
     /// <summary>LDAP_MATCHING_RULE_IN_CHAIN: Active Directory walks nested groups itself.</summary>
@@ -29,7 +42,7 @@ public sealed class LdapDirectoryClient
 
     /// <summary>Checks the connection as the administrator's "test connection" does, saying exactly what failed.</summary>
     public Task<DirectoryResult> TestAsync(DirectoryConnection directory, CancellationToken cancellation = default) =>
-        WithServiceAsync(directory, (connection, _) =>
+        WithServiceAsync(directory, pooled: false, (connection, _) =>
         {
             try
             {
@@ -53,7 +66,7 @@ public sealed class LdapDirectoryClient
             return Task.FromResult(new DirectoryResult(DirectoryOutcome.WrongCredentials, "empty username or password"));
         }
 
-        return WithServiceAsync(directory, (connection, server) =>
+        return WithServiceAsync(directory, pooled: true, (connection, server) =>
         {
             var entry = FindUser(connection, directory, account, typed);
             if (entry is null)
@@ -61,10 +74,9 @@ public sealed class LdapDirectoryClient
                 return new DirectoryResult(DirectoryOutcome.WrongCredentials, $"no user {account} under {directory.BaseDn}");
             }
 
-            using var own = Open(directory, server, new NetworkCredential(entry.DistinguishedName, password));
             try
             {
-                own.Bind();
+                UserBind(directory, server, new NetworkCredential(entry.DistinguishedName, password));
             }
             catch (LdapException e) when (e.ErrorCode == 49)
             {
@@ -99,7 +111,7 @@ public sealed class LdapDirectoryClient
             return Task.FromResult(new DirectoryResult(DirectoryOutcome.WrongCredentials, "empty username"));
         }
 
-        return WithServiceAsync(directory, (connection, _) =>
+        return WithServiceAsync(directory, pooled: true, (connection, _) =>
         {
             var entry = FindUser(connection, directory, name, account);
             if (entry is null)
@@ -121,7 +133,7 @@ public sealed class LdapDirectoryClient
         CancellationToken cancellation = default)
     {
         IReadOnlyList<DirectoryUser> users = [];
-        var result = await WithServiceAsync(directory, (connection, _) =>
+        var result = await WithServiceAsync(directory, pooled: true, (connection, _) =>
         {
             var ad = directory.Kind == DirectoryKind.ActiveDirectory;
             string filter;
@@ -316,57 +328,196 @@ public sealed class LdapDirectoryClient
         entry.Attributes[name] is { Count: > 0 } values ? values[0] as string ?? values.GetValues(typeof(string))[0] as string : null;
 
     /// <summary>
-    /// Binds as the service account on the first server that answers, then runs <paramref name="work"/> there. The
-    /// library's calls block: cancelling returns to the caller at once, the thread is freed by the call's timeout.
+    /// Runs <paramref name="work"/> on a connection bound as the service account: an idle one of the pool when there is
+    /// one (a broken one is closed and the servers tried afresh), else on the first server that answers, in order.
+    /// At most <see cref="MaxConcurrentCalls"/> at once. The library's calls block: cancelling returns to the caller at
+    /// once, the thread is freed by the call's timeout.
     /// </summary>
-    private static Task<DirectoryResult> WithServiceAsync(DirectoryConnection directory, Func<LdapConnection, string, DirectoryResult> work, CancellationToken cancellation) =>
-        Task.Run(() =>
+    private async Task<DirectoryResult> WithServiceAsync(DirectoryConnection directory, bool pooled, Func<LdapConnection, string, DirectoryResult> work,
+        CancellationToken cancellation)
+    {
+        await _gate.WaitAsync(cancellation);
+        try
         {
-            if (directory.Security != DirectorySecurity.None && directory.CaDirectory is { Length: > 0 } ca && !System.IO.Directory.Exists(ca))
+            return await Task.Run(() => WithService(directory, pooled, work, cancellation), cancellation).WaitAsync(cancellation);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private DirectoryResult WithService(DirectoryConnection directory, bool pooled, Func<LdapConnection, string, DirectoryResult> work, CancellationToken cancellation)
+    {
+        if (directory.Security != DirectorySecurity.None && directory.CaDirectory is { Length: > 0 } ca && !System.IO.Directory.Exists(ca))
+        {
+            return new DirectoryResult(DirectoryOutcome.Tls, $"the trusted CA folder {ca} does not exist");
+        }
+
+        var key = pooled ? PoolKey(directory, "service") : null;
+        if (key is not null && TakeIdle(key) is { } idle)
+        {
+            try
             {
-                return new DirectoryResult(DirectoryOutcome.Tls, $"the trusted CA folder {ca} does not exist");
+                var result = work(idle.Connection, idle.Server);
+                GiveBack(key, idle);
+                return result;
+            }
+            catch (LdapException)
+            {
+                idle.Connection.Dispose(); // closed by the server meanwhile: try the servers afresh
+            }
+        }
+
+        var tried = new List<string>();
+        foreach (var server in directory.Servers)
+        {
+            cancellation.ThrowIfCancellationRequested();
+            if (!Reachable(server, directory))
+            {
+                tried.Add($"{server}: no answer");
+                continue;
             }
 
-            var tried = new List<string>();
-            foreach (var server in directory.Servers)
+            LdapConnection? opened = null;
+            try
             {
-                cancellation.ThrowIfCancellationRequested();
-                if (!Reachable(server, directory))
-                {
-                    tried.Add($"{server}: no answer");
-                    continue;
-                }
-
-                LdapConnection? opened = null;
-                try
-                {
-                    opened = Open(directory, server, new NetworkCredential(directory.ServiceDn, directory.ServicePassword));
-                    opened.Bind();
-                }
-                catch (LdapException e) when (e.ErrorCode == 49)
-                {
-                    opened?.Dispose();
-                    return new DirectoryResult(DirectoryOutcome.BadServiceCredentials, $"{server}: the directory refused the service account {directory.ServiceDn}");
-                }
-                catch (LdapException e) when (directory.Security != DirectorySecurity.None)
-                {
-                    opened?.Dispose();
-                    // the port answers TCP, so a failure here is the TLS handshake (or no TLS on that port)
-                    return new DirectoryResult(DirectoryOutcome.Tls, $"{server}: the TLS handshake failed ({e.Message}); check the server's certificate and the trusted CA");
-                }
-                catch (LdapException e)
-                {
-                    opened?.Dispose();
-                    tried.Add($"{server}: {e.Message}");
-                    continue;
-                }
-
-                using var connection = opened;
-                return work(connection, server);
+                opened = Open(directory, server, new NetworkCredential(directory.ServiceDn, directory.ServicePassword));
+                opened.Bind();
+            }
+            catch (LdapException e) when (e.ErrorCode == 49)
+            {
+                opened?.Dispose();
+                return new DirectoryResult(DirectoryOutcome.BadServiceCredentials, $"{server}: the directory refused the service account {directory.ServiceDn}");
+            }
+            catch (LdapException e) when (directory.Security != DirectorySecurity.None)
+            {
+                opened?.Dispose();
+                // the port answers TCP, so a failure here is the TLS handshake (or no TLS on that port)
+                return new DirectoryResult(DirectoryOutcome.Tls, $"{server}: the TLS handshake failed ({e.Message}); check the server's certificate and the trusted CA");
+            }
+            catch (LdapException e)
+            {
+                opened?.Dispose();
+                tried.Add($"{server}: {e.Message}");
+                continue;
             }
 
-            return new DirectoryResult(DirectoryOutcome.Unreachable, $"the directory is unreachable ({string.Join("; ", tried)})");
-        }, cancellation).WaitAsync(cancellation); // a cancelled caller returns at once; the blocked call ends by its timeout
+            var fresh = new Pooled(opened, server, DateTime.UtcNow);
+            try
+            {
+                var result = work(opened, server);
+                if (key is not null)
+                {
+                    GiveBack(key, fresh);
+                    fresh = null;
+                }
+
+                return result;
+            }
+            finally
+            {
+                fresh?.Connection.Dispose();
+            }
+        }
+
+        return new DirectoryResult(DirectoryOutcome.Unreachable, $"the directory is unreachable ({string.Join("; ", tried)})");
+    }
+
+    /// <summary>
+    /// The user's own bind, on a pooled connection kept for binds only (never for searches): LDAP allows binding again
+    /// on a connection, which saves a TCP (and TLS) handshake per login. Throws the library's exception on refusal.
+    /// </summary>
+    private void UserBind(DirectoryConnection directory, string server, NetworkCredential credential)
+    {
+        var key = PoolKey(directory, $"bind|{server}");
+        var pooled = TakeIdle(key);
+        if (pooled is not null)
+        {
+            try
+            {
+                pooled.Connection.Bind(credential);
+                GiveBack(key, pooled);
+                return;
+            }
+            catch (LdapException e) when (e.ErrorCode == 49)
+            {
+                GiveBack(key, pooled); // refused: the connection is anonymous again, and fine
+                throw;
+            }
+            catch (LdapException)
+            {
+                pooled.Connection.Dispose(); // closed meanwhile: a fresh one below
+            }
+        }
+
+        var connection = Open(directory, server, credential);
+        try
+        {
+            connection.Bind();
+        }
+        catch (LdapException e) when (e.ErrorCode == 49)
+        {
+            GiveBack(key, new Pooled(connection, server, DateTime.UtcNow));
+            throw;
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+
+        GiveBack(key, new Pooled(connection, server, DateTime.UtcNow));
+    }
+
+    private static string PoolKey(DirectoryConnection d, string use) =>
+        $"{use}|{d.Kind}|{d.Security}|{string.Join(",", d.Servers)}|{d.CaDirectory}|{d.CallTimeout.TotalMilliseconds}|{d.ServiceDn}|"
+        + Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(d.ServicePassword)));
+
+    private Pooled? TakeIdle(string key)
+    {
+        if (!_idle.TryGetValue(key, out var bag))
+        {
+            return null;
+        }
+
+        while (bag.TryTake(out var pooled))
+        {
+            if (DateTime.UtcNow - pooled.Since < IdleLifetime)
+            {
+                return pooled;
+            }
+
+            pooled.Connection.Dispose();
+        }
+
+        return null;
+    }
+
+    private void GiveBack(string key, Pooled pooled)
+    {
+        var bag = _idle.GetOrAdd(key, _ => []);
+        if (bag.Count >= MaxConcurrentCalls)
+        {
+            pooled.Connection.Dispose();
+            return;
+        }
+
+        bag.Add(pooled);
+    }
+
+    public void Dispose()
+    {
+        foreach (var bag in _idle.Values)
+        {
+            while (bag.TryTake(out var pooled))
+            {
+                pooled.Connection.Dispose();
+            }
+        }
+
+        _gate.Dispose();
+    }
 
     private static LdapConnection Open(DirectoryConnection directory, string server, NetworkCredential credential)
     {

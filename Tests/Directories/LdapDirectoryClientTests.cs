@@ -101,11 +101,116 @@ public sealed class LdapDirectoryClientTests
     }
 
     [Fact]
+    public async Task Pooled_connections_the_server_dropped_are_replaced_without_failing_a_login()
+    {
+        // a TCP relay to slapd that the test can cut, as a server restart or an idle timeout does
+        await using var relay = await TcpRelay.StartAsync(new Uri(TestServices.Ldap.Url));
+        using var client = new LdapDirectoryClient();
+        var directory = Directory(servers: [$"127.0.0.1:{relay.Port}"]);
+        for (var round = 0; round < 3; round++)
+        {
+            var ok = await client.AuthenticateAsync(directory, "ldap-alice", TestServices.Ldap.UserPassword);
+            Assert.True(ok.Ok, $"round {round}: {ok.Detail}");
+            Assert.Equal(DirectoryOutcome.WrongCredentials, (await client.AuthenticateAsync(directory, "ldap-alice", "not-the-password")).Outcome);
+            relay.CutAll();
+        }
+
+        // and reused while they live: three rounds of two logins each opened far fewer connections than calls
+        Assert.InRange(relay.Accepted, 3, 10);
+    }
+
+    [Fact]
     public void Values_are_escaped_as_rfc_4515_says()
     {
         Assert.Equal(@"a\2ab\28c\29d\5ce\00", LdapFilter.Escape("a*b(c)d\\e\0"));
         Assert.Equal(("user", "DOMAIN"), LdapFilter.Split("DOMAIN\\user"));
         Assert.Equal(("user", "corp.example"), LdapFilter.Split("user@corp.example"));
         Assert.Equal(("user", (string?)null), LdapFilter.Split(" user "));
+    }
+}
+
+/// <summary>A loopback TCP relay to a server, whose connections the test can cut at once.</summary>
+internal sealed class TcpRelay : IAsyncDisposable
+{
+    private readonly System.Net.Sockets.TcpListener _listener = new(System.Net.IPAddress.Loopback, 0);
+    private readonly System.Collections.Concurrent.ConcurrentBag<System.Net.Sockets.TcpClient> _open = [];
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Uri _target;
+    private Task _accepting = Task.CompletedTask;
+    private int _accepted;
+
+    private TcpRelay(Uri target) => _target = target;
+
+    public int Port => ((System.Net.IPEndPoint)_listener.LocalEndpoint).Port;
+
+    public int Accepted => Volatile.Read(ref _accepted);
+
+    public static Task<TcpRelay> StartAsync(Uri target)
+    {
+        var relay = new TcpRelay(target);
+        relay._listener.Start();
+        relay._accepting = relay.AcceptAsync();
+        return Task.FromResult(relay);
+    }
+
+    private async Task AcceptAsync()
+    {
+        try
+        {
+            while (!_stop.IsCancellationRequested)
+            {
+                var inbound = await _listener.AcceptTcpClientAsync(_stop.Token);
+                Interlocked.Increment(ref _accepted);
+                var outbound = new System.Net.Sockets.TcpClient();
+                await outbound.ConnectAsync(_target.Host, _target.Port, _stop.Token);
+                _open.Add(inbound);
+                _open.Add(outbound);
+                _ = PumpAsync(inbound, outbound);
+                _ = PumpAsync(outbound, inbound);
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or System.Net.Sockets.SocketException or ObjectDisposedException)
+        {
+            // stopped
+        }
+    }
+
+    private static async Task PumpAsync(System.Net.Sockets.TcpClient from, System.Net.Sockets.TcpClient to)
+    {
+        try
+        {
+            await from.GetStream().CopyToAsync(to.GetStream());
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException or InvalidOperationException or System.Net.Sockets.SocketException)
+        {
+            // cut
+        }
+        finally
+        {
+            to.Close();
+        }
+    }
+
+    /// <summary>Closes every relayed connection (RST), as a restarted server would.</summary>
+    public void CutAll()
+    {
+        while (_open.TryTake(out var connection))
+        {
+            if (connection.Client is { Connected: true } socket)
+            {
+                socket.LingerState = new System.Net.Sockets.LingerOption(true, 0);
+            }
+
+            connection.Close();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        _listener.Stop();
+        CutAll();
+        await _accepting;
+        _stop.Dispose();
     }
 }
