@@ -22,12 +22,15 @@ public sealed class UserGrain(
     JournalWriter journal,
     IOptions<Security.LockoutOptions> lockout,
     Directories.DirectoryTable directories,
-    SecurityClock clock) : Grain, IUserGrain
+    SecurityClock clock) : Grain, IUserInternalGrain
 {
     /// <summary>The most earlier passwords kept (the setting chooses how many of them count).</summary>
     public const int HistoryKept = 24;
 
     private GroupGrants? _groupGrants; // read once per activation; groups tell the user when they change
+
+    /// <summary>Mapped groups this activation has put the user in since its groups last changed: not asked again at each login.</summary>
+    private readonly HashSet<Guid> _mappedApplied = [];
 
     private Guid Id => this.GetPrimaryKey();
 
@@ -76,7 +79,12 @@ public sealed class UserGrain(
     public Task<UserView?> GetAsync() =>
         Task.FromResult(state.RecordExists ? state.State.ToView() : null);
 
-    public async Task<LoginOutcome> LoginAsync(LoginAttempt attempt, CancellationToken cancellation = default)
+    public Task<LoginOutcome> LoginAsync(LoginAttempt attempt, CancellationToken cancellation = default) => LoginCoreAsync(attempt, null, cancellation);
+
+    public Task<LoginOutcome> LoginCheckedAsync(LoginAttempt attempt, Directories.DirectoryLogin verdict, CancellationToken cancellation = default) =>
+        LoginCoreAsync(attempt, attempt.Directory && state.RecordExists && state.State.DirectoryId is not null ? verdict : null, cancellation);
+
+    private async Task<LoginOutcome> LoginCoreAsync(LoginAttempt attempt, Directories.DirectoryLogin? checkedVerdict, CancellationToken cancellation)
     {
         var s = state.State;
         var now = clock.Now;
@@ -116,7 +124,7 @@ public sealed class UserGrain(
                 return DirectoryUnavailable("no directory is configured");
             }
 
-            var verdict = await AskDirectoryAsync(GrainFactory.GetGrain<Directories.IDirectoryInternalGrain>(directoryKey), attempt, s.Username);
+            var verdict = checkedVerdict ?? await AskDirectoryAsync(GrainFactory.GetGrain<Directories.IDirectoryInternalGrain>(directoryKey), attempt, s.Username);
             if (verdict.Removed && await directories.FirstEnabledAsync() is { } replacement && replacement != directoryKey)
             {
                 // the directory the user came from was removed: the one logins go to now checks it, and keeps it
@@ -195,12 +203,14 @@ public sealed class UserGrain(
 
         s.LastLogin = now;
         await SaveAsync();
-        foreach (var group in mapped)
+        foreach (var group in mapped.Where(g => !_mappedApplied.Contains(g)))
         {
-            // the directory's mapping puts the user in its broker groups (added, never removed, as the original does)
+            // the directory's mapping puts the user in its broker groups (added, never removed, as the original does);
+            // a group that changes its members tells the user (GroupsChangedAsync), and the next login adds again
             try
             {
                 await GrainFactory.GetGrain<IGroupGrain>(group).AddMembersAsync([Id], "directory");
+                _mappedApplied.Add(group);
             }
             catch (BrokerException e) when (e.Kind == ErrorKind.NotFound)
             {
@@ -318,6 +328,7 @@ public sealed class UserGrain(
     public Task GroupsChangedAsync()
     {
         _groupGrants = null;
+        _mappedApplied.Clear();
         return Task.CompletedTask;
     }
 

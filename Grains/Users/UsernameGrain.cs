@@ -87,7 +87,8 @@ public sealed class UsernameGrain(
 
         var username = verdict.Account; // as the directory spells it (the key of this grain, case aside)
         await CreateUserAsync(new NewUser(username, "", false, [], "directory", Fit(verdict.FirstName, 32), Fit(verdict.LastName, 128), Fit(verdict.Email, 254), directoryId));
-        return await GrainFactory.GetGrain<IUserGrain>(state.State.UserId!.Value).LoginAsync(attempt, cancellation);
+        // the directory has just said yes: the new user's login takes its verdict rather than asking again
+        return await GrainFactory.GetGrain<IUserInternalGrain>(state.State.UserId!.Value).LoginCheckedAsync(attempt, verdict, cancellation);
     }
 
     private static string Fit(string value, int max) => value.Length <= max ? value : value[..max];

@@ -290,40 +290,48 @@ public sealed class AdminPanelBrowserTests(LiveSystemFixture system)
 
         var row = page.Locator("[data-test=directory-row]", new() { HasText = directory });
         await Assertions.Expect(row).ToBeVisibleAsync();
-        await row.Locator("[data-test=directory-test]").ClickAsync();
-        await Assertions.Expect(row.Locator("[data-test=directory-check]")).ToContainTextAsync("OK:");
-
-        // a mapping: members of the directory group vdi-operators go to a broker group; the users list shows the source
-        var groupName = $"pg-{Guid.NewGuid():N}"[..14];
-        var groupId = (await system.Grains.GetGrain<Vdi.Grains.Interfaces.Groups.IGroupGrain>(Guid.NewGuid()).CreateAsync(groupName, "", "tests")).Id;
-        await page.ReloadAsync();
-        await row.Locator("[data-test=directory-edit]").ClickAsync();
-        var detail = page.Locator("[data-test=directory-detail]");
-        await detail.Locator("input[name=mapping_name]").FillAsync("operators");
-        await detail.Locator("input[name=mapping_values]").FillAsync("vdi-operators");
-        await detail.Locator("select[name=mapping_group]").SelectOptionAsync(new SelectOptionValue { Label = groupName });
-        await detail.Locator("[data-test=mapping-add]").ClickAsync();
-        await detail.Locator("[data-test=directory-save]").ClickAsync();
-        await Assertions.Expect(detail.Locator("[data-test=mapping-row]")).ToContainTextAsync("vdi-operators");
         var id = await TestDb.ScalarAsync<Guid>("select id from vdi_directories where verbose_name = @n", ("n", directory));
-        var saved = (await system.Grains.GetGrain<Vdi.Grains.Interfaces.Directories.IDirectoryGrain>(id).GetAsync())!;
-        Assert.Equal([groupId], saved.Mappings!.Single().Groups);
-
-        using (var http = GatewayClients.Http(system.GatewayUrls[0]))
+        var grain = system.Grains.GetGrain<Vdi.Grains.Interfaces.Directories.IDirectoryGrain>(id);
+        try
         {
-            var login = await http.PostAsJsonAsync("/api/auth/", new { username = "ldap-alice", password = ldap.UserPassword, ldap = true });
-            Assert.Contains("access_token", await login.Content.ReadAsStringAsync());
+            await row.Locator("[data-test=directory-test]").ClickAsync();
+            await Assertions.Expect(row.Locator("[data-test=directory-check]")).ToContainTextAsync("OK:");
+
+            // a mapping: members of the directory group vdi-operators go to a broker group; the users list shows the source
+            var groupName = $"pg-{Guid.NewGuid():N}"[..14];
+            var groupId = (await system.Grains.GetGrain<Vdi.Grains.Interfaces.Groups.IGroupGrain>(Guid.NewGuid()).CreateAsync(groupName, "", "tests")).Id;
+            await page.ReloadAsync();
+            await row.Locator("[data-test=directory-edit]").ClickAsync();
+            var detail = page.Locator("[data-test=directory-detail]");
+            await detail.Locator("input[name=mapping_name]").FillAsync("operators");
+            await detail.Locator("input[name=mapping_values]").FillAsync("vdi-operators");
+            await detail.Locator("select[name=mapping_group]").SelectOptionAsync(new SelectOptionValue { Label = groupName });
+            await detail.Locator("[data-test=mapping-add]").ClickAsync();
+            await detail.Locator("[data-test=directory-save]").ClickAsync();
+            await Assertions.Expect(detail.Locator("[data-test=mapping-row]")).ToContainTextAsync("vdi-operators");
+            // the row shows at once; the save is the PATCH that follows
+            Assert.True(await Eventually.TrueAsync(async () => (await grain.GetAsync())!.Mappings is [{ } only] && only.Groups.SequenceEqual([groupId]),
+                TimeSpan.FromSeconds(15)), "the mapping was not saved");
+
+            using (var http = GatewayClients.Http(system.GatewayUrls[0]))
+            {
+                var login = await http.PostAsJsonAsync("/api/auth/", new { username = "ldap-alice", password = ldap.UserPassword, ldap = true });
+                Assert.Contains("access_token", await login.Content.ReadAsStringAsync());
+            }
+
+            await page.Locator("[data-test=nav-users]").ClickAsync();
+            await page.Locator("[data-test=user-search] input").FillAsync("ldap-alice");
+            await page.Locator("[data-test=user-search] button").ClickAsync();
+            await Assertions.Expect(page.Locator("[data-test=user-row]", new() { HasText = "ldap-alice" }).Locator("[data-test=user-source]")).ToHaveTextAsync("Directory");
+            await page.Locator("[data-test=user-search] input").FillAsync(name);
+            await page.Locator("[data-test=user-search] button").ClickAsync();
+            await Assertions.Expect(page.Locator("[data-test=user-row]", new() { HasText = name }).Locator("[data-test=user-source]")).ToHaveTextAsync("Local");
+
         }
-
-        await page.Locator("[data-test=nav-users]").ClickAsync();
-        await page.Locator("[data-test=user-search] input").FillAsync("ldap-alice");
-        await page.Locator("[data-test=user-search] button").ClickAsync();
-        await Assertions.Expect(page.Locator("[data-test=user-row]", new() { HasText = "ldap-alice" }).Locator("[data-test=user-source]")).ToHaveTextAsync("Directory");
-        await page.Locator("[data-test=user-search] input").FillAsync(name);
-        await page.Locator("[data-test=user-search] button").ClickAsync();
-        await Assertions.Expect(page.Locator("[data-test=user-row]", new() { HasText = name }).Locator("[data-test=user-source]")).ToHaveTextAsync("Local");
-
-        // the directory logins of other tests go to the first enabled directory: this one does not stay
-        await system.Grains.GetGrain<Vdi.Grains.Interfaces.Directories.IDirectoryGrain>(id).DeleteAsync("tests");
+        finally
+        {
+            // the directory logins of other tests go to the first enabled directory: this one does not stay
+            await grain.DeleteAsync("tests");
+        }
     }
 }

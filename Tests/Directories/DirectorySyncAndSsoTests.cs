@@ -241,6 +241,89 @@ public sealed class DirectorySyncAndSsoTests(LiveSystemFixture system)
         }
     }
 
+    [Fact]
+    public async Task The_user_sync_creates_every_enabled_directory_user_and_not_a_locked_one()
+    {
+        var directory = await DirectoryAsync(TestDirectories.OpenLdap());
+        try
+        {
+            var task = system.Grains.GetGrain<ITaskGrain>(await directory.SynchronizeUsersAsync("tests"));
+            Assert.True(await Eventually.TrueAsync(async () => (await task.GetAsync())!.Status is BrokerTaskStatus.Finished or BrokerTaskStatus.Failed,
+                TimeSpan.FromSeconds(60)));
+            var view = (await task.GetAsync())!;
+            Assert.True(view.Status == BrokerTaskStatus.Finished, view.Message);
+            Assert.Equal(BrokerTaskType.LdapSynchronizeUsers, view.Type);
+            foreach (var name in new[] { "ldap-bob", "ipa-gina" })
+            {
+                var id = await system.Grains.ForName(name).FindUserIdAsync();
+                Assert.True(id is not null, $"{name} was not created");
+                Assert.Equal("DIRECTORY", (await system.Grains.GetGrain<IUserGrain>(id!.Value).GetAsync())!.Source);
+            }
+
+            Assert.Null(await system.Grains.ForName("ldap-dan").FindUserIdAsync()); // locked by the directory's password policy
+        }
+        finally
+        {
+            await directory.DeleteAsync("tests");
+        }
+    }
+
+    [Fact]
+    public async Task The_scheduled_re_sync_is_a_reminder_that_starts_each_configured_group_sync()
+    {
+        var broker = await GroupAsync("resync");
+        var directory = await DirectoryAsync(TestDirectories.OpenLdap());
+        var id = directory.GetPrimaryKey();
+        async Task<long> RemindersAsync() => await TestDb.ScalarAsync<long>(
+            "select count(*) from orleansreminderstable where remindername = 'directory-sync' and grainid like @g", ("g", $"%{id:N}%"));
+        try
+        {
+            Assert.Equal(0, await RemindersAsync()); // nothing to sync: no reminder
+            await directory.UpdateAsync(new DirectorySettings { GroupSyncs = [new DirectoryGroupSync("vdi-operators", broker)], SyncMinutes = 30 }, "tests");
+            Assert.Equal(1, await RemindersAsync());
+
+            // the reminder's tick, as Orleans delivers it
+            await directory.AsReference<IRemindable>().ReceiveReminder("directory-sync", default);
+            Assert.True(await Eventually.TrueAsync(async () => await TestDb.ScalarAsync<long>(
+                "select count(*) from vdi_tasks where entity_id = @d and task_type = 'AD_SYNCHRONIZE_GROUP' and creator = 'system' and status = 'FINISHED'", ("d", id)) == 1,
+                TimeSpan.FromSeconds(60)), "the re-sync did not run");
+            Assert.Equal(["ldap-alice"], await TestDb.ScalarsAsync<string>(
+                "select u.username from vdi_group_members m join vdi_users u on u.id = m.user_id where m.group_id = @g", ("g", broker)));
+
+            await directory.UpdateAsync(new DirectorySettings { SyncMinutes = 0 }, "tests");
+            Assert.Equal(0, await RemindersAsync());
+        }
+        finally
+        {
+            await directory.DeleteAsync("tests");
+        }
+    }
+
+    [Fact]
+    public async Task Wrong_directory_passwords_lock_the_account_out_like_local_ones()
+    {
+        var uid = $"lock-{Guid.NewGuid():N}"[..16];
+        TestDirectories.Change(TestDirectories.Person(uid));
+        var directory = await DirectoryAsync(TestDirectories.OpenLdap());
+        try
+        {
+            Assert.True((await LdapLoginAsync(Gateway, uid, TestServices.Ldap.UserPassword)).TryGetProperty("data", out _));
+            for (var i = 0; i < 4; i++)
+            {
+                Assert.Equal($"Authentication failed for user: {uid}.", Error(await LdapLoginAsync(Gateway, uid, "Wrong-Pass-1")));
+            }
+
+            Assert.Contains("Too many failed attempts", Error(await LdapLoginAsync(Gateway, uid, "Wrong-Pass-1")));
+            // locked: even the right password is refused without asking the directory
+            Assert.Contains("Too many failed attempts", Error(await LdapLoginAsync(Gateway, uid, TestServices.Ldap.UserPassword)));
+        }
+        finally
+        {
+            await directory.DeleteAsync("tests");
+            TestDirectories.Change(new DeleteRequest(TestDirectories.PersonDn(uid)));
+        }
+    }
+
     /// <summary>A SPNEGO token for HTTP/localhost from the KDC, as a browser or VeiL Connect's GSSAPI would send it.</summary>
     private static string KerberosToken(string user, string password)
     {

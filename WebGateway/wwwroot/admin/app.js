@@ -31,7 +31,7 @@ function panel() {
     users: { count: 0, results: [] }, userSearch: '', userEdit: null, userForm: { username: '', password: '', roles: [], is_superuser: false },
     directories: { count: 0, results: [] }, directoryChecks: {}, directory: null, directorySyncTask: '',
     mappingForm: { priority: 10, name: '', kind: 'GROUP', values: '', group: '' }, syncForm: { directory_group: '', group_id: '' },
-    directoryForm: { verbose_name: '', kind: 'ACTIVE_DIRECTORY', servers: '', security: 'LDAPS', base_dn: '', service_dn: '', service_password: '', domain: '', ca_directory: '' },
+    directoryForm: { verbose_name: '', kind: 'ACTIVE_DIRECTORY', servers: '', security: 'LDAPS', base_dn: '', service_dn: '', service_password: '', domain: '', ca_directory: '', timeout: 10 },
     groups: { count: 0, results: [] }, groupForm: { verbose_name: '', description: '' }, group: null, groupMembers: { count: 0, results: [] }, memberName: '',
     tasks: { count: 0, results: [] },
     journal: { count: 0, results: [] }, journalFilter: { event_type: '', entity_type: '', username: '', from: '', to: '', unread: false }, journalOffset: 0,
@@ -343,7 +343,7 @@ function panel() {
     deleteUser(u) { return confirm(this.t('confirmRemove')) && this.act(() => this.api('DELETE', `/api/admin/users/${u.id}`), 'done'); },
     createDirectory() {
       const f = this.directoryForm;
-      const body = { ...f, servers: f.servers.split(',').map(x => x.trim()).filter(x => x) };
+      const body = { ...f, servers: f.servers.split(',').map(x => x.trim()).filter(x => x), timeout: Number(f.timeout) || 10 };
       return this.act(async () => {
         await this.api('POST', '/api/admin/directories', body);
         this.directoryForm = { ...f, verbose_name: '', servers: '', service_password: '' };
