@@ -13,7 +13,7 @@ namespace Vdi.Grains.Groups;
 public sealed class GroupGrain(
     [PersistentState("group", StorageNames.Main)] IPersistentState<GroupState> state,
     NpgsqlDataSource db,
-    JournalWriter journal) : Grain, IGroupGrain
+    JournalWriter journal) : Grain, IGroupInternalGrain
 {
     private Guid Id => this.GetPrimaryKey();
 
@@ -55,6 +55,30 @@ public sealed class GroupGrain(
     public Task<GroupView?> GetAsync() => Task.FromResult(state.RecordExists ? View() : null);
 
     public Task<GroupView> AddMembersAsync(IReadOnlyList<Guid> users, string user) => ChangeAsync(users, add: true, user);
+
+    public async Task<bool> JoinAsync(Guid userId, string username, string by)
+    {
+        if (!state.RecordExists)
+        {
+            return false;
+        }
+
+        if (state.State.Members.Add(userId))
+        {
+            await state.WriteOrForgetAsync(this);
+        }
+
+        // the row too, even when the state had it (the table catches up after a crash between the two)
+        await using var cmd = db.CreateCommand("insert into vdi_group_members (group_id, user_id) values (@g, @u) on conflict do nothing");
+        cmd.Parameters.AddWithValue("g", Id);
+        cmd.Parameters.AddWithValue("u", userId);
+        if (await cmd.ExecuteNonQueryAsync() > 0)
+        {
+            await journal.WriteAsync(new JournalEntry(JournalLevel.Info, $"Users added to group {state.State.VerboseName}.", username, EntityType.Group, Id, by));
+        }
+
+        return true;
+    }
 
     public Task<GroupView> RemoveMembersAsync(IReadOnlyList<Guid> users, string user) => ChangeAsync(users, add: false, user);
 

@@ -207,12 +207,12 @@ public sealed class UserGrain(
         {
             // the directory's mapping puts the user in its broker groups (added, never removed, as the original does);
             // a group that changes its members tells the user (GroupsChangedAsync), and the next login adds again
-            try
+            if (await GrainFactory.GetGrain<Groups.IGroupInternalGrain>(group).JoinAsync(Id, s.Username, "directory"))
             {
-                await GrainFactory.GetGrain<IGroupGrain>(group).AddMembersAsync([Id], "directory");
                 _mappedApplied.Add(group);
+                _groupGrants = null; // what the group grants is read again
             }
-            catch (BrokerException e) when (e.Kind == ErrorKind.NotFound)
+            else
             {
                 await journal.WriteAsync(new JournalEntry(JournalLevel.Warning, $"A directory mapping names group {group}, which does not exist.",
                     $"User {s.Username} logged in without it.", EntityType.Group, group, "directory"));
