@@ -129,7 +129,12 @@ public sealed class DirectoryGrain(
             return new DirectoryLogin(DirectoryOutcome.Unreachable, $"the directory {state.State.VerboseName} is disabled", Enabled: false);
         }
 
-        var result = await ldap.AuthenticateAsync(Connection(), typed, password);
+        return Verdict(await ldap.AuthenticateAsync(Connection(), typed, password));
+    }
+
+    /// <summary>The directory's answer as a login verdict, with the broker groups of the first mapping that matches.</summary>
+    private DirectoryLogin Verdict(DirectoryResult result)
+    {
         if (result.User is not { } user)
         {
             return new DirectoryLogin(result.Outcome, result.Detail, Domain: state.State.Domain);
@@ -148,15 +153,7 @@ public sealed class DirectoryGrain(
             return new DirectoryLogin(DirectoryOutcome.Unreachable, "the directory is removed or disabled", Enabled: false, Removed: !state.RecordExists);
         }
 
-        var result = await ldap.ResolveAsync(Connection(), account);
-        if (result.User is not { } user)
-        {
-            return new DirectoryLogin(result.Outcome, result.Detail, Domain: state.State.Domain);
-        }
-
-        var mapping = state.State.Mappings.OrderBy(m => m.Priority).FirstOrDefault(m => m.Matches(user.Account, user.Dn, user.Groups));
-        return new DirectoryLogin(result.Outcome, result.Detail, user.Account, user.FirstName, user.LastName, user.Email, user.Groups, state.State.Domain,
-            MappedGroups: mapping?.Groups ?? [], CreateUsers: CreateUsers);
+        return Verdict(await ldap.ResolveAsync(Connection(), account));
     }
 
     public async Task<DirectoryMembers> MembersAsync(string? group, CancellationToken cancellation = default)

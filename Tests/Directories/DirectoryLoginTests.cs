@@ -17,13 +17,8 @@ public sealed class DirectoryLoginTests(LiveSystemFixture system)
 {
     private Uri Gateway => system.GatewayUrls[0];
 
-    private static async Task<JsonElement> LdapLoginAsync(Uri gateway, string username, string password, bool ldap = true)
-    {
-        using var http = GatewayClients.Http(gateway);
-        http.DefaultRequestHeaders.UserAgent.ParseAdd("thin-client");
-        var reply = await http.PostAsJsonAsync("/api/auth/", new { username, password, code = "", ldap, veil_connect_version = VeilConnectClient.Version });
-        return await reply.Content.ReadFromJsonAsync<JsonElement>();
-    }
+    private static Task<JsonElement> LdapLoginAsync(Uri gateway, string username, string password, bool ldap = true) =>
+        TestDirectories.LdapLoginAsync(gateway, username, password, ldap: ldap);
 
     [Fact]
     public async Task A_directory_user_logs_in_with_ldap_in_each_form_and_is_created_at_the_first_login()

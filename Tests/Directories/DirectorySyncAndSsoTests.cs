@@ -23,13 +23,8 @@ public sealed class DirectorySyncAndSsoTests(LiveSystemFixture system)
 {
     private Uri Gateway => system.GatewayUrls[0];
 
-    private static async Task<JsonElement> LdapLoginAsync(Uri gateway, string username, string password, string code = "")
-    {
-        using var http = GatewayClients.Http(gateway);
-        http.DefaultRequestHeaders.UserAgent.ParseAdd("thin-client");
-        var reply = await http.PostAsJsonAsync("/api/auth/", new { username, password, code, ldap = true, veil_connect_version = VeilConnectClient.Version });
-        return await reply.Content.ReadFromJsonAsync<JsonElement>();
-    }
+    private static Task<JsonElement> LdapLoginAsync(Uri gateway, string username, string password, string code = "") =>
+        TestDirectories.LdapLoginAsync(gateway, username, password, code);
 
     private static string? Error(JsonElement answer) =>
         answer.TryGetProperty("errors", out var errors) ? errors[0].GetProperty("message").GetString() : null;

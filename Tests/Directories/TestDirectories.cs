@@ -1,5 +1,7 @@
 using System.DirectoryServices.Protocols;
 using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
 using Vdi.Grains.Interfaces.Directories;
 using Vdi.Tests.Fixtures;
 
@@ -30,6 +32,15 @@ internal static class TestDirectories
             Security = DirectorySecurity.None, BaseDn = ad.BaseDn, ServiceDn = ad.ServiceDn, ServicePassword = ad.ServicePassword, Domain = ad.Domain,
             Mappings = mappings,
         };
+    }
+
+    /// <summary>VeiL Connect's login with "Log in with LDAP" ticked.</summary>
+    public static async Task<JsonElement> LdapLoginAsync(Uri gateway, string username, string password, string code = "", bool ldap = true)
+    {
+        using var http = GatewayClients.Http(gateway);
+        http.DefaultRequestHeaders.UserAgent.ParseAdd("thin-client");
+        var reply = await http.PostAsJsonAsync("/api/auth/", new { username, password, code, ldap, veil_connect_version = ThinClients.VeilConnectClient.Version });
+        return await reply.Content.ReadFromJsonAsync<JsonElement>();
     }
 
     /// <summary>Runs LDAP changes on the test slapd as its administrator.</summary>
