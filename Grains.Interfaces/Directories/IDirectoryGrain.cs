@@ -67,6 +67,8 @@ public sealed record DirectorySettings
     [Id(13)] public IReadOnlyList<DirectoryGroupSync>? GroupSyncs { get; init; }
     /// <summary>Minutes between scheduled re-syncs of <see cref="GroupSyncs"/>; 0: only when asked.</summary>
     [Id(14)] public int? SyncMinutes { get; init; }
+    /// <summary>The trusted domains, all of them (replacing those before).</summary>
+    [Id(15)] public IReadOnlyList<TrustedDomain>? TrustedDomains { get; init; }
 }
 
 /// <summary>What a mapping matches on: the account name, an OU the user is in, or a directory group of the user.</summary>
@@ -120,7 +122,8 @@ public sealed record DirectoryView(
     [property: Id(14)] IReadOnlyList<DirectoryMapping>? Mappings = null,
     [property: Id(15)] bool CreateUsers = true,
     [property: Id(16)] IReadOnlyList<DirectoryGroupSync>? GroupSyncs = null,
-    [property: Id(17)] int SyncMinutes = 0);
+    [property: Id(17)] int SyncMinutes = 0,
+    [property: Id(18)] IReadOnlyList<TrustedDomain>? TrustedDomains = null);
 
 /// <summary>What "test connection" found: <see cref="DirectoryOutcome.Ok"/>, or what failed and where.</summary>
 [GenerateSerializer, Immutable, Alias("DirectoryCheck")]

@@ -72,7 +72,8 @@ public sealed class DirectoryGrain(
             .NoteList("mappings", before.Mappings, next.Mappings, m => $"{m.Priority} {m.Kind.ToWire()} {m.Name}")
             .Note("create_users", before.CreateUsers, next.CreateUsers)
             .NoteList("group_syncs", before.GroupSyncs, next.GroupSyncs, g => $"{g.DirectoryGroup} -> {g.GroupId}")
-            .Note("sync_minutes", before.SyncMinutes, next.SyncMinutes);
+            .Note("sync_minutes", before.SyncMinutes, next.SyncMinutes)
+            .NoteList("trusted_domains", before.TrustedDomains, next.TrustedDomains, t => $"{t.Name} ({t.DnsName}, {t.BaseDn})");
         if (changes.ServicePassword is not null)
         {
             audit.Add("service_password: changed");
@@ -129,20 +130,23 @@ public sealed class DirectoryGrain(
             return new DirectoryLogin(DirectoryOutcome.Unreachable, $"the directory {state.State.VerboseName} is disabled", Enabled: false);
         }
 
-        return Verdict(await ldap.AuthenticateAsync(Connection(), typed, password));
+        var trusted = DirectoryNames.TrustedOf(typed, state.State.TrustedDomains);
+        return Verdict(await ldap.AuthenticateAsync(Connection(trusted), typed, password), trusted);
     }
 
     /// <summary>The directory's answer as a login verdict, with the broker groups of the first mapping that matches.</summary>
-    private DirectoryLogin Verdict(DirectoryResult result)
+    private DirectoryLogin Verdict(DirectoryResult result, TrustedDomain? trusted)
     {
+        var domain = trusted?.Name ?? state.State.Domain;
         if (result.User is not { } user)
         {
-            return new DirectoryLogin(result.Outcome, result.Detail, Domain: state.State.Domain);
+            return new DirectoryLogin(result.Outcome, result.Detail, Domain: domain);
         }
 
         // the first mapping that matches, in priority order, decides the broker groups (the original's assign_veil_roles)
         var mapping = state.State.Mappings.OrderBy(m => m.Priority).FirstOrDefault(m => m.Matches(user.Account, user.Dn, user.Groups));
-        return new DirectoryLogin(result.Outcome, result.Detail, user.Account, user.FirstName, user.LastName, user.Email, user.Groups, state.State.Domain,
+        var account = trusted is null ? user.Account : DirectoryNames.Qualified(user.Account, trusted);
+        return new DirectoryLogin(result.Outcome, result.Detail, account, user.FirstName, user.LastName, user.Email, user.Groups, domain,
             MappedGroups: mapping?.Groups ?? [], CreateUsers: CreateUsers);
     }
 
@@ -153,7 +157,7 @@ public sealed class DirectoryGrain(
             return new DirectoryLogin(DirectoryOutcome.Unreachable, "the directory is removed or disabled", Enabled: false, Removed: !state.RecordExists);
         }
 
-        return Verdict(await ldap.ResolveAsync(Connection(), account));
+        return Verdict(await ldap.ResolveAsync(Connection(), account), null);
     }
 
     public async Task<DirectoryMembers> MembersAsync(string? group, CancellationToken cancellation = default)
@@ -232,12 +236,13 @@ public sealed class DirectoryGrain(
     }
 
     /// <summary>The connection as the LDAP client needs it (the service password decrypted, in memory only).</summary>
-    internal DirectoryConnection Connection()
+    internal DirectoryConnection Connection(TrustedDomain? trusted = null)
     {
         var s = state.State;
         var password = secrets.UnprotectDirectoryPassword(s.ProtectedServicePassword)
             ?? throw BrokerException.WrongStatus("the directory's service password cannot be decrypted (the key ring changed): set it again", "service_password");
-        return new DirectoryConnection(s.Kind, [.. s.Servers], s.Security, s.BaseDn, s.ServiceDn, password,
+        IReadOnlyList<string> servers = trusted?.Servers is { Count: > 0 } own ? own : s.Servers;
+        return new DirectoryConnection(s.Kind, [.. servers], s.Security, trusted?.BaseDn ?? s.BaseDn, s.ServiceDn, password,
             s.CaDirectory.Length > 0 ? s.CaDirectory : null, Timeout: TimeSpan.FromSeconds(s.TimeoutSeconds));
     }
 
@@ -338,6 +343,28 @@ public sealed class DirectoryGrain(
             s.SyncMinutes = minutes is >= 0 and <= 10_080 ? minutes : throw BrokerException.Invalid("sync_minutes", "sync_minutes: 0 (off) to 10080 (a week)");
         }
 
+        if (c.TrustedDomains is { } trustedDomains)
+        {
+            if (trustedDomains.Count > 20 || trustedDomains.Any(t => t is null))
+            {
+                throw BrokerException.Invalid("trusted_domains", "trusted_domains: at most 20");
+            }
+
+            s.TrustedDomains = [.. trustedDomains.Select(t => new TrustedDomain(
+                Text(t.Name ?? "", 64, "trusted_domains", required: true),
+                Uri.CheckHostName((t.DnsName ?? "").Trim()) == UriHostNameType.Dns ? t.DnsName!.Trim() : throw BrokerException.Invalid("trusted_domains", "trusted_domains: dns_name must be a DNS name"),
+                Dn(t.BaseDn ?? "", "trusted_domains"),
+                t.Servers is { Count: > 0 } servers2
+                    ? servers2.Count <= 8 && servers2.All(x => x is { Length: > 0 and <= 255 } && ValidServer(x.Trim())) ? [.. servers2.Select(x => x.Trim())]
+                        : throw BrokerException.Invalid("trusted_domains", "trusted_domains: 1 to 8 servers, each a host name or address with an optional :port")
+                    : null))];
+            if (s.TrustedDomains.GroupBy(t => t.Name, StringComparer.OrdinalIgnoreCase).Any(g => g.Count() > 1)
+                || s.TrustedDomains.GroupBy(t => t.DnsName, StringComparer.OrdinalIgnoreCase).Any(g => g.Count() > 1))
+            {
+                throw BrokerException.Invalid("trusted_domains", "trusted_domains: each name and dns_name once");
+            }
+        }
+
         if (c.GroupSyncs is { } syncs)
         {
             s.GroupSyncs = syncs.Count <= 100 && syncs.All(g => g is not null && !string.IsNullOrWhiteSpace(g.DirectoryGroup) && g.DirectoryGroup.Length <= 512
@@ -424,7 +451,7 @@ public sealed class DirectoryGrain(
         VerboseName = s.VerboseName, Kind = s.Kind, Servers = [.. s.Servers], Security = s.Security, BaseDn = s.BaseDn, ServiceDn = s.ServiceDn,
         ProtectedServicePassword = s.ProtectedServicePassword, Domain = s.Domain, CaDirectory = s.CaDirectory, TimeoutSeconds = s.TimeoutSeconds,
         Enabled = s.Enabled, Created = s.Created, Updated = s.Updated, Mappings = [.. s.Mappings],
-        CreateUsers = s.CreateUsers, GroupSyncs = [.. s.GroupSyncs], SyncMinutes = s.SyncMinutes,
+        CreateUsers = s.CreateUsers, GroupSyncs = [.. s.GroupSyncs], SyncMinutes = s.SyncMinutes, TrustedDomains = [.. s.TrustedDomains],
     };
 
     private DirectoryView View()
@@ -432,7 +459,7 @@ public sealed class DirectoryGrain(
         var s = state.State;
         return new DirectoryView(Id, s.VerboseName, s.Kind, [.. s.Servers], s.Security, s.BaseDn, s.ServiceDn, s.ProtectedServicePassword.Length > 0,
             s.Domain, s.CaDirectory, s.TimeoutSeconds, s.Enabled, s.Created, s.Updated, [.. s.Mappings.OrderBy(m => m.Priority)],
-            CreateUsers, [.. s.GroupSyncs], s.SyncMinutes);
+            CreateUsers, [.. s.GroupSyncs], s.SyncMinutes, [.. s.TrustedDomains]);
     }
 
     private void RequireExists()

@@ -24,4 +24,5 @@ public sealed class DirectoryState
     [Id(14)] public bool? CreateUsers { get; set; }
     [Id(15)] public List<DirectoryGroupSync> GroupSyncs { get; set; } = [];
     [Id(16)] public int SyncMinutes { get; set; } = 60;
+    [Id(17)] public List<TrustedDomain> TrustedDomains { get; set; } = [];
 }

@@ -134,6 +134,13 @@ public sealed class UserGrain(
                     s.DirectoryId = replacement;
                 }
             }
+            if (verdict.Outcome == Interfaces.Directories.DirectoryOutcome.Ok && Usernames.Key(verdict.Account) != Usernames.Key(s.Username))
+            {
+                // the directory vouched for another account (a trusted domain's user typed with a name a gateway took
+                // for its local namesake's): that account's login, never this user's
+                return await GrainFactory.ForName(verdict.Account).LoginAsync(attempt, cancellation);
+            }
+
             switch (verdict.Outcome)
             {
                 case Interfaces.Directories.DirectoryOutcome.Ok:

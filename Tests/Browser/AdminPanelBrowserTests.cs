@@ -307,11 +307,15 @@ public sealed class AdminPanelBrowserTests(LiveSystemFixture system)
             await detail.Locator("input[name=mapping_values]").FillAsync("vdi-operators");
             await detail.Locator("select[name=mapping_group]").SelectOptionAsync(new SelectOptionValue { Label = groupName });
             await detail.Locator("[data-test=mapping-add]").ClickAsync();
+            await detail.Locator("input[name=trusted_name]").FillAsync("PARTNER");
+            await detail.Locator("input[name=trusted_dns_name]").FillAsync("partner.test");
+            await detail.Locator("input[name=trusted_base_dn]").FillAsync("dc=partner,dc=test");
+            await detail.Locator("[data-test=trusted-domain-add]").ClickAsync();
             await detail.Locator("[data-test=directory-save]").ClickAsync();
             await Assertions.Expect(detail.Locator("[data-test=mapping-row]")).ToContainTextAsync("vdi-operators");
             // the row shows at once; the save is the PATCH that follows
-            Assert.True(await Eventually.TrueAsync(async () => (await grain.GetAsync())!.Mappings is [{ } only] && only.Groups.SequenceEqual([groupId]),
-                TimeSpan.FromSeconds(15)), "the mapping was not saved");
+            Assert.True(await Eventually.TrueAsync(async () => (await grain.GetAsync()) is { Mappings: [{ } only], TrustedDomains: [{ Name: "PARTNER", DnsName: "partner.test" }] }
+                && only.Groups.SequenceEqual([groupId]), TimeSpan.FromSeconds(15)), "the mapping and the trusted domain were not saved");
 
             using (var http = GatewayClients.Http(system.GatewayUrls[0]))
             {

@@ -116,4 +116,46 @@ public sealed class DirectoryLoginTests(LiveSystemFixture system)
             await directory.DeleteAsync("tests");
         }
     }
+
+    [Fact]
+    public async Task A_trusted_domains_user_is_found_under_its_own_base_and_is_not_the_local_domains_namesake()
+    {
+        var ldap = TestServices.Ldap;
+        var directory = system.Grains.GetGrain<IDirectoryGrain>(Guid.NewGuid());
+        await directory.CreateAsync(TestDirectories.OpenLdap() with
+        {
+            TrustedDomains = [new TrustedDomain("PARTNER", "partner.test", "dc=partner,dc=test")],
+        }, "tests");
+        try
+        {
+            foreach (var typed in new[] { "PARTNER\\ldap-alice", "ldap-alice@partner.test", "partner\\LDAP-ALICE" })
+            {
+                var ok = await LdapLoginAsync(Gateway, typed, ldap.UserPassword);
+                Assert.True(ok.TryGetProperty("data", out var data), $"{typed}: {ok}");
+                Assert.Equal(("ldap-alice@partner.test", "PARTNER"), (data.GetProperty("username").GetString(), data.GetProperty("domain").GetString()));
+            }
+
+            var partner = (await system.Grains.GetGrain<IUserGrain>((await system.Grains.ForName("ldap-alice@partner.test").FindUserIdAsync())!.Value).GetAsync())!;
+            Assert.Equal(("Partner", "alice@partner.test", "DIRECTORY"), (partner.LastName, partner.Email, partner.Source));
+
+            // the local domain's ldap-alice is another person and another broker user
+            var local = await LdapLoginAsync(Gateway, "VDI\\ldap-alice", ldap.UserPassword);
+            Assert.Equal("ldap-alice", local.GetProperty("data").GetProperty("username").GetString());
+            Assert.NotEqual(partner.Id, await system.Grains.ForName("ldap-alice").FindUserIdAsync());
+
+            // a domain nobody trusts is the local domain's name, as before
+            Assert.Equal("ldap-alice", (await LdapLoginAsync(Gateway, "OTHER\\ldap-alice", ldap.UserPassword)).GetProperty("data").GetProperty("username").GetString());
+
+            // bad settings are refused naming the field
+            var refused = await Assert.ThrowsAsync<Vdi.Grains.Interfaces.Errors.BrokerException>(() => directory.UpdateAsync(new DirectorySettings
+            {
+                TrustedDomains = [new TrustedDomain("P", "not a dns name", "dc=partner,dc=test")],
+            }, "tests"));
+            Assert.Equal("trusted_domains", refused.Field);
+        }
+        finally
+        {
+            await directory.DeleteAsync("tests");
+        }
+    }
 }

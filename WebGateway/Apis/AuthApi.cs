@@ -46,7 +46,8 @@ public static class AuthApi
     }
 
     private static async Task<IResult> LoginAsync(LoginRequest? request, HttpRequest http, IClusterClient cluster, TokenIssuer tokens,
-        ThinClientDirectory sessions, IOptions<BrokerOptions> options, SettingsCache settings, Vdi.Shared.Security.LoginThrottle throttle)
+        ThinClientDirectory sessions, IOptions<BrokerOptions> options, SettingsCache settings, Vdi.Shared.Security.LoginThrottle throttle,
+        TrustedDomainNames trustedDomains)
     {
         var username = request?.Username?.Trim() ?? "";
         var password = request?.Password ?? "";
@@ -80,8 +81,9 @@ public static class AuthApi
         }
 
         // "ldap": true - the directory checks the password; the broker's name is the account part of DOMAIN\user or user@domain
+        // (a trusted domain's user is account@dns-name)
         var directory = request?.Ldap == true;
-        var brokerName = directory ? Vdi.Grains.Interfaces.Directories.DirectoryNames.Split(username).Account : username;
+        var brokerName = directory ? await trustedDomains.BrokerNameAsync(username) : username;
         if (brokerName.Length == 0)
         {
             return Envelope.Error($"Authentication failed for user: {username}.");

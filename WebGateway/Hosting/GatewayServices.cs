@@ -59,6 +59,7 @@ public static partial class GatewayServices
         services.AddSection<BrokerOptions>(builder.Configuration, BrokerOptions.Section);
         services.AddSection<Security.SsoOptions>(builder.Configuration, Security.SsoOptions.Section);
         services.AddSingleton<Security.KerberosSso>();
+        services.AddSingleton<Security.TrustedDomainNames>();
 
         services.AddSingleton(TimeProvider.System);
         var trusted = SectionOptions.Read<BrokerOptions>(builder.Configuration, BrokerOptions.Section).TrustedProxies;

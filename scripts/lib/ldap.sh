@@ -5,6 +5,7 @@
 VDI_LDAP_PORT="${VDI_LDAP_PORT:-56389}"
 VDI_LDAPS_PORT="${VDI_LDAPS_PORT:-56636}"
 VDI_LDAP_BASE="dc=vdi,dc=test"
+VDI_LDAP_PARTNER_BASE="dc=partner,dc=test"
 
 ldap_ready() { ldapsearch -x -H "ldap://127.0.0.1:$VDI_LDAP_PORT" -b "" -s base namingContexts >/dev/null 2>&1; }
 
@@ -28,7 +29,7 @@ ensure_slapd() {
     return
   fi
 
-  rm -rf "$dir"; mkdir -p "$dir/db"
+  rm -rf "$dir"; mkdir -p "$dir/db" "$dir/db2"
   # TLS: a CA of its own and the server's certificate for 127.0.0.1 (the tests trust the CA, nothing else)
   openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=vdi test directory CA" \
     -addext "basicConstraints=critical,CA:TRUE" -keyout "$dir/ca.key" -out "$dir/ca.pem" >/dev/null 2>&1 || die "openssl: LDAP CA"
@@ -62,6 +63,15 @@ overlay ppolicy
 ppolicy_default "cn=default,ou=policies,$VDI_LDAP_BASE"
 access to attrs=userPassword by self write by anonymous auth by * none
 access to * by users read by * none
+# a second domain the first trusts (the trusted-domain tests): its own suffix, readable by the first's service account
+database mdb
+maxsize 104857600
+suffix "$VDI_LDAP_PARTNER_BASE"
+rootdn "cn=admin,$VDI_LDAP_PARTNER_BASE"
+rootpw $(slappasswd -s "$rootpw")
+directory $dir/db2
+access to attrs=userPassword by self write by anonymous auth by * none
+access to * by users read by * none
 CONF
   /usr/sbin/slapd -f "$dir/slapd.conf" -h "ldap://127.0.0.1:$VDI_LDAP_PORT/ ldaps://127.0.0.1:$VDI_LDAPS_PORT/" >/dev/null 2>&1 \
     || die "slapd did not start (configuration $dir/slapd.conf)"
@@ -74,6 +84,9 @@ CONF
   for person in "uid=ldap-alice,ou=people" "uid=ldap-bob,ou=accounting,ou=people" "uid=ldap-dan,ou=people" "uid=ipa-gina,cn=users,cn=accounts"; do
     ldappasswd "${admin[@]}" -s "$Ldap__UserPassword" "$person,$VDI_LDAP_BASE" >/dev/null || die "ldappasswd: $person"
   done
+  local partner=(-x -H "ldap://127.0.0.1:$VDI_LDAP_PORT" -D "cn=admin,$VDI_LDAP_PARTNER_BASE" -w "$rootpw")
+  ldapadd "${partner[@]}" -f "$VDI_ROOT/scripts/ldap/partner.ldif" >/dev/null || die "the trusted test domain could not be seeded"
+  ldappasswd "${partner[@]}" -s "$Ldap__UserPassword" "uid=ldap-alice,ou=people,$VDI_LDAP_PARTNER_BASE" >/dev/null || die "ldappasswd: partner ldap-alice"
   # after its password (a password set by the administrator unlocks an account): ldap-dan is locked for ever
   printf 'dn: uid=ldap-dan,ou=people,%s\nchangetype: modify\nadd: pwdAccountLockedTime\npwdAccountLockedTime: 000001010000Z\n' "$VDI_LDAP_BASE" \
     | ldapmodify "${admin[@]}" >/dev/null || die "ldapmodify: lock ldap-dan"

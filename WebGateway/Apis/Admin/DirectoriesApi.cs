@@ -14,13 +14,14 @@ public static class DirectoriesApi
 {
     public sealed record DirectoryRequest(string? VerboseName, DirectoryKind? Kind, IReadOnlyList<string>? Servers, DirectorySecurity? Security,
         string? BaseDn, string? ServiceDn, string? ServicePassword, string? Domain, string? CaDirectory, int? Timeout, bool? Enabled,
-        IReadOnlyList<DirectoryMapping>? Mappings, bool? CreateUsers = null, IReadOnlyList<DirectoryGroupSync>? GroupSyncs = null, int? SyncMinutes = null)
+        IReadOnlyList<DirectoryMapping>? Mappings, bool? CreateUsers = null, IReadOnlyList<DirectoryGroupSync>? GroupSyncs = null, int? SyncMinutes = null,
+        IReadOnlyList<TrustedDomain>? TrustedDomains = null)
     {
         public DirectorySettings ToSettings() => new()
         {
             VerboseName = VerboseName, Kind = Kind, Servers = Servers, Security = Security, BaseDn = BaseDn, ServiceDn = ServiceDn,
             ServicePassword = ServicePassword, Domain = Domain, CaDirectory = CaDirectory, TimeoutSeconds = Timeout, Enabled = Enabled,
-            Mappings = Mappings, CreateUsers = CreateUsers, GroupSyncs = GroupSyncs, SyncMinutes = SyncMinutes,
+            Mappings = Mappings, CreateUsers = CreateUsers, GroupSyncs = GroupSyncs, SyncMinutes = SyncMinutes, TrustedDomains = TrustedDomains,
         };
     }
 

@@ -30,7 +30,7 @@ function panel() {
     sessions: { count: 0, results: [] }, showEnded: false, messageTo: {}, messageAll: '', chat: [],
     users: { count: 0, results: [] }, userSearch: '', userEdit: null, userForm: { username: '', password: '', roles: [], is_superuser: false },
     directories: { count: 0, results: [] }, directoryChecks: {}, directory: null, directorySyncTask: '',
-    mappingForm: { priority: 10, name: '', kind: 'GROUP', values: '', group: '' }, syncForm: { directory_group: '', group_id: '' },
+    mappingForm: { priority: 10, name: '', kind: 'GROUP', values: '', group: '' }, syncForm: { directory_group: '', group_id: '' }, trustedForm: { name: '', dns_name: '', base_dn: '' },
     directoryForm: { verbose_name: '', kind: 'ACTIVE_DIRECTORY', servers: '', security: 'LDAPS', base_dn: '', service_dn: '', service_password: '', domain: '', ca_directory: '', timeout: 10 },
     groups: { count: 0, results: [] }, groupForm: { verbose_name: '', description: '' }, group: null, groupMembers: { count: 0, results: [] }, memberName: '',
     tasks: { count: 0, results: [] },
@@ -364,7 +364,7 @@ function panel() {
     openDirectory(d) {
       return this.act(async () => {
         const full = await this.api('GET', `/api/admin/directories/${d.id}`);
-        this.directory = { ...full, mappings: full.mappings || [], group_syncs: full.group_syncs || [] };
+        this.directory = { ...full, mappings: full.mappings || [], group_syncs: full.group_syncs || [], trusted_domains: full.trusted_domains || [] };
         this.directorySyncTask = '';
       });
     },
@@ -386,13 +386,20 @@ function panel() {
       this.directory.group_syncs = [...this.directory.group_syncs, { directory_group: f.directory_group.trim(), group_id: group }];
       this.syncForm = { directory_group: '', group_id: f.group_id };
     },
+    addTrustedDomain() {
+      const f = this.trustedForm;
+      if (!f.name.trim() || !f.dns_name.trim() || !f.base_dn.trim()) { this.toast(this.t('mappingIncomplete')); return; }
+      this.directory.trusted_domains = [...this.directory.trusted_domains, { name: f.name.trim(), dns_name: f.dns_name.trim(), base_dn: f.base_dn.trim() }];
+      this.trustedForm = { name: '', dns_name: '', base_dn: '' };
+    },
+    removeTrustedDomain(d) { this.directory.trusted_domains = this.directory.trusted_domains.filter(x => x !== d); },
     removeGroupSync(g) { this.directory.group_syncs = this.directory.group_syncs.filter(x => x !== g); },
     saveDirectory() {
       const d = this.directory;
       return this.act(async () => {
         const saved = await this.api('PATCH', `/api/admin/directories/${d.id}`,
-          { mappings: d.mappings, group_syncs: d.group_syncs, create_users: !!d.create_users, sync_minutes: Number(d.sync_minutes) || 0 });
-        this.directory = { ...saved, mappings: saved.mappings || [], group_syncs: saved.group_syncs || [] };
+          { mappings: d.mappings, group_syncs: d.group_syncs, trusted_domains: d.trusted_domains, create_users: !!d.create_users, sync_minutes: Number(d.sync_minutes) || 0 });
+        this.directory = { ...saved, mappings: saved.mappings || [], group_syncs: saved.group_syncs || [], trusted_domains: saved.trusted_domains || [] };
       }, 'saved');
     },
     syncGroup(g) {
