@@ -1,3 +1,4 @@
+using Npgsql;
 using System.Net;
 using Orleans.Configuration;
 using Orleans.Dashboard;
@@ -17,6 +18,11 @@ public static class SiloApplication
 {
     public static async Task<int> RunAsync(string[] args)
     {
+        if (args is ["migrate", ..])
+        {
+            return await MigrateAsync(args[1..]);
+        }
+
         var builder = WebApplication.CreateBuilder(args);
         try
         {
@@ -31,6 +37,37 @@ public static class SiloApplication
         await using var app = Build(builder);
         await app.RunAsync();
         return 0;
+    }
+
+    /// <summary>
+    /// <c>vdi-silo migrate</c>: applies the schema files shipped in <c>sql/</c> that the database lacks, as the schema
+    /// owner (<c>Postgres:MigrationConnectionString</c>, else <c>Postgres:ConnectionString</c>), under an advisory lock.
+    /// </summary>
+    private static async Task<int> MigrateAsync(string[] args)
+    {
+        var config = new ConfigurationBuilder().AddJsonFile("appsettings.json", optional: true)
+            .AddEnvironmentVariables().AddCommandLine(args).Build();
+        var pg = config.GetSection(Vdi.Grains.Interfaces.Configuration.PostgresOptions.Section).Get<Vdi.Grains.Interfaces.Configuration.PostgresOptions>() ?? new();
+        var connection = pg.MigrationConnectionString.Length > 0 ? pg.MigrationConnectionString : pg.ConnectionString;
+        if (connection.Length == 0)
+        {
+            await Console.Error.WriteLineAsync("vdi-silo migrate: Postgres:MigrationConnectionString (or Postgres:ConnectionString) is required");
+            return 2;
+        }
+
+        try
+        {
+            var result = await Startup.SchemaMigrator.MigrateAsync(connection, config["Migrate:SqlDirectory"]);
+            Console.WriteLine(result.Applied.Count == 0
+                ? $"vdi-silo migrate: the schema is at version {result.Version}; nothing to apply"
+                : $"vdi-silo migrate: applied {string.Join(", ", result.Applied)}; the schema is at version {result.Version}");
+            return 0;
+        }
+        catch (Exception e) when (e is InvalidOperationException or NpgsqlException)
+        {
+            await Console.Error.WriteLineAsync($"vdi-silo migrate: {e.Message}");
+            return 1;
+        }
     }
 
     /// <summary>Wires everything onto a builder whose configuration has passed <see cref="Preflight"/>.</summary>
