@@ -63,6 +63,7 @@ public static class GatewayEndpoints
         admin.MapTasksApi();
         admin.MapUsersApi();
         admin.MapDirectoriesApi();
+        admin.MapServicesApi();
         admin.MapThinClientsApi();
         admin.MapJournalApi();
         admin.MapSummaryApi();
