@@ -131,8 +131,26 @@ public sealed class DirectoryGrain(
         }
 
         var trusted = DirectoryNames.TrustedOf(typed, state.State.TrustedDomains);
-        return Verdict(await ldap.AuthenticateAsync(Connection(trusted), typed, password), trusted);
+        return LoginConnection(trusted) is { } connection
+            ? Verdict(await ldap.AuthenticateAsync(connection, typed, password), trusted)
+            : Undecryptable();
     }
+
+    /// <summary>The connection for a login, or null when the service password cannot be decrypted (a login then says "unreachable", not 409).</summary>
+    private DirectoryConnection? LoginConnection(TrustedDomain? trusted)
+    {
+        try
+        {
+            return Connection(trusted);
+        }
+        catch (BrokerException e) when (e.Kind == ErrorKind.WrongStatus)
+        {
+            return null;
+        }
+    }
+
+    private DirectoryLogin Undecryptable() =>
+        new(DirectoryOutcome.Unreachable, $"the service password of directory {state.State.VerboseName} cannot be decrypted (the key ring changed): set it again");
 
     /// <summary>The directory's answer as a login verdict, with the broker groups of the first mapping that matches.</summary>
     private DirectoryLogin Verdict(DirectoryResult result, TrustedDomain? trusted)
@@ -157,7 +175,7 @@ public sealed class DirectoryGrain(
             return new DirectoryLogin(DirectoryOutcome.Unreachable, "the directory is removed or disabled", Enabled: false, Removed: !state.RecordExists);
         }
 
-        return Verdict(await ldap.ResolveAsync(Connection(), account), null);
+        return LoginConnection(null) is { } connection ? Verdict(await ldap.ResolveAsync(connection, account), null) : Undecryptable();
     }
 
     public async Task<DirectoryMembers> MembersAsync(string? group, CancellationToken cancellation = default)
@@ -181,11 +199,13 @@ public sealed class DirectoryGrain(
             throw BrokerException.NotFound($"no group has the id {groupId}");
         }
 
-        return await StartTaskAsync(new BrokerTaskRequest
-        {
-            Type = BrokerTaskType.AdSynchronizeGroup, EntityId = Id, Creator = by, DirectoryGroup = name, GroupId = groupId,
-        });
+        return await StartTaskAsync(GroupSync(name, groupId, by));
     }
+
+    private BrokerTaskRequest GroupSync(string directoryGroup, Guid groupId, string by) => new()
+    {
+        Type = BrokerTaskType.AdSynchronizeGroup, EntityId = Id, Creator = by, DirectoryGroup = directoryGroup, GroupId = groupId,
+    };
 
     public Task<Guid> SynchronizeUsersAsync(string by)
     {
@@ -213,10 +233,7 @@ public sealed class DirectoryGrain(
         {
             if (await GrainFactory.GetGrain<IGroupGrain>(sync.GroupId).GetAsync() is not null)
             {
-                await StartTaskAsync(new BrokerTaskRequest
-                {
-                    Type = BrokerTaskType.AdSynchronizeGroup, EntityId = Id, Creator = "system", DirectoryGroup = sync.DirectoryGroup, GroupId = sync.GroupId,
-                });
+                await StartTaskAsync(GroupSync(sync.DirectoryGroup, sync.GroupId, "system"));
             }
         }
     }

@@ -58,7 +58,7 @@ public sealed class LdapDirectoryClient : IDisposable
     /// <summary>Finds the user by what was typed (<c>user</c>, <c>DOMAIN\user</c>, <c>user@domain</c>) and binds as it with the password.</summary>
     public Task<DirectoryResult> AuthenticateAsync(DirectoryConnection directory, string typed, string password, CancellationToken cancellation = default)
     {
-        var (account, _) = LdapFilter.Split(typed);
+        var (account, _) = DirectoryNames.Split(typed);
         if (account.Length == 0 || string.IsNullOrEmpty(password) || typed.Any(char.IsControl))
         {
             // an LDAP bind with an empty password is an anonymous bind, which "succeeds": never let one through; a control
@@ -105,7 +105,7 @@ public sealed class LdapDirectoryClient : IDisposable
     /// <summary>A user found by the service account alone, with its groups (Kerberos has proven who it is: no password).</summary>
     public Task<DirectoryResult> ResolveAsync(DirectoryConnection directory, string account, CancellationToken cancellation = default)
     {
-        var (name, _) = LdapFilter.Split(account);
+        var (name, _) = DirectoryNames.Split(account);
         if (name.Length == 0 || account.Any(char.IsControl))
         {
             return Task.FromResult(new DirectoryResult(DirectoryOutcome.WrongCredentials, "empty username"));
@@ -313,9 +313,9 @@ public sealed class LdapDirectoryClient : IDisposable
             groups.AddRange(response.Entries.Cast<SearchResultEntry>().Select(g => Attribute(g, "cn") ?? CommonName(g.DistinguishedName)));
         }
 
-        var name = Attribute(entry, "sAMAccountName") ?? Attribute(entry, "uid") ?? account;
-        return new DirectoryUser(entry.DistinguishedName, name, Attribute(entry, "givenName") ?? "", Attribute(entry, "sn") ?? "", Attribute(entry, "mail") ?? "",
-            [.. groups.Distinct(StringComparer.OrdinalIgnoreCase)]);
+        var user = UserOf(entry) ?? new DirectoryUser(entry.DistinguishedName, account, Attribute(entry, "givenName") ?? "", Attribute(entry, "sn") ?? "",
+            Attribute(entry, "mail") ?? "", []);
+        return user with { Groups = [.. groups.Distinct(StringComparer.OrdinalIgnoreCase)] };
     }
 
     private static string CommonName(string dn)
@@ -363,7 +363,7 @@ public sealed class LdapDirectoryClient : IDisposable
                 GiveBack(key, idle);
                 return result;
             }
-            catch (LdapException)
+            catch (Exception e) when (e is LdapException or DirectoryOperationException)
             {
                 idle.Connection.Dispose(); // closed by the server meanwhile: try the servers afresh
             }
@@ -414,6 +414,11 @@ public sealed class LdapDirectoryClient : IDisposable
                 }
 
                 return result;
+            }
+            catch (Exception e) when (e is LdapException or DirectoryOperationException)
+            {
+                // the server stopped answering (or timed out) in the middle: the next one, else "unreachable", never a 500
+                tried.Add($"{server}: {e.Message}");
             }
             finally
             {

@@ -23,7 +23,4 @@ public static class LdapFilter
 
         return text.ToString();
     }
-
-    /// <summary>The account name and domain of what a user typed (<see cref="Interfaces.Directories.DirectoryNames.Split"/>).</summary>
-    public static (string Account, string? Domain) Split(string typed) => Interfaces.Directories.DirectoryNames.Split(typed);
 }

@@ -1,3 +1,4 @@
+using Npgsql;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
 using OtpNet;
@@ -134,6 +135,7 @@ public sealed class UserGrain(
                     s.DirectoryId = replacement;
                 }
             }
+
             if (verdict.Outcome == Interfaces.Directories.DirectoryOutcome.Ok && Usernames.Key(verdict.Account) != Usernames.Key(s.Username))
             {
                 // the directory vouched for another account (a trusted domain's user typed with a name a gateway took
@@ -153,8 +155,7 @@ public sealed class UserGrain(
                 case Interfaces.Directories.DirectoryOutcome.Disabled or Interfaces.Directories.DirectoryOutcome.PasswordExpired:
                     // the password was right: not a guess, so not counted toward the lockout
                     await JournalFailureAsync(attempt, $"the directory refused it: {verdict.Detail}");
-                    return new LoginOutcome(verdict.Outcome == Interfaces.Directories.DirectoryOutcome.Disabled ? LoginResult.AccountDisabled : LoginResult.PasswordExpired,
-                        Detail: verdict.Detail);
+                    return RightPasswordRefused(verdict)!;
                 default:
                     await journal.WriteAsync(new JournalEntry(JournalLevel.Error, $"Authentication failed for user: {s.Username}.",
                         $"IP: {attempt.ClientAddress}\nThe directory could not check it: {verdict.Detail}.", EntityType.Security, Id, s.Username, attempt.ClientAddress));
@@ -213,8 +214,21 @@ public sealed class UserGrain(
         foreach (var group in mapped.Where(g => !_mappedApplied.Contains(g)))
         {
             // the directory's mapping puts the user in its broker groups (added, never removed, as the original does);
-            // a group that changes its members tells the user (GroupsChangedAsync), and the next login adds again
-            if (await GrainFactory.GetGrain<Groups.IGroupInternalGrain>(group).JoinAsync(Id, s.Username, "directory"))
+            // a group that changes its members tells the user (GroupsChangedAsync), and the next login adds again. The
+            // login is saved already (its token is the user's one now): a group that cannot be joined does not undo it
+            bool joined;
+            try
+            {
+                joined = await GrainFactory.GetGrain<Groups.IGroupInternalGrain>(group).JoinAsync(Id, s.Username, "directory");
+            }
+            catch (Exception e) when (e is NpgsqlException or OrleansException or TimeoutException)
+            {
+                await journal.WriteAsync(new JournalEntry(JournalLevel.Error, $"User {s.Username} could not be put in a mapped group.",
+                    $"Group {group}: {e.GetType().Name}. The next login tries again.", EntityType.Group, group, "directory"));
+                continue;
+            }
+
+            if (joined)
             {
                 _mappedApplied.Add(group);
                 _groupGrants = null; // what the group grants is read again
@@ -243,6 +257,18 @@ public sealed class UserGrain(
     /// </summary>
     internal static Task<Directories.DirectoryLogin> AskDirectoryAsync(Directories.IDirectoryInternalGrain directory, LoginAttempt attempt, string name) =>
         attempt.Kerberos ? directory.ResolveAsync(attempt.Typed ?? name) : directory.AuthenticateAsync(attempt.Typed ?? name, attempt.Password);
+
+    /// <summary>A directory's "no" to a right password (disabled, locked, expired there) as a login's answer; null for any other verdict.</summary>
+    internal static LoginOutcome? RightPasswordRefused(Directories.DirectoryLogin verdict) => verdict.Outcome switch
+    {
+        Interfaces.Directories.DirectoryOutcome.Disabled => new LoginOutcome(LoginResult.AccountDisabled, Detail: verdict.Detail),
+        Interfaces.Directories.DirectoryOutcome.PasswordExpired => new LoginOutcome(LoginResult.PasswordExpired, Detail: verdict.Detail),
+        _ => null,
+    };
+
+    /// <summary>A broker user for a directory account: no local password, its names cut to the columns' sizes.</summary>
+    internal static NewUser DirectoryUser(string account, string firstName, string lastName, string email, Guid directoryId, string creator) =>
+        new(account, "", false, [], creator, Fit(firstName, 32), Fit(lastName, 128), Fit(email, 254), directoryId);
 
     internal static LoginOutcome DirectoryUnavailable(string detail) =>
         new(LoginResult.DirectoryUnavailable, Detail: $"the directory is unreachable ({detail}); local users can still log in");

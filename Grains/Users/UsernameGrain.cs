@@ -58,11 +58,10 @@ public sealed class UsernameGrain(
         }
 
         var verdict = await UserGrain.AskDirectoryAsync(GrainFactory.GetGrain<Directories.IDirectoryInternalGrain>(directoryId), attempt, name);
-        if (verdict.Outcome is Interfaces.Directories.DirectoryOutcome.Disabled or Interfaces.Directories.DirectoryOutcome.PasswordExpired)
+        if (UserGrain.RightPasswordRefused(verdict) is { } refused)
         {
             await JournalFailureAsync(name, attempt, $"the directory refused it: {verdict.Detail}");
-            return new LoginOutcome(verdict.Outcome == Interfaces.Directories.DirectoryOutcome.Disabled ? LoginResult.AccountDisabled : LoginResult.PasswordExpired,
-                Detail: verdict.Detail);
+            return refused;
         }
 
         if (verdict.Outcome is not (Interfaces.Directories.DirectoryOutcome.Ok or Interfaces.Directories.DirectoryOutcome.WrongCredentials))
@@ -86,12 +85,10 @@ public sealed class UsernameGrain(
         }
 
         var username = verdict.Account; // as the directory spells it (the key of this grain, case aside)
-        await CreateUserAsync(new NewUser(username, "", false, [], "directory", Fit(verdict.FirstName, 32), Fit(verdict.LastName, 128), Fit(verdict.Email, 254), directoryId));
+        await CreateUserAsync(UserGrain.DirectoryUser(username, verdict.FirstName, verdict.LastName, verdict.Email, directoryId, "directory"));
         // the directory has just said yes: the new user's login takes its verdict rather than asking again
         return await GrainFactory.GetGrain<IUserInternalGrain>(state.State.UserId!.Value).LoginCheckedAsync(attempt, verdict, cancellation);
     }
-
-    private static string Fit(string value, int max) => value.Length <= max ? value : value[..max];
 
     private Task JournalFailureAsync(string name, LoginAttempt attempt, string reason) => journal.WriteAsync(UserGrain.FailedLogin(name, null, attempt, reason));
 

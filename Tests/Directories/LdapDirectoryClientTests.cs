@@ -123,9 +123,9 @@ public sealed class LdapDirectoryClientTests
     public void Values_are_escaped_as_rfc_4515_says()
     {
         Assert.Equal(@"a\2ab\28c\29d\5ce\00", LdapFilter.Escape("a*b(c)d\\e\0"));
-        Assert.Equal(("user", "DOMAIN"), LdapFilter.Split("DOMAIN\\user"));
-        Assert.Equal(("user", "corp.example"), LdapFilter.Split("user@corp.example"));
-        Assert.Equal(("user", (string?)null), LdapFilter.Split(" user "));
+        Assert.Equal(("user", "DOMAIN"), Vdi.Grains.Interfaces.Directories.DirectoryNames.Split("DOMAIN\\user"));
+        Assert.Equal(("user", "corp.example"), Vdi.Grains.Interfaces.Directories.DirectoryNames.Split("user@corp.example"));
+        Assert.Equal(("user", (string?)null), Vdi.Grains.Interfaces.Directories.DirectoryNames.Split(" user "));
     }
 }
 

@@ -16,7 +16,7 @@ public sealed class SsoOptions
     /// <summary>The keytab with the gateway's service principal (<c>HTTP/host@REALM</c>), readable by the gateway only.</summary>
     public string KeytabPath { get; set; } = "";
 
-    /// <summary>The only realm whose principals are accepted (a trust could present others); empty: any the keytab's KDC vouches for.</summary>
+    /// <summary>The only realm whose principals are accepted (a trust could present others' namesakes); required with <see cref="Enabled"/>.</summary>
     public string Realm { get; set; } = "";
 
     /// <summary>The most bytes of a <c>Negotiate</c> header accepted (a Kerberos ticket with a large PAC is a few KB).</summary>
@@ -43,6 +43,12 @@ public sealed class KerberosSso
         if (_options.KeytabPath.Length == 0 || !File.Exists(_options.KeytabPath))
         {
             throw new InvalidOperationException($"Sso:KeytabPath: the keytab {_options.KeytabPath} does not exist (Sso:Enabled is true)");
+        }
+
+        if (_options.Realm.Length == 0)
+        {
+            // any realm the KDC trusts would do otherwise: PARTNER's carl@PARTNER.EXAMPLE would be taken for the local carl
+            throw new InvalidOperationException("Sso:Realm: the realm whose principals may sign on is required (Sso:Enabled is true)");
         }
 
         if (!OperatingSystem.IsWindows())
@@ -106,7 +112,7 @@ public sealed class KerberosSso
             return new Outcome(null, null, "the ticket names no realm");
         }
 
-        if (_options.Realm.Length > 0 && !string.Equals(principal[(at + 1)..], _options.Realm, StringComparison.OrdinalIgnoreCase))
+        if (!string.Equals(principal[(at + 1)..], _options.Realm, StringComparison.OrdinalIgnoreCase))
         {
             return new Outcome(null, null, $"the realm {principal[(at + 1)..]} is not this broker's ({_options.Realm})");
         }

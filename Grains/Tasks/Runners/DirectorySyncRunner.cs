@@ -43,7 +43,10 @@ public abstract class DirectorySyncRunner(UserTable users) : ITaskRunner
         IGroupGrain? group = null;
         if (Type == BrokerTaskType.AdSynchronizeGroup)
         {
-            group = ctx.Grains.GetGrain<IGroupGrain>(request.GroupId ?? throw new BrokerException(ErrorKind.Invalid, "AD_SYNCHRONIZE_GROUP needs the broker group", "group_id"));
+            var groupId = request.GroupId ?? throw new BrokerException(ErrorKind.Invalid, "AD_SYNCHRONIZE_GROUP needs the broker group", "group_id");
+            // one sync of a broker group at a time: a scheduled re-sync waits for a slow one instead of racing it
+            await ctx.AcquireAsync($"group-sync/{groupId}");
+            group = ctx.Grains.GetGrain<IGroupGrain>(groupId);
             if (await group.GetAsync() is null)
             {
                 throw new TaskFailedException($"the broker group {request.GroupId} no longer exists");
@@ -69,8 +72,8 @@ public abstract class DirectorySyncRunner(UserTable users) : ITaskRunner
             {
                 try
                 {
-                    user = await names.CreateUserAsync(new NewUser(member.Account, "", false, [], ctx.Request.Creator,
-                        Fit(member.FirstName, 32), Fit(member.LastName, 128), Fit(member.Email, 254), directoryId));
+                    user = await names.CreateUserAsync(UserGrain.DirectoryUser(member.Account, member.FirstName, member.LastName, member.Email, directoryId,
+                        ctx.Request.Creator));
                     created++;
                 }
                 catch (BrokerException e) when (e.Kind == ErrorKind.Conflict)
@@ -119,6 +122,4 @@ public abstract class DirectorySyncRunner(UserTable users) : ITaskRunner
     }
 
     public Task OnStoppedAsync(TaskContext context, BrokerTaskStatus status, string message) => Task.CompletedTask;
-
-    private static string Fit(string value, int max) => value.Length <= max ? value : value[..max];
 }
