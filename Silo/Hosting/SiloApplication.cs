@@ -45,7 +45,7 @@ public static class SiloApplication
     /// </summary>
     private static async Task<int> MigrateAsync(string[] args)
     {
-        var config = new ConfigurationBuilder().AddJsonFile("appsettings.json", optional: true)
+        var config = new ConfigurationBuilder().SetBasePath(AppContext.BaseDirectory).AddJsonFile("appsettings.json", optional: true)
             .AddEnvironmentVariables().AddCommandLine(args).Build();
         var pg = config.GetSection(Vdi.Grains.Interfaces.Configuration.PostgresOptions.Section).Get<Vdi.Grains.Interfaces.Configuration.PostgresOptions>() ?? new();
         var connection = pg.MigrationConnectionString.Length > 0 ? pg.MigrationConnectionString : pg.ConnectionString;

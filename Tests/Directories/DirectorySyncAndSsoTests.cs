@@ -378,6 +378,13 @@ public sealed class DirectorySyncAndSsoTests(LiveSystemFixture system)
             using var plain = GatewayClients.Http(Gateway);
             Assert.False((await plain.GetFromJsonAsync<JsonElement>("/api/settings/")).GetProperty("data").GetProperty("sso").GetBoolean());
             Assert.Equal(HttpStatusCode.NotFound, (await plain.GetAsync("/api/sso/")).StatusCode);
+
+            // misconfigured SSO stops the gateway's start, naming the setting
+            var noRealm = await Assert.ThrowsAsync<InvalidOperationException>(() => system.StartGatewayAsync("--Sso:Enabled=true", $"--Sso:KeytabPath={ad.Keytab}"));
+            Assert.Contains("Sso:Realm", noRealm.Message);
+            var noKeytab = await Assert.ThrowsAsync<InvalidOperationException>(() => system.StartGatewayAsync("--Sso:Enabled=true", "--Sso:KeytabPath=/nonexistent.keytab",
+                $"--Sso:Realm={ad.Realm}"));
+            Assert.Contains("Sso:KeytabPath", noKeytab.Message);
         }
         finally
         {

@@ -23,6 +23,8 @@ public static class GatewayApplication
 
         var app = builder.Build();
         app.WarnAboutRetiredSettings();
+        // SSO's settings are checked (and its keytab handed to GSSAPI) now: a missing keytab stops the start, not the first request
+        _ = app.Services.GetRequiredService<Security.KerberosSso>();
         app.MapGatewayEndpoints();
         return app;
     }
