@@ -5,6 +5,7 @@ using Orleans.Dashboard;
 using StackExchange.Redis;
 using Vdi.Grains.Hosting;
 using Vdi.Grains.Interfaces.Configuration;
+using Vdi.Shared.Hosting;
 using Vdi.Shared.Options;
 using Vdi.Shared.Postgres;
 using Vdi.Silo.Options;
@@ -24,6 +25,7 @@ public static class SiloApplication
         }
 
         var builder = WebApplication.CreateBuilder(args);
+        builder.UseProductionHosting();
         try
         {
             await Preflight.RunAsync(builder.Configuration, requireKeyCertificate: !builder.Environment.IsDevelopment());
@@ -46,6 +48,7 @@ public static class SiloApplication
     private static async Task<int> MigrateAsync(string[] args)
     {
         var config = new ConfigurationBuilder().SetBasePath(AppContext.BaseDirectory).AddJsonFile("appsettings.json", optional: true)
+            .AddSiteConfiguration(Environment.GetEnvironmentVariable("DOTNET_ENVIRONMENT") ?? Environment.GetEnvironmentVariable("ASPNETCORE_ENVIRONMENT") ?? "Production")
             .AddEnvironmentVariables().AddCommandLine(args).Build();
         var pg = config.GetSection(Vdi.Grains.Interfaces.Configuration.PostgresOptions.Section).Get<Vdi.Grains.Interfaces.Configuration.PostgresOptions>() ?? new();
         var connection = pg.MigrationConnectionString.Length > 0 ? pg.MigrationConnectionString : pg.ConnectionString;

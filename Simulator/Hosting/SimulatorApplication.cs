@@ -14,6 +14,7 @@ public static class SimulatorApplication
     public static WebApplication Create(string[] args)
     {
         var builder = WebApplication.CreateBuilder(args);
+        builder.Host.UseSystemd(); // vdi-simulator.service (Type=notify) on a demo host; nothing outside systemd
         if (string.IsNullOrEmpty(builder.Configuration["urls"]))
         {
             builder.WebHost.UseUrls(DefaultUrls);

@@ -26,12 +26,15 @@ public sealed class SocketLossTests(LiveSystemFixture system)
         (await scenario.Sim.GetDomainAsync(vm)).GetProperty("user_power_state").GetInt32();
 
     /// <summary>A scenario whose pool shuts a VM down 1 s after its user left, and a client in its VM (vm_connected sent).</summary>
-    private async Task<(ThinClientScenario Scenario, VeilConnectClient Client, Guid Vm, Guid User)> ClientInVmAsync(int gateway = 0)
+    private Task<(ThinClientScenario Scenario, VeilConnectClient Client, Guid Vm, Guid User)> ClientInVmAsync(int gateway = 0) =>
+        ClientInVmAsync(Gateway(gateway));
+
+    private async Task<(ThinClientScenario Scenario, VeilConnectClient Client, Guid Vm, Guid User)> ClientInVmAsync(Uri gateway)
     {
         var scenario = await ThinClientScenario.StartAsync(system.Grains, vms: 1, users: 1);
         await system.Grains.GetGrain<IPoolGrain>(scenario.PoolId).UpdateAsync(
             new PoolSettings { VmActionUponUserDisconnect = VmDisconnectAction.Shutdown, VmDisconnectActionTimeout = 1 }, "admin");
-        var client = new VeilConnectClient(Gateway(gateway));
+        var client = new VeilConnectClient(gateway);
         await client.LoginAsync(scenario.Users[0].Name, ThinClientScenario.Password);
         await client.ConnectAsync();
         await client.WaitForAsync(m => m.GetProperty("msg_type").GetString() == "control");
@@ -98,6 +101,54 @@ public sealed class SocketLossTests(LiveSystemFixture system)
         Assert.Equal(0, await ReminderRowsAsync(vm));
         Assert.Equal(3, await PowerAsync(scenario, vm));
         Assert.Equal(0, await JournalAsync(vm, "Action upon user disconnect completed.%"));
+    }
+
+    [Fact]
+    public async Task A_stopping_gateway_refuses_logins_reports_not_ready_and_closes_its_sockets_with_1001_without_touching_the_desktop()
+    {
+        var gateway = await system.StartGatewayAsync("--Drain:ReadinessDelay=00:00:02", "--Drain:SocketTimeout=00:00:05");
+        var url = new Uri(gateway.Urls.First());
+        var (scenario, client, vm, user) = await ClientInVmAsync(url);
+        await using var _ = scenario;
+        await using var __ = client;
+        using var http = new HttpClient { BaseAddress = url };
+        Assert.Equal(System.Net.HttpStatusCode.OK, (await http.GetAsync("/health/ready")).StatusCode);
+
+        var stopping = gateway.StopAsync(); // what systemd's SIGTERM does
+        try
+        {
+            // during the readiness delay: not ready for the load balancer, new logins and sockets sent elsewhere, the socket still open
+            Assert.True(await Eventually.TrueAsync(async () => (await http.GetAsync("/health/ready")).StatusCode == System.Net.HttpStatusCode.ServiceUnavailable,
+                TimeSpan.FromSeconds(2)), "a stopping gateway still said it was ready");
+            var login = await System.Net.Http.Json.HttpClientJsonExtensions.PostAsJsonAsync(http, "/api/auth/", new { username = scenario.Users[0].Name, password = ThinClientScenario.Password });
+            Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, login.StatusCode);
+            Assert.NotNull(login.Headers.RetryAfter);
+            Assert.Contains("Try again", await login.Content.ReadAsStringAsync());
+
+            Assert.True(await client.SocketClosedWithinAsync(TimeSpan.FromSeconds(10)), "the stopping gateway did not close the thin client's socket");
+            Assert.Equal(System.Net.WebSockets.WebSocketCloseStatus.EndpointUnavailable, client.CloseStatus); // 1001: VeiL Connect reconnects
+        }
+        finally
+        {
+            await stopping;
+            await gateway.DisposeAsync();
+        }
+
+        Assert.True(await SessionsClosedAsync(user, 1), "the drained socket's session did not end");
+        Assert.Equal("SOCKET_CLOSED", await TestDb.ScalarAsync<string>("select close_reason from vdi_tk_sessions where user_id = @u", ("u", user)));
+
+        // VeiL Connect's reconnect, through the balancer to the other gateway: the same token, then its statistics
+        await using var again = new VeilConnectClient(Gateway(0));
+        await again.LoginWithTokenAsync(client.Token!);
+        await again.ConnectAsync();
+        await again.WaitForAsync(m => m.GetProperty("msg_type").GetString() == "control");
+        await again.SendNetworkStatsAsync(vm);
+        Assert.True(await Eventually.TrueAsync(async () => await system.Grains.GetGrain<IVmInternalGrain>(vm).GetPendingDisconnectAsync() is null,
+            TimeSpan.FromSeconds(10)), "the client's statistics about its VM did not cancel the pending action");
+        Assert.Equal(0, await ReminderRowsAsync(vm));
+        Assert.Equal(3, await PowerAsync(scenario, vm));
+        Assert.Equal(0, await JournalAsync(vm, "Action upon user disconnect completed.%"));
+        Assert.Equal(System.Net.HttpStatusCode.OK, (await GatewayClients.Http(Gateway(0), client.Token).GetAsync("/api/client/pools/")).StatusCode); // no re-login
     }
 
     [Fact]

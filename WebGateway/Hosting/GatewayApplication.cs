@@ -1,3 +1,5 @@
+using Vdi.Shared.Hosting;
+
 namespace Vdi.WebGateway.Hosting;
 
 /// <summary>
@@ -12,6 +14,7 @@ public static class GatewayApplication
     public static WebApplication Create(string[] args)
     {
         var builder = WebApplication.CreateBuilder(args);
+        builder.UseProductionHosting();
         if (string.IsNullOrEmpty(builder.Configuration["urls"]))
         {
             builder.WebHost.UseUrls(DefaultUrls);

@@ -25,6 +25,16 @@ public static class GatewayEndpoints
             return next(http);
         });
         app.UseSecurityHeaders();
+        app.Use(async (http, next) =>
+        {
+            if (GatewayDrain.Refuses(http))
+            {
+                await DependencyFailures.WriteAsync(http, http.RequestAborted); // 503, Retry-After: another instance answers
+                return;
+            }
+
+            await next(http);
+        });
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseWebSockets();

@@ -100,7 +100,14 @@ public static partial class GatewayServices
         services.AddHealthChecks()
             .AddNpgSql(PostgresTuning.ForPool(pg.ConnectionString, 5), name: "postgres", tags: ["details"], timeout: TimeSpan.FromSeconds(3))
             .AddRedis(redis.ConnectionString, name: "redis", tags: ["details"], timeout: TimeSpan.FromSeconds(3))
-            .AddCheck<ClusterHealthCheck>("cluster", tags: ["ready"]);
+            .AddCheck<ClusterHealthCheck>("cluster", tags: ["ready"])
+            .AddCheck<GatewayDrain>("drain", tags: ["ready"]);
+        services.AddSection<DrainOptions>(builder.Configuration, DrainOptions.Section);
+        services.AddSingleton<GatewayDrain>();
+        services.AddHostedService(sp => sp.GetRequiredService<GatewayDrain>());
+        // the host waits for the drain, then for the server's requests (systemd's TimeoutStopSec is longer still)
+        var drain = builder.Configuration.GetSection(DrainOptions.Section).Get<DrainOptions>() ?? new();
+        services.Configure<HostOptions>(o => o.ShutdownTimeout = drain.ReadinessDelay + drain.SocketTimeout + TimeSpan.FromSeconds(10));
         return builder;
     }
 

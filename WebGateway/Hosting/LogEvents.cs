@@ -5,6 +5,8 @@ public static class LogEvents
 {
     public const int ClusterNotAnswering = 2001;
     public const int RetiredSetting = 2002;
+    public const int GatewayDraining = 2003;
+    public const int GatewayDrained = 2004;
 
     public const int ThinClientSessionDropped = 2101;
     public const int ThinClientEventRefused = 2102;

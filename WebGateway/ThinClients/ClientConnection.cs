@@ -11,7 +11,7 @@ namespace Vdi.WebGateway.ThinClients;
 /// </summary>
 public sealed class ClientConnection(WebSocket socket) : IThinClientObserver
 {
-    private readonly Channel<(string Text, int? CloseCode)> _outbox = Channel.CreateBounded<(string, int?)>(
+    private readonly Channel<(string? Text, int? CloseCode)> _outbox = Channel.CreateBounded<(string?, int?)>(
         new BoundedChannelOptions(1000) { FullMode = BoundedChannelFullMode.DropOldest });
 
     private static readonly TimeSpan CloseHandshakeTimeout = TimeSpan.FromSeconds(5);
@@ -32,13 +32,30 @@ public sealed class ClientConnection(WebSocket socket) : IThinClientObserver
         return Task.CompletedTask;
     }
 
+    /// <summary>Set when this gateway is stopping and closed the socket with 1001 so that the client reconnects elsewhere.</summary>
+    public bool GoingAway { get; private set; }
+
+    /// <summary>
+    /// Closes the socket with 1001 (going away) and no message: VeiL Connect reconnects in 5 s with the same token
+    /// (to another gateway behind the balancer) and its desktop stays open.
+    /// </summary>
+    public void GoAway()
+    {
+        GoingAway = true;
+        _outbox.Writer.TryWrite((null, (int)WebSocketCloseStatus.EndpointUnavailable));
+    }
+
     public async Task RunSendLoopAsync(CancellationToken ct)
     {
         try
         {
             await foreach (var (text, closeCode) in _outbox.Reader.ReadAllAsync(ct))
             {
-                await socket.SendAsync(Encoding.UTF8.GetBytes(text), WebSocketMessageType.Text, true, ct);
+                if (text is not null)
+                {
+                    await socket.SendAsync(Encoding.UTF8.GetBytes(text), WebSocketMessageType.Text, true, ct);
+                }
+
                 if (closeCode is { } code)
                 {
                     await socket.CloseOutputAsync((WebSocketCloseStatus)code, "", ct);

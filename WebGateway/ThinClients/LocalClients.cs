@@ -23,6 +23,11 @@ public sealed class LocalClients
     public IReadOnlyList<ClientConnection> Of(Guid user, string ip) =>
         _clients.TryGetValue((user, ip), out var list) ? list : [];
 
+    /// <summary>Every socket held here (the drain of a stopping gateway).</summary>
+    public IReadOnlyList<ClientConnection> All() => [.. _clients.Values.SelectMany(list => list)];
+
+    public int Count => _clients.Values.Sum(list => list.Count);
+
     private void Remove((Guid, string) key, ClientConnection connection)
     {
         while (_clients.TryGetValue(key, out var list))

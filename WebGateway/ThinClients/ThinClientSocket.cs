@@ -170,6 +170,11 @@ public static partial class ThinClientSocket
             var result = await socket.ReceiveAsync(buffer, ct);
             if (result.MessageType == WebSocketMessageType.Close)
             {
+                if (connection.GoingAway)
+                {
+                    ended.ServerClosed(SessionCloseReason.SocketClosed); // the client answered this stopping gateway's close
+                }
+
                 ended.ClientClosed(); // before answering it: the client may drop the connection right after its close frame
                 await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "", CancellationToken.None);
                 return;
