@@ -6,7 +6,7 @@ set -euo pipefail
 source "$(dirname "$0")/lib/common.sh"
 
 export VDI_PG_DB="${VDI_TEST_PG_DB:-vdi_test}"
-ensure_packages
+VDI_TEST_TOOLS=1 ensure_packages
 ensure_chromium
 mkdir -p "$VDI_DATA_DIR"
 ensure_postgres

@@ -16,7 +16,9 @@ public sealed class JsonWebSocket : IAsyncDisposable
     private readonly SemaphoreSlim _arrived = new(0);
     private Task _reader = Task.CompletedTask;
 
-    public static async Task<JsonWebSocket> ConnectAsync(Uri url, string? origin = null, IReadOnlyDictionary<string, string>? headers = null)
+    /// <param name="invoker">The HTTP stack to connect through (a test CA's trust, a client address of its own); the default one otherwise.</param>
+    public static async Task<JsonWebSocket> ConnectAsync(Uri url, string? origin = null, IReadOnlyDictionary<string, string>? headers = null,
+        HttpMessageInvoker? invoker = null)
     {
         var socket = new JsonWebSocket();
         if (origin is not null)
@@ -29,7 +31,7 @@ public sealed class JsonWebSocket : IAsyncDisposable
             socket._socket.Options.SetRequestHeader(name, value);
         }
 
-        await socket._socket.ConnectAsync(url, CancellationToken.None);
+        await socket._socket.ConnectAsync(url, invoker, CancellationToken.None);
         socket._reader = Task.Run(socket.ReadLoopAsync);
         return socket;
     }

@@ -387,6 +387,9 @@ public static class Shell
 
     public static async Task<int> ExitCodeAsync(string file, params string[] args) => (await ExecAsync(file, args, [])).Code;
 
+    /// <summary>What a command printed, whatever its exit code.</summary>
+    public static async Task<string> OutputAsync(string file, params string[] args) => (await ExecAsync(file, args, [])).Output;
+
     private static async Task<(int Code, string Output)> ExecAsync(string file, string[] args, Dictionary<string, string> env)
     {
         var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };

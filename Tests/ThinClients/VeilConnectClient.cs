@@ -18,14 +18,24 @@ public sealed class VeilConnectClient : IAsyncDisposable
     private readonly HttpClient _http;
     private JsonWebSocket? _socket;
     private ClientWebSocket? _silent;
+    private readonly Func<SocketsHttpHandler>? _network;
 
     /// <param name="broker">Where HTTP calls go.</param>
     /// <param name="socketBroker">Where the WebSocket goes (another gateway behind a load balancer); the same by default.</param>
     public VeilConnectClient(Uri broker, Uri? socketBroker = null)
+        : this(broker, socketBroker, network: null)
+    {
+    }
+
+    /// <param name="network">The HTTP stack for the client's calls and socket (a test CA's trust, a client address of its own).</param>
+    public VeilConnectClient(Uri broker, Uri? socketBroker, Func<SocketsHttpHandler>? network)
     {
         _broker = broker;
         _socketBroker = socketBroker ?? broker;
-        _http = new HttpClient { BaseAddress = broker, Timeout = TimeSpan.FromSeconds(90) };
+        _network = network;
+        _http = network is null ? new HttpClient() : new HttpClient(network());
+        _http.BaseAddress = broker;
+        _http.Timeout = TimeSpan.FromSeconds(90);
         _http.DefaultRequestHeaders.UserAgent.ParseAdd("thin-client");
     }
 
@@ -90,8 +100,8 @@ public sealed class VeilConnectClient : IAsyncDisposable
     /// <summary>Opens the WebSocket as VeiL Connect does (note the slash before the query).</summary>
     public async Task ConnectAsync(string? token = null, IReadOnlyDictionary<string, string>? headers = null) =>
         _socket = await JsonWebSocket.ConnectAsync(
-            new Uri($"ws://{_socketBroker.Authority}/api/ws/client/?token={token ?? Token}&is_conn_init_by_user=1&veil_connect_version={Version}&tk_os=Linux&mac_address=00:11:22:33:44:55&hostname=desk-1"),
-            origin: "veil_connect_trusted_origin", headers);
+            new Uri($"{(_socketBroker.Scheme == "https" ? "wss" : "ws")}://{_socketBroker.Authority}/api/ws/client/?token={token ?? Token}&is_conn_init_by_user=1&veil_connect_version={Version}&tk_os=Linux&mac_address=00:11:22:33:44:55&hostname=desk-1"),
+            origin: "veil_connect_trusted_origin", headers, _network is null ? null : new HttpMessageInvoker(_network()));
 
     /// <summary>The socket's connection drops without a close frame (a network blip); the client may connect again.</summary>
     public void CutSocket() => _socket!.Abort();

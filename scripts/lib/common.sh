@@ -49,11 +49,22 @@ ensure_packages() {
   command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
   command -v psql >/dev/null 2>&1 || missing+=(postgresql-client)
   [ -n "$PG_BIN" ] && [ -x "$PG_BIN/initdb" ] || missing+=(postgresql)
+  # the tests' reverse proxy (the shipped nginx site) and the package tests' tools
+  if [ "${VDI_TEST_TOOLS:-0}" = 1 ]; then
+    [ -x /usr/sbin/nginx ] || missing+=(nginx-light)
+    command -v dpkg-deb >/dev/null 2>&1 || missing+=(dpkg)
+    command -v systemd-analyze >/dev/null 2>&1 || missing+=(systemd)
+    command -v zstd >/dev/null 2>&1 || missing+=(zstd)
+    [ -x /usr/bin/python3.11 ] || missing+=(python3.11)
+  fi
   if [ ${#missing[@]} -gt 0 ]; then
     [ "$(id -u)" -eq 0 ] || die "missing ${missing[*]}: install them (apt-get install ${missing[*]}) or run as root"
     log "installing ${missing[*]} (apt-get)"
     DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
+    # no service of these packages is started by their installation (the scripts start what they need, on loopback)
+    printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d; chmod 755 /usr/sbin/policy-rc.d
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+    rm -f /usr/sbin/policy-rc.d
     PG_BIN="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)"
   fi
   if [ "$(id -u)" -eq 0 ] && ! getent passwd postgres >/dev/null; then
