@@ -218,8 +218,11 @@ public sealed class PackageFixture : IAsyncLifetime
     {
         await Shell.RunAsync("dpkg", "--purge", "vdi-broker");
         await using var db = NpgsqlDataSource.Create(SuperuserConnection("postgres"));
-        await using var drop = db.CreateCommand($"drop database if exists \"{Database}\" with (force)");
-        await drop.ExecuteNonQueryAsync();
+        foreach (var sql in new[] { $"drop database if exists \"{Database}\" with (force)", $"drop role if exists \"{Database}_svc\"", $"drop role if exists \"{Database}_own\"" })
+        {
+            await using var drop = db.CreateCommand(sql);
+            await drop.ExecuteNonQueryAsync();
+        }
     }
 
     private static NpgsqlConnectionStringBuilder Superuser => new(TestServices.PostgresAdminConnectionString);
@@ -241,7 +244,9 @@ public sealed class PackageFixture : IAsyncLifetime
         var s = Superuser;
         var redis = TestServices.RedisConnectionString.Split(',').Where(p => !p.StartsWith("defaultDatabase", StringComparison.Ordinal));
         var lines = (await File.ReadAllLinesAsync("/etc/vdi-broker/vdi-broker.env")).Select(line =>
+            // roles of its own: db-init sets their passwords, and the other tests' vdi_broker must keep its own
             line.StartsWith("Postgres__", StringComparison.Ordinal) ? line.Replace("Host=127.0.0.1;Port=5432;Database=vdi;", $"Host={s.Host};Port={s.Port};Database={Database};")
+                .Replace("Username=vdi_broker;", $"Username={Database}_svc;").Replace("Username=vdi_owner;", $"Username={Database}_own;")
             : line.StartsWith("Redis__ConnectionString=", StringComparison.Ordinal) ? $"Redis__ConnectionString={string.Join(',', redis)},defaultDatabase=3"
             : line);
         await File.WriteAllLinesAsync("/etc/vdi-broker/vdi-broker.env", lines);
