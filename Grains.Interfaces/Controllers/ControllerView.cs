@@ -11,4 +11,5 @@ public sealed record ControllerView(
     [property: Id(5)] string Version,
     [property: Id(6)] string? StatusReason,
     [property: Id(7)] DateTimeOffset Created,
-    [property: Id(8)] DateTimeOffset Updated);
+    [property: Id(8)] DateTimeOffset Updated,
+    [property: Id(9)] ControllerTlsView? Tls = null);

@@ -20,12 +20,14 @@ public sealed class ControllerConfigurator(EcpClientFactory clients, SecretProte
         var address = clients.RequireAllowed(ControllerRules.Address(registration.Address));
         var token = ControllerRules.Token(registration.Token);
         var description = ControllerRules.Description(registration.Description);
-        var version = await CheckVersionAsync(clients.Create(address, token));
+        var trust = ControllerTrust.Parse(registration.Tls);
+        var version = await CheckVersionAsync(address, token, trust, fresh: trust != ControllerTrust.System);
 
         var now = time.GetUtcNow();
         var s = state.State;
         (s.VerboseName, s.Address, s.Description, s.Status, s.Version) = (name, address.ToString(), description, ControllerStatus.Active, version);
         (s.ProtectedToken, s.StatusReason, s.Created, s.Updated) = (secrets.ProtectControllerToken(token), null, now, now);
+        s.Tls = trust == ControllerTrust.System ? null : trust.Tls;
         await table.UpsertAsync(id, s); // reserves the name and address, or throws Conflict
         try
         {
@@ -55,11 +57,17 @@ public sealed class ControllerConfigurator(EcpClientFactory clients, SecretProte
             throw BrokerException.Invalid("token", "token: a new address needs the controller's integration key again");
         }
 
-        var reconnect = moved || token is not null;
-        var version = reconnect ? await CheckVersionAsync(clients.Create(address, token ?? currentToken())) : s.Version;
+        var current = ControllerTrust.Parse(s.Tls);
+        var trust = changes.Tls is null ? current : ControllerTrust.Parse(changes.Tls);
+        var trustChanged = trust.Tls != current.Tls;
+        var reconnect = moved || token is not null || trustChanged;
+        var version = reconnect
+            ? await CheckVersionAsync(address, token ?? currentToken(), trust, fresh: trustChanged || trust != ControllerTrust.System)
+            : s.Version;
 
-        var before = (s.VerboseName, s.Address, s.Description, s.Version, s.ProtectedToken, s.Updated);
+        var before = (s.VerboseName, s.Address, s.Description, s.Version, s.ProtectedToken, s.Updated, s.Tls);
         (s.VerboseName, s.Description, s.Address, s.Version, s.Updated) = (name, description, address.ToString(), version, time.GetUtcNow());
+        s.Tls = trust == ControllerTrust.System ? null : trust.Tls;
         if (token is not null)
         {
             s.ProtectedToken = secrets.ProtectControllerToken(token);
@@ -74,7 +82,7 @@ public sealed class ControllerConfigurator(EcpClientFactory clients, SecretProte
         }
         catch
         {
-            (s.VerboseName, s.Address, s.Description, s.Version, s.ProtectedToken, s.Updated) = before;
+            (s.VerboseName, s.Address, s.Description, s.Version, s.ProtectedToken, s.Updated, s.Tls) = before;
             if (rowWritten)
             {
                 await table.UpsertAsync(id, s); // the row follows the state back (if the database answers again)
@@ -84,6 +92,24 @@ public sealed class ControllerConfigurator(EcpClientFactory clients, SecretProte
         }
 
         return reconnect;
+    }
+
+    /// <summary>
+    /// The version at an address under a trust. A trust other than the host's store, or one that just changed, is
+    /// checked over a connection of its own: the shared handler's pooled connections were accepted under another.
+    /// </summary>
+    private async Task<string> CheckVersionAsync(ControllerAddress address, string token, ControllerTrust trust, bool fresh)
+    {
+        if (!fresh)
+        {
+            return await CheckVersionAsync(clients.Create(address, token, trust));
+        }
+
+        var (client, lifetime) = clients.Probe(address, token, trust);
+        using (lifetime)
+        {
+            return await CheckVersionAsync(client);
+        }
     }
 
     /// <summary>The version a controller reports, if the broker supports it; its failures in the administrator's terms.</summary>

@@ -7,4 +7,5 @@ namespace Vdi.Grains.Controllers;
 public sealed record ControllerConnection(
     [property: Id(0)] string Address,
     [property: Id(1)] string ProtectedToken,
-    [property: Id(2)] ControllerStatus Status);
+    [property: Id(2)] ControllerStatus Status,
+    [property: Id(3)] ControllerTls? Tls = null);

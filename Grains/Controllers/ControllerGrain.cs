@@ -88,7 +88,7 @@ public sealed partial class ControllerGrain(
         var s = state.State;
         var reconnect = await Configurator.ChangeAsync(Id, state, changes, CurrentToken);
         await journal.WriteAsync(new JournalEntry(JournalLevel.Info, $"Controller {s.VerboseName} updated.",
-            reconnect ? "Address or token changed; connection re-checked." : "", EntityType.Controller, Id, changes.User));
+            reconnect ? "Address, token or TLS trust changed; connection re-checked." : "", EntityType.Controller, Id, changes.User));
         if (reconnect)
         {
             _client = null;
@@ -188,7 +188,7 @@ public sealed partial class ControllerGrain(
     public Task<ListenerState> GetListenerStateAsync() => Task.FromResult(Watch.State(silo.SiloAddress.ToString()));
 
     public Task<ControllerConnection?> GetConnectionAsync() => Task.FromResult(Exists
-        ? new ControllerConnection(state.State.Address, state.State.ProtectedToken, state.State.Status)
+        ? new ControllerConnection(state.State.Address, state.State.ProtectedToken, state.State.Status, state.State.Tls)
         : null);
 
     public Task EnsureRunningAsync() => Exists ? StartWatchingAsync() : Task.CompletedTask;
@@ -313,7 +313,7 @@ public sealed partial class ControllerGrain(
         await cascade.FollowAsync(Id, next);
     }
 
-    private void StartListener() => Watch.StartListener(CurrentAddress(), CurrentToken());
+    private void StartListener() => Watch.StartListener(CurrentAddress(), CurrentToken(), CurrentTrust());
 
     private Task StopListenerAsync() => Watch.StopListenerAsync();
 
@@ -332,7 +332,9 @@ public sealed partial class ControllerGrain(
 
     private Task<string> CheckVersionAsync(EcpClient client) => Configurator.CheckVersionAsync(client);
 
-    private EcpClient Client() => _client ??= clients.Create(CurrentAddress(), CurrentToken());
+    private EcpClient Client() => _client ??= clients.Create(CurrentAddress(), CurrentToken(), CurrentTrust());
+
+    private ControllerTrust CurrentTrust() => clients.Trust.Resolve(state.State.Tls);
 
     private ControllerAddress CurrentAddress() =>
         ControllerRules.Address(state.State.Address);

@@ -32,7 +32,7 @@ public sealed class ControllerSessions(IGrainFactory grains, EcpClientFactory cl
             _tokens[connection.ProtectedToken] = token;
         }
 
-        return clients.Create(ControllerRules.Address(connection.Address), token);
+        return clients.Create(ControllerRules.Address(connection.Address), token, clients.Trust.Resolve(connection.Tls));
     }
 
     /// <summary>A call failed in a way that may mean the controller is down or the token is wrong: check it now.</summary>

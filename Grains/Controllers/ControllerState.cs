@@ -15,6 +15,9 @@ public sealed class ControllerState
     [Id(6)] public string? StatusReason { get; set; }
     [Id(7)] public DateTimeOffset Created { get; set; }
     [Id(8)] public DateTimeOffset Updated { get; set; }
+    /// <summary>The controller's TLS trust (null: the host's store), normalised by <see cref="Ecp.ControllerTrust.Parse"/>.</summary>
+    [Id(9)] public ControllerTls? Tls { get; set; }
 
-    public ControllerView ToView(Guid id) => new(id, VerboseName, Address, Description, Status, Version, StatusReason, Created, Updated);
+    public ControllerView ToView(Guid id) =>
+        new(id, VerboseName, Address, Description, Status, Version, StatusReason, Created, Updated, Ecp.ControllerTrust.Parse(Tls).View);
 }

@@ -25,7 +25,7 @@ public sealed class ControllerWatch(Grain grain, IGrainFactory grains, Controlle
     }
 
     /// <summary>Starts the listener unless it runs already.</summary>
-    public void StartListener(ControllerAddress address, string token)
+    public void StartListener(ControllerAddress address, string token, ControllerTrust trust)
     {
         if (_listener is { Running: true })
         {
@@ -36,7 +36,7 @@ public sealed class ControllerWatch(Grain grain, IGrainFactory grains, Controlle
         var self = grain.AsReference<IControllerInternalGrain>();
         var events = new DomainEvents(grains, controllerId, logger);
         _listener = new ControllerEventListener(address.EventStream(token), events.DispatchAsync,
-            self.OnStreamLostAsync, monitor.ReconnectInterval, time, logger);
+            self.OnStreamLostAsync, monitor.ReconnectInterval, time, logger, trust);
         _listener.Start();
     }
 

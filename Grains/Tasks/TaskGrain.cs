@@ -37,6 +37,7 @@ public sealed partial class TaskGrain(
     private CancellationTokenSource? _cancellation;
     private IGrainTimer? _runTimer;
     private bool _running;
+    private TaskView? _saved;
     private bool _cancelResumable;
     private string _cancelledBy = "system";
 
@@ -73,7 +74,11 @@ public sealed partial class TaskGrain(
 
     public Task<string> GetHostAsync() => Task.FromResult(silo.SiloAddress.ToString());
 
-    public Task<TaskView?> GetAsync() => Task.FromResult(state.RecordExists ? state.State.ToView(Id) : null);
+    /// <summary>
+    /// What was last saved (state, row and live event): a read interleaved with a save never sees a status whose
+    /// row is not written yet (nor one whose write then fails).
+    /// </summary>
+    public Task<TaskView?> GetAsync() => Task.FromResult(_saved ?? (state.RecordExists ? state.State.ToView(Id) : null));
 
     public async Task<TaskView?> CancelAsync(string user, bool resumable = false)
     {
@@ -326,6 +331,7 @@ public sealed partial class TaskGrain(
         await state.WriteOrForgetAsync(this);
         var view = state.State.ToView(Id);
         await table.UpsertAsync(view, state.State.PoolId);
+        _saved = view;
         await live.PublishAsync(LiveStreams.Tasks, @event, Id, new
         {
             view.Id,

@@ -10,12 +10,16 @@ public sealed class SimulatorHost : IAsyncDisposable
 {
     private readonly WebApplication _app;
 
-    private SimulatorHost(WebApplication app, string token)
+    private SimulatorHost(WebApplication app, string token, bool https = false)
     {
         _app = app;
         Token = token;
         Url = new Uri(app.Urls.First());
-        Http = new HttpClient { BaseAddress = Url, Timeout = TimeSpan.FromSeconds(30) };
+        // the tests' own client trusts whatever certificate an HTTPS simulator has: the broker's trust is what is tested
+        Http = https
+            ? new HttpClient(new HttpClientHandler { ServerCertificateCustomValidationCallback = HttpClientHandler.DangerousAcceptAnyServerCertificateValidator })
+                { BaseAddress = Url, Timeout = TimeSpan.FromSeconds(30) }
+            : new HttpClient { BaseAddress = Url, Timeout = TimeSpan.FromSeconds(30) };
         Http.DefaultRequestHeaders.TryAddWithoutValidation("Authorization", $"jwt {token}");
     }
 
@@ -36,11 +40,12 @@ public sealed class SimulatorHost : IAsyncDisposable
     private static readonly HashSet<int> UsedPorts = [];
 
     /// <param name="stateFile">Where the simulator keeps its domains and tags across restarts (none: in memory).</param>
-    public static async Task<SimulatorHost> StartAsync(string? version = null, string? name = null, string? stateFile = null)
+    /// <param name="tls">A PKCS#12 file and its password: the simulator serves HTTPS (and WSS) with that certificate, as ECP does.</param>
+    public static async Task<SimulatorHost> StartAsync(string? version = null, string? name = null, string? stateFile = null, (string Path, string Password)? tls = null)
     {
         while (true)
         {
-            var sim = await StartOnceAsync(version, name, stateFile);
+            var sim = await StartOnceAsync(version, name, stateFile, tls);
             lock (UsedPorts)
             {
                 if (UsedPorts.Add(sim.Url.Port))
@@ -53,12 +58,15 @@ public sealed class SimulatorHost : IAsyncDisposable
         }
     }
 
-    private static async Task<SimulatorHost> StartOnceAsync(string? version, string? name, string? stateFile)
+    private static async Task<SimulatorHost> StartOnceAsync(string? version, string? name, string? stateFile, (string Path, string Password)? tls)
     {
         var token = $"sim-{Guid.NewGuid():N}";
+        string[] listen = tls is { } t
+            ? ["--urls=https://127.0.0.1:0", $"--Kestrel:Certificates:Default:Path={t.Path}", $"--Kestrel:Certificates:Default:Password={t.Password}"]
+            : ["--urls=http://127.0.0.1:0"];
         var app = SimulatorApplication.Create(
         [
-            "--urls=http://127.0.0.1:0",
+            .. listen,
             $"--Simulator:Token={token}",
             $"--Simulator:Name={name ?? Guid.NewGuid().ToString("N")}",
             $"--Simulator:Version={version ?? "4.7.3"}",
@@ -69,7 +77,7 @@ public sealed class SimulatorHost : IAsyncDisposable
             $"--Simulator:StateFile={stateFile}",
         ]);
         await app.StartAsync();
-        return new SimulatorHost(app, token);
+        return new SimulatorHost(app, token, tls is not null);
     }
 
     public Task SetFaultsAsync(bool down = false, bool unauthorized = false, int latencyMs = 0, string[]? failPaths = null, int? failCloneAfter = null) =>

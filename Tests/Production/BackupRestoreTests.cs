@@ -54,6 +54,8 @@ public sealed class BackupRestoreTests
             $"Postgres__MigrationConnectionString={Superuser(database)}",
             $"Redis__ConnectionString={TestServices.RedisConnectionString}",
             $"DataProtection__CertificatePassword={password}",
+            $"Admin__Username=drill-admin-{Path.GetFileName(folder)}",
+            $"Admin__Password=Drill-{Convert.ToHexString(RandomNumberGenerator.GetBytes(8))}",
         ]);
         return (etc, state, pfx, password);
     }

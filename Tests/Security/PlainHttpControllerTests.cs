@@ -8,7 +8,7 @@ namespace Vdi.Tests.Security;
 public sealed class PlainHttpControllerTests
 {
     private static EcpClientFactory Factory(bool allow) =>
-        new(null!, Options.Create(new EcpClientOptions { AllowPlainHttp = allow }), TimeProvider.System);
+        new(null!, Options.Create(new EcpClientOptions { AllowPlainHttp = allow }), TimeProvider.System, new ControllerTrustRegistry());
 
     private static ControllerAddress Address(string text) => ControllerAddress.TryParse(text, out var a, out _) ? a : throw new ArgumentException(text);
 

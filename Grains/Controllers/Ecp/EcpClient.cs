@@ -13,7 +13,7 @@ namespace Vdi.Grains.Controllers.Ecp;
 /// Talks to one ECP VeiL controller over its REST API. Retries, timeouts and the circuit breaker live in the
 /// HttpClient's resilience pipeline (see <see cref="EcpClientFactory"/>); this class maps answers and failures.
 /// </summary>
-public sealed class EcpClient(HttpClient http, EcpClientOptions options, TimeProvider time)
+public sealed class EcpClient(HttpClient http, EcpClientOptions options, TimeProvider time, ControllerTrustRegistry? trust = null)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
@@ -245,7 +245,10 @@ public sealed class EcpClient(HttpClient http, EcpClientOptions options, TimePro
         catch (Exception e) when (e is HttpRequestException or TimeoutRejectedException or BrokenCircuitException
                                        || (e is TaskCanceledException && !ct.IsCancellationRequested))
         {
-            throw new EcpException(EcpErrorKind.Unreachable, $"the controller at {http.BaseAddress?.Authority} did not answer: {Describe(e)}", inner: e);
+            var refusal = e is HttpRequestException { InnerException: System.Security.Authentication.AuthenticationException } ? trust?.Refusal(http.BaseAddress) : null;
+            throw new EcpException(EcpErrorKind.Unreachable, refusal is null
+                ? $"the controller at {http.BaseAddress?.Authority} did not answer: {Describe(e)}"
+                : $"the controller at {http.BaseAddress?.Authority} is not trusted: {refusal}", inner: e);
         }
 
         using (response)

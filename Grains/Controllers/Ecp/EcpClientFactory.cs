@@ -10,7 +10,7 @@ namespace Vdi.Grains.Controllers.Ecp;
 /// retries with exponential backoff on transient failures, circuit breaker) is kept per controller authority, so
 /// one controller that is down never slows the calls to another.
 /// </summary>
-public sealed class EcpClientFactory(IHttpClientFactory factory, IOptions<EcpClientOptions> options, TimeProvider time)
+public sealed class EcpClientFactory(IHttpClientFactory factory, IOptions<EcpClientOptions> options, TimeProvider time, ControllerTrustRegistry trust)
 {
     public const string HttpClientName = "ecp";
 
@@ -21,20 +21,54 @@ public sealed class EcpClientFactory(IHttpClientFactory factory, IOptions<EcpCli
                 "address: plain http:// is refused (the integration key would cross the network in clear); use https, or set Ecp:AllowPlainHttp for a test controller")
             : address;
 
-    public EcpClient Create(ControllerAddress address, string token)
+    /// <summary>The trust registry the shared handler asks (also for the controller's event stream).</summary>
+    public ControllerTrustRegistry Trust => trust;
+
+    /// <summary>A client over the shared, pooled handler; the controller's TLS trust applies to its handshakes.</summary>
+    public EcpClient Create(ControllerAddress address, string token, ControllerTrust? tls = null)
     {
+        trust.Set(address.Root, tls ?? ControllerTrust.System);
         var http = factory.CreateClient(HttpClientName);
         http.BaseAddress = address.Api;
         http.Timeout = Timeout.InfiniteTimeSpan; // the pipeline owns timeouts
         http.DefaultRequestHeaders.UserAgent.ParseAdd("vdi-broker/1.0");
         EcpClient.Authorize(http, token);
-        return new EcpClient(http, options.Value, time);
+        return new EcpClient(http, options.Value, time, trust);
+    }
+
+    /// <summary>
+    /// A one-off client over a handler of its own, for checking a trust that has just changed: the shared handler's
+    /// pooled connections were accepted under the previous trust and would not be asked again. One attempt, bounded
+    /// by the call timeout; dispose it after use.
+    /// </summary>
+    public (EcpClient Client, IDisposable Lifetime) Probe(ControllerAddress address, string token, ControllerTrust tls)
+    {
+        var probeTrust = new ControllerTrustRegistry();
+        probeTrust.Set(address.Root, tls);
+        var handler = new HttpClientHandler
+        {
+            ServerCertificateCustomValidationCallback = (request, certificate, chain, errors) => probeTrust.Validate(request.RequestUri, certificate, chain, errors),
+        };
+        var http = new HttpClient(handler, disposeHandler: true) { BaseAddress = address.Api, Timeout = options.Value.CallTimeout };
+        http.DefaultRequestHeaders.UserAgent.ParseAdd("vdi-broker/1.0");
+        EcpClient.Authorize(http, token);
+        return (new EcpClient(http, options.Value, time, probeTrust), http);
     }
 
     /// <summary>Registers the named client and its pipeline.</summary>
     public static void Register(Microsoft.Extensions.DependencyInjection.IServiceCollection services)
     {
+        services.AddSingleton<ControllerTrustRegistry>();
         services.AddHttpClient(HttpClientName)
+            .ConfigurePrimaryHttpMessageHandler(sp =>
+            {
+                var registry = sp.GetRequiredService<ControllerTrustRegistry>();
+                // each controller's own trust (its CA or pinned certificate), by the request's authority
+                return new HttpClientHandler
+                {
+                    ServerCertificateCustomValidationCallback = (request, certificate, chain, errors) => registry.Validate(request.RequestUri, certificate, chain, errors),
+                };
+            })
             .AddResilienceHandler("ecp", (pipeline, context) =>
             {
                 var o = context.ServiceProvider.GetRequiredService<IOptions<EcpClientOptions>>().Value;

@@ -2,6 +2,7 @@ using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
+using Vdi.Grains.Controllers.Ecp;
 using Vdi.Grains.Hosting;
 using Vdi.Grains.Interfaces.Live;
 
@@ -18,7 +19,8 @@ public sealed partial class ControllerEventListener(
     Func<string, Task> onLost,
     TimeSpan reconnectInterval,
     TimeProvider time,
-    ILogger logger) : IAsyncDisposable
+    ILogger logger,
+    ControllerTrust? trust = null) : IAsyncDisposable
 {
     private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(10);
     private readonly CancellationTokenSource _stop = new();
@@ -92,6 +94,11 @@ public sealed partial class ControllerEventListener(
     {
         using var socket = new ClientWebSocket();
         socket.Options.KeepAliveInterval = TimeSpan.FromSeconds(10);
+        if (trust is not null && url.Scheme == "wss")
+        {
+            // the controller's own CA or pinned certificate, as for its REST calls
+            socket.Options.RemoteCertificateValidationCallback = (_, certificate, chain, errors) => trust.Validate(certificate, chain, errors).Trusted;
+        }
         using (var connectTimeout = CancellationTokenSource.CreateLinkedTokenSource(ct))
         {
             connectTimeout.CancelAfter(ConnectTimeout);

@@ -10,9 +10,19 @@ namespace Vdi.WebGateway.Apis.Admin;
 /// <summary>Controllers: list, add, update, test, service mode, activate, remove, browse resources.</summary>
 public static class ControllersApi
 {
-    public sealed record AddControllerRequest(string? VerboseName, string? Address, string? Token, string? Description);
+    /// <summary>
+    /// The controller's TLS trust: the PEM CA certificates that issue its certificate, or its certificate's SHA-256
+    /// fingerprint; both empty: this host's trust store.
+    /// </summary>
+    public sealed record TlsRequest(string? CaCertificates, string? PinnedSha256)
+    {
+        public ControllerTls ToTls() => new(CaCertificates ?? "", PinnedSha256 ?? "");
+    }
 
-    public sealed record UpdateControllerRequest(string? VerboseName, string? Address, string? Token, string? Description);
+    public sealed record AddControllerRequest(string? VerboseName, string? Address, string? Token, string? Description, TlsRequest? Tls = null);
+
+    /// <summary>A missing <c>tls</c> keeps the trust; <c>{}</c> returns to the host's trust store.</summary>
+    public sealed record UpdateControllerRequest(string? VerboseName, string? Address, string? Token, string? Description, TlsRequest? Tls = null);
 
     public static RouteGroupBuilder MapControllersApi(this RouteGroupBuilder admin)
     {
@@ -21,13 +31,13 @@ public static class ControllersApi
         g.MapPost("/", async (AddControllerRequest body, IClusterClient cluster, ClaimsPrincipal user) =>
         {
             var view = await cluster.GetGrain<IControllerGrain>(Guid.NewGuid())
-                .AddAsync(new ControllerRegistration(body.VerboseName ?? "", body.Address ?? "", body.Token ?? "", body.Description ?? "", user.UserName()));
+                .AddAsync(new ControllerRegistration(body.VerboseName ?? "", body.Address ?? "", body.Token ?? "", body.Description ?? "", user.UserName(), body.Tls?.ToTls()));
             return TypedResults.Created($"/api/admin/controllers/{view.Id}", view);
         });
         g.MapGet("/{id:guid}", async (Guid id, IClusterClient cluster) =>
             await Controller(cluster, id).GetAsync() ?? throw BrokerException.NotFound($"no controller has the id {id}"));
         g.MapPatch("/{id:guid}", (Guid id, UpdateControllerRequest body, IClusterClient cluster, ClaimsPrincipal user) =>
-            Controller(cluster, id).UpdateAsync(new ControllerChanges(user.UserName(), body.VerboseName, body.Address, body.Token, body.Description)));
+            Controller(cluster, id).UpdateAsync(new ControllerChanges(user.UserName(), body.VerboseName, body.Address, body.Token, body.Description, body.Tls?.ToTls())));
         g.MapPost("/{id:guid}/test", (Guid id, IClusterClient cluster, ClaimsPrincipal user) => Controller(cluster, id).TestAsync(user.UserName()));
         g.MapPost("/{id:guid}/service", (Guid id, IClusterClient cluster, ClaimsPrincipal user) => Controller(cluster, id).EnterServiceAsync(user.UserName()));
         g.MapPost("/{id:guid}/activate", (Guid id, IClusterClient cluster, ClaimsPrincipal user) => Controller(cluster, id).ActivateAsync(user.UserName()));

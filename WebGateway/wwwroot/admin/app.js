@@ -21,7 +21,7 @@ function panel() {
     summary: {},
     latest: [],
     controllers: { count: 0, results: [] },
-    controllerForm: { verbose_name: '', address: '', token: '', description: '' },
+    controllerForm: { verbose_name: '', address: '', token: '', description: '', tls_mode: 'system', tls_ca: '', tls_pin: '' },
     resourcesOf: null, resourceKind: 'templates', resourceRows: [],
     pools: { count: 0, results: [] },
     poolForm: null, poolChoices: { resource_pools: [], data_pools: [], templates: [], vms: [] },
@@ -234,8 +234,12 @@ function panel() {
     // ---- controllers ------------------------------------------------------------------------------------------
     addController() {
       return this.act(async () => {
-        await this.api('POST', '/api/admin/controllers', this.controllerForm);
-        this.controllerForm = { verbose_name: '', address: '', token: '', description: '' };
+        const f = this.controllerForm;
+        await this.api('POST', '/api/admin/controllers', {
+          verbose_name: f.verbose_name, address: f.address, token: f.token, description: f.description,
+          tls: { ca_certificates: f.tls_mode === 'ca' ? f.tls_ca : '', pinned_sha256: f.tls_mode === 'pin' ? f.tls_pin : '' },
+        });
+        this.controllerForm = { verbose_name: '', address: '', token: '', description: '', tls_mode: 'system', tls_ca: '', tls_pin: '' };
       }, 'saved');
     },
     controllerAction(c, action) { return this.act(() => this.api('POST', `/api/admin/controllers/${c.id}/${action}`), 'done'); },
