@@ -72,7 +72,7 @@ public sealed class ControllerTrust
         var certificates = new X509Certificate2Collection();
         try
         {
-            certificates.ImportFromPem(ca);
+            certificates.ImportFromPem(ca.Replace("-----BEGIN", "\n-----BEGIN", StringComparison.Ordinal)); // files pasted end to end
         }
         catch (CryptographicException)
         {
