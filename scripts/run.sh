@@ -5,11 +5,12 @@
 # A second run reuses the data under .data/.
 #   VDI_SILOS=2 VDI_GATEWAYS=2 scripts/run.sh   two silos and two gateways, to show a failover: kill -9 one of them
 #   (its pid is in .data/run/), and the others go on serving; scripts/svc.sh starts it again.
+#   VDI_NO_BUILD=1   skip the build (the Release build is already there: the topology test runs this script)
 set -euo pipefail
 source "$(dirname "$0")/lib/common.sh"
 
 ensure_services
-build_solution
+[ "${VDI_NO_BUILD:-0}" = 1 ] || build_solution
 
 started_apps=()
 cleanup() {
@@ -63,7 +64,7 @@ cat <<INFO
   (the initial administrator's password is kept in .data/secrets/admin-password)
   Demo user:     demo  password: $(stored_secret demo-password)   pool "demo" (VeiL Connect: broker 127.0.0.1:$VDI_GATEWAY_PORT)
 
-  Logs: .data/logs/   Press Ctrl-C to stop everything this script started.
+  Logs: $VDI_LOG_DIR/   Press Ctrl-C to stop everything this script started.
 
 INFO
 

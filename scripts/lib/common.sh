@@ -283,9 +283,12 @@ build_solution() {
 }
 
 # --- the broker's own processes, each with a pid file under .data/run and a log under .data/logs ---
+# (VDI_RUN_DIR and VDI_LOG_DIR move them: the run.sh topology test runs a whole broker beside the other tests)
+export VDI_RUN_DIR="${VDI_RUN_DIR:-$VDI_DATA_DIR/run}"
+export VDI_LOG_DIR="${VDI_LOG_DIR:-$VDI_DATA_DIR/logs}"
 
-app_pidfile() { echo "$VDI_DATA_DIR/run/$1.pid"; }
-app_logfile() { echo "$VDI_DATA_DIR/logs/$1.log"; }
+app_pidfile() { echo "$VDI_RUN_DIR/$1.pid"; }
+app_logfile() { echo "$VDI_LOG_DIR/$1.log"; }
 
 app_running() {
   local pidfile; pidfile="$(app_pidfile "$1")"
@@ -302,7 +305,7 @@ start_app() {
   local dir="$VDI_ROOT/$project/bin/$VDI_CONFIGURATION/net10.0"
   local dll="$dir/Vdi.$project.dll"
   [ -f "$dll" ] || die "$project is not built ($dir): run dotnet build Orleans.sln -c $VDI_CONFIGURATION"
-  mkdir -p "$VDI_DATA_DIR/run" "$VDI_DATA_DIR/logs"
+  mkdir -p "$VDI_RUN_DIR" "$VDI_LOG_DIR"
   (cd "$dir" && exec dotnet "$dll" --urls "http://127.0.0.1:$port" "$@" >>"$(app_logfile "$name")" 2>&1) &
   echo $! > "$(app_pidfile "$name")"
   log "$name starting on http://127.0.0.1:$port (log: $(app_logfile "$name"))"
@@ -337,7 +340,7 @@ wait_healthy() {
 
 start_simulator() {
   ( export Simulator__Token; Simulator__Token="$(stored_secret simulator-token)"
-    start_app simulator Simulator "$VDI_SIMULATOR_PORT" --Simulator:Name=simulator-1 --Simulator:StateFile="$VDI_DATA_DIR/simulator/state.json" )
+    start_app simulator Simulator "$VDI_SIMULATOR_PORT" --Simulator:Name=simulator-1 --Simulator:StateFile="${VDI_SIMULATOR_STATE:-$VDI_DATA_DIR/simulator/state.json}" )
 }
 
 start_silo() {
