@@ -28,7 +28,7 @@ trap cleanup INT TERM EXIT
 silos="${VDI_SILOS:-1}"; gateways="${VDI_GATEWAYS:-1}"
 [[ "$silos" =~ ^[12]$ && "$gateways" =~ ^[12]$ ]] || die "VDI_SILOS and VDI_GATEWAYS must be 1 or 2"
 gateway_name="gateway"; [ "$VDI_GATEWAY_PORT" = 8080 ] || gateway_name="gateway-$VDI_GATEWAY_PORT"
-apps=(simulator silo "$gateway_name")
+apps=(simulator "$(silo_name)" "$gateway_name")
 [ "$silos" = 2 ] && apps+=("silo-$((VDI_SILO_HTTP_PORT + 1))")
 [ "$gateways" = 2 ] && apps+=("gateway-$((VDI_GATEWAY_PORT + 1))")
 for app in "${apps[@]}"; do
@@ -38,7 +38,7 @@ done
 start_simulator
 wait_healthy simulator "http://127.0.0.1:$VDI_SIMULATOR_PORT/health/live" 60
 start_silo
-wait_healthy silo "http://127.0.0.1:$VDI_SILO_HTTP_PORT/health/ready" 90
+wait_healthy "$(silo_name)" "http://127.0.0.1:$VDI_SILO_HTTP_PORT/health/ready" 90
 if [ "$silos" = 2 ]; then
   ( VDI_SILO_HTTP_PORT=$((VDI_SILO_HTTP_PORT + 1)) VDI_SILO_PORT=$((VDI_SILO_PORT + 1)) VDI_SILO_GATEWAY_PORT=$((VDI_SILO_GATEWAY_PORT + 1))
     start_silo; wait_healthy "$(silo_name)" "http://127.0.0.1:$VDI_SILO_HTTP_PORT/health/ready" 90 )

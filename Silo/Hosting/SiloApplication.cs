@@ -129,6 +129,7 @@ public static class SiloApplication
         builder.Services.AddHostedService<DefaultControllerSeeder>();
         builder.Services.AddSection<DemoOptions>(config, DemoOptions.Section);
         builder.Services.AddHostedService<DemoSeeder>();
+        builder.Services.AddServiceHeartbeat<SiloServiceReporter>(config);
 
         // ready: the silo has started and serves its grains (Postgres or Redis away does not make another silo better);
         // each dependency's state is in the operators' /health/details

@@ -129,7 +129,7 @@ public sealed class BackupRestoreTests
                 Assert.Contains(entry, listing.Split('\n').Select(l => l.TrimStart('.', '/')));
             }
 
-            Assert.Contains("schema_version=16", await Shell.RunAsync("tar", "-xzOf", archive, "MANIFEST"));
+            Assert.Contains($"schema_version={Vdi.Silo.Startup.SchemaRequirements.Version}", await Shell.RunAsync("tar", "-xzOf", archive, "MANIFEST"));
 
             // a damaged archive is refused before anything is touched
             var damaged = Path.Combine(work.Path, "damaged.tar.gz");

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Npgsql;
 using Orleans.Configuration;
+using Vdi.Shared.Hosting;
 using StackExchange.Redis;
 using Vdi.Grains.Interfaces.Configuration;
 using Vdi.Grains.Interfaces.Live;
@@ -105,6 +106,8 @@ public static partial class GatewayServices
         services.AddSection<DrainOptions>(builder.Configuration, DrainOptions.Section);
         services.AddSingleton<GatewayDrain>();
         services.AddHostedService(sp => sp.GetRequiredService<GatewayDrain>());
+        services.AddSingleton<GatewayServiceReporter>();
+        services.AddServiceHeartbeat<GatewayServiceReporter>(builder.Configuration);
         // the host waits for the drain, then for the server's requests (systemd's TimeoutStopSec is longer still)
         var drain = builder.Configuration.GetSection(DrainOptions.Section).Get<DrainOptions>() ?? new();
         services.Configure<HostOptions>(o => o.ShutdownTimeout = drain.ReadinessDelay + drain.SocketTimeout + TimeSpan.FromSeconds(10));

@@ -19,6 +19,7 @@ function panel() {
     loginError: '',
     busy: false,
     summary: {},
+    services: { silos: [], gateways: [], controllers: [], postgres: {}, redis: {} },
     latest: [],
     controllers: { count: 0, results: [] },
     controllerForm: { verbose_name: '', address: '', token: '', description: '', tls_mode: 'system', tls_ca: '', tls_pin: '' },
@@ -46,6 +47,12 @@ function panel() {
     setLang(lang) { this.lang = lang; localStorage.setItem('vdi.lang', lang); document.documentElement.lang = lang; },
     power(n) { return POWER[n] || n; },
     level(n) { return this.t(LEVELS[n] || 'info'); },
+    uptime(seconds) {
+      if (seconds == null) { return ''; }
+      const d = Math.floor(seconds / 86400), h = Math.floor(seconds % 86400 / 3600), m = Math.floor(seconds % 3600 / 60);
+      return d > 0 ? `${d} ${this.t('daysShort')} ${h} ${this.t('hoursShort')}` : h > 0 ? `${h} ${this.t('hoursShort')} ${m} ${this.t('minutesShort')}` : `${m} ${this.t('minutesShort')}`;
+    },
+    stateClass(s) { return ['ACTIVE', 'HEALTHY', 'JOINING'].includes(s) ? 'ok' : ['DEGRADED', 'SHUTTINGDOWN', 'DRAINING', 'STOPPED', 'SERVICE'].includes(s) ? 'warn' : 'bad'; },
     when(s) { return s ? new Date(s).toLocaleString(this.lang === 'ru' ? 'ru-RU' : 'en-GB') : ''; },
     has(role) { return !!this.me && (this.me.roles.includes('SUPERUSER') || this.me.roles.includes(role)); },
     get isAdmin() { return this.has('ADMINISTRATOR'); },
@@ -84,6 +91,8 @@ function panel() {
     async init() {
       this.setLang(this.lang);
       window.addEventListener('hashchange', () => this.navigate());
+      // the services page is live: every silo's and gateway's report is read again every 5 s while it is open
+      setInterval(() => { if (this.route.page === 'services' && this.me && !document.hidden) { this.load().catch(() => {}); } }, 5000);
       if (this.token) {
         try { await this.afterLogin(); } catch { this.logout(); }
       }
@@ -211,6 +220,8 @@ function panel() {
         [this.directories, this.groups] = await Promise.all([this.api('GET', '/api/admin/directories'), this.api('GET', '/api/admin/groups?limit=500')]);
       } else if (p === 'tasks' && this.isAdmin) {
         this.tasks = await this.api('GET', '/api/admin/tasks?limit=100');
+      } else if (p === 'services') {
+        this.services = await this.api('GET', '/api/admin/services');
       } else if (p === 'settings' && this.isAdmin) {
         this.settings = await this.api('GET', '/api/admin/settings');
       } else if (p === 'journal') {

@@ -1,0 +1,18 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Vdi.Shared.Options;
+
+namespace Vdi.Shared.Hosting;
+
+public static class HeartbeatRegistration
+{
+    /// <summary>This process reports itself on the services page through <typeparamref name="TReporter"/>.</summary>
+    public static IServiceCollection AddServiceHeartbeat<TReporter>(this IServiceCollection services, IConfiguration configuration)
+        where TReporter : class, IServiceReporter
+    {
+        services.AddSection<HeartbeatOptions>(configuration, HeartbeatOptions.Section);
+        services.AddSingleton<IServiceReporter, TReporter>();
+        services.AddHostedService<ServiceHeartbeat>();
+        return services;
+    }
+}
