@@ -220,6 +220,31 @@ public sealed class AdminPanelBrowserTests(LiveSystemFixture system)
     }
 
     [Fact]
+    public async Task An_operator_watches_the_services_page_follow_a_gateway_that_starts_and_stops()
+    {
+        var op = $"ui-svc-{Guid.NewGuid():N}"[..16];
+        await system.Grains.ForName(op).CreateUserAsync(new NewUser(op, "operator-password", false, [Role.Operator], "tests"));
+        var (context, page) = await OpenAsync();
+        await using var _ = context;
+        await LoginAsync(page, Panel(), op, "operator-password");
+        await page.Locator("[data-test=nav-services]").ClickAsync();
+        var silos = page.Locator("[data-test=services-silos] tbody tr");
+        await Assertions.Expect(silos.First).ToContainTextAsync("ACTIVE");
+        await Assertions.Expect(page.Locator("[data-test=services-stores]")).ToContainTextAsync("HEALTHY");
+        await Assertions.Expect(page.Locator("[data-test=services-gateways] tbody tr",
+            new PageLocatorOptions { HasText = $"127.0.0.1:{system.GatewayUrls[0].Port}" })).ToContainTextAsync("ACTIVE");
+
+        // a gateway that starts shows up without a reload, and shows STOPPED once it stops
+        var extra = await system.StartGatewayAsync();
+        var row = page.Locator("[data-test=services-gateways] tbody tr", new PageLocatorOptions { HasText = $"127.0.0.1:{new Uri(extra.Urls.First()).Port}" });
+        await Assertions.Expect(row).ToContainTextAsync("ACTIVE");
+        await ShotAsync(page, "services");
+        await extra.StopAsync();
+        await extra.DisposeAsync();
+        await Assertions.Expect(row).ToContainTextAsync("STOPPED");
+    }
+
+    [Fact]
     public async Task Users_see_only_the_pages_of_their_roles_log_in_with_2fa_and_the_panel_speaks_russian()
     {
         var plain = $"ui-plain-{Guid.NewGuid():N}"[..18];
