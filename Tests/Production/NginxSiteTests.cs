@@ -124,6 +124,39 @@ public sealed class NginxSiteTests(LiveSystemFixture system)
         }
     }
 
+    [Fact]
+    public async Task Logins_through_the_site_never_see_a_draining_gateway_its_503_is_retried_on_the_other_one()
+    {
+        var draining = await system.StartGatewayAsync("--Broker:TrustedProxies:0=127.0.0.1", "--Drain:ReadinessDelay=00:00:30");
+        var other = await system.StartGatewayAsync("--Broker:TrustedProxies:0=127.0.0.1");
+        await using var nginx = await Nginx.StartAsync([new Uri(draining.Urls.First()).Port, new Uri(other.Urls.First()).Port], system.SiloUrl.Port);
+        await using var scenario = await ThinClientScenario.StartAsync(system.Grains, vms: 1, users: 1);
+        var stopping = draining.StopAsync(); // drains for 30 s: not ready, logins and sockets refused with 503
+        try
+        {
+            using var direct = new HttpClient { BaseAddress = new Uri(draining.Urls.First()) };
+            Assert.True(await Eventually.TrueAsync(async () =>
+                (await direct.PostAsJsonAsync("/api/auth/", new { username = scenario.Users[0].Name, password = ThinClientScenario.Password })).StatusCode
+                == HttpStatusCode.ServiceUnavailable, TimeSpan.FromSeconds(10)), "the stopping gateway does not refuse logins");
+
+            // through nginx every login succeeds: the first goes to the draining gateway (round robin starts there),
+            // whose 503 nginx retries on the other one although a login is a POST
+            for (var i = 0; i < 6; i++)
+            {
+                await using var client = new VeilConnectClient(new Uri($"https://localhost:{nginx.HttpsPort}"), null, ClientAt(nginx.Ca));
+                var login = await client.LoginAsync(scenario.Users[0].Name, ThinClientScenario.Password);
+                Assert.True(login.TryGetProperty("data", out _), $"login {i} through the site failed: {login}");
+            }
+        }
+        finally
+        {
+            await stopping;
+            await draining.DisposeAsync();
+            await other.StopAsync();
+            await other.DisposeAsync();
+        }
+    }
+
     /// <summary>Debian's nginx with the shipped site: its own prefix, a CA and a certificate for localhost made here.</summary>
     private sealed class Nginx : IAsyncDisposable
     {

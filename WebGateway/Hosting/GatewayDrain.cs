@@ -63,7 +63,9 @@ public sealed partial class GatewayDrain(LocalClients clients, IOptions<DrainOpt
     }
 
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
-        Task.FromResult(_draining ? HealthCheckResult.Unhealthy("the gateway is stopping") : HealthCheckResult.Healthy());
+        // Degraded, not Unhealthy: a planned stop is no error in the log (the health check service logs Unhealthy as
+        // one); /health/ready answers 503 for Degraded too, so a load balancer still takes the gateway out
+        Task.FromResult(_draining ? HealthCheckResult.Degraded("the gateway is stopping") : HealthCheckResult.Healthy());
 
     /// <summary>New logins and sockets while draining: 503 with Retry-After, so a client tries again (elsewhere).</summary>
     public static bool Refuses(HttpContext http)

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Vdi.WebGateway.Apis;
 using Vdi.WebGateway.Apis.Admin;
 using Vdi.WebGateway.Health;
@@ -55,6 +56,13 @@ public static class GatewayEndpoints
         {
             Predicate = c => c.Tags.Contains("ready"),
             ResponseWriter = HealthReportWriter.WriteStatusAsync, // anonymous: the status only, never exception text
+            // a draining gateway is Degraded: not ready (a balancer must send new clients elsewhere)
+            ResultStatusCodes =
+            {
+                [HealthStatus.Healthy] = StatusCodes.Status200OK,
+                [HealthStatus.Degraded] = StatusCodes.Status503ServiceUnavailable,
+                [HealthStatus.Unhealthy] = StatusCodes.Status503ServiceUnavailable,
+            },
         }).AllowAnonymous();
         app.MapHealthChecks("/health/details", new()
         {

@@ -52,6 +52,7 @@ function panel() {
       const d = Math.floor(seconds / 86400), h = Math.floor(seconds % 86400 / 3600), m = Math.floor(seconds % 3600 / 60);
       return d > 0 ? `${d} ${this.t('daysShort')} ${h} ${this.t('hoursShort')}` : h > 0 ? `${h} ${this.t('hoursShort')} ${m} ${this.t('minutesShort')}` : `${m} ${this.t('minutesShort')}`;
     },
+    n(v) { return v === null || v === undefined ? '' : v; },
     stateClass(s) { return ['ACTIVE', 'HEALTHY', 'JOINING'].includes(s) ? 'ok' : ['DEGRADED', 'SHUTTINGDOWN', 'DRAINING', 'STOPPED', 'SERVICE'].includes(s) ? 'warn' : 'bad'; },
     when(s) { return s ? new Date(s).toLocaleString(this.lang === 'ru' ? 'ru-RU' : 'en-GB') : ''; },
     has(role) { return !!this.me && (this.me.roles.includes('SUPERUSER') || this.me.roles.includes(role)); },
