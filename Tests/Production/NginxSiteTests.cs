@@ -127,11 +127,11 @@ public sealed class NginxSiteTests(LiveSystemFixture system)
     [Fact]
     public async Task Logins_through_the_site_never_see_a_draining_gateway_its_503_is_retried_on_the_other_one()
     {
-        var draining = await system.StartGatewayAsync("--Broker:TrustedProxies:0=127.0.0.1", "--Drain:ReadinessDelay=00:00:30");
+        var draining = await system.StartGatewayAsync("--Broker:TrustedProxies:0=127.0.0.1", "--Drain:ReadinessDelay=00:00:10");
         var other = await system.StartGatewayAsync("--Broker:TrustedProxies:0=127.0.0.1");
         await using var nginx = await Nginx.StartAsync([new Uri(draining.Urls.First()).Port, new Uri(other.Urls.First()).Port], system.SiloUrl.Port);
         await using var scenario = await ThinClientScenario.StartAsync(system.Grains, vms: 1, users: 1);
-        var stopping = draining.StopAsync(); // drains for 30 s: not ready, logins and sockets refused with 503
+        var stopping = draining.StopAsync(); // drains for 10 s: not ready, logins and sockets refused with 503
         try
         {
             using var direct = new HttpClient { BaseAddress = new Uri(draining.Urls.First()) };
