@@ -91,6 +91,7 @@ public static class GrainServiceCollectionExtensions
         services.TryAddSingleton<TaskTable>();
         services.TryAddSingleton<SessionTable>();
         services.TryAddSingleton<JournalWriter>();
+        services.TryAddSingleton<BrokerMetrics>();
         services.TryAddSingleton<Directories.LdapDirectoryClient>();
         services.TryAddSingleton<Directories.DirectoryTable>();
         services.AddSection<Directories.DirectoryOptions>(configuration, Directories.DirectoryOptions.Section);

@@ -29,6 +29,7 @@ public sealed partial class TaskGrain(
     ILocalSiloDetails silo,
     Hosting.ReminderPeriods reminderPeriods,
     IOptions<TaskOptions> options,
+    Hosting.BrokerMetrics metrics,
     TimeProvider time,
     ILogger<TaskGrain> logger) : Grain, ITaskGrain, IRemindable
 {
@@ -308,6 +309,7 @@ public sealed partial class TaskGrain(
         state.State.Finished = time.GetUtcNow();
         state.State.Resumable = status == BrokerTaskStatus.Cancelled && resumable;
         await SaveAsync("UPDATED");
+        metrics.TaskFinished(Name, status.ToWire(), state.State.Finished - state.State.Started);
         if (state.State.Resumable)
         {
             return; // the reminder stays: it resumes the task when the controller is back

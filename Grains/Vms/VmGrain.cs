@@ -34,6 +34,7 @@ public sealed class VmGrain(
     IOptions<ThinClientOptions> thinClients,
     JournalWriter journal,
     ReminderPeriods reminderPeriods,
+    BrokerMetrics metrics,
     TimeProvider time,
     ILogger<VmGrain> logger) : Grain, IVmGrain, IVmInternalGrain, IRemindable
 {
@@ -41,7 +42,7 @@ public sealed class VmGrain(
 
     private VmPowerPolicies Policies => _policies ??= new VmPowerPolicies(this, GrainFactory, () => state.State,
         withOwners => SaveAsync("UPDATED", withOwners), () => state.WriteOrForgetAsync(this), controllers, journal, reminderPeriods,
-        ecpOptions.CurrentValue.AttemptTimeout * 4, time, logger);
+        ecpOptions.CurrentValue.AttemptTimeout * 4, metrics, time, logger);
 
     private Guid Id => this.GetPrimaryKey();
 

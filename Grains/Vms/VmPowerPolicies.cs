@@ -32,6 +32,7 @@ public sealed partial class VmPowerPolicies(
     JournalWriter journal,
     ReminderPeriods periods,
     TimeSpan powerWait,
+    BrokerMetrics metrics,
     TimeProvider time,
     ILogger logger)
 {
@@ -148,6 +149,7 @@ public sealed partial class VmPowerPolicies(
             S.PendingDisconnect = null;
             await write();
             await Alarm.DisarmAsync();
+            metrics.DisconnectAction("none", "user_present", firedAt - pending.Deadline);
             await journal.WriteAsync(new JournalEntry(JournalLevel.Info,
                 $"Action upon user disconnect cancelled: the user is still connected to VM {S.VerboseName}.",
                 $"User id: {pending.UserId}. Session: {session}. Deadline: {pending.Deadline:O}.", EntityType.Vm, Id));
@@ -201,6 +203,7 @@ public sealed partial class VmPowerPolicies(
         await save(freed);
         await Alarm.DisarmAsync();
         var result = results.Count == 0 ? "nothing to do" : string.Join(", ", results);
+        metrics.DisconnectAction(plan.Action.ToString(), "done", firedAt - pending.Deadline);
         await journal.WriteAsync(new JournalEntry(JournalLevel.Info,
             $"Action upon user disconnect completed. Action: {plan.Action.ToWire()}. VM: {S.VerboseName}. Result: {result}.",
             $"User id: {pending.UserId}. Deadline: {pending.Deadline:O}. Fired: {firedAt:O}.", EntityType.Vm, Id));

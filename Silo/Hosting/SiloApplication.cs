@@ -6,6 +6,7 @@ using StackExchange.Redis;
 using Vdi.Grains.Hosting;
 using Vdi.Grains.Interfaces.Configuration;
 using Vdi.Shared.Hosting;
+using Vdi.Shared.Telemetry;
 using Vdi.Shared.Options;
 using Vdi.Shared.Postgres;
 using Vdi.Silo.Options;
@@ -130,6 +131,8 @@ public static class SiloApplication
         builder.Services.AddSection<DemoOptions>(config, DemoOptions.Section);
         builder.Services.AddHostedService<DemoSeeder>();
         builder.Services.AddServiceHeartbeat<SiloServiceReporter>(config);
+        builder.Services.AddSingleton<InventoryGauges>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<InventoryGauges>()); // its gauges exist from the start
 
         // ready: the silo has started and serves its grains (Postgres or Redis away does not make another silo better);
         // each dependency's state is in the operators' /health/details
@@ -138,6 +141,7 @@ public static class SiloApplication
             .AddNpgSql(pg.ConnectionString, name: "postgres", tags: ["details"], timeout: TimeSpan.FromSeconds(3))
             .AddRedis(redis.ConnectionString, name: "redis", tags: ["details"], timeout: TimeSpan.FromSeconds(3));
         builder.Services.AddOperatorAuthentication();
+        builder.AddBrokerTelemetry("vdi-silo");
 
         var app = builder.Build();
         app.Use(async (http, next) =>
@@ -158,6 +162,7 @@ public static class SiloApplication
         app.MapHealthChecks("/health/live", new() { Predicate = _ => false }).AllowAnonymous();
         app.MapHealthChecks("/health/ready", new() { Predicate = c => c.Tags.Contains("ready") }).AllowAnonymous();
         app.MapHealthChecks("/health/details").RequireAuthorization(OperatorAuthentication.DashboardPolicy);
+        app.MapBrokerMetrics();
         app.MapOperatorLogin();
         app.MapOrleansDashboard(routePrefix: "/dashboard").RequireAuthorization(OperatorAuthentication.DashboardPolicy);
         app.MapGet("/", () => Results.Redirect("/dashboard/")).AllowAnonymous();

@@ -19,6 +19,7 @@ public sealed class EndpointAuthorizationTests(LiveSystemFixture system)
         "/api/sso", "/sso", // Kerberos single sign-on: the ticket is the credential (401 + Negotiate without one)
         "/ws/client", "/api/ws/client", "/ws/subscriptions", "/api/ws/subscriptions",
         "/health/live", "/health/ready", "/", "/admin/",
+        "/metrics", // Prometheus: outside the broker's sign-in, open to the management networks or a scraper with the token (MetricsTests)
     ];
 
     [Fact]

@@ -47,22 +47,25 @@ public static class AuthApi
 
     private static async Task<IResult> LoginAsync(LoginRequest? request, HttpRequest http, IClusterClient cluster, TokenIssuer tokens,
         ThinClientDirectory sessions, IOptions<BrokerOptions> options, SettingsCache settings, Vdi.Shared.Security.LoginThrottle throttle,
-        TrustedDomainNames trustedDomains)
+        TrustedDomainNames trustedDomains, GatewayMetrics metrics)
     {
+        var thinClient = http.Headers.UserAgent.ToString().Contains("thin-client", StringComparison.OrdinalIgnoreCase);
+        var channel = thinClient ? "thin_client" : "web";
         var username = request?.Username?.Trim() ?? "";
         var password = request?.Password ?? "";
         if (username.Length < 2 || password.Length < 2)
         {
+            metrics.Login(channel, "invalid_input");
             return Envelope.Error("Username and password must be at least 2 characters.");
         }
 
         // the client's version and the licence's limit first: a refusal for them says nothing about the password
-        var thinClient = http.Headers.UserAgent.ToString().Contains("thin-client", StringComparison.OrdinalIgnoreCase);
         if (thinClient)
         {
             var minimum = System.Version.Parse(options.Value.MinimumClientVersion);
             if (!System.Version.TryParse(request?.VeilConnectVersion, out var version) || version < minimum)
             {
+                metrics.Login(channel, "client_too_old");
                 return Envelope.Error($"Your VeiL Connect {request?.VeilConnectVersion} is too old; {minimum} or newer is required.",
                     status: StatusCodes.Status403Forbidden);
             }
@@ -70,6 +73,7 @@ public static class AuthApi
             var limit = (await settings.GetAsync()).ThinClientLimit;
             if (limit > 0 && await sessions.ActiveCountAsync() >= limit)
             {
+                metrics.Login(channel, "thin_client_limit");
                 return Envelope.Error("Thin client limit exceeded.", "001", StatusCodes.Status403Forbidden);
             }
         }
@@ -77,6 +81,7 @@ public static class AuthApi
         // an over-long name or password is refused before anything is hashed
         if (username.Length > Usernames.MaxLength || password.Length > PasswordPolicy.MaxLength)
         {
+            metrics.Login(channel, "invalid_input");
             return Envelope.Error($"Authentication failed for user: {username[..Math.Min(username.Length, Usernames.MaxLength)]}.");
         }
 
@@ -86,6 +91,7 @@ public static class AuthApi
         var brokerName = directory ? await trustedDomains.BrokerNameAsync(username) : username;
         if (brokerName.Length == 0)
         {
+            metrics.Login(channel, "unknown_domain");
             return Envelope.Error($"Authentication failed for user: {username}.");
         }
 
@@ -93,13 +99,15 @@ public static class AuthApi
         var address = ThinClientSocket.ClientIp(http.HttpContext);
         if (throttle.Check(address, brokerName) is { } wait)
         {
+            metrics.Login(channel, "throttled");
             return TryLater($"Too many logins. Try again in {Seconds(wait)} s.", wait, StatusCodes.Status429TooManyRequests);
         }
 
         var tokenId = Guid.NewGuid();
-        var channel = thinClient ? LoginChannel.ThinClient : LoginChannel.Web;
         var outcome = await cluster.ForName(brokerName).LoginAsync(
-            new LoginAttempt(password, request?.Code, address, channel, tokenId, directory, directory ? username : null), http.HttpContext.RequestAborted);
+            new LoginAttempt(password, request?.Code, address, thinClient ? LoginChannel.ThinClient : LoginChannel.Web, tokenId, directory, directory ? username : null),
+            http.HttpContext.RequestAborted);
+        metrics.Login(channel, GatewayMetrics.Name(outcome.Result.ToString()));
         return await AnswerAsync(outcome, username, tokenId, tokens);
     }
 
@@ -143,7 +151,7 @@ public static class AuthApi
     /// two-factor (<c>?code=</c>), the rate limits and the journal apply as to any login.
     /// </summary>
     private static async Task<IResult> SsoAsync(HttpRequest http, KerberosSso sso, IClusterClient cluster, TokenIssuer tokens,
-        Vdi.Shared.Security.LoginThrottle throttle)
+        Vdi.Shared.Security.LoginThrottle throttle, GatewayMetrics metrics)
     {
         if (!sso.Enabled)
         {
@@ -159,6 +167,7 @@ public static class AuthApi
         var accepted = sso.Accept(header);
         if (accepted.Principal is not { } principal)
         {
+            metrics.Login("sso", "ticket_refused");
             return new NegotiateResult(Envelope.Error($"Kerberos authentication failed: {accepted.Error}.", status: StatusCodes.Status401Unauthorized), null);
         }
 
@@ -166,6 +175,7 @@ public static class AuthApi
         var address = ThinClientSocket.ClientIp(http.HttpContext);
         if (throttle.Check(address, account) is { } wait)
         {
+            metrics.Login("sso", "throttled");
             return TryLater($"Too many logins. Try again in {Seconds(wait)} s.", wait, StatusCodes.Status429TooManyRequests);
         }
 
@@ -175,6 +185,7 @@ public static class AuthApi
         var outcome = await cluster.ForName(account).LoginAsync(
             new LoginAttempt("", code.Length is > 0 and <= 16 ? code : null, address, thinClient ? LoginChannel.ThinClient : LoginChannel.Web, tokenId,
                 Directory: true, Typed: principal, Kerberos: true), http.HttpContext.RequestAborted);
+        metrics.Login("sso", GatewayMetrics.Name(outcome.Result.ToString()));
         return new NegotiateResult(await AnswerAsync(outcome, account, tokenId, tokens), accepted.ReplyToken);
     }
 

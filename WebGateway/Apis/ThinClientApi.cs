@@ -80,9 +80,52 @@ public static class ThinClientApi
         }));
     }
 
+    /// <summary>The get-VM request, timed and counted by outcome (<c>vdi.get_vm.duration</c>: ok, a thin-client code, or the refusal's kind).</summary>
     private static async Task<IResult> GetVmAsync(Guid id, GetVmRequest? body, ClaimsPrincipal principal, IClusterClient cluster,
-        ThinClientDirectory directory, SettingsCache settings, LocalClients local, HttpContext http)
+        ThinClientDirectory directory, SettingsCache settings, LocalClients local, HttpContext http, GatewayMetrics metrics)
     {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var outcome = new GetVmOutcome();
+        try
+        {
+            return await GetVmCoreAsync(id, body, principal, cluster, directory, settings, local, http, outcome);
+        }
+        catch (BrokerException e)
+        {
+            outcome.Value = ThinClientErrors.For(e.Kind) is { } code ? code.Code() : GatewayMetrics.Name(e.Kind.ToString());
+            throw;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            outcome.Value = "error";
+            throw;
+        }
+        finally
+        {
+            metrics.GetVm(System.Diagnostics.Stopwatch.GetElapsedTime(started), outcome.Value);
+        }
+    }
+
+    private sealed class GetVmOutcome
+    {
+        public string Value { get; set; } = "ok";
+    }
+
+    private static async Task<IResult> GetVmCoreAsync(Guid id, GetVmRequest? body, ClaimsPrincipal principal, IClusterClient cluster,
+        ThinClientDirectory directory, SettingsCache settings, LocalClients local, HttpContext http, GetVmOutcome outcome)
+    {
+        IResult Refuse(string message, ThinClientError code)
+        {
+            outcome.Value = code.Code();
+            return Envelope.Error(message, code);
+        }
+
+        IResult NotFound(string message, string why)
+        {
+            outcome.Value = why;
+            return Envelope.Error(message, status: StatusCodes.Status404NotFound);
+        }
+
         var userId = principal.UserId()!.Value;
         var protocolText = string.IsNullOrWhiteSpace(body?.RemoteProtocol) ? "SPICE" : body!.RemoteProtocol!.Trim().ToUpperInvariant();
         if (protocolText == "LOADPLAY")
@@ -95,24 +138,24 @@ public static class ThinClientApi
         // only beyond it (>), since the asking client already holds one of the counted sessions
         if (limit > 0 && await directory.ActiveCountAsync() > limit)
         {
-            return Envelope.Error("Thin client limit exceeded.", ThinClientError.ThinClientLimit);
+            return Refuse("Thin client limit exceeded.", ThinClientError.ThinClientLimit);
         }
 
         var pool = cluster.GetGrain<IPoolGrain>(id);
         var view = await pool.GetSettingsForUserAsync(userId, principal.IsSuperuser());
         if (view is null)
         {
-            return Envelope.Error("Pool not found.", status: StatusCodes.Status404NotFound);
+            return NotFound("Pool not found.", "pool_not_found");
         }
 
         if (!WireNames.TryParseWire<ConnectionType>(protocolText, out var protocol))
         {
-            return Envelope.Error($"Unknown connection type {protocolText}.", ThinClientError.UnknownProtocol);
+            return Refuse($"Unknown connection type {protocolText}.", ThinClientError.UnknownProtocol);
         }
 
         if (!view.ConnectionTypes.Contains(protocol))
         {
-            return Envelope.Error($"The pool doesnt support connection type {protocolText}.", status: StatusCodes.Status404NotFound);
+            return NotFound($"The pool doesnt support connection type {protocolText}.", "protocol_not_offered");
         }
 
         var progress = new Progress(cluster, local.Of(userId, ThinClientSocket.ClientIp(http)), userId, body?.RequestId);
@@ -124,8 +167,8 @@ public static class ThinClientApi
             if (take.VmId is not { } vmId)
             {
                 return take.MoreComing
-                    ? Envelope.Error($"The pool doesn`t have free machines. Try again after 5 minutes. Reason: {take.Explanation}.", ThinClientError.NoFreeVmYet)
-                    : Envelope.Error($"The pool doesn`t have free machines. Reason: {take.Explanation}.", ThinClientError.NoFreeVm);
+                    ? Refuse($"The pool doesn`t have free machines. Try again after 5 minutes. Reason: {take.Explanation}.", ThinClientError.NoFreeVmYet)
+                    : Refuse($"The pool doesn`t have free machines. Reason: {take.Explanation}.", ThinClientError.NoFreeVm);
             }
 
             await progress.ReportAsync(30, "Machine is being prepared.");

@@ -1,3 +1,4 @@
+using Vdi.Shared.Telemetry;
 using Vdi.Shared.Hosting;
 
 namespace Vdi.WebGateway.Hosting;
@@ -22,6 +23,7 @@ public static class GatewayApplication
 
         builder.AddClusterClient();
         builder.AddGatewayServices();
+        builder.AddBrokerTelemetry("vdi-web");
         builder.Services.AddGatewayOpenApi();
 
         var app = builder.Build();
@@ -29,6 +31,7 @@ public static class GatewayApplication
         // SSO's settings are checked (and its keytab handed to GSSAPI) now: a missing keytab stops the start, not the first request
         _ = app.Services.GetRequiredService<Security.KerberosSso>();
         app.MapGatewayEndpoints();
+        app.MapBrokerMetrics();
         return app;
     }
 }

@@ -107,6 +107,7 @@ public static partial class GatewayServices
         services.AddSingleton<GatewayDrain>();
         services.AddHostedService(sp => sp.GetRequiredService<GatewayDrain>());
         services.AddSingleton<GatewayServiceReporter>();
+        services.AddSingleton<GatewayMetrics>();
         services.AddServiceHeartbeat<GatewayServiceReporter>(builder.Configuration);
         // the host waits for the drain, then for the server's requests (systemd's TimeoutStopSec is longer still)
         var drain = builder.Configuration.GetSection(DrainOptions.Section).Get<DrainOptions>() ?? new();

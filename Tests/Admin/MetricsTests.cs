@@ -1,0 +1,108 @@
+using System.Globalization;
+using System.Net;
+using System.Text.RegularExpressions;
+using Vdi.Tests.Fixtures;
+using Vdi.Tests.ThinClients;
+
+namespace Vdi.Tests.Admin;
+
+/// <summary>
+/// Issue 17: the Prometheus scrape endpoint of each process, after a thin-client sequence: the gateway's logins,
+/// get-VM latency and sockets moved, the silo's inventory, tasks, Orleans' and Npgsql's meters are there; the endpoint
+/// is open to this host and to a scraper with the token, and to nobody else.
+/// </summary>
+[Collection(LiveSystemCollection.Name)]
+public sealed partial class MetricsTests(LiveSystemFixture system)
+{
+    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(30) };
+
+    [GeneratedRegex("""^(?<name>[a-zA-Z_:][a-zA-Z0-9_:]*)(\{(?<labels>.*)\})?\s+(?<value>\S+)""")]
+    private static partial Regex Sample();
+
+    [GeneratedRegex("""(?<key>[a-zA-Z_][a-zA-Z0-9_]*)="(?<value>(?:[^"\\]|\\.)*)"?""")]
+    private static partial Regex Label();
+
+    /// <summary>The sum of every sample of <paramref name="name"/> whose labels include <paramref name="labels"/>; null when none.</summary>
+    private static double? Value(string scrape, string name, params (string Key, string Value)[] labels)
+    {
+        double? sum = null;
+        foreach (var line in scrape.Split('\n'))
+        {
+            if (line.StartsWith('#') || Sample().Match(line) is not { Success: true } m || m.Groups["name"].Value != name)
+            {
+                continue;
+            }
+
+            var have = Label().Matches(m.Groups["labels"].Value).ToDictionary(l => l.Groups["key"].Value, l => l.Groups["value"].Value);
+            if (labels.All(l => have.TryGetValue(l.Key, out var v) && v == l.Value))
+            {
+                sum = (sum ?? 0) + double.Parse(m.Groups["value"].Value, CultureInfo.InvariantCulture);
+            }
+        }
+
+        return sum;
+    }
+
+    private static Task<string> ScrapeAsync(Uri process) => Http.GetStringAsync(new Uri(process, "/metrics"));
+
+    [Fact]
+    public async Task A_thin_client_sequence_moves_the_counters_prometheus_scrapes_from_the_gateway_and_the_silo()
+    {
+        var gateway = system.GatewayUrls[0];
+        var before = await ScrapeAsync(gateway);
+        await using var scenario = await ThinClientScenario.StartAsync(system.Grains, vms: 1, users: 1);
+        await using var client = new VeilConnectClient(gateway);
+        Assert.False((await client.LoginAsync(scenario.Users[0].Name, "not-the-password")).TryGetProperty("data", out _));
+        await client.LoginAsync(scenario.Users[0].Name, ThinClientScenario.Password);
+        await client.ConnectAsync();
+        await client.WaitForAsync(m => m.GetProperty("msg_type").GetString() == "control");
+        Assert.Equal(200, (await client.GetVmAsync(scenario.PoolId)).Status);
+
+        string after = "";
+        bool Moved(string name, params (string, string)[] labels) => (Value(after, name, labels) ?? 0) > (Value(before, name, labels) ?? 0);
+        Assert.True(await Eventually.TrueAsync(async () =>
+        {
+            after = await ScrapeAsync(gateway);
+            return Moved("vdi_logins_total", ("channel", "thin_client"), ("result", "success"))
+                   && Moved("vdi_logins_total", ("channel", "thin_client"), ("result", "failed"))
+                   && Moved("vdi_get_vm_duration_seconds_count", ("outcome", "ok"))
+                   && (Value(after, "vdi_thin_client_sockets") ?? 0) >= 1;
+        }, TimeSpan.FromSeconds(20)), $"the gateway's counters did not move:\n{string.Join('\n', after.Split('\n').Where(l => l.StartsWith("vdi_", StringComparison.Ordinal)))}");
+        Assert.NotNull(Value(after, "http_server_request_duration_seconds_count")); // ASP.NET Core's own
+        Assert.NotNull(Value(after, "dotnet_gc_collections_total") ?? Value(after, "process_runtime_dotnet_gc_collections_count_total")); // the runtime's
+
+        // the silo: its inventory, Orleans' and Npgsql's meters, the password-hashing queue
+        var silo = "";
+        Assert.True(await Eventually.TrueAsync(async () =>
+        {
+            silo = await ScrapeAsync(system.SiloUrl);
+            return Value(silo, "vdi_pool_vms", ("state", "total")) >= 1 && Value(silo, "vdi_controllers", ("status", "ACTIVE")) >= 1;
+        }, TimeSpan.FromSeconds(40)), $"the silo's inventory gauges are missing:\n{string.Join('\n', silo.Split('\n').Where(l => l.StartsWith("vdi_", StringComparison.Ordinal)))}");
+        Assert.Contains(silo.Split('\n'), l => l.StartsWith("orleans_", StringComparison.Ordinal));
+        Assert.Contains(silo.Split('\n'), l => l.StartsWith("db_client_", StringComparison.Ordinal));
+        Assert.NotNull(Value(silo, "vdi_password_hashing_queued"));
+    }
+
+    [Fact]
+    public async Task The_scrape_endpoint_is_open_to_the_management_networks_and_the_token_only()
+    {
+        var gateway = await system.StartGatewayAsync("--Telemetry:ScrapeNetworks:0=10.99.0.0/16", "--Telemetry:ScrapeNetworks:1=10.98.0.0/16",
+            "--Telemetry:ScrapeToken=scrape-secret-1");
+        try
+        {
+            var url = new Uri(new Uri(gateway.Urls.First()), "/metrics");
+            Assert.Equal(HttpStatusCode.Forbidden, (await Http.GetAsync(url)).StatusCode); // this host is not a management network here
+            using var wrong = new HttpRequestMessage(HttpMethod.Get, url) { Headers = { { "Authorization", "Bearer scrape-secret-2" } } };
+            Assert.Equal(HttpStatusCode.Forbidden, (await Http.SendAsync(wrong)).StatusCode);
+            using var right = new HttpRequestMessage(HttpMethod.Get, url) { Headers = { { "Authorization", "Bearer scrape-secret-1" } } };
+            var scraped = await Http.SendAsync(right);
+            Assert.Equal(HttpStatusCode.OK, scraped.StatusCode);
+            Assert.Contains("# TYPE", await scraped.Content.ReadAsStringAsync());
+        }
+        finally
+        {
+            await gateway.StopAsync();
+            await gateway.DisposeAsync();
+        }
+    }
+}
