@@ -61,7 +61,7 @@ public static class BrokerTelemetry
     public static WebApplication MapBrokerMetrics(this WebApplication app)
     {
         var o = SectionOptions.Read<TelemetryOptions>(app.Configuration, TelemetryOptions.Section);
-        var networks = o.ScrapeNetworks.Select(IPNetwork.Parse).ToArray();
+        var networks = (o.ScrapeNetworks.Length == 0 ? ["127.0.0.1/32", "::1/128"] : o.ScrapeNetworks).Select(IPNetwork.Parse).ToArray();
         var token = o.ScrapeToken.Length > 0 ? SHA256.HashData(Encoding.UTF8.GetBytes(o.ScrapeToken)) : null;
         app.Use(async (http, next) =>
         {

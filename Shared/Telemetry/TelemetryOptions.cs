@@ -11,8 +11,8 @@ public sealed class TelemetryOptions : IValidatableObject
     [RegularExpression("^/[A-Za-z0-9/_-]*$", ErrorMessage = "Telemetry:PrometheusPath must be a path such as /metrics")]
     public string PrometheusPath { get; set; } = "/metrics";
 
-    /// <summary>Who may scrape without a token: the management networks (CIDR). Default: this host only.</summary>
-    public string[] ScrapeNetworks { get; set; } = ["127.0.0.1/32", "::1/128"];
+    /// <summary>Who may scrape without a token: the management networks (CIDR). None given: this host only (127.0.0.1, ::1).</summary>
+    public string[] ScrapeNetworks { get; set; } = [];
 
     /// <summary>A bearer token that lets a scraper in from any network (Prometheus' <c>authorization: credentials</c>); empty: none.</summary>
     [StringLength(512, ErrorMessage = "Telemetry:ScrapeToken must be at most 512 characters")]

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text.RegularExpressions;
+using Microsoft.Extensions.DependencyInjection;
 using Vdi.Tests.Fixtures;
 using Vdi.Tests.ThinClients;
 
@@ -104,5 +105,41 @@ public sealed partial class MetricsTests(LiveSystemFixture system)
             await gateway.StopAsync();
             await gateway.DisposeAsync();
         }
+    }
+
+    [Fact]
+    public void Every_broker_metric_the_alert_rules_and_the_dashboard_use_is_one_the_processes_declare()
+    {
+        // the instruments of the Vdi.* meters this test process's silo and gateways create, under their Prometheus names
+        _ = system.GatewayServices(0).GetRequiredService<Vdi.WebGateway.Hosting.GatewayMetrics>();
+        _ = system.SiloServices.GetRequiredService<Vdi.Grains.Hosting.BrokerMetrics>();
+        _ = system.SiloServices.GetRequiredService<Vdi.Silo.Hosting.InventoryGauges>();
+        _ = system.SiloServices.GetRequiredService<Vdi.Grains.Security.PasswordHashing>();
+        var declared = new HashSet<string>(StringComparer.Ordinal);
+        using (var listener = new System.Diagnostics.Metrics.MeterListener())
+        {
+            listener.InstrumentPublished = (instrument, _) =>
+            {
+                if (instrument.Meter.Name.StartsWith("Vdi.", StringComparison.Ordinal))
+                {
+                    var name = instrument.Name.Replace('.', '_') + (instrument.Unit == "s" ? "_seconds" : "");
+                    var counter = instrument.GetType().Name.StartsWith("Counter", StringComparison.Ordinal) || instrument.GetType().Name.StartsWith("ObservableCounter", StringComparison.Ordinal);
+                    lock (declared)
+                    {
+                        declared.Add(counter ? name + "_total" : name);
+                    }
+                }
+            };
+            listener.Start();
+        }
+
+        var root = Environment.GetEnvironmentVariable("VDI_ROOT") ?? throw new InvalidOperationException("VDI_ROOT is not set");
+        var used = new[] { "docs/monitoring/vdi-broker-alerts.yml", "docs/monitoring/vdi-broker-dashboard.json", "docs/monitoring.md" }
+            .SelectMany(f => Regex.Matches(File.ReadAllText(Path.Combine(root, f)), @"\bvdi_[a-z_]+").Select(m => m.Value))
+            .Select(n => Regex.Replace(n, "_(bucket|count|sum)$", ""))
+            .Where(n => n is not "vdi_broker") // the product's own name in prose and file names
+            .ToHashSet(StringComparer.Ordinal);
+        Assert.True(used.Count >= 8, $"only {used.Count} metric names found in the rules and the dashboard");
+        Assert.Empty(used.Where(n => !declared.Contains(n)).Order());
     }
 }

@@ -43,6 +43,9 @@ public class LiveSystemFixture : IAsyncLifetime
     /// <summary>A gateway's services (its endpoints, for the authorization tests).</summary>
     public IServiceProvider GatewayServices(int i) => _gateways[i].Services;
 
+    /// <summary>The silo's services (its singletons, for the metrics tests).</summary>
+    public IServiceProvider SiloServices => _silo!.Services;
+
     public IReadOnlyList<Uri> GatewayUrls => [.. _gateways.Select(g => new Uri(g.Urls.First()))];
 
     public async Task InitializeAsync()
