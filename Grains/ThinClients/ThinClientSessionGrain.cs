@@ -29,6 +29,7 @@ public sealed partial class ThinClientSessionGrain(
     IOptions<ThinClientOptions> options,
     SettingsCache settings,
     SessionSweeperStart sweeper,
+    Hosting.BrokerMetrics metrics,
     TimeProvider time,
     ILogger<ThinClientSessionGrain> logger) : Grain, IThinClientSessionGrain, IRemindable
 {
@@ -150,6 +151,7 @@ public sealed partial class ThinClientSessionGrain(
         {
             case ClientEventType.VmConnected:
                 await table.VmConnectedAsync(Id, e, successful: true, now);
+                metrics.VmConnection(e.ConnectionType, successful: true);
                 s.LastVmId = vm;
                 s.VmConnected = true;
                 await journal.WriteAsync(new JournalEntry(JournalLevel.Info, $"User {user} connected to VM {await VmNameAsync(vm)}.", $"Protocol: {e.ConnectionType}.", EntityType.Vm, vm, user));
@@ -163,6 +165,7 @@ public sealed partial class ThinClientSessionGrain(
                 break;
             case ClientEventType.VmConnectionError:
                 await table.VmConnectedAsync(Id, e, successful: false, now);
+                metrics.VmConnection(e.ConnectionType, successful: false);
                 await journal.WriteAsync(new JournalEntry(JournalLevel.Warning, $"User {user} could not connect to VM {await VmNameAsync(vm)}.", e.ErrorText ?? "", EntityType.Vm, vm, user));
                 break;
             case ClientEventType.NetworkStats:

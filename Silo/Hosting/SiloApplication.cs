@@ -111,6 +111,8 @@ public static class SiloApplication
             orleans.Services.Configure<ClusterMembershipOptions>(config.GetSection("Cluster:Membership"));
             orleans.AddVdiPersistence(PostgresTuning.ForPool(pg.ConnectionString, 50), silo.MinimumReminderPeriod);
             orleans.AddDashboard();
+            // a request's trace goes on through the grain calls (activities exist only while something listens: OTLP export)
+            orleans.AddActivityPropagation();
             if (Vdi.Shared.Security.ClusterCertificates.Load(config) is { } tls)
             {
                 // mutual TLS on the silo-to-silo and gateway ports: a peer without a certificate of the cluster's CA is refused

@@ -142,4 +142,34 @@ public sealed partial class MetricsTests(LiveSystemFixture system)
         Assert.True(used.Count >= 8, $"only {used.Count} metric names found in the rules and the dashboard");
         Assert.Empty(used.Where(n => !declared.Contains(n)).Order());
     }
+
+    [Fact]
+    public async Task A_get_vm_is_one_trace_from_the_gateways_request_through_the_grains_to_the_controller()
+    {
+        var activities = new System.Collections.Concurrent.ConcurrentBag<System.Diagnostics.Activity>();
+        using var listener = new System.Diagnostics.ActivityListener
+        {
+            ShouldListenTo = source => source.Name is "Microsoft.AspNetCore" or "System.Net.Http" || source.Name.StartsWith("Microsoft.Orleans", StringComparison.Ordinal),
+            Sample = (ref System.Diagnostics.ActivityCreationOptions<System.Diagnostics.ActivityContext> _) => System.Diagnostics.ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = activities.Add,
+        };
+        System.Diagnostics.ActivitySource.AddActivityListener(listener);
+
+        await using var scenario = await ThinClientScenario.StartAsync(system.Grains, vms: 1, users: 1);
+        await using var client = new VeilConnectClient(system.GatewayUrls[0]);
+        await client.LoginAsync(scenario.Users[0].Name, ThinClientScenario.Password);
+        Assert.Equal(200, (await client.GetVmAsync(scenario.PoolId)).Status);
+
+        System.Diagnostics.Activity? request = null;
+        Assert.True(await Eventually.TrueAsync(() =>
+        {
+            request = activities.FirstOrDefault(a => a.Source.Name == "Microsoft.AspNetCore" && a.Kind == System.Diagnostics.ActivityKind.Server
+                                                     && (a.GetTagItem("url.path") as string ?? a.DisplayName).Contains($"/api/client/pools/{scenario.PoolId}", StringComparison.Ordinal));
+            return Task.FromResult(request is not null
+                && activities.Any(a => a.TraceId == request.TraceId && a.Source.Name.StartsWith("Microsoft.Orleans", StringComparison.Ordinal) && a.Kind == System.Diagnostics.ActivityKind.Server)
+                && activities.Any(a => a.TraceId == request.TraceId && a.Source.Name == "System.Net.Http" && a.Kind == System.Diagnostics.ActivityKind.Client));
+        }, TimeSpan.FromSeconds(15)), request is null
+            ? $"no server activity for the get-VM among: {string.Join(", ", activities.Select(a => $"{a.Source.Name}:{a.DisplayName}").Distinct().Take(30))}"
+            : $"the get-VM's trace lacks a grain call or an ECP call: {string.Join(", ", activities.Where(a => a.TraceId == request.TraceId).Select(a => $"{a.Source.Name}:{a.Kind}:{a.DisplayName}").Distinct())}");
+    }
 }

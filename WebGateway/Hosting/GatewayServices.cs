@@ -35,6 +35,7 @@ public static partial class GatewayServices
                 o.ServiceId = cluster.ServiceId;
             });
             client.UseConnectionRetryFilter<RetryUntilClusterAnswers>();
+            client.AddActivityPropagation(); // the request's trace continues into the grains (when something listens)
             // a silo that died leaves the gateway's list within 10 s even if its connection did not drop visibly
             client.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromSeconds(10));
             client.AddMemoryStreams(LiveStreams.Provider);
