@@ -59,6 +59,7 @@ public static class GrainServiceCollectionExtensions
 
         services.AddSection<EcpClientOptions>(configuration, EcpClientOptions.Section);
         services.AddSection<PasswordHashingOptions>(configuration, PasswordHashingOptions.Section);
+        services.AddSection<Notifications.NotificationOptions>(configuration, Notifications.NotificationOptions.Section);
         services.AddSection<Security.LockoutOptions>(configuration, Security.LockoutOptions.Section);
         services.AddSection<Security.SigningKeyOptions>(configuration, Security.SigningKeyOptions.Section);
         services.AddSection<ControllerMonitorOptions>(configuration, ControllerMonitorOptions.Section);
@@ -91,6 +92,8 @@ public static class GrainServiceCollectionExtensions
         services.TryAddSingleton<TaskTable>();
         services.TryAddSingleton<SessionTable>();
         services.TryAddSingleton<JournalWriter>();
+        services.TryAddSingleton<Notifications.NotificationDispatcher>();
+        services.AddHttpClient(Notifications.NotificationDispatcher.HttpClientName);
         services.TryAddSingleton<BrokerMetrics>();
         services.TryAddSingleton<Directories.LdapDirectoryClient>();
         services.TryAddSingleton<Directories.DirectoryTable>();

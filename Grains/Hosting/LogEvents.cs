@@ -22,6 +22,7 @@ public static class LogEvents
     public const int VmKeepOnFailed = 3201;
 
     public const int JournalPublishFailed = 3301;
+    public const int NotificationFailed = 3302;
 
     public const int TaskFailed = 4001;
     public const int TaskPaused = 4002;

@@ -34,9 +34,11 @@ public sealed partial class JournalWriter : IAsyncDisposable
     private sealed record Pending(short Type, string Message, string Description, string? EntityType, Guid? EntityId, string User, string Address,
         DateTimeOffset Created, TaskCompletionSource<long> Written);
 
-    public JournalWriter(NpgsqlDataSource db, TimeProvider time, LiveEventPublisher live, ILogger<JournalWriter> logger)
+    private readonly Notifications.NotificationDispatcher _notifications;
+
+    public JournalWriter(NpgsqlDataSource db, TimeProvider time, LiveEventPublisher live, Notifications.NotificationDispatcher notifications, ILogger<JournalWriter> logger)
     {
-        (_db, _time, _live, _logger) = (db, time, live, logger);
+        (_db, _time, _live, _notifications, _logger) = (db, time, live, notifications, logger);
         _writer = Task.Run(WriteBatchesAsync);
     }
 
@@ -56,6 +58,8 @@ public sealed partial class JournalWriter : IAsyncDisposable
         }
 
         var eventId = await pending.Written.Task; // the row is in the journal from here (or the database's failure is the caller's)
+        // mail and webhooks: handed over, never waited for
+        _notifications.Offer(new Notifications.NotificationDispatcher.Notice(eventId, entry.Level, message, description, entityType, entry.EntityId, entry.User, address, created), entry.Quiet);
         try
         {
             await _live.PublishAsync(LiveStreams.Events, "CREATED", Guid.Empty, new

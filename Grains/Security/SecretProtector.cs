@@ -12,6 +12,12 @@ public sealed class SecretProtector(IDataProtectionProvider provider)
     private readonly IDataProtector _controllerTokens = provider.CreateProtector("Vdi.Controllers.Token.v1");
     private readonly IDataProtector _totpSecrets = provider.CreateProtector("Vdi.Users.Totp.v1");
     private readonly IDataProtector _directoryPasswords = provider.CreateProtector("Vdi.Directories.ServicePassword.v1");
+    private readonly IDataProtector _notificationSecrets = provider.CreateProtector("Vdi.Notifications.Secret.v1");
+
+    /// <summary>The SMTP password and the webhooks' signing secrets.</summary>
+    public string ProtectNotificationSecret(string secret) => _notificationSecrets.Protect(secret);
+
+    public string? UnprotectNotificationSecret(string protectedSecret) => TryUnprotect(_notificationSecrets, protectedSecret);
 
     public string ProtectTotpSecret(string secret) => _totpSecrets.Protect(secret);
 

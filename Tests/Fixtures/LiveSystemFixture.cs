@@ -60,6 +60,8 @@ public class LiveSystemFixture : IAsyncLifetime
             "--Logging:LogLevel:Default=Warning",
             "--Drain:ReadinessDelay=00:00:00", // a stopping test gateway has no balancer to tell (the drain is tested with its own)
             "--Services:HeartbeatInterval=00:00:02", // the services page's reports, every 2 s instead of 15 (tested)
+            "--Notifications:RetryDelays:0=00:00:00.200", // one quick retry instead of 5 s, 30 s, 2 min (tested)
+            "--Notifications:SettingsCacheTtl=00:00:00",
         ];
 
         var siloBuilder = WebApplication.CreateBuilder(

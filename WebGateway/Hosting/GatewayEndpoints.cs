@@ -82,6 +82,7 @@ public static class GatewayEndpoints
         admin.MapUsersApi();
         admin.MapDirectoriesApi();
         admin.MapServicesApi();
+        admin.MapNotificationsApi();
         admin.MapThinClientsApi();
         admin.MapJournalApi();
         admin.MapSummaryApi();

@@ -56,6 +56,8 @@ ensure_packages() {
     command -v systemd-analyze >/dev/null 2>&1 || missing+=(systemd)
     command -v zstd >/dev/null 2>&1 || missing+=(zstd)
     [ -x /usr/bin/python3.11 ] || missing+=(python3.11)
+    # the notification tests' SMTP server (a real one on loopback: aiosmtpd storing mail in a Maildir)
+    /usr/bin/python3 -c 'import aiosmtpd' >/dev/null 2>&1 || missing+=(python3-aiosmtpd)
   fi
   if [ ${#missing[@]} -gt 0 ]; then
     [ "$(id -u)" -eq 0 ] || die "missing ${missing[*]}: install them (apt-get install ${missing[*]}) or run as root"
