@@ -245,6 +245,31 @@ public sealed class AdminPanelBrowserTests(LiveSystemFixture system)
     }
 
     [Fact]
+    public async Task An_administrator_sets_up_mail_and_a_webhook_and_checks_the_connection_from_the_settings_page()
+    {
+        var (context, page) = await OpenAsync();
+        await using var _ = context;
+        await LoginAsync(page, Panel(), system.AdminUsername, system.AdminPassword);
+        await page.GotoAsync(Panel() + "#/settings");
+        var form = page.Locator("[data-test=notifications-form]");
+        await Assertions.Expect(form).ToBeVisibleAsync();
+        var closed = FreePort.Next(); // nothing listens there: the check says so
+        await form.Locator("input[name=smtp_host]").FillAsync("127.0.0.1");
+        await form.Locator("input[name=smtp_port]").FillAsync(closed.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await form.Locator("input[name=smtp_from]").FillAsync("vdi@example.test");
+        await form.Locator("select[name=smtp_level]").SelectOptionAsync("ERRORS");
+        await form.Locator("button[type=submit]").ClickAsync();
+        await Assertions.Expect(page.Locator(".toast").First).ToBeVisibleAsync();
+        Assert.Equal(closed, (await system.Grains.GetGrain<Vdi.Grains.Interfaces.Notifications.INotificationsGrain>(0).GetAsync()).Smtp.Port);
+
+        await form.Locator("[data-test=notifications-test]").ClickAsync();
+        await Assertions.Expect(page.Locator("[data-test=notifications-result]")).ToContainTextAsync("SMTP:");
+        await ShotAsync(page, "notifications");
+        await system.Grains.GetGrain<Vdi.Grains.Interfaces.Notifications.INotificationsGrain>(0).UpdateAsync(
+            new Vdi.Grains.Interfaces.Notifications.SmtpChanges("127.0.0.1", closed, default, "", null, "vdi@example.test", Vdi.Grains.Interfaces.Notifications.NotificationLevel.Off), null, "tests");
+    }
+
+    [Fact]
     public async Task Users_see_only_the_pages_of_their_roles_log_in_with_2fa_and_the_panel_speaks_russian()
     {
         var plain = $"ui-plain-{Guid.NewGuid():N}"[..18];

@@ -20,6 +20,7 @@ function panel() {
     busy: false,
     summary: {},
     services: { silos: [], gateways: [], controllers: [], postgres: {}, redis: {} },
+    notify: null, notifyPassword: '', hook: { url: '', secret: '', level: 'ERRORS', has_secret: false }, notifyTest: null,
     latest: [],
     controllers: { count: 0, results: [] },
     controllerForm: { verbose_name: '', address: '', token: '', description: '', tls_mode: 'system', tls_ca: '', tls_pin: '' },
@@ -52,6 +53,7 @@ function panel() {
       const d = Math.floor(seconds / 86400), h = Math.floor(seconds % 86400 / 3600), m = Math.floor(seconds % 3600 / 60);
       return d > 0 ? `${d} ${this.t('daysShort')} ${h} ${this.t('hoursShort')}` : h > 0 ? `${h} ${this.t('hoursShort')} ${m} ${this.t('minutesShort')}` : `${m} ${this.t('minutesShort')}`;
     },
+    secretHint(set) { return set ? this.t('keepSecret') : ''; },
     n(v) { return v === null || v === undefined ? '' : v; },
     stateClass(s) { return ['ACTIVE', 'HEALTHY', 'JOINING'].includes(s) ? 'ok' : ['DEGRADED', 'SHUTTINGDOWN', 'DRAINING', 'STOPPED', 'SERVICE'].includes(s) ? 'warn' : 'bad'; },
     when(s) { return s ? new Date(s).toLocaleString(this.lang === 'ru' ? 'ru-RU' : 'en-GB') : ''; },
@@ -225,6 +227,9 @@ function panel() {
         this.services = await this.api('GET', '/api/admin/services');
       } else if (p === 'settings' && this.isAdmin) {
         this.settings = await this.api('GET', '/api/admin/settings');
+        this.notify = await this.api('GET', '/api/admin/notifications');
+        const h = this.notify.webhooks[0];
+        this.hook = h ? { url: h.url, secret: '', level: h.level, has_secret: h.has_secret } : { url: '', secret: '', level: 'ERRORS', has_secret: false };
       } else if (p === 'journal') {
         this.journal = await this.api('GET', `/api/admin/journal?${this.journalQuery()}&limit=50&offset=${this.journalOffset}`);
       }
@@ -460,6 +465,28 @@ function panel() {
         thin_client_limit: Number(s.thin_client_limit), password_security_level: s.password_security_level,
         password_expiration_period: Number(s.password_expiration_period), password_history: Number(s.password_history),
       }), 'saved');
+    },
+
+    saveNotifications() {
+      const m = this.notify.smtp, h = this.hook;
+      return this.act(async () => {
+        await this.api('PUT', '/api/admin/notifications', {
+          smtp: { host: m.host, port: Number(m.port), security: m.security, username: m.username, from_address: m.from_address, level: m.level,
+            ...(this.notifyPassword ? { password: this.notifyPassword } : {}) },
+          webhooks: h.url ? [{ url: h.url, level: h.level, ...(h.secret ? { secret: h.secret } : {}) }] : [],
+        });
+        this.notifyPassword = '';
+      }, 'saved');
+    },
+    async testNotifications() {
+      this.notifyTest = null;
+      try { this.notifyTest = await this.api('POST', '/api/admin/notifications/test'); } catch (e) { this.fail(e); }
+    },
+    notifyTestText() {
+      const r = this.notifyTest;
+      if (!r) { return ''; }
+      const hooks = Object.entries(r.webhooks || {}).map(([u, e]) => `${u}: ${e || this.t('sent')}`).join('; ');
+      return `SMTP: ${r.smtp || this.t('sent') + ' (' + r.recipients.join(', ') + ')'}${hooks ? '; ' + hooks : ''}`;
     },
 
     // ---- tasks and journal ------------------------------------------------------------------------------------
