@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using Npgsql;
 
@@ -6,7 +7,9 @@ namespace Vdi.Silo.Hosting;
 /// <summary>
 /// What the broker holds, as gauges of the silo's <c>Vdi.Broker</c> meter: controllers by status and each pool's VMs
 /// (free, assigned, reserved, total). Read from the admin tables at most every 15 s, off the scrape: a scrape gets the
-/// last figures at once and starts a refresh when they are older.
+/// last figures at once and starts a refresh when they are older. The gauges belong to the process (one silo per
+/// process in production): a metrics provider registers an instrument once by its name, so a second silo host in one
+/// process (the tests) adds its figures to the same gauges instead of a duplicate that would be ignored.
 /// </summary>
 public sealed class InventoryGauges : IHostedService
 {
@@ -20,20 +23,32 @@ public sealed class InventoryGauges : IHostedService
     private sealed record Snapshot(IReadOnlyList<(string Status, long Count)> Controllers,
         IReadOnlyList<(string Pool, long Free, long Assigned, long Reserved, long Total)> Pools, DateTimeOffset Taken);
 
-    public InventoryGauges(NpgsqlDataSource db, IMeterFactory meters, TimeProvider time)
+    private static readonly ConcurrentDictionary<InventoryGauges, byte> Hosts = new();
+
+    private static readonly Meter ProcessMeter = CreateMeter();
+
+    private static Meter CreateMeter()
     {
-        _db = db;
-        _time = time;
-        var meter = meters.Create(Vdi.Grains.Hosting.BrokerMetrics.MeterName);
-        meter.CreateObservableGauge("vdi.controllers", () => Current().Controllers.Select(c => new Measurement<long>(c.Count, new KeyValuePair<string, object?>("status", c.Status))),
+        var meter = new Meter(Vdi.Grains.Hosting.BrokerMetrics.MeterName);
+        meter.CreateObservableGauge("vdi.controllers", () => Hosts.Keys.SelectMany(h => h.Current().Controllers)
+                .Select(c => new Measurement<long>(c.Count, new KeyValuePair<string, object?>("status", c.Status))),
             description: "controllers by status");
-        meter.CreateObservableGauge("vdi.pool.vms", () => Current().Pools.SelectMany(p => new[]
+        meter.CreateObservableGauge("vdi.pool.vms", () => Hosts.Keys.SelectMany(h => h.Current().Pools).SelectMany(p => new[]
         {
             new Measurement<long>(p.Free, new("pool", p.Pool), new("state", "free")),
             new Measurement<long>(p.Assigned, new("pool", p.Pool), new("state", "assigned")),
             new Measurement<long>(p.Reserved, new("pool", p.Pool), new("state", "reserved")),
             new Measurement<long>(p.Total, new("pool", p.Pool), new("state", "total")),
         }), description: "each pool's VMs: free (active, no owner), assigned, reserved, total");
+        return meter;
+    }
+
+    public InventoryGauges(NpgsqlDataSource db, TimeProvider time)
+    {
+        _db = db;
+        _time = time;
+        _ = ProcessMeter;
+        Hosts[this] = 0;
     }
 
     private Snapshot Current()
@@ -96,5 +111,9 @@ public sealed class InventoryGauges : IHostedService
 
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        Hosts.TryRemove(this, out _);
+        return Task.CompletedTask;
+    }
 }

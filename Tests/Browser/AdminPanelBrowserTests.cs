@@ -270,6 +270,38 @@ public sealed class AdminPanelBrowserTests(LiveSystemFixture system)
     }
 
     [Fact]
+    public async Task The_statistics_page_draws_the_periods_chart_shows_its_figures_and_exports_csv()
+    {
+        // a thin client's session and desktop today, so the last 30 days are not empty
+        await using var scenario = await ThinClientScenario.StartAsync(system.Grains, vms: 1, users: 1);
+        await using var client = new VeilConnectClient(system.GatewayUrls[0]);
+        await client.LoginAsync(scenario.Users[0].Name, ThinClientScenario.Password);
+        await client.ConnectAsync();
+        var vm = (await client.GetVmAsync(scenario.PoolId)).Body.GetProperty("data").GetProperty("vm_id").GetGuid();
+        await client.SendEventAsync(new { msg_type = "UPDATED", @event = "vm_connected", vm_id = vm, connection_type = "SPICE", is_connection_secure = true });
+        Assert.True(await Eventually.TrueAsync(async () => await TestDb.ScalarAsync<long>("select count(*) from vdi_tk_vm_connections where vm_id = @v", ("v", vm)) == 1,
+            TimeSpan.FromSeconds(10)));
+
+        var (context, page) = await OpenAsync();
+        await using var _ = context;
+        await LoginAsync(page, Panel(), system.AdminUsername, system.AdminPassword);
+        await page.Locator("[data-test=nav-statistics]").ClickAsync();
+        await Assertions.Expect(page.Locator("[data-test=stats-chart] canvas")).ToHaveCountAsync(1);
+        await Assertions.Expect(page.Locator("[data-test=stats-sessions]")).Not.ToHaveTextAsync("0");
+        await Assertions.Expect(page.Locator("[data-test=stats-vm-connections]")).Not.ToHaveTextAsync("0");
+
+        // the pool filter narrows it to the scenario's pool: one desktop connection
+        await page.Locator("[data-test=statistics-form] select[name=pool_id]").SelectOptionAsync(scenario.PoolId.ToString());
+        await page.Locator("[data-test=statistics-form] button[type=submit]").ClickAsync();
+        await Assertions.Expect(page.Locator("[data-test=stats-vm-connections]")).ToHaveTextAsync("1");
+        await ShotAsync(page, "statistics");
+
+        var download = await page.RunAndWaitForDownloadAsync(() => page.Locator("[data-test=statistics-csv]").ClickAsync());
+        var path = await download.PathAsync();
+        Assert.StartsWith("start,sessions,vm_connections,vm_connections_failed", (await File.ReadAllTextAsync(path!)).TrimStart('\uFEFF'));
+    }
+
+    [Fact]
     public async Task Users_see_only_the_pages_of_their_roles_log_in_with_2fa_and_the_panel_speaks_russian()
     {
         var plain = $"ui-plain-{Guid.NewGuid():N}"[..18];

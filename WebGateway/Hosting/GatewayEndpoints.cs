@@ -83,6 +83,7 @@ public static class GatewayEndpoints
         admin.MapDirectoriesApi();
         admin.MapServicesApi();
         admin.MapNotificationsApi();
+        admin.MapStatisticsApi();
         admin.MapThinClientsApi();
         admin.MapJournalApi();
         admin.MapSummaryApi();

@@ -20,6 +20,7 @@ function panel() {
     busy: false,
     summary: {},
     services: { silos: [], gateways: [], controllers: [], postgres: {}, redis: {} },
+    stats: null, statsFilter: { from: '', to: '', interval: 'day', pool_id: '' }, _chart: null,
     notify: null, notifyPassword: '', hook: { url: '', secret: '', level: 'ERRORS', has_secret: false }, notifyTest: null,
     latest: [],
     controllers: { count: 0, results: [] },
@@ -223,6 +224,15 @@ function panel() {
         [this.directories, this.groups] = await Promise.all([this.api('GET', '/api/admin/directories'), this.api('GET', '/api/admin/groups?limit=500')]);
       } else if (p === 'tasks' && this.isAdmin) {
         this.tasks = await this.api('GET', '/api/admin/tasks?limit=100');
+      } else if (p === 'statistics') {
+        if (!this.statsFilter.from) {
+          const today = new Date();
+          this.statsFilter.to = new Date(today.getTime() + 86400000).toISOString().slice(0, 10);
+          this.statsFilter.from = new Date(today.getTime() - 29 * 86400000).toISOString().slice(0, 10);
+        }
+        if (this.isAdmin && !this.pools.results.length) { this.pools = await this.api('GET', '/api/admin/pools?limit=500'); }
+        this.stats = await this.api('GET', `/api/admin/statistics?${this.statsQuery()}`);
+        this.$nextTick(() => this.drawStats());
       } else if (p === 'services') {
         this.services = await this.api('GET', '/api/admin/services');
       } else if (p === 'settings' && this.isAdmin) {
@@ -467,6 +477,40 @@ function panel() {
       }), 'saved');
     },
 
+    statsQuery() {
+      const f = this.statsFilter;
+      const q = new URLSearchParams({ from: `${f.from}T00:00:00Z`, to: `${f.to}T00:00:00Z`, interval: f.interval });
+      if (f.pool_id) { q.set('pool_id', f.pool_id); }
+      return q.toString();
+    },
+    durationLine(d) {
+      if (!d || !d.count) { return '—'; }
+      const s = v => v == null ? '—' : v < 120 ? `${Math.round(v)} ${this.t('secondsShort')}` : `${Math.round(v / 60)} ${this.t('minutesShort')}`;
+      return `p50 ${s(d.p50)} · p90 ${s(d.p90)} · p99 ${s(d.p99)}`;
+    },
+    drawStats() {
+      const el = document.getElementById('stats-chart');
+      if (!el || !this.stats || typeof uPlot === 'undefined') { return; }
+      if (this._chart) { this._chart.destroy(); this._chart = null; }
+      const series = this.stats.series;
+      const data = [series.map(b => Date.parse(b.start) / 1000), series.map(b => b.sessions), series.map(b => b.vm_connections), series.map(b => b.vm_connections_failed)];
+      this._chart = new uPlot({
+        width: Math.max(320, el.clientWidth || 800), height: 260,
+        series: [{}, { label: this.t('sessionsTotal'), stroke: '#1f6feb', width: 2 }, { label: this.t('vmConnections'), stroke: '#1a7f37', width: 2 },
+          { label: this.t('failedCount'), stroke: '#cf222e', width: 2 }],
+        axes: [{}, { label: this.t('count') }],
+      }, data, el);
+    },
+    async downloadStatsCsv() {
+      try {
+        const response = await fetch(`/api/admin/statistics?${this.statsQuery()}&format=csv`, { headers: { 'Authorization': `JWT ${this.token}` } });
+        if (!response.ok) { throw new Error(`${response.status}`); }
+        const url = URL.createObjectURL(await response.blob());
+        const a = document.createElement('a');
+        a.href = url; a.download = `vdi-statistics-${this.statsFilter.from}-${this.statsFilter.to}.csv`; a.click();
+        setTimeout(() => URL.revokeObjectURL(url), 1000);
+      } catch (e) { this.fail(e); }
+    },
     saveNotifications() {
       const m = this.notify.smtp, h = this.hook;
       return this.act(async () => {
