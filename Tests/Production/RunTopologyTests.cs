@@ -125,6 +125,17 @@ public sealed class RunTopologyTests(ITestOutputHelper output)
             admin.DefaultRequestHeaders.TryAddWithoutValidation("Authorization", $"jwt {adminLogin.GetProperty("data").GetProperty("access_token").GetString()}");
             Assert.Equal(2, (await Services(admin)).GetProperty("silos").EnumerateArray().Count(s => s.GetProperty("status").GetString() == "ACTIVE"));
 
+            // each process's Prometheus endpoint, from this host: the silo's Orleans and Npgsql meters beside the broker's
+            var siloMetrics = "";
+            string[] prefixes = ["orleans_", "db_client_", "vdi_controllers", "dotnet_"];
+            Assert.True(await Eventually.TrueAsync(async () =>
+            {
+                siloMetrics = await admin.GetStringAsync($"http://127.0.0.1:{silo}/metrics");
+                return prefixes.All(p => siloMetrics.Split('\n').Any(l => l.StartsWith(p, StringComparison.Ordinal)));
+            }, TimeSpan.FromSeconds(40)), $"the silo's scrape lacks {string.Join(", ", prefixes.Where(p => !siloMetrics.Contains(p, StringComparison.Ordinal)))}");
+
+            Assert.Contains("http_server_request_duration_seconds", await admin.GetStringAsync($"http://127.0.0.1:{gateway}/metrics"));
+
             await using var user = new VeilConnectClient(gatewayA);
             Assert.True((await user.LoginAsync("demo", demoPassword)).TryGetProperty("data", out _), "the demo user could not log in");
             Guid poolId = default;
