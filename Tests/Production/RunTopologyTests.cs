@@ -183,7 +183,18 @@ public sealed class RunTopologyTests(ITestOutputHelper output)
             output.WriteLine($"the same desktop through the other gateway {back.TotalSeconds:0.0} s after SIGKILL of a silo");
             // within VeiL Connect's own wait for a get-VM answer (vm_await_timeout, 65 s by default): the user sees no error
             Assert.True(back < TimeSpan.FromSeconds(65), $"the desktop came back {back.TotalSeconds:0} s after the kill: beyond VeiL Connect's 65 s");
-            await user.SendNetworkStatsAsync(vmId); // the client's socket on gateway A still speaks for the session
+            // the client's socket on gateway A speaks for the session again; if the gateway closed it while the silo was
+            // being declared dead, the client reconnects with the same token, as VeiL Connect does every 5 s
+            try
+            {
+                await user.SendNetworkStatsAsync(vmId);
+            }
+            catch (System.Net.WebSockets.WebSocketException)
+            {
+                output.WriteLine($"gateway A's socket was closed ({user.CloseStatus?.ToString() ?? "aborted"}): reconnecting with the same token");
+                await user.ReconnectAsync();
+                await user.SendNetworkStatsAsync(vmId);
+            }
 
             // the survivor declares the dead silo dead; administrators work on: a new user, the controller ACTIVE
             Assert.True(await Eventually.TrueAsync(async () =>
