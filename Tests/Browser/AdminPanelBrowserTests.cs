@@ -285,6 +285,7 @@ public sealed class AdminPanelBrowserTests(LiveSystemFixture system)
         var (context, page) = await OpenAsync();
         await using var _ = context;
         await LoginAsync(page, Panel(), system.AdminUsername, system.AdminPassword);
+        await Assertions.Expect(page.Locator("[data-test=dash-chart] canvas")).ToHaveCountAsync(1); // the dashboard's last 24 hours
         await page.Locator("[data-test=nav-statistics]").ClickAsync();
         await Assertions.Expect(page.Locator("[data-test=stats-chart] canvas")).ToHaveCountAsync(1);
         await Assertions.Expect(page.Locator("[data-test=stats-sessions]")).Not.ToHaveTextAsync("0");

@@ -20,7 +20,7 @@ function panel() {
     busy: false,
     summary: {},
     services: { silos: [], gateways: [], controllers: [], postgres: {}, redis: {} },
-    stats: null, statsFilter: { from: '', to: '', interval: 'day', pool_id: '' }, _chart: null,
+    stats: null, statsFilter: { from: '', to: '', interval: 'day', pool_id: '' }, _chart: null, _dashChart: null,
     notify: null, notifyPassword: '', hook: { url: '', secret: '', level: 'ERRORS', has_secret: false }, notifyTest: null,
     latest: [],
     controllers: { count: 0, results: [] },
@@ -199,6 +199,11 @@ function panel() {
       const p = this.route.page;
       if (p === 'dashboard') {
         this.summary = await this.api('GET', '/api/admin/summary');
+        // the last 24 hours by the hour: sessions, desktop connections and failed ones
+        const now = new Date(), hour = 3600000;
+        const to = new Date(Math.ceil(now.getTime() / hour) * hour), from = new Date(to.getTime() - 24 * hour);
+        this.api('GET', `/api/admin/statistics?from=${from.toISOString()}&to=${to.toISOString()}&interval=hour`)
+          .then(day => this.$nextTick(() => { this._dashChart = this.chart('dash-chart', day.series, this._dashChart, 200); })).catch(() => {});
         this.latest = (await this.api('GET', '/api/admin/journal?limit=10')).results;
       } else if (p === 'controllers' && this.isAdmin) {
         this.controllers = await this.api('GET', '/api/admin/controllers');
@@ -489,13 +494,16 @@ function panel() {
       return `p50 ${s(d.p50)} · p90 ${s(d.p90)} · p99 ${s(d.p99)}`;
     },
     drawStats() {
-      const el = document.getElementById('stats-chart');
-      if (!el || !this.stats || typeof uPlot === 'undefined') { return; }
-      if (this._chart) { this._chart.destroy(); this._chart = null; }
-      const series = this.stats.series;
+      if (this.stats) { this._chart = this.chart('stats-chart', this.stats.series, this._chart, 260); }
+    },
+    /** A uPlot chart of a statistics series (sessions, desktop connections, failed ones) in the element with this id. */
+    chart(id, series, previous, height) {
+      const el = document.getElementById(id);
+      if (previous) { previous.destroy(); }
+      if (!el || typeof uPlot === 'undefined') { return null; }
       const data = [series.map(b => Date.parse(b.start) / 1000), series.map(b => b.sessions), series.map(b => b.vm_connections), series.map(b => b.vm_connections_failed)];
-      this._chart = new uPlot({
-        width: Math.max(320, el.clientWidth || 800), height: 260,
+      return new uPlot({
+        width: Math.max(320, el.clientWidth || 800), height,
         series: [{}, { label: this.t('sessionsTotal'), stroke: '#1f6feb', width: 2 }, { label: this.t('vmConnections'), stroke: '#1a7f37', width: 2 },
           { label: this.t('failedCount'), stroke: '#cf222e', width: 2 }],
         axes: [{}, { label: this.t('count') }],
