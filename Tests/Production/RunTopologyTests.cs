@@ -127,7 +127,7 @@ public sealed class RunTopologyTests(ITestOutputHelper output)
 
             // each process's Prometheus endpoint, from this host: the silo's Orleans and Npgsql meters beside the broker's
             var siloMetrics = "";
-            string[] prefixes = ["orleans_", "db_client_", "vdi_controllers", "dotnet_"];
+            string[] prefixes = ["orleans_", "db_client_", "vdi_controllers", "vdi_pool_vms", "vdi_password_hashing_queued", "dotnet_"];
             Assert.True(await Eventually.TrueAsync(async () =>
             {
                 siloMetrics = await admin.GetStringAsync($"http://127.0.0.1:{silo}/metrics");

@@ -22,7 +22,21 @@ public sealed class GatewayMetrics
         _getVm = meter.CreateHistogram("vdi.get_vm.duration", unit: "s",
             description: "thin clients' get-VM requests, by outcome (ok, the thin-client error code, or the refusal)",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 65] });
-        meter.CreateObservableUpDownCounter("vdi.thin_client.sockets", () => clients.Count, description: "thin-client sockets this gateway holds");
+        Sockets[clients] = 0;
+        _ = ProcessMeter;
+    }
+
+    // the sockets gauge belongs to the process (one gateway per process in production): a metrics provider registers
+    // an observable instrument once by its name, so a second gateway host in one process (the tests) adds to it
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<LocalClients, byte> Sockets = new();
+
+    private static readonly Meter ProcessMeter = CreateProcessMeter();
+
+    private static Meter CreateProcessMeter()
+    {
+        var meter = new Meter(MeterName);
+        meter.CreateObservableUpDownCounter("vdi.thin_client.sockets", () => Sockets.Keys.Sum(c => c.Count), description: "thin-client sockets this gateway holds");
+        return meter;
     }
 
     /// <summary>A metric tag's spelling of an enum or reason: snake_case.</summary>
