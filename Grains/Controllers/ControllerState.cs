@@ -19,5 +19,5 @@ public sealed class ControllerState
     [Id(9)] public ControllerTls? Tls { get; set; }
 
     public ControllerView ToView(Guid id) =>
-        new(id, VerboseName, Address, Description, Status, Version, StatusReason, Created, Updated, Ecp.ControllerTrust.Parse(Tls).View);
+        new(id, VerboseName, Address, Description, Status, Version, StatusReason, Created, Updated, Ecp.ControllerTrust.Of(Tls).View);
 }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Vdi.Shared.Options;
 
 namespace Vdi.Shared.Hosting;
@@ -11,7 +12,8 @@ public static class HeartbeatRegistration
         where TReporter : class, IServiceReporter
     {
         services.AddSection<HeartbeatOptions>(configuration, HeartbeatOptions.Section);
-        services.AddSingleton<IServiceReporter, TReporter>();
+        services.TryAddSingleton<TReporter>();
+        services.AddSingleton<IServiceReporter>(sp => sp.GetRequiredService<TReporter>());
         services.AddHostedService<ServiceHeartbeat>();
         return services;
     }

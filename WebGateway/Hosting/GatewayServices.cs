@@ -108,7 +108,6 @@ public static partial class GatewayServices
         services.AddSection<DrainOptions>(builder.Configuration, DrainOptions.Section);
         services.AddSingleton<GatewayDrain>();
         services.AddHostedService(sp => sp.GetRequiredService<GatewayDrain>());
-        services.AddSingleton<GatewayServiceReporter>();
         services.AddSingleton<GatewayMetrics>();
         services.AddServiceHeartbeat<GatewayServiceReporter>(builder.Configuration);
         // the host waits for the drain, then for the server's requests (systemd's TimeoutStopSec is longer still)

@@ -18,6 +18,12 @@ public sealed class ControllerTrust
 
     public static readonly ControllerTrust System = new(ControllerTls.System, [], []);
 
+    private static readonly ConcurrentDictionary<ControllerTls, ControllerTrust> Stored = new();
+
+    /// <summary>A stored (already checked) trust, parsed once per distinct value in the process.</summary>
+    public static ControllerTrust Of(ControllerTls? tls) =>
+        tls is null || tls.Mode == ControllerTls.SystemMode ? System : Stored.GetOrAdd(tls, Parse);
+
     private readonly X509Certificate2[] _authorities;
     private readonly byte[] _pin;
 
@@ -158,11 +164,8 @@ public sealed class ControllerTrustRegistry
 {
     private readonly ConcurrentDictionary<string, ControllerTrust> _trust = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<string, string> _refusals = new(StringComparer.OrdinalIgnoreCase);
-    private readonly ConcurrentDictionary<ControllerTls, ControllerTrust> _parsed = new();
-
-    /// <summary>The parsed trust for a stored value (parsed once per distinct value).</summary>
-    public ControllerTrust Resolve(ControllerTls? tls) =>
-        tls is null || tls.Mode == ControllerTls.SystemMode ? ControllerTrust.System : _parsed.GetOrAdd(tls, t => ControllerTrust.Parse(t));
+    /// <summary>The parsed trust for a stored value (<see cref="ControllerTrust.Of"/>).</summary>
+    public ControllerTrust Resolve(ControllerTls? tls) => ControllerTrust.Of(tls);
 
     public void Set(Uri root, ControllerTrust trust) => _trust[root.Authority] = trust;
 

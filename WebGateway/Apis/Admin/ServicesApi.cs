@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Npgsql;
@@ -13,8 +12,6 @@ namespace Vdi.WebGateway.Apis.Admin;
 /// </summary>
 public static class ServicesApi
 {
-    private static readonly DateTimeOffset Started = Process.GetCurrentProcess().StartTime.ToUniversalTime();
-
     private sealed record ServiceRow(string Kind, string Address, string Name, string Host, string Version, DateTimeOffset Started,
         DateTimeOffset LastSeen, DateTimeOffset? Stopped, string Health, JsonElement Details)
     {
@@ -114,9 +111,10 @@ public static class ServicesApi
                 {
                     host = Environment.MachineName,
                     address = self.Address,
-                    version = broker.Value.Version,
-                    started = Started,
-                    uptime_seconds = (long)(now - Started).TotalSeconds,
+                    version = ServiceHeartbeat.Version,
+                    protocol_version = broker.Value.Version,
+                    started = ServiceHeartbeat.Started,
+                    uptime_seconds = (long)(now - ServiceHeartbeat.Started).TotalSeconds,
                     status = State("cluster"),
                 },
                 postgres = new { status = State("postgres") },
