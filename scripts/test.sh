@@ -56,5 +56,22 @@ total=$(attr total); passed=$(attr passed); failed=$(attr failed); errors=$(attr
 failed=$(( ${failed:-0} + ${errors:-0} ))
 skipped=$(( ${total:-0} - ${passed:-0} - failed ))
 [ "$status" -ne 0 ] && [ "$failed" -eq 0 ] && failed=1
+if [ "$failed" -gt 0 ] && [ -x /usr/bin/python3 ]; then
+  # The failed tests' names and the first lines of their messages, just above the summary, so that the tail of a
+  # CI log says which test failed and why.
+  /usr/bin/python3 - "$trx" <<'PY' || true
+import sys, xml.etree.ElementTree as ET
+ns = {"t": "http://microsoft.com/schemas/VisualStudio/TeamTest/2010"}
+root = ET.parse(sys.argv[1]).getroot()
+for r in root.iterfind(".//t:UnitTestResult", ns):
+    if r.get("outcome") not in ("Failed", "Error"):
+        continue
+    msg = r.find(".//t:Message", ns)
+    text = (msg.text or "").strip().splitlines() if msg is not None else []
+    print("FAILED " + r.get("testName", "?") + " (" + r.get("duration", "") + ")")
+    for line in text[:6]:
+        print("    " + line[:300])
+PY
+fi
 echo "${passed:-0} passed, ${failed} failed, ${skipped} skipped"
 [ "$status" -eq 0 ] && [ "$failed" -eq 0 ]
