@@ -27,4 +27,11 @@ public interface ITaskGrain : IGrainWithGuidKey
     /// <summary>Resumes a task cancelled as resumable.</summary>
     [Alias("ResumeAsync")]
     Task<TaskView?> ResumeAsync();
+
+    /// <summary>
+    /// Retention: a task that ended (finished, failed, cancelled and not resumable) before <paramref name="endedBefore"/>
+    /// forgets its record (state and row); true when it did. A task still running or resumable is kept.
+    /// </summary>
+    [Alias("ForgetAsync")]
+    Task<bool> ForgetAsync(DateTimeOffset endedBefore);
 }

@@ -60,6 +60,7 @@ public static class GrainServiceCollectionExtensions
         services.AddSection<EcpClientOptions>(configuration, EcpClientOptions.Section);
         services.AddSection<PasswordHashingOptions>(configuration, PasswordHashingOptions.Section);
         services.AddSection<Notifications.NotificationOptions>(configuration, Notifications.NotificationOptions.Section);
+        services.AddSection<Retention.RetentionOptions>(configuration, Retention.RetentionOptions.Section);
         services.AddSection<Security.LockoutOptions>(configuration, Security.LockoutOptions.Section);
         services.AddSection<Security.SigningKeyOptions>(configuration, Security.SigningKeyOptions.Section);
         services.AddSection<ControllerMonitorOptions>(configuration, ControllerMonitorOptions.Section);
@@ -93,6 +94,7 @@ public static class GrainServiceCollectionExtensions
         services.TryAddSingleton<SessionTable>();
         services.TryAddSingleton<JournalWriter>();
         services.TryAddSingleton<Notifications.NotificationDispatcher>();
+        services.TryAddSingleton<Retention.RetentionJob>();
         services.AddHttpClient(Notifications.NotificationDispatcher.HttpClientName);
         services.TryAddSingleton<BrokerMetrics>();
         services.TryAddSingleton<Directories.LdapDirectoryClient>();

@@ -75,6 +75,33 @@ public sealed partial class TaskGrain(
 
     public Task<string> GetHostAsync() => Task.FromResult(silo.SiloAddress.ToString());
 
+    public async Task<bool> ForgetAsync(DateTimeOffset endedBefore)
+    {
+        if (!state.RecordExists)
+        {
+            await table.DeleteAsync(Id); // a row without its state (a restore, a half-done forget)
+            DeactivateOnIdle();
+            return true;
+        }
+
+        var s = state.State;
+        var ended = s.Status is BrokerTaskStatus.Finished or BrokerTaskStatus.Failed || (s.Status is BrokerTaskStatus.Cancelled && !s.Resumable);
+        if (!ended || _running || (s.Finished ?? s.Created) >= endedBefore)
+        {
+            return false;
+        }
+
+        await state.ClearStateAsync();
+        await table.DeleteAsync(Id);
+        if (await this.GetReminder(ResumeReminder) is { } reminder)
+        {
+            await this.UnregisterReminder(reminder);
+        }
+
+        DeactivateOnIdle();
+        return true;
+    }
+
     /// <summary>
     /// What was last saved (state, row and live event): a read interleaved with a save never sees a status whose
     /// row is not written yet (nor one whose write then fails).

@@ -33,6 +33,24 @@ public sealed class TaskTable(NpgsqlDataSource db)
         await cmd.ExecuteNonQueryAsync();
     }
 
+    public async Task DeleteAsync(Guid id)
+    {
+        await using var cmd = db.CreateCommand("delete from vdi_tasks where id = @id");
+        cmd.Parameters.AddWithValue("id", id);
+        await cmd.ExecuteNonQueryAsync();
+    }
+
+    /// <summary>Tasks that ended before a time (retention), oldest first, at most <paramref name="limit"/>.</summary>
+    public async Task<IReadOnlyList<Guid>> EndedBeforeAsync(DateTimeOffset before, int limit)
+    {
+        await using var cmd = db.CreateCommand("""
+            select id from vdi_tasks where finished < @before and status in ('FINISHED', 'FAILED', 'CANCELLED') order by finished limit @limit
+            """);
+        cmd.Parameters.AddWithValue("before", before);
+        cmd.Parameters.AddWithValue("limit", limit);
+        return await cmd.ReadGuidsAsync();
+    }
+
     /// <summary>Unfinished tasks of the given pools (optionally of one type).</summary>
     public async Task<IReadOnlyList<Guid>> ActiveForPoolsAsync(IReadOnlyCollection<Guid> poolIds, BrokerTaskType? type = null)
     {

@@ -128,6 +128,7 @@ public static class SiloApplication
         builder.Services.AddVdiGrainServices(PostgresTuning.ForPool(pg.ConnectionString, 50), config);
         builder.Services.AddHostedService<AdministratorSeeder>();
         builder.Services.AddHostedService<ControllerWakeup>();
+        builder.Services.AddHostedService<RetentionStart>();
         builder.Services.AddSection<DefaultControllerOptions>(config, DefaultControllerOptions.Section);
         builder.Services.AddHostedService<DefaultControllerSeeder>();
         builder.Services.AddSection<DemoOptions>(config, DemoOptions.Section);

@@ -46,6 +46,9 @@ public class LiveSystemFixture : IAsyncLifetime
     /// <summary>The silo's services (its singletons, for the metrics tests).</summary>
     public IServiceProvider SiloServices => _silo!.Services;
 
+    /// <summary>The silo's Retention:ArchiveDirectory (a folder of this fixture's own).</summary>
+    public string ArchiveDirectory { get; } = Path.Combine(Path.GetTempPath(), $"vdi-archive-{Guid.NewGuid():N}");
+
     public IReadOnlyList<Uri> GatewayUrls => [.. _gateways.Select(g => new Uri(g.Urls.First()))];
 
     public async Task InitializeAsync()
@@ -72,6 +75,7 @@ public class LiveSystemFixture : IAsyncLifetime
             $"--Admin:Username={AdminUsername}",
             $"--Admin:Password={AdminPassword}",
             "--Silo:MinimumReminderPeriod=00:00:01",
+            $"--Retention:ArchiveDirectory={ArchiveDirectory}",
             "--Silo:DashboardRecheck=00:00:00", // the dashboard's cookie reads the account at every request (tested)
             "--Silo:DashboardLoginsPerMinutePerUsername=4", // the sign-in's rate limit, low enough to test (one test per username)
             // a dead session is judged in 20 s (pings every 10 s still keep a live one), and the grace window after a
@@ -159,6 +163,11 @@ public class LiveSystemFixture : IAsyncLifetime
         {
             await _silo.StopAsync();
             await _silo.DisposeAsync();
+        }
+
+        if (Directory.Exists(ArchiveDirectory))
+        {
+            Directory.Delete(ArchiveDirectory, recursive: true);
         }
     }
 }

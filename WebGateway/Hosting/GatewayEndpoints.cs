@@ -83,6 +83,7 @@ public static class GatewayEndpoints
         admin.MapDirectoriesApi();
         admin.MapServicesApi();
         admin.MapNotificationsApi();
+        admin.MapRetentionApi();
         admin.MapStatisticsApi();
         admin.MapThinClientsApi();
         admin.MapJournalApi();
