@@ -3,7 +3,7 @@
 # ports, next to a reference measured in the same run. Prints its figures and the command that produced them.
 #   scripts/bench.sh logon-storm [clients=2000] [arrivals-per-second=200]
 #   scripts/bench.sh disconnect-storm [vms=5000] [spread-seconds=60] [timeout-seconds=30]
-#   scripts/bench.sh admin-lists [vms=10000] [journal-events=100000]
+#   scripts/bench.sh admin-lists [vms=10000] [journal-events=100000] [sessions=0]   (issue 17's target: 10000 10000000 1000000)
 #   scripts/bench.sh chaos [clients=500]   faults one after another under clients in their desktops (scripts/bench/chaos.sh)
 # BENCH_HASH_ITERATIONS sets the PBKDF2 iterations of the users the logon storm creates (default: the product's);
 # BENCH_WARMUP, how many extra clients log in and get a VM before the storm, not counted (default 200; 0: cold start).
@@ -17,7 +17,7 @@ what="${1:-logon-storm}"
 case "$what" in
   logon-storm) clients="${2:-2000}"; rate="${3:-200}"; tool=LogonStorm ;;
   disconnect-storm) vms="${2:-5000}"; spread="${3:-60}"; timeout="${4:-30}"; tool=DisconnectStorm ;;
-  admin-lists) vms="${2:-10000}"; events="${3:-100000}"; tool="" ;;
+  admin-lists) vms="${2:-10000}"; events="${3:-100000}"; sessions="${4:-0}"; tool="" ;;
   *) die "unknown benchmark '$what' (known: logon-storm, disconnect-storm, admin-lists)" ;;
 esac
 
@@ -66,24 +66,50 @@ log "reference: pgbench -N (simple-update transactions) on the same Postgres ser
 psql -h 127.0.0.1 -p "$VDI_PG_PORT" -U postgres -d postgres -qc "drop database if exists vdi_pgbench" -c "create database vdi_pgbench" >/dev/null
 "$PG_BIN/pgbench" -h 127.0.0.1 -p "$VDI_PG_PORT" -U postgres -i -q -s 2 vdi_pgbench >/dev/null 2>&1
 pgbench_tps="$("$PG_BIN/pgbench" -h 127.0.0.1 -p "$VDI_PG_PORT" -U postgres -N -c 4 -j 2 -T 10 vdi_pgbench 2>/dev/null | sed -n 's/^tps = \([0-9.]*\).*/\1/p' | head -n 1)"
+# one client's mean latency per simple-update transaction: what an admin list's p95 is compared with
+pgbench_latency="$("$PG_BIN/pgbench" -h 127.0.0.1 -p "$VDI_PG_PORT" -U postgres -N -c 1 -T 5 vdi_pgbench 2>/dev/null | sed -n 's/^latency average = \([0-9.]*\) ms.*/\1/p' | head -n 1)"
 
 # peak memory (VmHWM) of one of the broker's processes
 peak() { awk '/VmHWM/ {printf "%.0f MB", $2/1024}' "/proc/$(cat "$(app_pidfile "$1")")/status" 2>/dev/null || echo "n/a"; }
 
 if [ "$what" = admin-lists ]; then
   pool="$(cat /proc/sys/kernel/random/uuid)"
-  log "seeding a pool of $vms VMs (half assigned) and $events journal events"
+  log "seeding a pool of $vms VMs (half assigned), $events journal events over 36 months and $sessions thin-client sessions over 13 months"
   q "insert into vdi_pools (id, verbose_name, pool_type, status, controller_id, total_size, reserve_size, created, updated)
      values ('$pool', 'bench-lists', 'AUTOMATED', 'ACTIVE', '$controller', $vms, 1, now(), now())" >/dev/null
   q "insert into vdi_vms (id, controller_id, pool_id, verbose_name, status, power_state, created_by_broker, updated)
-     select gen_random_uuid(), '$controller', '$pool', 'bench-' || lpad(i::text, 5, '0'), 'ACTIVE', (i % 3) + 1, true, now()
+     select gen_random_uuid(), '$controller', '$pool', 'bench-' || lpad(i::text, 6, '0'), 'ACTIVE', (i % 3) + 1, true, now()
      from generate_series(1, $vms) i" >/dev/null
-  q "insert into vdi_vm_owners (vm_id, user_id, pool_id) select id, gen_random_uuid(), pool_id from vdi_vms where pool_id = '$pool' and verbose_name < 'bench-' || lpad(($vms / 2)::text, 5, '0')" >/dev/null
-  q "insert into vdi_journal (event_type, message, description, entity_type, entity_id, username, created)
-     select (i % 4 = 3)::int * 2 + (i % 7 = 0)::int, 'Bench event ' || i, 'details ' || i, (array['POOL','VM','USER','CONTROLLER'])[1 + i % 4],
-            gen_random_uuid(), 'user-' || (i % 50), now() - (i || ' seconds')::interval
-     from generate_series(1, $events) i" >/dev/null
-  q "analyze" >/dev/null
+  q "insert into vdi_vm_owners (vm_id, user_id, pool_id) select id, gen_random_uuid(), pool_id from vdi_vms where pool_id = '$pool' and verbose_name < 'bench-' || lpad(($vms / 2)::text, 6, '0')" >/dev/null
+  # the journal's months, as the retention job makes them, then the events spread over 36 months (a million at a time)
+  q "select vdi_journal_month_partition((date_trunc('month', now() at time zone 'UTC') - make_interval(months => i))::date) from generate_series(0, 36) i" >/dev/null
+  seed_started="$(date +%s)"
+  for ((first = 1; first <= events; first += 1000000)); do
+    last=$(( first + 999999 < events ? first + 999999 : events ))
+    q "insert into vdi_journal (event_type, message, description, entity_type, entity_id, username, created)
+       select (i % 4 = 3)::int * 2 + (i % 7 = 0)::int, 'Bench event ' || i, 'details ' || i, (array['POOL','VM','USER','CONTROLLER'])[1 + i % 4],
+              gen_random_uuid(), 'user-' || (i % 50), now() - (i::double precision * 94608000 / $events) * interval '1 second'
+       from generate_series($first, $last) i" >/dev/null
+  done
+  # the administrator has read every tenth event (the unread filter's anti-join has rows to skip)
+  admin_id="$(q "select id from vdi_users where username = 'vdiadmin'")"
+  q "insert into vdi_journal_reads (event_id, user_id) select id, '$admin_id' from vdi_journal where id % 10 = 0" >/dev/null
+  if [ "$sessions" -gt 0 ]; then
+    # closed sessions of 5,000 users over 13 months, 1 to 8 hours each, a VM connection each (one in twenty failed);
+    # the newest 500 still connected
+    q "insert into vdi_tk_sessions (id, user_id, username, veil_connect_version, tk_ip, tk_os, connected, data_received, last_interaction, disconnected, close_reason)
+       select ('00000000-0000-4000-8000-' || lpad(to_hex(i), 12, '0'))::uuid, ('00000000-0000-4000-9000-' || lpad(to_hex(i % 5000), 12, '0'))::uuid,
+              'tk-user-' || (i % 5000), (array['1.14.9','1.14.8','1.13.2'])[1 + i % 3], '10.0.' || (i % 250) || '.' || (i % 200), (array['Windows','Linux','Linux'])[1 + i % 3],
+              c, c, c, case when i <= 500 then null else c + (1 + i % 8) * interval '1 hour' end, case when i <= 500 then null else 1 end
+       from generate_series(1, $sessions) i, lateral (select now() - (i::double precision * 33696000 / $sessions) * interval '1 second' as c) t" >/dev/null
+    q "insert into vdi_tk_vm_connections (id, session_id, vm_id, successful, connection_type, connected_to_vm, disconnected_from_vm)
+       select gen_random_uuid(), s.id, v.a[1 + abs(hashtext(s.id::text)) % $vms], (row_number() over () % 20) <> 0, 'SPICE', s.connected + interval '20 seconds', s.disconnected
+       from vdi_tk_sessions s, (select array_agg(id order by verbose_name) as a from vdi_vms where pool_id = '$pool') v
+       where s.username like 'tk-user-%'" >/dev/null
+  fi
+  log "seeded in $(( $(date +%s) - seed_started )) s; vacuum analyze"
+  q "vacuum analyze" >/dev/null
+
   token="$(curl -s "http://127.0.0.1:$VDI_GATEWAY_PORT/api/auth/" -H 'Content-Type: application/json' \
     -d "{\"username\":\"vdiadmin\",\"password\":\"$admin_pw\"}" | sed -n 's/.*"access_token":"\([^"]*\)".*/\1/p')"
   [ -n "$token" ] || die "could not log in as the administrator"
@@ -96,7 +122,12 @@ if [ "$what" = admin-lists ]; then
     local bad; bad="$(printf '%s\n' "${times[@]}" | awk '$1 != 200' | wc -l)"
     printf '%s\n' "${times[@]}" | awk '{ printf "%.1f\n", $2 * 1000 }' | sort -n | awk -v label="$label" -v bad="$bad" '
       { t[NR] = $1 }
-      END { printf "   %-44s p50 %6.1f ms   p95 %6.1f ms   max %6.1f ms   (%d calls, %d not 200)\n", label, t[int(NR*0.5)], t[int(NR*0.95)], t[NR], NR, bad }'
+      END { printf "   %-44s p50 %6.1f ms   p95 %6.1f ms   max %6.1f ms   (%d calls, %d not 200)", label, t[int(NR*0.5)], t[int(NR*0.95)], t[NR], NR, bad }'
+    if [ -n "${pgbench_latency:-}" ]; then
+      printf '%s\n' "${times[@]}" | awk '{ printf "%.1f\n", $2 * 1000 }' | sort -n | awk -v ref="$pgbench_latency" '{ t[NR] = $1 } END { printf "   p95 = %.0f x pgbench\n", t[int(NR*0.95)] / ref }'
+    else
+      echo
+    fi
   }
   echo "== admin lists at $vms VMs in one pool and $events journal events (40 calls each, sequential, through the gateway)"
   measure "pool VMs, first page of 100" "/api/admin/pools/$pool/vms?limit=100"
@@ -108,9 +139,19 @@ if [ "$what" = admin-lists ]; then
   measure "journal, entity type VM, unread" "/api/admin/journal?entity_type=VM&unread=true&limit=50"
   measure "journal, page 1,000 (offset 50,000)" "/api/admin/journal?limit=50&offset=50000"
   measure "dashboard summary" "/api/admin/summary"
+  measure "tasks, newest 100" "/api/admin/tasks?limit=100"
+  measure "users, first 100" "/api/admin/users?limit=100"
+  measure "thin clients, connected" "/api/admin/thin-clients?limit=100"
+  measure "thin clients, with closed ones, page 1" "/api/admin/thin-clients?get_disconnected=true&limit=100"
+  measure "thin clients, with closed ones, page 100" "/api/admin/thin-clients?get_disconnected=true&limit=100&offset=9900"
+  measure "statistics, last 24 hours by hour" "/api/admin/statistics?from=$(date -u -d '-24 hours' +%Y-%m-%dT%H:00:00Z)&to=$(date -u -d '+1 hour' +%Y-%m-%dT%H:00:00Z)&interval=hour"
+  measure "statistics, last 30 days by day" "/api/admin/statistics?from=$(date -u -d '-30 days' +%Y-%m-%dT00:00:00Z)&to=$(date -u -d '+1 day' +%Y-%m-%dT00:00:00Z)&interval=day"
+  measure "statistics, a year by month" "/api/admin/statistics?from=$(date -u -d '-1 year' +%Y-%m-01T00:00:00Z)&to=$(date -u -d '+1 month' +%Y-%m-01T00:00:00Z)&interval=month"
+  echo "== sizes"
+  echo "   journal $(q "select pg_size_pretty(pg_total_relation_size('vdi_journal'::regclass) + coalesce((select sum(pg_total_relation_size(inhrelid)) from pg_inherits where inhparent = 'vdi_journal'::regclass), 0))") in $(q "select count(*) from pg_inherits where inhparent = 'vdi_journal'::regclass") partitions; sessions $(q "select pg_size_pretty(pg_total_relation_size('vdi_tk_sessions'))"), VM connections $(q "select pg_size_pretty(pg_total_relation_size('vdi_tk_vm_connections'))")"
   echo "== machine"
-  echo "   pgbench -N: ${pgbench_tps:-n/a} tps"
-  echo "   command: scripts/bench.sh admin-lists $vms $events   ($(nproc) cores, $(date -u +%Y-%m-%d))"
+  echo "   pgbench -N: ${pgbench_tps:-n/a} tps; one client: ${pgbench_latency:-n/a} ms per transaction (the lists' reference)"
+  echo "   command: scripts/bench.sh admin-lists $vms $events $sessions   ($(nproc) cores, $(date -u +%Y-%m-%d))"
   exit 0
 fi
 
