@@ -102,6 +102,9 @@ end $$;
 revoke execute on function vdi_journal_month_partition(date) from public;
 revoke execute on function vdi_journal_drop_month(date) from public;
 
+-- The connected thin clients, newest first, at a million sessions kept.
+create index if not exists ix_vdi_tk_sessions_open_connected on vdi_tk_sessions (connected desc) where disconnected is null;
+
 -- Finished tasks are deleted by age: the index the job's batches use.
 create index if not exists ix_vdi_tasks_finished on vdi_tasks (finished) where finished is not null;
 

@@ -100,11 +100,28 @@ public sealed class AdminQueries(NpgsqlDataSource db)
         ("reader", reader),
     ];
 
-    public Task<Page<JournalRow>> JournalAsync(JournalFilter filter, Guid reader, Paging paging) => PageAsync<JournalRow>(
-        JournalWhere, "e.created desc, e.id desc",
+    private const string JournalColumns =
         "e.id, e.event_type, e.message, e.description, e.entity_type, e.entity_id, e.username as user, e.client_address, e.created, " +
-        "exists (select 1 from vdi_journal_reads r where r.event_id = e.id and r.user_id = @reader) as read",
-        JournalParameters(filter, reader), paging);
+        "exists (select 1 from vdi_journal_reads r where r.event_id = e.id and r.user_id = @reader) as read";
+
+    /// <summary>
+    /// The journal, newest first. The page's keys are found first (from the indexes on created and id alone, without
+    /// the rows' text: a deep page skips index entries, not rows), then only its rows are read; a keyset cursor
+    /// (<c>before_id</c> with <c>before</c>, the last row of the previous page) reaches any depth at the cost of the first page.
+    /// </summary>
+    public Task<Page<JournalRow>> JournalAsync(JournalFilter filter, Guid reader, Paging paging, (DateTimeOffset Created, long Id)? before = null)
+    {
+        var parameters = JournalParameters(filter, reader).Append(("before", before is { } b ? b.Created : DBNull.Value))
+            .Append(("before_id", before is { } k ? k.Id : DBNull.Value)).ToArray();
+        var where = JournalWhere + " and (@before::timestamptz is null or (e.created, e.id) < (@before::timestamptz, @before_id::bigint))";
+        var rows = $"""
+            select {JournalColumns} from vdi_journal e
+            join (select e.id, e.created {where} order by e.created desc, e.id desc limit {paging.Take} offset {paging.Skip}) k on k.id = e.id and k.created = e.created
+            order by e.created desc, e.id desc
+            """;
+        // a keyset page's total is the whole list's, not what is left after the cursor
+        return PageAsync<JournalRow>(where, "", JournalColumns, parameters, paging, rows, before is null ? null : JournalWhere);
+    }
 
     /// <summary>Marks events read (the ids given, or every event matching the filter); the number newly marked.</summary>
     /// <summary>How many active superusers there are (the last one is never deactivated or demoted).</summary>
@@ -255,7 +272,16 @@ public sealed class AdminQueries(NpgsqlDataSource db)
         return await cmd.ReadGuidsAsync();
     }
 
-    private async Task<Page<T>> PageAsync<T>(string from, string order, string columns, (string Name, object Value)[] parameters, Paging paging)
+    /// <summary>Totals up to this are counted exactly; beyond it the planner's estimate is given.</summary>
+    public const int ExactCountLimit = 10_000;
+
+    /// <summary>
+    /// One page: the rows (<paramref name="rowsSql"/> when the list has its own way to them, else <c>select columns from
+    /// order limit offset</c>), and the total: the rows themselves when the page is the last, else a count that stops at
+    /// <see cref="ExactCountLimit"/>, else Postgres' estimate.
+    /// </summary>
+    private async Task<Page<T>> PageAsync<T>(string from, string order, string columns, (string Name, object Value)[] parameters, Paging paging,
+        string? rowsSql = null, string? countFrom = null)
         where T : AdminRow
     {
         var args = new DynamicParameters();
@@ -266,10 +292,23 @@ public sealed class AdminQueries(NpgsqlDataSource db)
 
         await using var connection = await db.OpenConnectionAsync();
         var rows = (await connection.QueryAsync<T>(
-            $"select count(*) over () as total_count, {columns} {from} order by {order} limit {paging.Take} offset {paging.Skip}", args)).AsList();
-        var total = rows.Count > 0
-            ? rows[0].TotalCount
-            : paging.Skip > 0 ? await connection.ExecuteScalarAsync<long>($"select count(*) {from}", args) : 0; // a page past the end still says how many there are
-        return new Page<T>(total, rows);
+            rowsSql ?? $"select {columns} {from} order by {order} limit {paging.Take} offset {paging.Skip}", args)).AsList();
+        if (countFrom is null && rows.Count < paging.Take && (rows.Count > 0 || paging.Skip == 0))
+        {
+            return new Page<T>(paging.Skip + rows.Count, rows); // the last page: its end is the total
+        }
+
+        from = countFrom ?? from;
+
+        var counted = await connection.ExecuteScalarAsync<long>($"select count(*) from (select 1 {from} limit {ExactCountLimit + 1}) x", args);
+        if (counted <= ExactCountLimit)
+        {
+            return new Page<T>(counted, rows);
+        }
+
+        var plan = await connection.ExecuteScalarAsync<string>($"explain (format json) select 1 {from}", args);
+        using var json = System.Text.Json.JsonDocument.Parse(plan ?? "[]");
+        var estimate = json.RootElement.EnumerateArray().Select(p => (long)p.GetProperty("Plan").GetProperty("Plan Rows").GetDouble()).FirstOrDefault();
+        return new Page<T>(Math.Max(estimate, Math.Max(counted, paging.Skip + rows.Count)), rows, CountEstimated: true);
     }
 }

@@ -15,8 +15,16 @@ public static class JournalApi
     {
         var g = admin.MapGroup("/journal").WithTags("Journal").RequireAuthorization(Roles.OperatorPolicy);
         g.MapGet("/", (AdminQueries q, ClaimsPrincipal user, int? event_type, string? entity_type, Guid? entity_id, string? username,
-                DateTimeOffset? from, DateTimeOffset? to, bool? unread, [AsParameters] Paging paging) =>
-            q.JournalAsync(Filter(event_type, entity_type, entity_id, username, from, to, unread ?? false), user.UserId()!.Value, paging));
+                DateTimeOffset? from, DateTimeOffset? to, bool? unread, DateTimeOffset? before, long? before_id, [AsParameters] Paging paging) =>
+        {
+            if ((before is null) != (before_id is null))
+            {
+                throw BrokerException.Invalid("before", "before and before_id: both (the created time and id of the previous page's last event), or neither");
+            }
+
+            return q.JournalAsync(Filter(event_type, entity_type, entity_id, username, from, to, unread ?? false), user.UserId()!.Value, paging,
+                before is { } at ? (at, before_id!.Value) : null);
+        });
         g.MapPost("/mark-read", async (MarkReadRequest body, AdminQueries q, ClaimsPrincipal user) =>
         {
             if (body.Ids is null && body.EventType is null && body.EntityType is null && body.EntityId is null && body.User is null && body.From is null && body.To is null)
