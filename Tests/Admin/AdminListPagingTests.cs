@@ -19,8 +19,8 @@ public sealed class AdminListPagingTests(LiveSystemFixture system)
     {
         await using var cmd = TestDb.DataSource.CreateCommand("""
             insert into vdi_journal (event_type, message, username, created)
-            select 0, 'paging ' || i, @u, now() - interval '1 hour' + (i / 2) * interval '1 second' from generate_series(1, @n) i
-            """); // pairs of events share a time: the cursor's id breaks the tie
+            select 0, 'paging ' || i, @u, now() - interval '3 hours' + (i / 2) * interval '1 second' from generate_series(1, @n) i
+            """); // pairs of events share a time (the cursor's id breaks the tie), all at least 1.5 hours old: never the newest
         cmd.Parameters.AddWithValue("u", user);
         cmd.Parameters.AddWithValue("n", count);
         await cmd.ExecuteNonQueryAsync();
