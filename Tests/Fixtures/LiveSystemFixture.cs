@@ -65,6 +65,7 @@ public class LiveSystemFixture : IAsyncLifetime
             "--Services:HeartbeatInterval=00:00:02", // the services page's reports, every 2 s instead of 15 (tested)
             "--Notifications:RetryDelays:0=00:00:00.200", // one quick retry instead of 5 s, 30 s, 2 min (tested)
             "--Notifications:SettingsCacheTtl=00:00:00",
+            "--Broker:Language=en", // the panel opens in English (a gateway of its own tests Russian)
         ];
 
         var siloBuilder = WebApplication.CreateBuilder(

@@ -14,7 +14,7 @@ public sealed class AdminQueries(NpgsqlDataSource db)
     static AdminQueries() => DefaultTypeMap.MatchNamesWithUnderscores = true;
 
     public Task<Page<ControllerRow>> ControllersAsync(Paging paging) => PageAsync<ControllerRow>(
-        "from vdi_controllers", "verbose_name",
+        "from vdi_controllers c", Order(paging.Ordering, "c", "c.verbose_name, c.id", "verbose_name", "status", "created", "address"),
         "id, verbose_name, address, description, status, version, created, updated", [], paging);
 
     private string? _loginDomain;
@@ -42,16 +42,38 @@ public sealed class AdminQueries(NpgsqlDataSource db)
     }
 
     public Task<Page<DirectoryRow>> DirectoriesAsync(Paging paging) => PageAsync<DirectoryRow>(
-        "from vdi_directories", "verbose_name", "id, verbose_name, kind, domain, servers, enabled, created, updated", [], paging);
+        "from vdi_directories d", Order(paging.Ordering, "d", "d.verbose_name, d.id", "verbose_name", "domain", "created"), "id, verbose_name, kind, domain, servers, enabled, created, updated", [], paging);
 
-    public Task<Page<PoolRow>> PoolsAsync(string? status, Guid? controllerId, Paging paging)
+    public Task<Page<PoolRow>> PoolsAsync(string? status, Guid? controllerId, string? search, Paging paging)
     {
-        var order = Order(paging.Ordering, "p", "p.verbose_name", "verbose_name", "created", "status");
+        var order = Order(paging.Ordering, "p", "p.verbose_name, p.id", "verbose_name", "created", "status", "pool_type", "total_size");
         return PageAsync<PoolRow>(
-            "from vdi_pools p where (@status::text is null or p.status = @status::text) and (@controller::uuid is null or p.controller_id = @controller::uuid)",
+            "from vdi_pools p where (@status::text is null or p.status = @status::text) and (@controller::uuid is null or p.controller_id = @controller::uuid) " +
+            "and (@q::text is null or p.verbose_name ilike @q::text escape '\\')",
             order,
             "p.id, p.verbose_name, p.pool_type, p.status, p.controller_id, p.total_size, p.reserve_size, p.created, (select count(*) from vdi_vms v where v.pool_id = p.id) as vm_count, (select count(*) from vdi_vm_owners o where o.pool_id = p.id) as users_count",
-            [("status", (object?)status ?? DBNull.Value), ("controller", controllerId is { } c ? c : DBNull.Value)], paging);
+            [("status", (object?)status ?? DBNull.Value), ("controller", controllerId is { } c ? c : DBNull.Value), ("q", Contains(search))], paging);
+    }
+
+    /// <summary>An ILIKE pattern that finds the text anywhere, its own %, _ and \ taken literally; null (no filter) for blank text.</summary>
+    private static object Contains(string? search)
+    {
+        if (string.IsNullOrWhiteSpace(search))
+        {
+            return DBNull.Value;
+        }
+
+        var text = search.Trim();
+        text = text.Length > 128 ? text[..128] : text;
+        return "%" + text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal) + "%";
+    }
+
+    /// <summary>An ORDER BY from <c>ordering</c> (<c>name</c> or <c>-name</c>) among named expressions, else the default.</summary>
+    private static string OrderBy(string? ordering, string fallback, params (string Name, string Expression)[] allowed)
+    {
+        var field = ordering?.TrimStart('-');
+        var found = allowed.FirstOrDefault(a => a.Name == field);
+        return found.Expression is { } expression ? $"{expression}{(ordering!.StartsWith('-') ? " desc" : "")}, {fallback}" : fallback;
     }
 
     /// <summary>An ORDER BY from a whitelisted <c>ordering</c> (<c>name</c> or <c>-name</c>), else the default.</summary>
@@ -63,14 +85,20 @@ public sealed class AdminQueries(NpgsqlDataSource db)
             : fallback;
     }
 
-    public Task<Page<PoolVmRow>> PoolVmsAsync(Guid poolId, Paging paging) => PageAsync<PoolVmRow>(
-        "from vdi_vms v where v.pool_id = @pool", Order(paging.Ordering, "v", "v.verbose_name", "verbose_name", "status", "power_state", "updated"),
-        "v.id, v.verbose_name, v.status, v.power_state, v.created_by_broker, v.updated, coalesce((select array_agg(o.user_id) from vdi_vm_owners o where o.vm_id = v.id), '{}') as owners",
-        [("pool", poolId)], paging);
+    public Task<Page<PoolVmRow>> PoolVmsAsync(Guid poolId, string? search, Paging paging) => VmsAsync(poolId, search, null, paging);
+
+    /// <summary>VMs the broker knows: of one pool or of all, found by name, by status; with their pool and owners.</summary>
+    public Task<Page<PoolVmRow>> VmsAsync(Guid? poolId, string? search, string? status, Paging paging) => PageAsync<PoolVmRow>(
+        "from vdi_vms v where (@pool::uuid is null or v.pool_id = @pool::uuid) and (@q::text is null or v.verbose_name ilike @q::text escape '\\') " +
+        "and (@status::text is null or v.status = @status::text)",
+        Order(paging.Ordering, "v", "v.verbose_name, v.id", "verbose_name", "status", "power_state", "updated"),
+        "v.id, v.verbose_name, v.status, v.power_state, v.created_by_broker, v.updated, v.pool_id, (select p.verbose_name from vdi_pools p where p.id = v.pool_id) as pool_name, " +
+        "coalesce((select array_agg(o.user_id) from vdi_vm_owners o where o.vm_id = v.id), '{}') as owners",
+        [("pool", poolId is { } p ? p : DBNull.Value), ("q", Contains(search)), ("status", (object?)status?.ToUpperInvariant() ?? DBNull.Value)], paging);
 
     public Task<Page<TaskRow>> TasksAsync(string? status, string? type, Guid? poolId, Paging paging) => PageAsync<TaskRow>(
         "from vdi_tasks t where (@status::text is null or t.status = @status::text) and (@type::text is null or t.task_type = @type::text) and (@pool::uuid is null or t.pool_id = @pool::uuid)",
-        "t.created desc",
+        Order(paging.Ordering, "t", "t.created desc, t.id", "created", "status", "task_type", "finished", "progress"),
         "t.id, t.entity_id, t.pool_id, t.task_type, t.status, t.progress, t.message, t.creator, t.created, t.started, t.finished, t.resumable, t.priority",
         [("status", (object?)status ?? DBNull.Value), ("type", (object?)type ?? DBNull.Value), ("pool", poolId is { } p ? p : DBNull.Value)], paging);
 
@@ -193,41 +221,56 @@ public sealed class AdminQueries(NpgsqlDataSource db)
         return value.IndexOfAny([',', '"', '\r', '\n']) < 0 ? value : $"\"{value.Replace("\"", "\"\"", StringComparison.Ordinal)}\"";
     }
 
-    /// <summary>Thin-client sessions (the original's thin_clients query): the active ones, or all with <paramref name="withDisconnected"/>.</summary>
-    public Task<Page<SessionRow>> SessionsAsync(bool withDisconnected, Guid? userId, TimeSpan afkTimeout, Paging paging) => PageAsync<SessionRow>(
-        "from vdi_tk_sessions s left join lateral (select c.vm_id, c.connection_type, c.is_connection_secure, c.read_speed, c.write_speed, c.avg_rtt, c.loss_percentage " +
-        "from vdi_tk_vm_connections c where c.session_id = s.id and c.disconnected_from_vm is null order by c.connected_to_vm desc limit 1) c on true " +
-        "left join vdi_vms v on v.id = c.vm_id " +
-        "where (@all or s.disconnected is null) and (@user::uuid is null or s.user_id = @user::uuid)",
-        "s.connected desc",
-        "s.id as conn_id, s.user_id, s.username as user_name, s.veil_connect_version, v.verbose_name as vm_name, c.vm_id, s.tk_ip, s.tk_os, " +
-        "s.connected, s.disconnected, s.data_received, s.last_interaction, " +
-        "(s.last_interaction is null or s.last_interaction < now() - @afk * interval '1 second') as is_afk, c.connection_type, c.is_connection_secure, " +
-        "c.read_speed, c.write_speed, c.avg_rtt, c.loss_percentage, s.mac_address, s.hostname, s.gateway, s.close_reason",
-        [("all", withDisconnected), ("user", userId is { } u ? u : DBNull.Value), ("afk", afkTimeout.TotalSeconds)], paging);
+    /// <summary>
+    /// Thin-client sessions (the original's thin_clients query): the active ones, or all with <paramref name="withDisconnected"/>.
+    /// The page's sessions are found first (an index on connected), then only they are joined to their current desktop:
+    /// a deep page of a million sessions does not join the rows it skips.
+    /// </summary>
+    public Task<Page<SessionRow>> SessionsAsync(bool withDisconnected, Guid? userId, TimeSpan afkTimeout, Paging paging)
+    {
+        const string where = "from vdi_tk_sessions s where (@all or s.disconnected is null) and (@user::uuid is null or s.user_id = @user::uuid)";
+        var order = Order(paging.Ordering, "s", "s.connected desc, s.id", "connected", "disconnected", "username", "tk_ip", "tk_os", "veil_connect_version");
+        const string columns =
+            "s.id as conn_id, s.user_id, s.username as user_name, s.veil_connect_version, v.verbose_name as vm_name, c.vm_id, s.tk_ip, s.tk_os, " +
+            "s.connected, s.disconnected, s.data_received, s.last_interaction, " +
+            "(s.last_interaction is null or s.last_interaction < now() - @afk * interval '1 second') as is_afk, c.connection_type, c.is_connection_secure, " +
+            "c.read_speed, c.write_speed, c.avg_rtt, c.loss_percentage, s.mac_address, s.hostname, s.gateway, s.close_reason";
+        var rows = $"""
+            select {columns}
+            from (select s.* {where} order by {order} limit {paging.Take} offset {paging.Skip}) s
+            left join lateral (select c.vm_id, c.connection_type, c.is_connection_secure, c.read_speed, c.write_speed, c.avg_rtt, c.loss_percentage
+                from vdi_tk_vm_connections c where c.session_id = s.id and c.disconnected_from_vm is null order by c.connected_to_vm desc limit 1) c on true
+            left join vdi_vms v on v.id = c.vm_id
+            order by {order}
+            """;
+        return PageAsync<SessionRow>(where, order, columns,
+            [("all", withDisconnected), ("user", userId is { } u ? u : DBNull.Value), ("afk", afkTimeout.TotalSeconds)], paging, rows);
+    }
 
     public Task<Page<UserRow>> UsersAsync(string? search, Paging paging) => PageAsync<UserRow>(
         "from vdi_users u where (@q::text is null or u.username ilike '%' || @q::text || '%' or u.last_name ilike '%' || @q::text || '%' or u.email ilike '%' || @q::text || '%')",
-        Order(paging.Ordering, "u", "lower(u.username)", "username", "last_name", "created", "last_login", "is_active"),
+        Order(paging.Ordering, "u", "lower(u.username), u.id", "username", "last_name", "created", "last_login", "is_active"),
         "u.id, u.username, u.first_name, u.last_name, u.email, u.is_superuser, u.is_active, u.roles, u.created, u.last_login, u.directory_id",
         [("q", (object?)(string.IsNullOrWhiteSpace(search) ? null : search.Trim()) ?? DBNull.Value)], paging);
 
     public Task<Page<GroupRow>> GroupsAsync(Paging paging) => PageAsync<GroupRow>(
-        "from vdi_groups g", "lower(g.verbose_name)",
+        "from vdi_groups g", OrderBy(paging.Ordering, "lower(g.verbose_name), g.id", ("verbose_name", "lower(g.verbose_name)")),
         "g.id, g.verbose_name, g.description, g.roles, g.tk_permissions, (select count(*) from vdi_group_members m where m.group_id = g.id) as members_count",
         [], paging);
 
     public Task<Page<MemberRow>> GroupMembersAsync(Guid groupId, Paging paging) => PageAsync<MemberRow>(
-        "from vdi_group_members m join vdi_users u on u.id = m.user_id where m.group_id = @g", "lower(u.username)",
+        "from vdi_group_members m join vdi_users u on u.id = m.user_id where m.group_id = @g",
+        OrderBy(paging.Ordering, "lower(u.username), u.id", ("username", "lower(u.username)"), ("last_name", "lower(u.last_name)")),
         "u.id, u.username, u.first_name, u.last_name", [("g", groupId)], paging);
 
     public Task<Page<MemberRow>> PoolUsersAsync(Guid poolId, Paging paging) => PageAsync<MemberRow>(
-        "from vdi_pool_entitlements e join vdi_users u on u.id = e.user_id where e.pool_id = @p", "lower(u.username)",
+        "from vdi_pool_entitlements e join vdi_users u on u.id = e.user_id where e.pool_id = @p",
+        OrderBy(paging.Ordering, "lower(u.username), u.id", ("username", "lower(u.username)"), ("last_name", "lower(u.last_name)")),
         "u.id, u.username, u.first_name, u.last_name, (select o.vm_id from vdi_vm_owners o where o.pool_id = e.pool_id and o.user_id = u.id limit 1) as vm_id",
         [("p", poolId)], paging);
 
     public Task<Page<NamedRow>> PoolGroupsAsync(Guid poolId, Paging paging) => PageAsync<NamedRow>(
-        "from vdi_pool_entitlements e join vdi_groups g on g.id = e.group_id where e.pool_id = @p", "lower(g.verbose_name)",
+        "from vdi_pool_entitlements e join vdi_groups g on g.id = e.group_id where e.pool_id = @p", "lower(g.verbose_name), g.id",
         "g.id, g.verbose_name", [("p", poolId)], paging);
 
     /// <summary>What the dashboard shows: counts by status, live sessions, running tasks.</summary>

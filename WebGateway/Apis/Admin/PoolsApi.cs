@@ -21,7 +21,8 @@ public static class PoolsApi
     public static RouteGroupBuilder MapPoolsApi(this RouteGroupBuilder admin)
     {
         var g = admin.MapGroup("/pools").WithTags("Pools").RequireAuthorization(Roles.AdministratorPolicy);
-        g.MapGet("/", (AdminQueries q, string? status, Guid? controller_id, [AsParameters] Paging paging) => q.PoolsAsync(status, controller_id, paging));
+        g.MapGet("/", (AdminQueries queries, string? status, Guid? controller_id, string? q, [AsParameters] Paging paging) =>
+            queries.PoolsAsync(status, controller_id, q, paging));
         g.MapPost("/", CreateAsync);
         g.MapGet("/{id:guid}", async (Guid id, IClusterClient cluster) =>
             await Pool(cluster, id).GetAsync() ?? throw new BrokerException(ErrorKind.NotFound, $"no pool has the id {id}"));
@@ -40,7 +41,7 @@ public static class PoolsApi
         g.MapPost("/{id:guid}/clear", (Guid id, IClusterClient cluster, ClaimsPrincipal user) => Pool(cluster, id).ClearAsync(user.UserName()));
         g.MapPost("/{id:guid}/prepare", async (Guid id, IClusterClient cluster, ClaimsPrincipal user) =>
             TypedResults.Accepted("/api/admin/tasks", await Pool(cluster, id).PrepareAsync(user.UserName())));
-        g.MapGet("/{id:guid}/vms", (Guid id, AdminQueries q, [AsParameters] Paging paging) => q.PoolVmsAsync(id, paging));
+        g.MapGet("/{id:guid}/vms", (Guid id, AdminQueries queries, string? q, [AsParameters] Paging paging) => queries.PoolVmsAsync(id, q, paging));
         g.MapGet("/{id:guid}/users", (Guid id, AdminQueries q, [AsParameters] Paging paging) => q.PoolUsersAsync(id, paging));
         g.MapGet("/{id:guid}/groups", (Guid id, AdminQueries q, [AsParameters] Paging paging) => q.PoolGroupsAsync(id, paging));
         g.MapPost("/{id:guid}/vms", (Guid id, VmsRequest body, IClusterClient cluster, ClaimsPrincipal user) =>

@@ -102,8 +102,13 @@ public sealed class StatisticsQueries(NpgsqlDataSource db, TimeProvider time)
         Add($"""
             select coalesce(max(n), 0) from (
                 select sum(d) over (order by t, d rows unbounded preceding) as n from (
+                    -- the sessions open at some time of the period: closed after its start (the index on disconnected) or still open
                     select greatest(s.connected, @from) as t, 1 as d from vdi_tk_sessions s
-                     where s.connected < @to and coalesce(s.disconnected, 'infinity') > @from
+                     where s.connected < @to and s.disconnected > @from
+                       and (@pool is null or exists (select 1 from vdi_tk_vm_connections c join vdi_vms v on v.id = c.vm_id where c.session_id = s.id and v.pool_id = @pool))
+                    union all
+                    select greatest(s.connected, @from), 1 from vdi_tk_sessions s
+                     where s.connected < @to and s.disconnected is null
                        and (@pool is null or exists (select 1 from vdi_tk_vm_connections c join vdi_vms v on v.id = c.vm_id where c.session_id = s.id and v.pool_id = @pool))
                     union all
                     select s.disconnected, -1 from vdi_tk_sessions s
@@ -115,16 +120,22 @@ public sealed class StatisticsQueries(NpgsqlDataSource db, TimeProvider time)
         const string Percentiles = "avg(d), percentile_cont(0.5) within group (order by d), percentile_cont(0.9) within group (order by d), percentile_cont(0.99) within group (order by d), count(*)";
         Add($"select {Percentiles} from (select extract(epoch from (disconnected - connected))::float8 as d from ({Sessions}) a where disconnected is not null) x");
         Add($"select {Percentiles} from (select extract(epoch from (disconnected_from_vm - connected_to_vm))::float8 as d from ({Connections}) a where successful and disconnected_from_vm is not null) x");
+        // (a session's first desktop within a day of the period's end: one pass over the period's connections, joined by hash)
         Add($"""
             select {Percentiles} from (
                 select extract(epoch from (f.first - s.connected))::float8 as d
                 from ({Sessions}) s
-                cross join lateral (select min(c.connected_to_vm) as first from vdi_tk_vm_connections c where c.session_id = s.id and c.successful) f
-                where f.first is not null) x
+                join (select c.session_id, min(c.connected_to_vm) as first from vdi_tk_vm_connections c
+                      where c.successful and c.connected_to_vm >= @from and c.connected_to_vm < @to + interval '1 day' group by c.session_id) f on f.session_id = s.id) x
             """);
         // 6-9: top pools and users by VM connections, client systems and VeiL Connect versions by sessions
         Add($"select p.verbose_name, count(*), p.id from ({Connections}) c join vdi_pools p on p.id = c.pool_id where c.successful group by p.id, p.verbose_name order by 2 desc, 1 limit 10");
-        Add($"select s.username, count(*) from ({Connections}) c join vdi_tk_sessions s on s.id = c.session_id where c.successful group by s.username order by 2 desc, 1 limit 10");
+        // top users: the desktops their sessions of the period opened
+        Add($"""
+            select s.username, count(*) from ({Sessions}) s
+            join vdi_tk_vm_connections c on c.session_id = s.id and c.successful and c.connected_to_vm >= @from and c.connected_to_vm < @to + interval '1 day'
+            group by s.username order by 2 desc, 1 limit 10
+            """);
         Add($"select coalesce(nullif(tk_os, ''), 'unknown'), count(*) from ({Sessions}) a group by 1 order by 2 desc, 1 limit 20");
         Add($"select coalesce(nullif(veil_connect_version, ''), 'unknown'), count(*) from ({Sessions}) a group by 1 order by 2 desc, 1 limit 20");
 

@@ -1,3 +1,4 @@
+using Vdi.WebGateway.Apis.Admin.Rows;
 using System.Security.Claims;
 using Vdi.Grains.Interfaces.Errors;
 using Vdi.Grains.Interfaces.Pools;
@@ -22,6 +23,8 @@ public static class VmsApi
     public static RouteGroupBuilder MapVmsApi(this RouteGroupBuilder admin)
     {
         var g = admin.MapGroup("/vms").WithTags("VMs").RequireAuthorization(Roles.AdministratorPolicy);
+        g.MapGet("/", (AdminQueries queries, Guid? pool_id, string? q, string? status, [AsParameters] Paging paging) =>
+            queries.VmsAsync(pool_id, q, status, paging));
         g.MapGet("/{id:guid}", async (Guid id, IClusterClient cluster) =>
             await cluster.GetGrain<IVmGrain>(id).GetAsync() ?? throw BrokerException.NotFound($"the broker does not know VM {id}"));
         g.MapPost("/{id:guid}/assign", async (Guid id, UserRequest body, IClusterClient cluster, ClaimsPrincipal user) =>

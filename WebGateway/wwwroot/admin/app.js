@@ -9,6 +9,7 @@ const LEVELS = ['info', 'warning', 'error', 'debug'];
 
 function panel() {
   return {
+    // the language chosen in this browser, else the broker's (Broker:Language, from the public /api/settings)
     lang: localStorage.getItem('vdi.lang') || 'en',
     token: sessionStorage.getItem('vdi.token') || '',
     me: null,
@@ -29,7 +30,8 @@ function panel() {
     pools: { count: 0, results: [] },
     poolForm: null, poolChoices: { resource_pools: [], data_pools: [], templates: [], vms: [] },
     pool: null, poolCounts: null, poolVms: { count: 0, results: [] }, poolUsers: { count: 0, results: [] }, poolGroups: { count: 0, results: [] },
-    poolTasks: { count: 0, results: [] }, assignTo: {}, entitleName: '', vmOffset: 0,
+    poolTasks: { count: 0, results: [] }, assignTo: {}, entitleName: '', poolEdit: null,
+    vms: { count: 0, results: [] },
     sessions: { count: 0, results: [] }, showEnded: false, messageTo: {}, messageAll: '', chat: [],
     users: { count: 0, results: [] }, userSearch: '', userEdit: null, userForm: { username: '', password: '', roles: [], is_superuser: false },
     directories: { count: 0, results: [] }, directoryChecks: {}, directory: null, directorySyncTask: '',
@@ -37,8 +39,18 @@ function panel() {
     directoryForm: { verbose_name: '', kind: 'ACTIVE_DIRECTORY', servers: '', security: 'LDAPS', base_dn: '', service_dn: '', service_password: '', domain: '', ca_directory: '', timeout: 10 },
     groups: { count: 0, results: [] }, groupForm: { verbose_name: '', description: '' }, group: null, groupMembers: { count: 0, results: [] }, memberName: '',
     tasks: { count: 0, results: [] },
-    journal: { count: 0, results: [] }, journalFilter: { event_type: '', entity_type: '', username: '', from: '', to: '', unread: false }, journalOffset: 0,
-    settings: null,
+    journal: { count: 0, results: [] }, journalFilter: { event_type: '', entity_type: '', username: '', from: '', to: '', unread: false },
+    settings: null, retention: null,
+    // every list pages and sorts on the server: its offset, page size, ordering (a field, "-" first for descending) and search
+    lists: {
+      controllers: { offset: 0, limit: 50, ordering: '' }, pools: { offset: 0, limit: 50, ordering: '', q: '' },
+      poolVms: { offset: 0, limit: 100, ordering: '', q: '' }, poolUsers: { offset: 0, limit: 50, ordering: '' }, poolGroups: { offset: 0, limit: 50, ordering: '' },
+      vms: { offset: 0, limit: 50, ordering: '', q: '' }, sessions: { offset: 0, limit: 50, ordering: '' }, users: { offset: 0, limit: 50, ordering: '', q: '' },
+      groups: { offset: 0, limit: 50, ordering: '' }, groupMembers: { offset: 0, limit: 50, ordering: '' }, directories: { offset: 0, limit: 50, ordering: '' },
+      tasks: { offset: 0, limit: 50, ordering: '' }, journal: { offset: 0, limit: 50, ordering: '' },
+    },
+    // the password dialog (instead of prompt()): typed twice, hidden
+    passwordDialog: null,
     errors: {},
     _socket: null, _refresh: {},
 
@@ -46,7 +58,7 @@ function panel() {
     t(key) { return (window.VDI_TEXTS[this.lang] || {})[key] || window.VDI_TEXTS.en[key] || key; },
     // a session's close reason in the panel's language (rows from before schema 013 may hold an English sentence)
     closeReason(reason) { return reason ? (this.t('reason_' + reason) === 'reason_' + reason ? reason : this.t('reason_' + reason)) : ''; },
-    setLang(lang) { this.lang = lang; localStorage.setItem('vdi.lang', lang); document.documentElement.lang = lang; },
+    setLang(lang, remember = true) { this.lang = lang; if (remember) { localStorage.setItem('vdi.lang', lang); } document.documentElement.lang = lang; },
     power(n) { return POWER[n] || n; },
     level(n) { return this.t(LEVELS[n] || 'info'); },
     uptime(seconds) {
@@ -57,18 +69,63 @@ function panel() {
     secretHint(set) { return set ? this.t('keepSecret') : ''; },
     n(v) { return v === null || v === undefined ? '' : v; },
     stateClass(s) { return ['ACTIVE', 'HEALTHY', 'JOINING'].includes(s) ? 'ok' : ['DEGRADED', 'SHUTTINGDOWN', 'DRAINING', 'STOPPED', 'SERVICE'].includes(s) ? 'warn' : 'bad'; },
-    when(s) { return s ? new Date(s).toLocaleString(this.lang === 'ru' ? 'ru-RU' : 'en-GB') : ''; },
+    locale() { return this.lang === 'ru' ? 'ru-RU' : 'en-GB'; },
+    when(s) { return s ? new Date(s).toLocaleString(this.locale()) : ''; },
+    // an enum value (a status, a type, a role...) in the panel's language: "enum_<VALUE>" when the texts have it
+    e(value) { if (value == null || value === '') { return ''; } const k = 'enum_' + value; const text = this.t(k); return text === k ? String(value) : text; },
+    roleList(u) { return (u.is_superuser ? ['SUPERUSER'] : []).concat(u.roles || []).map(r => this.e(r)).join(', '); },
+    speed(bytes) { return bytes == null ? '' : bytes >= 1048576 ? `${(bytes / 1048576).toFixed(1)} MB/s` : `${Math.round(bytes / 1024)} KB/s`; },
+    network(s) {
+      if (s.avg_rtt == null && s.loss_percentage == null && s.read_speed == null) { return ''; }
+      const parts = [];
+      if (s.avg_rtt != null) { parts.push(`RTT ${Math.round(s.avg_rtt)} ${this.t('msShort')}`); }
+      if (s.loss_percentage != null) { parts.push(`${this.t('loss')} ${Number(s.loss_percentage).toFixed(1)}%`); }
+      if (s.read_speed != null) { parts.push(`↓ ${this.speed(s.read_speed)}`); }
+      if (s.write_speed != null) { parts.push(`↑ ${this.speed(s.write_speed)}`); }
+      return parts.join(' · ');
+    },
     has(role) { return !!this.me && (this.me.roles.includes('SUPERUSER') || this.me.roles.includes(role)); },
     get isAdmin() { return this.has('ADMINISTRATOR'); },
     get isSecurity() { return this.has('SECURITY_ADMINISTRATOR'); },
+    get isSuperuser() { return !!this.me && this.me.roles.includes('SUPERUSER'); },
     get anyRole() { return !!this.me && this.me.roles.length > 0; },
     toast(text, kind = 'ok') {
       const id = Math.random();
-      this.toasts.push({ id, text, kind });
-      setTimeout(() => { this.toasts = this.toasts.filter(x => x.id !== id); }, 5000);
+      this.toasts = [...this.toasts, { id, text, kind }].slice(-4); // a few at a time: they never pile over the page
+      setTimeout(() => this.dismiss(id), kind === 'error' ? 10000 : 5000);
     },
-    fail(e) { this.toast(e.message || String(e), 'error'); },
+    dismiss(id) { this.toasts = this.toasts.filter(x => x.id !== id); },
+    // a refusal in the panel's language when the server named its reason with a code the texts know
+    fail(e) { const key = e.code ? 'error_' + e.code : ''; const text = key && this.t(key) !== key ? `${this.t(key)}: ${e.message}` : (e.message || String(e)); this.toast(text, 'error'); },
     fieldError(name) { return (this.errors[name] || []).join(' '); },
+    // ---- lists: paging, sorting and search on the server --------------------------------------------------------
+    listQuery(name, extra) {
+      const l = this.lists[name], q = new URLSearchParams(extra || {});
+      q.set('limit', l.limit); q.set('offset', l.offset);
+      if (l.ordering) { q.set('ordering', l.ordering); }
+      if (l.q) { q.set('q', l.q); }
+      return q.toString();
+    },
+    pageOf(name) { return this[name] || { count: 0, results: [] }; },
+    pageBy(name, delta) { const l = this.lists[name]; l.offset = Math.max(0, l.offset + delta * l.limit); return this.load().catch(e => this.fail(e)); },
+    sortBy(name, field) {
+      const l = this.lists[name];
+      l.ordering = l.ordering === field ? '-' + field : field;
+      l.offset = 0;
+      return this.load().catch(e => this.fail(e));
+    },
+    sortMark(name, field) { const o = this.lists[name].ordering; return o === field ? ' ▲' : o === '-' + field ? ' ▼' : ''; },
+    ariaSort(name, field) { const o = this.lists[name].ordering; return o === field ? 'ascending' : o === '-' + field ? 'descending' : 'none'; },
+    searchList(name) { this.lists[name].offset = 0; return this.load().catch(e => this.fail(e)); },
+    number(v) { return v == null ? '' : Number(v).toLocaleString(this.locale()); },
+    rangeText(name) {
+      const l = this.lists[name], p = this.pageOf(name);
+      if (!p.count || !p.results.length) { return this.t('nothingFound'); }
+      return `${this.number(l.offset + 1)}–${this.number(l.offset + p.results.length)} ${this.t('of')} ${p.count_estimated ? this.t('about') + ' ' : ''}${this.number(p.count)}`;
+    },
+    hasPrev(name) { return this.lists[name].offset > 0; },
+    hasNext(name) { const l = this.lists[name], p = this.pageOf(name); return p.results.length === l.limit && l.offset + p.results.length < p.count; },
+    showPager(name) { return this.lists[name].offset > 0 || this.pageOf(name).count > this.lists[name].limit; },
 
     async api(method, path, body) {
       const response = await fetch(path, {
@@ -85,6 +142,7 @@ function panel() {
       if (!response.ok) {
         const error = new Error((data && (data.detail || data.title)) || `${response.status}`);
         error.status = response.status;
+        error.code = data && data.code;
         error.fields = (data && data.errors) || (data && data.field ? { [data.field]: [data.detail] } : {});
         throw error;
       }
@@ -93,7 +151,10 @@ function panel() {
 
     // ---- session ----------------------------------------------------------------------------------------------
     async init() {
-      this.setLang(this.lang);
+      this.setLang(this.lang, false);
+      if (!localStorage.getItem('vdi.lang')) {
+        fetch('/api/settings').then(r => r.json()).then(b => { if (b && b.data && ['en', 'ru'].includes(b.data.language)) { this.setLang(b.data.language, false); } }).catch(() => {});
+      }
       window.addEventListener('hashchange', () => this.navigate());
       // the services page is live: every silo's and gateway's report is read again every 5 s while it is open
       setInterval(() => { if (this.route.page === 'services' && this.me && !document.hidden) { this.load().catch(() => {}); } }, 5000);
@@ -189,7 +250,10 @@ function panel() {
     go(hash) { location.hash = hash; },
     navigate() {
       const [page, id] = (location.hash.replace(/^#\/?/, '') || 'dashboard').split('/');
-      if (page !== this.route.page || (id || null) !== this.route.id) { this.vmOffset = 0; }
+      if (page !== this.route.page || (id || null) !== this.route.id) {
+        for (const name of ['poolVms', 'poolUsers', 'poolGroups', 'groupMembers']) { this.lists[name].offset = 0; if ('q' in this.lists[name]) { this.lists[name].q = ''; } }
+        this.poolEdit = null;
+      }
       this.route = { page, id: id || null };
       this.errors = {};
       this.load().catch(e => this.fail(e));
@@ -206,29 +270,32 @@ function panel() {
           .then(day => this.$nextTick(() => { this._dashChart = this.chart('dash-chart', day.series, this._dashChart, 200); })).catch(() => {});
         this.latest = (await this.api('GET', '/api/admin/journal?limit=10')).results;
       } else if (p === 'controllers' && this.isAdmin) {
-        this.controllers = await this.api('GET', '/api/admin/controllers');
+        this.controllers = await this.api('GET', `/api/admin/controllers?${this.listQuery('controllers')}`);
       } else if (p === 'pools' && this.isAdmin) {
-        this.pools = await this.api('GET', '/api/admin/pools');
+        this.pools = await this.api('GET', `/api/admin/pools?${this.listQuery('pools')}`);
+      } else if (p === 'vms' && this.isAdmin) {
+        this.vms = await this.api('GET', `/api/admin/vms?${this.listQuery('vms')}`);
       } else if (p === 'pool' && this.isAdmin) {
         const id = this.route.id;
         [this.pool, this.poolCounts, this.poolVms, this.poolUsers, this.poolGroups, this.poolTasks] = await Promise.all([
           this.api('GET', `/api/admin/pools/${id}`), this.api('GET', `/api/admin/pools/${id}/counts`),
-          this.api('GET', `/api/admin/pools/${id}/vms?limit=100&offset=${this.vmOffset}`), this.api('GET', `/api/admin/pools/${id}/users?limit=1000`),
-          this.api('GET', `/api/admin/pools/${id}/groups`), this.api('GET', `/api/admin/tasks?pool_id=${id}&limit=20`)]);
+          this.api('GET', `/api/admin/pools/${id}/vms?${this.listQuery('poolVms')}`), this.api('GET', `/api/admin/pools/${id}/users?${this.listQuery('poolUsers')}`),
+          this.api('GET', `/api/admin/pools/${id}/groups?${this.listQuery('poolGroups')}`), this.api('GET', `/api/admin/tasks?pool_id=${id}&limit=20`)]);
       } else if (p === 'thin-clients' && this.isAdmin) {
-        this.sessions = await this.api('GET', `/api/admin/thin-clients?get_disconnected=${this.showEnded}`);
+        this.sessions = await this.api('GET', `/api/admin/thin-clients?${this.listQuery('sessions', { get_disconnected: this.showEnded })}`);
       } else if (p === 'users' && this.isSecurity) {
-        this.users = await this.api('GET', `/api/admin/users?q=${encodeURIComponent(this.userSearch)}`);
+        this.lists.users.q = this.userSearch;
+        this.users = await this.api('GET', `/api/admin/users?${this.listQuery('users')}`);
       } else if (p === 'groups' && this.isSecurity) {
-        this.groups = await this.api('GET', '/api/admin/groups');
+        this.groups = await this.api('GET', `/api/admin/groups?${this.listQuery('groups')}`);
         if (this.route.id) {
-          this.group = this.groups.results.find(g => g.id === this.route.id) || null;
-          this.groupMembers = await this.api('GET', `/api/admin/groups/${this.route.id}/members`);
+          this.group = this.groups.results.find(g => g.id === this.route.id) || await this.api('GET', `/api/admin/groups/${this.route.id}`).catch(() => null);
+          this.groupMembers = await this.api('GET', `/api/admin/groups/${this.route.id}/members?${this.listQuery('groupMembers')}`);
         }
       } else if (p === 'directories' && this.isSecurity) {
-        [this.directories, this.groups] = await Promise.all([this.api('GET', '/api/admin/directories'), this.api('GET', '/api/admin/groups?limit=500')]);
+        [this.directories, this.groups] = await Promise.all([this.api('GET', `/api/admin/directories?${this.listQuery('directories')}`), this.api('GET', '/api/admin/groups?limit=1000')]);
       } else if (p === 'tasks' && this.isAdmin) {
-        this.tasks = await this.api('GET', '/api/admin/tasks?limit=100');
+        this.tasks = await this.api('GET', `/api/admin/tasks?${this.listQuery('tasks')}`);
       } else if (p === 'statistics') {
         if (!this.statsFilter.from) {
           const today = new Date();
@@ -243,10 +310,11 @@ function panel() {
       } else if (p === 'settings' && this.isAdmin) {
         this.settings = await this.api('GET', '/api/admin/settings');
         this.notify = await this.api('GET', '/api/admin/notifications');
+        this.retention = await this.api('GET', '/api/admin/retention').catch(() => null);
         const h = this.notify.webhooks[0];
         this.hook = h ? { url: h.url, secret: '', level: h.level, has_secret: h.has_secret } : { url: '', secret: '', level: 'ERRORS', has_secret: false };
       } else if (p === 'journal') {
-        this.journal = await this.api('GET', `/api/admin/journal?${this.journalQuery()}&limit=50&offset=${this.journalOffset}`);
+        this.journal = await this.api('GET', `/api/admin/journal?${this.journalQuery()}&${this.listQuery('journal')}`);
       }
     },
     async act(fn, okText) {
@@ -310,7 +378,23 @@ function panel() {
         this.go(`#/pool/${pool.id}`);
       }, 'poolCreated');
     },
-    vmPage(delta) { this.vmOffset = Math.max(0, this.vmOffset + delta * 100); return this.load().catch(e => this.fail(e)); },
+    editPool() {
+      const p = this.pool;
+      this.errors = {};
+      this.poolEdit = {
+        verbose_name: p.verbose_name, reserve_size: p.reserve_size, total_size: p.total_size, increase_step: p.increase_step, vm_name_template: p.vm_name_template || '',
+        connection_types: [...(p.connection_types || [])], keep_vms_on: !!p.keep_vms_on, free_vm_from_user: !!p.free_vm_from_user,
+        vm_action_upon_user_disconnect: p.vm_action_upon_user_disconnect || 'NONE', vm_disconnect_action_timeout: p.vm_disconnect_action_timeout,
+        set_vms_hostnames: !!p.set_vms_hostnames, include_vms_in_ad: !!p.include_vms_in_ad, ad_ou: p.ad_ou || '', enable_vms_remote_access: !!p.enable_vms_remote_access, start_vms: !!p.start_vms,
+      };
+    },
+    savePool() {
+      const f = { ...this.poolEdit };
+      for (const k of ['reserve_size', 'total_size', 'increase_step', 'vm_disconnect_action_timeout']) { f[k] = f[k] === '' || f[k] == null ? null : Number(f[k]); }
+      if (this.pool.pool_type === 'STATIC') { for (const k of ['reserve_size', 'total_size', 'increase_step', 'vm_name_template']) { delete f[k]; } }
+      for (const k of Object.keys(f)) { if (f[k] === null) { delete f[k]; } }
+      return this.act(async () => { await this.api('PATCH', `/api/admin/pools/${this.pool.id}`, f); this.poolEdit = null; }, 'saved');
+    },
     poolAction(action) { return this.act(() => this.api('POST', `/api/admin/pools/${this.pool.id}/${action}`), 'done'); },
     removePool() {
       return confirm(this.t('confirmRemove')) && this.act(async () => { await this.api('DELETE', `/api/admin/pools/${this.pool.id}`); this.go('#/pools'); }, 'done');
@@ -453,9 +537,18 @@ function panel() {
     directoryServers(d) { return (d.servers || []).join(', '); },
     deleteDirectory(d) { return confirm(this.t('confirmRemove')) && this.act(() => this.api('DELETE', `/api/admin/directories/${d.id}`), 'done'); },
     deleteGroup(g) { return confirm(this.t('confirmRemove')) && this.act(() => this.api('DELETE', `/api/admin/groups/${g.id}`), 'done'); },
-    changePassword(u) {
-      const password = prompt(this.t('newPassword'));
-      return password && this.updateUser(u, { password });
+    changePassword(u) { this.errors = {}; this.passwordDialog = { user: u, password: '', repeat: '', mismatch: false }; this.$nextTick(() => { const el = document.getElementById('password-new'); if (el) { el.focus(); } }); },
+    closePasswordDialog() { this.passwordDialog = null; },
+    async submitPassword() {
+      const d = this.passwordDialog;
+      d.mismatch = d.password !== d.repeat;
+      if (d.mismatch || !d.password) { return; }
+      this.errors = {};
+      try {
+        await this.api('PATCH', `/api/admin/users/${d.user.id}`, { password: d.password });
+        this.passwordDialog = null;
+        this.toast(this.t('passwordChanged'));
+      } catch (e) { this.errors = e.fields || {}; if (!Object.keys(this.errors).length) { this.fail(e); } }
     },
     createGroup() {
       return this.act(async () => { await this.api('POST', '/api/admin/groups', this.groupForm); this.groupForm = { verbose_name: '', description: '' }; }, 'saved');
@@ -554,14 +647,22 @@ function panel() {
       if (f.unread) { q.set('unread', 'true'); }
       return q.toString();
     },
-    journalPage(delta) { this.journalOffset = Math.max(0, this.journalOffset + delta * 50); return this.load().catch(e => this.fail(e)); },
-    applyJournal() { this.journalOffset = 0; return this.load().catch(e => this.fail(e)); },
+    applyJournal() { this.lists.journal.offset = 0; return this.load().catch(e => this.fail(e)); },
     markAllRead() { return this.markRead(this.journal.results.map(e => e.id)); },
     runningTasks() { return Object.values(this.summary.tasks || {}).reduce((a, b) => a + b, 0); },
-    vmRange() { return `${this.vmOffset + 1}–${Math.min(this.vmOffset + 100, this.poolVms.count)} ${this.t('of')} ${this.poolVms.count}`; },
-    journalRange() {
-      const j = this.journal;
-      return `${j.count ? this.journalOffset + 1 : 0}–${Math.min(this.journalOffset + 50, j.count)} ${this.t('of')} ${j.count}`;
+    saveRetention() {
+      const r = this.retention;
+      return this.act(() => this.api('PUT', '/api/admin/retention', {
+        journal_months: Number(r.journal_months), session_months: Number(r.session_months), task_days: Number(r.task_days), archive: !!r.archive,
+      }), 'saved');
+    },
+    runRetention() { return confirm(this.t('confirmRetention')) && this.act(() => this.api('POST', '/api/admin/retention/run'), 'done'); },
+    bytes(n) { return n == null ? '' : n >= 1073741824 ? `${(n / 1073741824).toFixed(1)} GB` : n >= 1048576 ? `${(n / 1048576).toFixed(1)} MB` : `${Math.round(n / 1024)} KB`; },
+    retentionRunText() {
+      const r = this.retention && this.retention.last_run;
+      if (!r) { return this.t('neverRun'); }
+      const what = `${this.t('journal')}: ${this.number(r.journal_removed)}, ${this.t('sessionsTotal')}: ${this.number(r.sessions_removed)}, ${this.t('tasks')}: ${this.number(r.tasks_removed)}`;
+      return `${this.when(r.finished)} (${r.by}): ${r.error || what}`;
     },
     markRead(ids) { return this.act(() => this.api('POST', '/api/admin/journal/mark-read', { ids }), 'done'); },
     async exportJournal() {

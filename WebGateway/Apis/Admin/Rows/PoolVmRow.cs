@@ -10,4 +10,6 @@ public sealed record PoolVmRow : AdminRow
     public bool CreatedByBroker { get; init; }
     public DateTime Updated { get; init; }
     public Guid[] Owners { get; init; } = [];
+    public Guid? PoolId { get; init; }
+    public string? PoolName { get; init; }
 }
