@@ -152,6 +152,36 @@ public sealed class AdminPanelBrowserTests(LiveSystemFixture system)
         await Assertions.Expect(page.Locator("[data-test=vm-owner]")).ToHaveTextAsync(username);
         await ShotAsync(page, "pool");
 
+        // the pool's VMs are found by name (on the server)
+        var vmName = await firstVm.Locator("td").First.InnerTextAsync();
+        await page.Locator("[data-test=vm-search] input").FillAsync(vmName);
+        await page.Locator("[data-test=vm-search] button").ClickAsync();
+        await Assertions.Expect(page.Locator("[data-test=vm-row]")).ToHaveCountAsync(1);
+        await page.Locator("[data-test=vm-search] input").FillAsync("");
+        await page.Locator("[data-test=vm-search] button").ClickAsync();
+        await Assertions.Expect(page.Locator("[data-test=vm-row]")).ToHaveCountAsync(3);
+
+        // the pool edit form: a refused size is shown at its field, then the change is saved and shown
+        await page.Locator("[data-test=pool-edit]").ClickAsync();
+        var edit = page.Locator("[data-test=pool-edit-form]");
+        await edit.Locator("input[name=total_size]").FillAsync("1"); // fewer than the pool's 3 VMs
+        await edit.Locator("[data-test=pool-save]").ClickAsync();
+        await Assertions.Expect(edit.Locator("[data-test=edit-error-total_size]")).Not.ToBeEmptyAsync();
+        await edit.Locator("input[name=total_size]").FillAsync("6");
+        await edit.Locator("select[name=vm_action_upon_user_disconnect]").SelectOptionAsync("SHUTDOWN");
+        await edit.Locator("input[name=vm_disconnect_action_timeout]").FillAsync("120");
+        await ShotAsync(page, "pool-edit");
+        await edit.Locator("[data-test=pool-save]").ClickAsync();
+        await Assertions.Expect(edit).ToBeHiddenAsync();
+        await Assertions.Expect(page.Locator("[data-test=pool-action]")).ToHaveTextAsync("SHUTDOWN / 120 s");
+        var poolId = page.Url.Split('/')[^1];
+        using (var api = GatewayClients.Http(system.GatewayUrls[0], await GatewayClients.LoginAsync(system.GatewayUrls[0], system.AdminUsername, system.AdminPassword)))
+        {
+            var edited = await api.GetFromJsonAsync<JsonElement>($"/api/admin/pools/{poolId}");
+            Assert.Equal(6, edited.GetProperty("total_size").GetInt32());
+            Assert.Equal("SHUTDOWN", edited.GetProperty("vm_action_upon_user_disconnect").GetString());
+        }
+
         await page.GotoAsync(Panel() + "#/dashboard");
         await Assertions.Expect(page.Locator("[data-test=dashboard]")).ToBeVisibleAsync();
         await ShotAsync(page, "dashboard");
@@ -420,5 +450,105 @@ public sealed class AdminPanelBrowserTests(LiveSystemFixture system)
             // the directory logins of other tests go to the first enabled directory: this one does not stay
             await grain.DeleteAsync("tests");
         }
+    }
+
+    [Fact]
+    public async Task Lists_page_and_sort_on_the_server_and_a_password_is_changed_in_a_dialog()
+    {
+        var prefix = $"pg{Guid.NewGuid():N}"[..8];
+        for (var i = 0; i < 53; i++)
+        {
+            await system.Grains.ForName($"{prefix}-{i:00}").CreateUserAsync(new NewUser($"{prefix}-{i:00}", "paging-password", false, [], "tests"));
+        }
+
+        var (name, _, _) = await GatewayClients.UserWithRolesAsync(system.Grains, system.GatewayUrls[0], Role.SecurityAdministrator);
+        var (context, page) = await OpenAsync();
+        await using var _ = context;
+        await LoginAsync(page, Panel(), name, "role-password");
+        await page.Locator("[data-test=nav-users]").ClickAsync();
+        await page.Locator("[data-test=user-search] input").FillAsync(prefix);
+        await page.Locator("[data-test=user-search] button").ClickAsync();
+        var rows = page.Locator("[data-test=user-row]");
+        var pager = page.Locator("[data-test=pager-users]");
+        await Assertions.Expect(rows).ToHaveCountAsync(50);
+        await Assertions.Expect(pager.Locator("[data-test=pager-range]")).ToHaveTextAsync("1–50 of 53");
+        await Assertions.Expect(rows.First).ToContainTextAsync($"{prefix}-00");
+        await pager.Locator("[data-test=pager-next]").ClickAsync();
+        await Assertions.Expect(rows).ToHaveCountAsync(3);
+        await Assertions.Expect(pager.Locator("[data-test=pager-range]")).ToHaveTextAsync("51–53 of 53");
+        await Assertions.Expect(pager.Locator("[data-test=pager-next]")).ToBeDisabledAsync();
+
+        // a header sorts on the server, the second click the other way, from the first page
+        var header = page.Locator("[data-test=users] th", new() { Has = page.Locator("[data-test=sort-username]") });
+        await page.Locator("[data-test=users] [data-test=sort-username]").ClickAsync();
+        await Assertions.Expect(header).ToHaveAttributeAsync("aria-sort", "ascending");
+        await Assertions.Expect(rows).ToHaveCountAsync(50);
+        await page.Locator("[data-test=users] [data-test=sort-username]").ClickAsync();
+        await Assertions.Expect(header).ToHaveAttributeAsync("aria-sort", "descending");
+        await Assertions.Expect(rows.First).ToContainTextAsync($"{prefix}-52");
+        await ShotAsync(page, "users");
+
+        // the password dialog: two fields that must agree, a refused password said in it, then the new one works
+        var row = page.Locator("[data-test=user-row]", new() { HasText = $"{prefix}-52" });
+        await row.Locator("[data-test=user-password]").ClickAsync();
+        var dialog = page.Locator("[data-test=password-dialog]");
+        await Assertions.Expect(dialog).ToBeVisibleAsync();
+        await Assertions.Expect(dialog.Locator("input[name=new_password]")).ToHaveAttributeAsync("type", "password");
+        await dialog.Locator("input[name=new_password]").FillAsync("Fresh-Password-41");
+        await dialog.Locator("input[name=repeat_password]").FillAsync("Fresh-Password-42");
+        await dialog.Locator("[data-test=password-save]").ClickAsync();
+        await Assertions.Expect(dialog.Locator("[data-test=password-mismatch]")).ToBeVisibleAsync();
+        await dialog.Locator("input[name=new_password]").FillAsync("ab");
+        await dialog.Locator("input[name=repeat_password]").FillAsync("ab");
+        await dialog.Locator("[data-test=password-save]").ClickAsync();
+        await Assertions.Expect(dialog.Locator("[data-test=password-error]")).Not.ToBeEmptyAsync();
+        await dialog.Locator("input[name=new_password]").FillAsync("Fresh-Password-42");
+        await dialog.Locator("input[name=repeat_password]").FillAsync("Fresh-Password-42");
+        await dialog.Locator("[data-test=password-save]").ClickAsync();
+        await Assertions.Expect(dialog).ToBeHiddenAsync();
+        await Assertions.Expect(page.Locator("[data-test=toast]").Last).ToContainTextAsync("Password changed");
+        Assert.Equal("status", await page.Locator(".toasts").GetAttributeAsync("role")); // announced to screen readers
+        Assert.False(string.IsNullOrEmpty(await GatewayClients.LoginAsync(system.GatewayUrls[0], $"{prefix}-52", "Fresh-Password-42")));
+    }
+
+    [Fact]
+    public async Task The_panel_opens_in_the_brokers_language_and_an_administrator_turns_on_two_factor_sign_in_with_a_qr_code()
+    {
+        await using var russian = await system.StartGatewayAsync("--Broker:Language=ru");
+        var url = new Uri(new Uri(russian.Urls.First()), "/admin/").ToString();
+        var (name, id, _) = await GatewayClients.UserWithRolesAsync(system.Grains, system.GatewayUrls[0], Role.Administrator);
+        var (context, page) = await OpenAsync();
+        await using var _ = context;
+        await page.GotoAsync(url);
+        await Assertions.Expect(page.Locator("[data-test=login-form] button[type=submit]")).ToHaveTextAsync("Войти");
+        await LoginAsync(page, url, name, "role-password");
+        await Assertions.Expect(page.Locator("[data-test=nav-journal]")).ToHaveTextAsync("Журнал");
+
+        // enums, roles and the Settings labels in Russian
+        await page.GotoAsync(url + "#/pools");
+        await Assertions.Expect(page.Locator("[data-test=pools] [data-test=sort-verbose_name]")).ToHaveTextAsync("Имя");
+        await page.GotoAsync(url + "#/settings");
+        await Assertions.Expect(page.Locator("[data-test=settings-form]")).ToContainTextAsync("Отключать неактивные тонкие клиенты (AFK)");
+        await Assertions.Expect(page.Locator("[data-test=settings-form]")).Not.ToContainTextAsync("afkSwitch");
+        await Assertions.Expect(page.Locator("[data-test=settings-form] select[name=password_security_level] option").First).ToHaveTextAsync("Низкая");
+        await Assertions.Expect(page.Locator("[data-test=retention-form]")).ToContainTextAsync("Хранение данных");
+        await Assertions.Expect(page.Locator("[data-test=retention-form] [data-test=retention-save]")).ToBeHiddenAsync(); // an administrator reads it only
+
+        // two-factor: the QR code and its secret, a wrong code refused, the right one turns it on
+        var mfa = page.Locator("[data-test=mfa-form]");
+        await Assertions.Expect(mfa.Locator("[data-test=mfa-state]")).ToHaveTextAsync("Выключен.");
+        await mfa.Locator("[data-test=mfa-start]").ClickAsync();
+        await Assertions.Expect(mfa.Locator("[data-test=mfa-qr]")).ToBeVisibleAsync();
+        var natural = await mfa.Locator("[data-test=mfa-qr]").EvaluateAsync<int>("img => img.naturalWidth");
+        Assert.True(natural > 100, $"the QR image is {natural} px wide");
+        var secret = await mfa.Locator("[data-test=mfa-secret]").InnerTextAsync();
+        await ShotAsync(page, "two-factor-ru");
+        await mfa.Locator("input[name=mfa_code]").FillAsync("000000");
+        await mfa.Locator("[data-test=mfa-confirm]").ClickAsync();
+        await Assertions.Expect(mfa.Locator("[data-test=mfa-error]")).Not.ToBeEmptyAsync();
+        await mfa.Locator("input[name=mfa_code]").FillAsync(new OtpNet.Totp(OtpNet.Base32Encoding.ToBytes(secret)).ComputeTotp());
+        await mfa.Locator("[data-test=mfa-confirm]").ClickAsync();
+        await Assertions.Expect(mfa.Locator("[data-test=mfa-state]")).ToHaveTextAsync("Включён: при каждом входе нужен одноразовый код.");
+        Assert.True((await system.Grains.GetGrain<IUserGrain>(id).GetAsync())!.TwoFactor);
     }
 }

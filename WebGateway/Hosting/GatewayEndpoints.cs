@@ -88,6 +88,7 @@ public static class GatewayEndpoints
         admin.MapThinClientsApi();
         admin.MapJournalApi();
         admin.MapSummaryApi();
+        admin.MapTwoFactorApi();
         admin.MapSettingsApi();
     }
 }

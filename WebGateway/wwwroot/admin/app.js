@@ -40,7 +40,7 @@ function panel() {
     groups: { count: 0, results: [] }, groupForm: { verbose_name: '', description: '' }, group: null, groupMembers: { count: 0, results: [] }, memberName: '',
     tasks: { count: 0, results: [] },
     journal: { count: 0, results: [] }, journalFilter: { event_type: '', entity_type: '', username: '', from: '', to: '', unread: false },
-    settings: null, retention: null,
+    settings: null, retention: null, mfa: null, mfaEnrol: null, mfaCode: '',
     // every list pages and sorts on the server: its offset, page size, ordering (a field, "-" first for descending) and search
     lists: {
       controllers: { offset: 0, limit: 50, ordering: '' }, pools: { offset: 0, limit: 50, ordering: '', q: '' },
@@ -307,10 +307,12 @@ function panel() {
         this.$nextTick(() => this.drawStats());
       } else if (p === 'services') {
         this.services = await this.api('GET', '/api/admin/services');
-      } else if (p === 'settings' && this.isAdmin) {
+      } else if (p === 'settings') {
+        this.mfa = await this.api('GET', '/api/admin/me/two-factor').catch(() => null);
+        if (this.isAdmin || this.isSecurity) { this.retention = await this.api('GET', '/api/admin/retention').catch(() => null); }
+        if (!this.isAdmin) { return; }
         this.settings = await this.api('GET', '/api/admin/settings');
         this.notify = await this.api('GET', '/api/admin/notifications');
-        this.retention = await this.api('GET', '/api/admin/retention').catch(() => null);
         const h = this.notify.webhooks[0];
         this.hook = h ? { url: h.url, secret: '', level: h.level, has_secret: h.has_secret } : { url: '', secret: '', level: 'ERRORS', has_secret: false };
       } else if (p === 'journal') {
@@ -650,6 +652,22 @@ function panel() {
     applyJournal() { this.lists.journal.offset = 0; return this.load().catch(e => this.fail(e)); },
     markAllRead() { return this.markRead(this.journal.results.map(e => e.id)); },
     runningTasks() { return Object.values(this.summary.tasks || {}).reduce((a, b) => a + b, 0); },
+    // ---- two-factor sign-in for one's own account ---------------------------------------------------------------
+    startMfa() {
+      return this.act(async () => {
+        this.mfaEnrol = await this.api('POST', '/api/admin/me/two-factor/enrol', this.mfaCode ? { code: this.mfaCode } : {});
+        this.mfaCode = '';
+      });
+    },
+    submitMfa() { return this.mfaEnrol ? this.confirmMfa() : this.mfa && this.mfa.enabled ? this.disableMfa() : this.startMfa(); },
+    mfaImage() { return this.mfaEnrol ? 'data:image/png;base64,' + this.mfaEnrol.qr_png : ''; },
+    confirmMfa() {
+      return this.act(async () => {
+        await this.api('POST', '/api/admin/me/two-factor/confirm', { code: this.mfaCode });
+        this.mfaEnrol = null; this.mfaCode = '';
+      }, 'mfaOn');
+    },
+    disableMfa() { return this.act(async () => { await this.api('POST', '/api/admin/me/two-factor/disable', { code: this.mfaCode }); this.mfaCode = ''; }, 'mfaOff'); },
     saveRetention() {
       const r = this.retention;
       return this.act(() => this.api('PUT', '/api/admin/retention', {

@@ -55,6 +55,9 @@ window.VDI_TEXTS = {
     retentionHint: 'Applied every hour by the silo: older journal months are archived and dropped, closed sessions and finished tasks removed. Only a superuser changes it.',
     lastRun: 'Last run', neverRun: 'not yet', journalPartitions: 'The journal by month', defaultPartition: '(months without a partition yet)', runNow: 'Apply now',
     confirmRetention: 'Remove everything older than the retention periods now?',
+    mfaTitle: 'Two-factor sign-in for your account', mfaEnabled: 'On: each login asks for a one-time code.', mfaDisabled: 'Off.', mfaStart: 'Turn on',
+    mfaScan: 'Scan the code with an authenticator app (or type the secret), then enter the six digits it shows.', mfaQrAlt: 'QR code for the authenticator',
+    mfaSecret: 'Secret', mfaConfirm: 'Confirm', mfaTurnOff: 'Turn off (with a current code)', mfaOn: 'Two-factor sign-in is on.', mfaOff: 'Two-factor sign-in is off.',
   },
   ru: {
     brand: 'Брокер VDI', login: 'Войти', logout: 'Выйти', username: 'Имя пользователя', password: 'Пароль', code: 'Одноразовый код (2FA)',
@@ -125,5 +128,8 @@ window.VDI_TEXTS = {
     error_TOKEN_REJECTED: 'Контроллер не принял токен', error_UNSUPPORTED_VERSION: 'Неподдерживаемая версия контроллера',
     error_VM_UNREACHABLE: 'Контроллер не смог выполнить действие с ВМ', error_TIMEOUT: 'Контроллер не ответил вовремя', error_UNKNOWN_PROTOCOL: 'Неизвестный протокол',
     error_VM_LOST: 'ВМ не найдена на контроллере', error_FORBIDDEN: 'Не разрешено',
+    mfaTitle: 'Двухфакторный вход для вашей учётной записи', mfaEnabled: 'Включён: при каждом входе нужен одноразовый код.', mfaDisabled: 'Выключен.', mfaStart: 'Включить',
+    mfaScan: 'Отсканируйте код приложением-аутентификатором (или введите секрет), затем введите шесть цифр, которые оно покажет.', mfaQrAlt: 'QR-код для аутентификатора',
+    mfaSecret: 'Секрет', mfaConfirm: 'Подтвердить', mfaTurnOff: 'Выключить (с текущим кодом)', mfaOn: 'Двухфакторный вход включён.', mfaOff: 'Двухфакторный вход выключен.',
   },
 };
