@@ -354,7 +354,7 @@ start_silo() {
     DefaultController__Address="http://127.0.0.1:$VDI_SIMULATOR_PORT"
     DefaultController__Token="$(stored_secret simulator-token)"
     # the simulator speaks plain HTTP: allowed for it here, refused by default (Ecp:AllowPlainHttp)
-    start_app "$(silo_name)" Silo "$VDI_SILO_HTTP_PORT" --Silo:SiloPort="$VDI_SILO_PORT" --Silo:GatewayPort="$VDI_SILO_GATEWAY_PORT" --Ecp:AllowPlainHttp=true )
+    start_app "$(silo_name)" Silo "$VDI_SILO_HTTP_PORT" --Silo:SiloPort="$VDI_SILO_PORT" --Silo:GatewayPort="$VDI_SILO_GATEWAY_PORT" --Ecp:AllowPlainHttp=true --Retention:ArchiveDirectory="$VDI_DATA_DIR/archive" )
 }
 
 # The first silo is "silo"; another (other ports) is named after its HTTP port, as gateways are.
