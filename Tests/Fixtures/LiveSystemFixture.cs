@@ -109,11 +109,11 @@ public class LiveSystemFixture : IAsyncLifetime
     private string[] _common = [];
 
     /// <summary>One more gateway of this cluster with settings of the test's own; the caller disposes it.</summary>
-    public async Task<WebApplication> StartGatewayAsync(params string[] settings)
+    public async Task<TestGateway> StartGatewayAsync(params string[] settings)
     {
         var gateway = GatewayApplication.Create([.. _common, .. settings]);
         await gateway.StartAsync();
-        return gateway;
+        return new TestGateway(gateway);
     }
 
     private IPlaywright? _playwright;

@@ -52,7 +52,7 @@ public sealed class NginxSiteTests(LiveSystemFixture system)
     public async Task VeilConnects_sequence_runs_over_HTTPS_through_the_shipped_site_and_the_clients_address_is_believed_from_nginx_only()
     {
         // two gateways that believe X-Forwarded-For from nginx (127.0.0.1), as appsettings.Production.json says
-        WebApplication[] gateways =
+        TestGateway[] gateways =
         [
             await system.StartGatewayAsync("--Broker:TrustedProxies:0=127.0.0.1"),
             await system.StartGatewayAsync("--Broker:TrustedProxies:0=127.0.0.1"),
