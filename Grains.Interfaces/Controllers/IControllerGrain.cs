@@ -31,6 +31,10 @@ public interface IControllerGrain : IGrainWithGuidKey
     [Alias("RemoveAsync")]
     Task RemoveAsync(string user);
 
+    /// <summary>A page of the controller's own event log, newest first (optionally of one level), read from it now.</summary>
+    [Alias("ListEventsAsync")]
+    Task<ControllerEventPage> ListEventsAsync(int limit, int offset, int? eventType);
+
     /// <summary>Lists a kind of resource, through a short cache.</summary>
     [Alias("ListResourcesAsync")]
     Task<IReadOnlyList<ControllerResource>> ListResourcesAsync(ResourceKind kind);

@@ -172,6 +172,27 @@ public sealed partial class ControllerGrain(
         DeactivateOnIdle();
     }
 
+    public async Task<ControllerEventPage> ListEventsAsync(int limit, int offset, int? eventType)
+    {
+        RequireExists();
+        var query = new Dictionary<string, string?>
+        {
+            ["limit"] = Math.Clamp(limit, 1, 1000).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["offset"] = Math.Max(0, offset).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["ordering"] = "-created",
+            ["event_type"] = eventType?.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        };
+        var page = await CallAsync(c => c.ListAsync("events/", query));
+        static string Text(System.Text.Json.JsonElement e, string name) =>
+            e.TryGetProperty(name, out var v) && v.ValueKind == System.Text.Json.JsonValueKind.String ? v.GetString()! : "";
+        var events = page.Results.Select(e => new ControllerEvent(
+            e.TryGetProperty("id", out var id) ? id.ToString() : "",
+            e.TryGetProperty("event_type", out var t) && t.TryGetInt32(out var type) ? type : 0,
+            Text(e, "message"), Text(e, "description"), Text(e, "user"),
+            DateTimeOffset.TryParse(Text(e, "created"), System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var at) ? at : null)).ToList();
+        return new ControllerEventPage(page.Count, events);
+    }
+
     public async Task<IReadOnlyList<ControllerResource>> ListResourcesAsync(ResourceKind kind)
     {
         RequireExists();

@@ -25,6 +25,7 @@ public static class SimulatorApplication
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<EventHub>();
+        builder.Services.AddSingleton<EventLog>();
         builder.Services.AddSingleton<TaskBook>();
         builder.Services.AddSingleton<SimInventory>();
         builder.Services.AddSingleton<DomainOperations>();

@@ -4,7 +4,7 @@ using Vdi.Simulator.Events;
 namespace Vdi.Simulator.Tasks;
 
 /// <summary>Creates, runs, cancels and reports ECP tasks; every status change is a <c>/tasks/</c> event.</summary>
-public sealed class TaskBook(TimeProvider time, EventHub hub)
+public sealed class TaskBook(TimeProvider time, EventHub hub, EventLog log)
 {
     private readonly ConcurrentDictionary<Guid, SimTask> _tasks = new();
 
@@ -66,6 +66,7 @@ public sealed class TaskBook(TimeProvider time, EventHub hub)
         }
 
         Changed(task, "UPDATED");
+        log.Add(error is null ? 0 : 2, error is null ? $"Task \"{task.Name}\" completed." : $"Task \"{task.Name}\" failed.", error ?? "", "vdi-integration");
     }
 
     public bool Cancel(Guid id)

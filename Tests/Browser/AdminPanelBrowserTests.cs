@@ -174,8 +174,15 @@ public sealed class AdminPanelBrowserTests(LiveSystemFixture system)
         await edit.Locator("[data-test=pool-save]").ClickAsync();
         await Assertions.Expect(edit).ToBeHiddenAsync();
         await Assertions.Expect(page.Locator("[data-test=pool-action]")).ToHaveTextAsync("SHUTDOWN / 120 s");
+        // the controller's own event log, from its page: the pool's tasks are in it
+        var poolId = Guid.Parse(page.Url.Split('/')[^1]);
+        await page.Locator("[data-test=nav-controllers]").ClickAsync();
+        await page.Locator("[data-test=controller-row]", new PageLocatorOptions { HasText = name }).Locator("[data-test=controller-events]").ClickAsync();
+        await Assertions.Expect(page.Locator("[data-test=controller-event-row]").First).ToContainTextAsync("completed");
+        await ShotAsync(page, "controller-events");
+
         // (read from the grain: logging in again as this user would replace the browser's token)
-        var edited = (await system.Grains.GetGrain<Vdi.Grains.Interfaces.Pools.IPoolGrain>(Guid.Parse(page.Url.Split('/')[^1])).GetAsync())!;
+        var edited = (await system.Grains.GetGrain<Vdi.Grains.Interfaces.Pools.IPoolGrain>(poolId).GetAsync())!;
         Assert.Equal(6, edited.TotalSize);
         Assert.Equal(Vdi.Grains.Interfaces.Pools.VmDisconnectAction.Shutdown, edited.VmActionUponUserDisconnect);
 

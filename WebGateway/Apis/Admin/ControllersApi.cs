@@ -46,6 +46,11 @@ public static class ControllersApi
             await Controller(cluster, id).RemoveAsync(user.UserName());
             return TypedResults.NoContent();
         });
+        // the controller's own event log (the original's "ECP VeiL events"), read from the controller page by page
+        g.MapGet("/{id:guid}/events", async (Guid id, int? event_type, [AsParameters] Rows.Paging paging, IClusterClient cluster) =>
+            event_type is null or (>= 0 and <= 2)
+                ? Results.Ok(await Controller(cluster, id).ListEventsAsync(paging.Take, paging.Skip, event_type))
+                : AdminErrors.Field("event_type", "event_type: 0 (info), 1 (warning) or 2 (error)"));
         g.MapGet("/{id:guid}/{kind}", async (Guid id, string kind, IClusterClient cluster) =>
             WireNames.TryParseWire<ResourceKind>(kind.Replace("-", "_", StringComparison.Ordinal), out var k)
                 ? Results.Ok(await Controller(cluster, id).ListResourcesAsync(k))

@@ -26,7 +26,7 @@ function panel() {
     latest: [],
     controllers: { count: 0, results: [] },
     controllerForm: { verbose_name: '', address: '', token: '', description: '', tls_mode: 'system', tls_ca: '', tls_pin: '' },
-    resourcesOf: null, resourceKind: 'templates', resourceRows: [],
+    resourcesOf: null, resourceKind: 'templates', resourceRows: [], eventsOf: null, controllerEvents: { count: 0, results: [] }, eventLevel: '',
     pools: { count: 0, results: [] },
     poolForm: null, poolChoices: { resource_pools: [], data_pools: [], templates: [], vms: [] },
     pool: null, poolCounts: null, poolVms: { count: 0, results: [] }, poolUsers: { count: 0, results: [] }, poolGroups: { count: 0, results: [] },
@@ -43,7 +43,7 @@ function panel() {
     settings: null, retention: null, mfa: null, mfaEnrol: null, mfaCode: '',
     // every list pages and sorts on the server: its offset, page size, ordering (a field, "-" first for descending) and search
     lists: {
-      controllers: { offset: 0, limit: 50, ordering: '' }, pools: { offset: 0, limit: 50, ordering: '', q: '' },
+      controllers: { offset: 0, limit: 50, ordering: '' }, controllerEvents: { offset: 0, limit: 50, ordering: '' }, pools: { offset: 0, limit: 50, ordering: '', q: '' },
       poolVms: { offset: 0, limit: 100, ordering: '', q: '' }, poolUsers: { offset: 0, limit: 50, ordering: '' }, poolGroups: { offset: 0, limit: 50, ordering: '' },
       vms: { offset: 0, limit: 50, ordering: '', q: '' }, sessions: { offset: 0, limit: 50, ordering: '' }, users: { offset: 0, limit: 50, ordering: '', q: '' },
       groups: { offset: 0, limit: 50, ordering: '' }, groupMembers: { offset: 0, limit: 50, ordering: '' }, directories: { offset: 0, limit: 50, ordering: '' },
@@ -271,6 +271,7 @@ function panel() {
         this.latest = (await this.api('GET', '/api/admin/journal?limit=10')).results;
       } else if (p === 'controllers' && this.isAdmin) {
         this.controllers = await this.api('GET', `/api/admin/controllers?${this.listQuery('controllers')}`);
+        if (this.eventsOf) { await this.loadControllerEvents(); }
       } else if (p === 'pools' && this.isAdmin) {
         this.pools = await this.api('GET', `/api/admin/pools?${this.listQuery('pools')}`);
       } else if (p === 'vms' && this.isAdmin) {
@@ -346,6 +347,14 @@ function panel() {
     },
     controllerAction(c, action) { return this.act(() => this.api('POST', `/api/admin/controllers/${c.id}/${action}`), 'done'); },
     removeController(c) { return confirm(this.t('confirmRemove')) && this.act(() => this.api('DELETE', `/api/admin/controllers/${c.id}`), 'done'); },
+    // the controller's own event log, read from it page by page
+    showEvents(c) { this.eventsOf = c; this.lists.controllerEvents.offset = 0; return this.loadControllerEvents().catch(e => this.fail(e)); },
+    async loadControllerEvents() {
+      const extra = this.eventLevel === '' ? {} : { event_type: this.eventLevel };
+      this.controllerEvents = await this.api('GET', `/api/admin/controllers/${this.eventsOf.id}/events?${this.listQuery('controllerEvents', extra)}`);
+    },
+    closeEvents() { this.eventsOf = null; },
+    pageEvents(delta) { const l = this.lists.controllerEvents; l.offset = Math.max(0, l.offset + delta * l.limit); return this.loadControllerEvents().catch(e => this.fail(e)); },
     async showResources(c, kind) {
       this.resourcesOf = c;
       this.resourceKind = kind || this.resourceKind;

@@ -58,6 +58,7 @@ window.VDI_TEXTS = {
     mfaTitle: 'Two-factor sign-in for your account', mfaEnabled: 'On: each login asks for a one-time code.', mfaDisabled: 'Off.', mfaStart: 'Turn on',
     mfaScan: 'Scan the code with an authenticator app (or type the secret), then enter the six digits it shows.', mfaQrAlt: 'QR code for the authenticator',
     mfaSecret: 'Secret', mfaConfirm: 'Confirm', mfaTurnOff: 'Turn off (with a current code)', mfaOn: 'Two-factor sign-in is on.', mfaOff: 'Two-factor sign-in is off.',
+    ecpEvents: 'ECP events',
   },
   ru: {
     brand: 'Брокер VDI', login: 'Войти', logout: 'Выйти', username: 'Имя пользователя', password: 'Пароль', code: 'Одноразовый код (2FA)',
@@ -131,5 +132,6 @@ window.VDI_TEXTS = {
     mfaTitle: 'Двухфакторный вход для вашей учётной записи', mfaEnabled: 'Включён: при каждом входе нужен одноразовый код.', mfaDisabled: 'Выключен.', mfaStart: 'Включить',
     mfaScan: 'Отсканируйте код приложением-аутентификатором (или введите секрет), затем введите шесть цифр, которые оно покажет.', mfaQrAlt: 'QR-код для аутентификатора',
     mfaSecret: 'Секрет', mfaConfirm: 'Подтвердить', mfaTurnOff: 'Выключить (с текущим кодом)', mfaOn: 'Двухфакторный вход включён.', mfaOff: 'Двухфакторный вход выключен.',
+    ecpEvents: 'События ECP VeiL',
   },
 };
