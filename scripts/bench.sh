@@ -115,8 +115,8 @@ if [ "$what" = admin-lists ]; then
   [ -n "$token" ] || die "could not log in as the administrator"
   since="$(date -u -d '-2 hours' +%Y-%m-%dT%H:%M:%SZ)"
   measure() {
-    local label="$1" path="$2" i times=()
-    for i in $(seq 1 40); do
+    local label="$1" path="$2" calls="${3:-40}" i times=()
+    for i in $(seq 1 "$calls"); do
       times+=("$(curl -s -o /dev/null -w '%{http_code} %{time_total}' -H "Authorization: JWT $token" "http://127.0.0.1:$VDI_GATEWAY_PORT$path")")
     done
     local bad; bad="$(printf '%s\n' "${times[@]}" | awk '$1 != 200' | wc -l)"
@@ -129,7 +129,7 @@ if [ "$what" = admin-lists ]; then
       echo
     fi
   }
-  echo "== admin lists at $vms VMs in one pool and $events journal events (40 calls each, sequential, through the gateway)"
+  echo "== admin lists at $vms VMs in one pool, $events journal events and $sessions sessions (40 calls each unless said, sequential, through the gateway)"
   measure "pool VMs, first page of 100" "/api/admin/pools/$pool/vms?limit=100"
   measure "pool VMs, last page of 100" "/api/admin/pools/$pool/vms?limit=100&offset=$((vms - 100))"
   measure "pool list (with VM and user counts)" "/api/admin/pools"
@@ -138,6 +138,9 @@ if [ "$what" = admin-lists ]; then
   measure "journal, one user, last 2 hours" "/api/admin/journal?username=user-7&from=$since&limit=50"
   measure "journal, entity type VM, unread" "/api/admin/journal?entity_type=VM&unread=true&limit=50"
   measure "journal, page 1,000 (offset 50,000)" "/api/admin/journal?limit=50&offset=50000"
+  cursor="$(curl -s -H "Authorization: JWT $token" "http://127.0.0.1:$VDI_GATEWAY_PORT/api/admin/journal?limit=50&offset=49950" \
+    | python3 -c 'import json,sys,urllib.parse; r=json.load(sys.stdin)["results"][-1]; print("before=" + urllib.parse.quote(r["created"]) + "&before_id=" + str(r["id"]))')"
+  measure "journal, page 1,000 by keyset cursor" "/api/admin/journal?limit=50&$cursor"
   measure "dashboard summary" "/api/admin/summary"
   measure "tasks, newest 100" "/api/admin/tasks?limit=100"
   measure "users, first 100" "/api/admin/users?limit=100"
@@ -146,7 +149,7 @@ if [ "$what" = admin-lists ]; then
   measure "thin clients, with closed ones, page 100" "/api/admin/thin-clients?get_disconnected=true&limit=100&offset=9900"
   measure "statistics, last 24 hours by hour" "/api/admin/statistics?from=$(date -u -d '-24 hours' +%Y-%m-%dT%H:00:00Z)&to=$(date -u -d '+1 hour' +%Y-%m-%dT%H:00:00Z)&interval=hour"
   measure "statistics, last 30 days by day" "/api/admin/statistics?from=$(date -u -d '-30 days' +%Y-%m-%dT00:00:00Z)&to=$(date -u -d '+1 day' +%Y-%m-%dT00:00:00Z)&interval=day"
-  measure "statistics, a year by month" "/api/admin/statistics?from=$(date -u -d '-1 year' +%Y-%m-01T00:00:00Z)&to=$(date -u -d '+1 month' +%Y-%m-01T00:00:00Z)&interval=month"
+  measure "statistics, a year by month (10 calls)" "/api/admin/statistics?from=$(date -u -d '-1 year' +%Y-%m-01T00:00:00Z)&to=$(date -u -d '+1 month' +%Y-%m-01T00:00:00Z)&interval=month" 10
   echo "== sizes"
   echo "   journal $(q "select pg_size_pretty(pg_total_relation_size('vdi_journal'::regclass) + coalesce((select sum(pg_total_relation_size(inhrelid)) from pg_inherits where inhparent = 'vdi_journal'::regclass), 0))") in $(q "select count(*) from pg_inherits where inhparent = 'vdi_journal'::regclass") partitions; sessions $(q "select pg_size_pretty(pg_total_relation_size('vdi_tk_sessions'))"), VM connections $(q "select pg_size_pretty(pg_total_relation_size('vdi_tk_vm_connections'))")"
   echo "== machine"
