@@ -81,8 +81,10 @@ public sealed class LiveEventsSocketTests(LiveSystemFixture system)
         await system.Grains.GetGrain<IUserGrain>(id).UpdateAsync(new UserChanges { Roles = [Role.Operator] }, "tests");
         var first = await GatewayClients.LoginAsync(system.GatewayUrls[1], name, "role-password");
         await using var replaced = await PanelAsync(system.GatewayUrls[1], first);
+        await replaced.SendAsync("add /events/"); // the socket was validated with its token before the newer login
+        Assert.False((await replaced.WaitForAsync(m => m.GetProperty("msg_type").GetString() == "control")).GetProperty("error").GetBoolean());
         await GatewayClients.LoginAsync(system.GatewayUrls[0], name, "role-password"); // a newer login replaces the panel's token
-        await replaced.SendAsync("add /events/");
+        await replaced.SendAsync("add /pools/");
         var gone = await replaced.WaitForAsync(m => m.GetProperty("msg_type").GetString() == "control" && m.GetProperty("error").GetBoolean());
         Assert.Contains("no longer valid", gone.GetProperty("msg").GetString());
         Assert.True(await Eventually.TrueAsync(() => Task.FromResult(replaced.CloseStatus == (WebSocketCloseStatus)4001), TimeSpan.FromSeconds(10)));

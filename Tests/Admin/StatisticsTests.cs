@@ -61,6 +61,14 @@ public sealed class StatisticsTests(LiveSystemFixture system)
         await InsertAsync("insert into vdi_tk_vm_connections (id, session_id, vm_id, successful, conn_error_str, connected_to_vm) values (@id, @s, @vm, false, 'refused', @at)",
             ("id", Guid.NewGuid()), ("s", firstSession), ("vm", vm), ("at", day.AddMinutes(10 * 60 + 5)));
 
+        // the journal's logins and refused logins of that day (broker-wide, whatever the pool)
+        foreach (var (type, entity, message, minute) in new[] { (0, "AUTH", $"User st-a-{tag} has been logged in.", 10 * 60 + 1), (0, "AUTH", $"User st-b-{tag} has been logged in.", 10 * 60 + 29),
+                     (1, "SECURITY", $"Authentication failed for user: st-x-{tag}.", 10 * 60 + 40), (0, "USER", "User st-z has been logged in.", 10 * 60 + 41) })
+        {
+            await InsertAsync("insert into vdi_journal (event_type, message, entity_type, created) values (@t, @m, @e, @at)",
+                ("t", (short)type), ("m", message), ("e", entity), ("at", day.AddMinutes(minute)));
+        }
+
         var (_, _, token) = await GatewayClients.UserWithRolesAsync(system.Grains, system.GatewayUrls[0], Vdi.Grains.Interfaces.Users.Role.Operator);
         using var http = GatewayClients.Http(system.GatewayUrls[0], token);
         var period = $"from={Uri.EscapeDataString(day.ToString("O"))}&to={Uri.EscapeDataString(day.AddDays(1).ToString("O"))}";
@@ -71,6 +79,9 @@ public sealed class StatisticsTests(LiveSystemFixture system)
         Assert.Equal(day, series[0].GetProperty("start").GetDateTimeOffset());
         Assert.Equal(2, series[10].GetProperty("sessions").GetInt64());
         Assert.Equal(1, series[10].GetProperty("vm_connections_failed").GetInt64());
+        Assert.Equal(2, series[10].GetProperty("logins").GetInt64()); // (the USER entry is no login)
+        Assert.Equal(1, series[10].GetProperty("logins_failed").GetInt64());
+        Assert.Equal(0, series[11].GetProperty("logins").GetInt64());
         Assert.Equal(1, series[11].GetProperty("sessions").GetInt64()); // the fourth session is not the pool's
         Assert.Equal(3, report.GetProperty("sessions").GetInt64());
         Assert.Equal(2, report.GetProperty("users").GetInt64());
@@ -94,9 +105,9 @@ public sealed class StatisticsTests(LiveSystemFixture system)
         var csv = await http.GetAsync($"/api/admin/statistics?{period}&interval=hour&pool_id={scenario.PoolId}&format=csv");
         Assert.Equal("text/csv", csv.Content.Headers.ContentType!.MediaType);
         var lines = (await csv.Content.ReadAsStringAsync()).TrimStart('\uFEFF').Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal("start,sessions,vm_connections,vm_connections_failed", lines[0]);
+        Assert.Equal("start,sessions,vm_connections,vm_connections_failed,logins,logins_failed", lines[0]);
         Assert.Equal(25, lines.Length);
-        Assert.EndsWith(",2,2,1", lines[11]);
+        Assert.EndsWith(",2,2,1,2,1", lines[11]);
 
         // refused periods: 400 naming the field
         foreach (var (query, field) in new[]

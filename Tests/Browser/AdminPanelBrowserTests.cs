@@ -320,6 +320,9 @@ public sealed class AdminPanelBrowserTests(LiveSystemFixture system)
         await using var _ = context;
         await LoginAsync(page, Panel(), system.AdminUsername, system.AdminPassword);
         await Assertions.Expect(page.Locator("[data-test=dash-chart] canvas")).ToHaveCountAsync(1); // the dashboard's last 24 hours
+        await Assertions.Expect(page.Locator("[data-test=dash-logins] canvas")).ToHaveCountAsync(1); // logins and refusals per hour
+        await Assertions.Expect(page.Locator("[data-test=vm-state-bar]").First).ToBeVisibleAsync(); // VMs by state
+        await Assertions.Expect(page.Locator("[data-test=pool-fill-bar]").First).ToBeVisibleAsync(); // the fullest pools
         await page.Locator("[data-test=nav-statistics]").ClickAsync();
         await Assertions.Expect(page.Locator("[data-test=stats-chart] canvas")).ToHaveCountAsync(1);
         await Assertions.Expect(page.Locator("[data-test=stats-sessions]")).Not.ToHaveTextAsync("0");
@@ -512,6 +515,9 @@ public sealed class AdminPanelBrowserTests(LiveSystemFixture system)
         await Assertions.Expect(dialog).ToBeHiddenAsync();
         await Assertions.Expect(page.Locator("[data-test=toast]").Last).ToContainTextAsync("Password changed");
         Assert.Equal("status", await page.Locator(".toasts").GetAttributeAsync("role")); // announced to screen readers
+        var toast = (await page.Locator("[data-test=toast]").Last.BoundingBoxAsync())!;
+        var content = (await page.Locator("main.content").BoundingBoxAsync())!;
+        Assert.True(toast.X + toast.Width <= content.X, $"a toast ({toast.X}+{toast.Width}) covers the content (from {content.X})");
         Assert.False(string.IsNullOrEmpty(await GatewayClients.LoginAsync(system.GatewayUrls[0], $"{prefix}-52", "Fresh-Password-42")));
     }
 

@@ -22,10 +22,10 @@ public static class StatisticsApi
                 return Results.Ok(report);
             }
 
-            var csv = new StringBuilder("\uFEFFstart,sessions,vm_connections,vm_connections_failed\n");
+            var csv = new StringBuilder("\uFEFFstart,sessions,vm_connections,vm_connections_failed,logins,logins_failed\n");
             foreach (var b in report.Series)
             {
-                csv.Append(CultureInfo.InvariantCulture, $"{AdminQueries.Csv(b.Start.ToString("O", CultureInfo.InvariantCulture))},{b.Sessions},{b.VmConnections},{b.VmConnectionsFailed}\n");
+                csv.Append(CultureInfo.InvariantCulture, $"{AdminQueries.Csv(b.Start.ToString("O", CultureInfo.InvariantCulture))},{b.Sessions},{b.VmConnections},{b.VmConnectionsFailed},{b.Logins},{b.LoginsFailed}\n");
             }
 
             return Results.File(Encoding.UTF8.GetBytes(csv.ToString()), "text/csv; charset=utf-8", $"vdi-statistics-{start:yyyyMMdd}-{end:yyyyMMdd}-{name}.csv");

@@ -22,7 +22,8 @@ public sealed class StatisticsQueries(NpgsqlDataSource db, TimeProvider time)
         ["month"] = ("month", TimeSpan.FromDays(28)),
     };
 
-    public sealed record Bucket(DateTimeOffset Start, long Sessions, long VmConnections, long VmConnectionsFailed);
+    /// <summary>One interval: sessions, desktop connections and failed ones (of the pool when one is given), and the broker's logins and refused logins (from the journal, broker-wide).</summary>
+    public sealed record Bucket(DateTimeOffset Start, long Sessions, long VmConnections, long VmConnectionsFailed, long Logins, long LoginsFailed);
 
     public sealed record Durations(double? Average, double? P50, double? P90, double? P99, long Count);
 
@@ -90,8 +91,12 @@ public sealed class StatisticsQueries(NpgsqlDataSource db, TimeProvider time)
             s as (select date_trunc(@unit, connected at time zone 'UTC') as b, count(*) as n from ({Sessions}) x group by 1),
             c as (select date_trunc(@unit, connected_to_vm at time zone 'UTC') as b, count(*) filter (where successful) as ok, count(*) filter (where not successful) as failed
                   from ({Connections}) y group by 1)
-            select buckets.start at time zone 'UTC', coalesce(s.n, 0), coalesce(c.ok, 0), coalesce(c.failed, 0)
-            from buckets left join s on s.b = buckets.start left join c on c.b = buckets.start order by 1
+            , j as (select date_trunc(@unit, created at time zone 'UTC') as b,
+                       count(*) filter (where entity_type = 'AUTH' and message like 'User % has been logged in.') as logins,
+                       count(*) filter (where entity_type = 'SECURITY' and message like 'Authentication failed for user:%') as refused
+                  from vdi_journal where entity_type in ('AUTH', 'SECURITY') and created >= @from and created < @to group by 1)
+            select buckets.start at time zone 'UTC', coalesce(s.n, 0), coalesce(c.ok, 0), coalesce(c.failed, 0), coalesce(j.logins, 0), coalesce(j.refused, 0)
+            from buckets left join s on s.b = buckets.start left join c on c.b = buckets.start left join j on j.b = buckets.start order by 1
             """);
         // 1: totals
         Add($"""
@@ -143,7 +148,8 @@ public sealed class StatisticsQueries(NpgsqlDataSource db, TimeProvider time)
         var series = new List<Bucket>();
         while (await reader.ReadAsync(ct))
         {
-            series.Add(new Bucket(new DateTimeOffset(DateTime.SpecifyKind(reader.GetDateTime(0), DateTimeKind.Utc)), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3)));
+            series.Add(new Bucket(new DateTimeOffset(DateTime.SpecifyKind(reader.GetDateTime(0), DateTimeKind.Utc)), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3),
+                reader.GetInt64(4), reader.GetInt64(5)));
         }
 
         await reader.NextResultAsync(ct);

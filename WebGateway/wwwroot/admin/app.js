@@ -21,7 +21,7 @@ function panel() {
     busy: false,
     summary: {},
     services: { silos: [], gateways: [], controllers: [], postgres: {}, redis: {} },
-    stats: null, statsFilter: { from: '', to: '', interval: 'day', pool_id: '' }, _chart: null, _dashChart: null,
+    stats: null, statsFilter: { from: '', to: '', interval: 'day', pool_id: '' }, _chart: null, _dashChart: null, _loginChart: null, poolFill: [],
     notify: null, notifyPassword: '', hook: { url: '', secret: '', level: 'ERRORS', has_secret: false }, notifyTest: null,
     latest: [],
     controllers: { count: 0, results: [] },
@@ -267,7 +267,13 @@ function panel() {
         const now = new Date(), hour = 3600000;
         const to = new Date(Math.ceil(now.getTime() / hour) * hour), from = new Date(to.getTime() - 24 * hour);
         this.api('GET', `/api/admin/statistics?from=${from.toISOString()}&to=${to.toISOString()}&interval=hour`)
-          .then(day => this.$nextTick(() => { this._dashChart = this.chart('dash-chart', day.series, this._dashChart, 200); })).catch(() => {});
+          .then(day => this.$nextTick(() => {
+            this._dashChart = this.chart('dash-chart', day.series, this._dashChart, 200);
+            this._loginChart = this.loginChart('dash-logins', day.series, this._loginChart, 200);
+          })).catch(() => {});
+        if (this.isAdmin) {
+          this.api('GET', '/api/admin/pools?limit=10&ordering=-total_size').then(p => { this.poolFill = p.results; }).catch(() => {});
+        }
         this.latest = (await this.api('GET', '/api/admin/journal?limit=10')).results;
       } else if (p === 'controllers' && this.isAdmin) {
         this.controllers = await this.api('GET', `/api/admin/controllers?${this.listQuery('controllers')}`);
@@ -613,6 +619,26 @@ function panel() {
         axes: [{}, { label: this.t('count') }],
       }, data, el);
     },
+    /** Logins and refused logins per interval (the journal's, broker-wide). */
+    loginChart(id, series, previous, height) {
+      const el = document.getElementById(id);
+      if (previous) { previous.destroy(); }
+      if (!el || typeof uPlot === 'undefined') { return null; }
+      const data = [series.map(b => Date.parse(b.start) / 1000), series.map(b => b.logins), series.map(b => b.logins_failed)];
+      return new uPlot({
+        width: Math.max(320, el.clientWidth || 800), height,
+        series: [{}, { label: this.t('logins'), stroke: '#1f6feb', width: 2 }, { label: this.t('loginsFailed'), stroke: '#cf222e', width: 2 }],
+        axes: [{}, { label: this.t('count') }],
+      }, data, el);
+    },
+    // the dashboard's bars: VMs by power state, pools by fill (VMs and users against the pool's size)
+    vmStates() {
+      const power = this.summary.vm_power || {}, total = Object.values(power).reduce((a, b) => a + b, 0) || 1;
+      return Object.entries(power).map(([k, n]) => ({ key: k, label: this.e(this.power(k)), n, width: `width: ${Math.round(100 * n / total)}%` }));
+    },
+    fill(p) { const size = Math.max(1, p.total_size || 1); return `width: ${Math.min(100, Math.round(100 * p.vm_count / size))}%`; },
+    fillUsers(p) { const size = Math.max(1, p.total_size || 1); return `width: ${Math.min(100, Math.round(100 * p.users_count / size))}%`; },
+    fillText(p) { return `${p.users_count} / ${p.vm_count} / ${p.total_size}`; },
     async downloadStatsCsv() {
       try {
         const response = await fetch(`/api/admin/statistics?${this.statsQuery()}&format=csv`, { headers: { 'Authorization': `JWT ${this.token}` } });

@@ -59,6 +59,7 @@ window.VDI_TEXTS = {
     mfaScan: 'Scan the code with an authenticator app (or type the secret), then enter the six digits it shows.', mfaQrAlt: 'QR code for the authenticator',
     mfaSecret: 'Secret', mfaConfirm: 'Confirm', mfaTurnOff: 'Turn off (with a current code)', mfaOn: 'Two-factor sign-in is on.', mfaOff: 'Two-factor sign-in is off.',
     ecpEvents: 'ECP events',
+    logins24h: 'Logins and refused logins, last 24 hours', logins: 'Logins', loginsFailed: 'Refused logins', poolFill: 'Pool fill', poolFillHint: 'users with a VM / VMs / the pool\'s size',
   },
   ru: {
     brand: 'Брокер VDI', login: 'Войти', logout: 'Выйти', username: 'Имя пользователя', password: 'Пароль', code: 'Одноразовый код (2FA)',
@@ -133,5 +134,6 @@ window.VDI_TEXTS = {
     mfaScan: 'Отсканируйте код приложением-аутентификатором (или введите секрет), затем введите шесть цифр, которые оно покажет.', mfaQrAlt: 'QR-код для аутентификатора',
     mfaSecret: 'Секрет', mfaConfirm: 'Подтвердить', mfaTurnOff: 'Выключить (с текущим кодом)', mfaOn: 'Двухфакторный вход включён.', mfaOff: 'Двухфакторный вход выключен.',
     ecpEvents: 'События ECP VeiL',
+    logins24h: 'Входы и отказы во входе за 24 часа', logins: 'Входы', loginsFailed: 'Отказы во входе', poolFill: 'Заполнение пулов', poolFillHint: 'пользователи с ВМ / ВМ / размер пула',
   },
 };
