@@ -46,7 +46,8 @@ public sealed record RetentionRun(
     [property: Id(6)] long VmConnectionsRemoved,
     [property: Id(7)] long TasksRemoved,
     [property: Id(8)] IReadOnlyList<RetentionArchive> Archives,
-    [property: Id(9)] string? Error);
+    [property: Id(9)] string? Error,
+    [property: Id(10)] int StatisticsDaysRolledUp = 0);
 
 [GenerateSerializer, Immutable, Alias("RetentionView")]
 public sealed record RetentionView(

@@ -94,6 +94,7 @@ public static class GrainServiceCollectionExtensions
         services.TryAddSingleton<SessionTable>();
         services.TryAddSingleton<JournalWriter>();
         services.TryAddSingleton<Notifications.NotificationDispatcher>();
+        services.TryAddSingleton<Vdi.Shared.Statistics.StatisticsRollup>();
         services.TryAddSingleton<Retention.RetentionJob>();
         services.AddHttpClient(Notifications.NotificationDispatcher.HttpClientName);
         services.TryAddSingleton<BrokerMetrics>();

@@ -20,6 +20,7 @@ public sealed partial class RetentionJob(
     NpgsqlDataSource db,
     IGrainFactory grains,
     TaskTable tasks,
+    Vdi.Shared.Statistics.StatisticsRollup statistics,
     IOptions<RetentionOptions> options,
     ILogger<RetentionJob> logger)
 {
@@ -45,6 +46,7 @@ public sealed partial class RetentionJob(
         public long Sessions;
         public long Connections;
         public long Tasks;
+        public int DaysRolledUp;
         public List<RetentionArchive> Archives { get; } = [];
     }
 
@@ -65,13 +67,15 @@ public sealed partial class RetentionJob(
 
         try
         {
+            // the statistics of settled days first: they outlive the sessions they are made of
+            await RollUpAsync(now, settings, totals, cancellation);
             var archive = settings.Archive;
             if (archive && !ArchiveConfigured)
             {
                 // nothing that should have been archived is removed without its archive
                 error = "archiving is on but the silo has no Retention:ArchiveDirectory: nothing was removed";
                 await EnsurePartitionsAsync(conn, now, settings.JournalMonths, cancellation);
-                return new RetentionRun(started, DateTimeOffset.UtcNow, by, 0, 0, 0, 0, 0, [], error);
+                return new RetentionRun(started, DateTimeOffset.UtcNow, by, 0, 0, 0, 0, 0, [], error, totals.DaysRolledUp);
             }
 
             if (archive)
@@ -83,6 +87,7 @@ public sealed partial class RetentionJob(
             if (settings.JournalMonths > 0)
             {
                 await JournalAsync(conn, MonthStart(now, settings.JournalMonths), archive, totals, cancellation);
+                await statistics.ForgetBeforeAsync(DateOnly.FromDateTime(MonthStart(now, settings.JournalMonths)), cancellation);
             }
 
             if (settings.SessionMonths > 0)
@@ -118,7 +123,22 @@ public sealed partial class RetentionJob(
         }
 
         return new RetentionRun(started, DateTimeOffset.UtcNow, by, totals.Journal, totals.MonthsDropped, totals.Sessions, totals.Connections,
-            totals.Tasks, totals.Archives, error);
+            totals.Tasks, totals.Archives, error, totals.DaysRolledUp);
+    }
+
+    /// <summary>
+    /// Rolls up the settled days not rolled up yet (from the oldest kept session on), at most
+    /// <see cref="RetentionOptions.RollupDaysPerRun"/> a run: the next run goes on where this one stopped.
+    /// </summary>
+    private async Task RollUpAsync(DateTimeOffset now, RetentionSettings settings, Totals totals, CancellationToken cancellation)
+    {
+        var oldest = settings.SessionMonths > 0 ? DateOnly.FromDateTime(MonthStart(now, settings.SessionMonths)) : DateOnly.MinValue;
+        foreach (var day in await statistics.DaysDueAsync(now, oldest, O.RollupDaysPerRun, cancellation))
+        {
+            cancellation.ThrowIfCancellationRequested();
+            await statistics.RollUpDayAsync(day, cancellation);
+            totals.DaysRolledUp++;
+        }
     }
 
     /// <summary>

@@ -24,4 +24,8 @@ public sealed class RetentionOptions
     /// <summary>Rows removed per statement (sessions) and tasks forgotten per round.</summary>
     [Range(100, 100_000, ErrorMessage = "Retention:BatchSize must be 100 to 100,000")]
     public int BatchSize { get; set; } = 5_000;
+
+    /// <summary>Settled days whose statistics one run rolls up (a first run after an upgrade catches up over several runs).</summary>
+    [Range(1, 5_000, ErrorMessage = "Retention:RollupDaysPerRun must be 1 to 5,000")]
+    public int RollupDaysPerRun { get; set; } = 800;
 }

@@ -4,7 +4,7 @@ namespace Vdi.Silo.Startup;
 public static class SchemaRequirements
 {
     /// <summary>The highest scripts/sql/NNN_*.sql file this build knows.</summary>
-    public const int Version = 19;
+    public const int Version = 20;
 
     /// <summary>The query keys the Orleans 10.4.2 ADO.NET storage and reminder providers read.</summary>
     public static readonly IReadOnlyList<string> OrleansQueryKeys =

@@ -88,6 +88,11 @@ public sealed class RetentionTests(LiveSystemFixture system)
             Assert.True(run.GetProperty("sessions_removed").GetInt64() >= 1);
             Assert.True(run.GetProperty("vm_connections_removed").GetInt64() >= 1);
             Assert.True(run.GetProperty("tasks_removed").GetInt64() >= 1);
+            // settled days rolled up into statistics first (from the oldest session kept on), and none older than the journal kept
+            Assert.True(run.GetProperty("statistics_days_rolled_up").GetInt32() >= 1);
+            var kept = DateOnly.FromDateTime(new DateTime(DateTime.UtcNow.Year, DateTime.UtcNow.Month, 1).AddMonths(-180));
+            Assert.True(await TestDb.ScalarAsync<long>("select count(*) from vdi_stats_days where day >= @d", ("d", kept)) >= 1);
+            Assert.Equal(0L, await TestDb.ScalarAsync<long>("select count(*) from vdi_stats_days where day < @d", ("d", kept)));
 
             // gone from the database: the rows, the partition, the reads
             Assert.Equal(0L, await TestDb.ScalarAsync<long>("select count(*) from vdi_journal where message in (@a, @b)", ("a", $"old-partitioned-{tag}"), ("b", $"old-default-{tag}")));

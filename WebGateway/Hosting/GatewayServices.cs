@@ -89,6 +89,7 @@ public static partial class GatewayServices
         });
         services.AddSingleton(_ => NpgsqlDataSource.Create(PostgresTuning.ForPool(pg.ConnectionString, 40)));
         services.AddSingleton<AdminQueries>();
+        services.AddSingleton<Vdi.Shared.Statistics.StatisticsRollup>();
         services.AddSingleton<StatisticsQueries>();
         services.AddSingleton<ThinClientDirectory>();
         services.AddSingleton<LocalClients>();

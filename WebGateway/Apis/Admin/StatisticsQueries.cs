@@ -1,6 +1,7 @@
 using Npgsql;
 using NpgsqlTypes;
 using Vdi.Grains.Interfaces.Errors;
+using Vdi.Shared.Statistics;
 
 namespace Vdi.WebGateway.Apis.Admin;
 
@@ -9,7 +10,7 @@ namespace Vdi.WebGateway.Apis.Admin;
 /// interval, durations and their percentiles, the peak of concurrent sessions, top pools and users, client systems
 /// and versions, and the logon duration (a thin client's socket to its first desktop). One round trip (a batch).
 /// </summary>
-public sealed class StatisticsQueries(NpgsqlDataSource db, TimeProvider time)
+public sealed class StatisticsQueries(NpgsqlDataSource db, TimeProvider time, StatisticsRollup rollup)
 {
     /// <summary>The most intervals one answer holds (a year by day, a month by hour).</summary>
     public const int MaxBuckets = 1000;
@@ -70,7 +71,130 @@ public sealed class StatisticsQueries(NpgsqlDataSource db, TimeProvider time)
         where c.connected_to_vm >= @from and c.connected_to_vm < @to and (@pool is null or v.pool_id = @pool)
         """;
 
+    /// <summary>
+    /// The report: from the rolled-up days the period covers whole and the rows of the rest (its edges, days not rolled
+    /// up yet); a period without a rolled-up day entirely from the rows (exact percentiles).
+    /// </summary>
     public async Task<Report> ReportAsync(DateTimeOffset from, DateTimeOffset to, string interval, Guid? pool, CancellationToken ct)
+    {
+        var firstDay = DateOnly.FromDateTime(from.UtcDateTime.TimeOfDay == TimeSpan.Zero ? from.UtcDateTime : from.UtcDateTime.Date.AddDays(1));
+        var endDay = DateOnly.FromDateTime(to.UtcDateTime.Date);
+        if (firstDay < endDay)
+        {
+            var (days, broker, ofPool) = await rollup.ReadDaysAsync(firstDay, endDay, pool, ct);
+            if (days.Count > 0)
+            {
+                return await CombinedAsync(from, to, interval, pool, days, broker, ofPool, ct);
+            }
+        }
+
+        return await RawAsync(from, to, interval, pool, ct);
+    }
+
+    /// <summary>The stretches of the period that are not rolled-up days, read raw.</summary>
+    public static IReadOnlyList<(DateTime From, DateTime To)> RawStretches(DateTime from, DateTime to, SortedSet<DateOnly> rolled)
+    {
+        var stretches = new List<(DateTime, DateTime)>();
+        var start = from;
+        foreach (var day in rolled)
+        {
+            var dayStart = day.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
+            if (dayStart > start)
+            {
+                stretches.Add((start, dayStart));
+            }
+
+            start = dayStart.AddDays(1);
+        }
+
+        if (start < to)
+        {
+            stretches.Add((start, to));
+        }
+
+        return stretches;
+    }
+
+    /// <summary>The start (UTC) of the interval <paramref name="at"/> is in, as Postgres' date_trunc (weeks begin on Monday).</summary>
+    public static DateTime Truncate(DateTime at, string interval) => interval switch
+    {
+        "hour" => new DateTime(at.Year, at.Month, at.Day, at.Hour, 0, 0, DateTimeKind.Utc),
+        "day" => at.Date,
+        "week" => at.Date.AddDays(-(((int)at.DayOfWeek + 6) % 7)),
+        _ => new DateTime(at.Year, at.Month, 1, 0, 0, 0, DateTimeKind.Utc),
+    };
+
+    private static DateTime Next(DateTime start, string interval) => interval switch
+    {
+        "hour" => start.AddHours(1),
+        "day" => start.AddDays(1),
+        "week" => start.AddDays(7),
+        _ => start.AddMonths(1),
+    };
+
+    private async Task<Report> CombinedAsync(DateTimeOffset from, DateTimeOffset to, string interval, Guid? pool, SortedSet<DateOnly> days,
+        StatisticsPart broker, StatisticsPart ofPool, CancellationToken ct)
+    {
+        var (start, end) = (from.UtcDateTime, to.UtcDateTime);
+        foreach (var (a, b) in RawStretches(start, end, days))
+        {
+            var parts = await rollup.ReadRawAsync(a, b, ct);
+            if (pool is { } p)
+            {
+                broker.Merge(parts[StatisticsRollup.Broker]);
+                if (parts.TryGetValue(p, out var part))
+                {
+                    ofPool.Merge(part);
+                }
+            }
+            else
+            {
+                ofPool.Merge(parts[StatisticsRollup.Broker]);
+            }
+        }
+
+        var buckets = new SortedDictionary<DateTime, long[]>();
+        for (var b = Truncate(start, interval); b < end; b = Next(b, interval))
+        {
+            buckets[b] = new long[5];
+        }
+
+        void Add(StatisticsPart part, params int[] what)
+        {
+            foreach (var (hour, counts) in part.Hours)
+            {
+                if (buckets.TryGetValue(Truncate(hour, interval), out var bucket))
+                {
+                    foreach (var i in what)
+                    {
+                        bucket[i] += counts[i];
+                    }
+                }
+            }
+        }
+
+        Add(ofPool, StatisticsPart.SessionsAt, StatisticsPart.VmOkAt, StatisticsPart.VmFailedAt);
+        Add(broker, StatisticsPart.LoginsAt, StatisticsPart.LoginsFailedAt); // logins are the broker's, whatever the pool
+        var series = buckets.Select(b => new Bucket(new DateTimeOffset(b.Key), b.Value[0], b.Value[1], b.Value[2], b.Value[3], b.Value[4])).ToList();
+
+        static Durations Of(DurationHistogram h)
+        {
+            double? Round(double? v) => v is { } x ? Math.Round(x, 3) : null;
+            return new Durations(Round(h.Average), Round(h.Percentile(0.5)), Round(h.Percentile(0.9)), Round(h.Percentile(0.99)), h.Count);
+        }
+
+        IEnumerable<(string Key, KeyCount Count)> Keys(char kind) => ofPool.Keys.Where(k => k.Key.Kind == kind).Select(k => (k.Key.Key, k.Value));
+        var totals = ofPool.Hours.Values.Aggregate(new long[5], (sum, c) => { for (var i = 0; i < 5; i++) { sum[i] += c[i]; } return sum; });
+        var topPools = Keys('p').OrderByDescending(k => k.Count.N).ThenBy(k => k.Count.Name, StringComparer.Ordinal).Take(10)
+            .Select(k => new Named(k.Count.Name, k.Count.N, Guid.Parse(k.Key))).ToList();
+        var topUsers = Keys('u').Where(k => k.Count.M > 0).GroupBy(k => k.Count.Name).Select(g => new Named(g.Key, g.Sum(k => k.Count.M)))
+            .OrderByDescending(n => n.Count).ThenBy(n => n.Name, StringComparer.Ordinal).Take(10).ToList();
+        List<Named> Top(char kind) => [.. Keys(kind).OrderByDescending(k => k.Count.N).ThenBy(k => k.Key, StringComparer.Ordinal).Take(20).Select(k => new Named(k.Key, k.Count.N))];
+        return new Report(from, to, interval, pool, series, totals[0], Keys('u').Count(), totals[1], totals[2], ofPool.Peak,
+            Of(ofPool.SessionDurations), Of(ofPool.VmConnectionDurations), Of(ofPool.LogonDurations), topPools, topUsers, Top('o'), Top('v'));
+    }
+
+    private async Task<Report> RawAsync(DateTimeOffset from, DateTimeOffset to, string interval, Guid? pool, CancellationToken ct)
     {
         var unit = Intervals[interval].Unit;
         await using var batch = db.CreateBatch();
@@ -134,15 +258,15 @@ public sealed class StatisticsQueries(NpgsqlDataSource db, TimeProvider time)
                       where c.successful and c.connected_to_vm >= @from and c.connected_to_vm < @to + interval '1 day' group by c.session_id) f on f.session_id = s.id) x
             """);
         // 6-9: top pools and users by VM connections, client systems and VeiL Connect versions by sessions
-        Add($"select p.verbose_name, count(*), p.id from ({Connections}) c join vdi_pools p on p.id = c.pool_id where c.successful group by p.id, p.verbose_name order by 2 desc, 1 limit 10");
+        Add($"select p.verbose_name, count(*), p.id from ({Connections}) c join vdi_pools p on p.id = c.pool_id where c.successful group by p.id, p.verbose_name order by 2 desc, p.verbose_name collate \"C\" limit 10");
         // top users: the desktops their sessions of the period opened
         Add($"""
             select s.username, count(*) from ({Sessions}) s
             join vdi_tk_vm_connections c on c.session_id = s.id and c.successful and c.connected_to_vm >= @from and c.connected_to_vm < @to + interval '1 day'
-            group by s.username order by 2 desc, 1 limit 10
+            group by s.username order by 2 desc, s.username collate "C" limit 10
             """);
-        Add($"select coalesce(nullif(tk_os, ''), 'unknown'), count(*) from ({Sessions}) a group by 1 order by 2 desc, 1 limit 20");
-        Add($"select coalesce(nullif(veil_connect_version, ''), 'unknown'), count(*) from ({Sessions}) a group by 1 order by 2 desc, 1 limit 20");
+        Add($"select coalesce(nullif(tk_os, ''), 'unknown') collate \"C\", count(*) from ({Sessions}) a group by 1 order by 2 desc, 1 limit 20");
+        Add($"select coalesce(nullif(veil_connect_version, ''), 'unknown') collate \"C\", count(*) from ({Sessions}) a group by 1 order by 2 desc, 1 limit 20");
 
         await using var reader = await batch.ExecuteReaderAsync(ct);
         var series = new List<Bucket>();
