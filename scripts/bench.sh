@@ -147,9 +147,26 @@ if [ "$what" = admin-lists ]; then
   measure "thin clients, connected" "/api/admin/thin-clients?limit=100"
   measure "thin clients, with closed ones, page 1" "/api/admin/thin-clients?get_disconnected=true&limit=100"
   measure "thin clients, with closed ones, page 100" "/api/admin/thin-clients?get_disconnected=true&limit=100&offset=9900"
+  year="/api/admin/statistics?from=$(date -u -d '-1 year' +%Y-%m-01T00:00:00Z)&to=$(date -u -d '+1 month' +%Y-%m-01T00:00:00Z)&interval=month"
+  measure "statistics, a year from the rows (3 calls)" "$year" 3
+  # the retention job rolls the settled days up (a run answers when it is done, or the poll below sees it end)
+  log "rolling the statistics of settled days up (a retention run)"
+  rollup_started="$(date +%s.%N)"
+  curl -s -m 900 -o /dev/null -X POST -H "Authorization: JWT $token" "http://127.0.0.1:$VDI_GATEWAY_PORT/api/admin/retention/run" || true
+  rolled=""
+  for _ in $(seq 1 900); do
+    rolled="$(curl -s -H "Authorization: JWT $token" "http://127.0.0.1:$VDI_GATEWAY_PORT/api/admin/retention" | python3 -c '
+import json, sys
+run = json.load(sys.stdin).get("last_run") or {}
+print(run.get("statistics_days_rolled_up", "") if run.get("finished") else "")' 2>/dev/null)"
+    [ -n "$rolled" ] && [ "$rolled" != 0 ] && break
+    sleep 1
+  done
+  rollup_seconds="$(echo "$(date +%s.%N) - $rollup_started" | bc)"
   measure "statistics, last 24 hours by hour" "/api/admin/statistics?from=$(date -u -d '-24 hours' +%Y-%m-%dT%H:00:00Z)&to=$(date -u -d '+1 hour' +%Y-%m-%dT%H:00:00Z)&interval=hour"
   measure "statistics, last 30 days by day" "/api/admin/statistics?from=$(date -u -d '-30 days' +%Y-%m-%dT00:00:00Z)&to=$(date -u -d '+1 day' +%Y-%m-%dT00:00:00Z)&interval=day"
-  measure "statistics, a year by month (10 calls)" "/api/admin/statistics?from=$(date -u -d '-1 year' +%Y-%m-01T00:00:00Z)&to=$(date -u -d '+1 month' +%Y-%m-01T00:00:00Z)&interval=month" 10
+  measure "statistics, a year by month (10 calls)" "$year" 10
+  printf '   statistics rolled up: %s days in %.1f s (%s)\n' "${rolled:-?}" "$rollup_seconds" "$(q "select pg_size_pretty(pg_total_relation_size('vdi_stats_days') + pg_total_relation_size('vdi_stats_day_keys') + pg_total_relation_size('vdi_stats_day_users') + pg_total_relation_size('vdi_stats_user_names'))")"
   echo "== sizes"
   echo "   journal $(q "select pg_size_pretty(pg_total_relation_size('vdi_journal'::regclass) + coalesce((select sum(pg_total_relation_size(inhrelid)) from pg_inherits where inhparent = 'vdi_journal'::regclass), 0))") in $(q "select count(*) from pg_inherits where inhparent = 'vdi_journal'::regclass") partitions; sessions $(q "select pg_size_pretty(pg_total_relation_size('vdi_tk_sessions'))"), VM connections $(q "select pg_size_pretty(pg_total_relation_size('vdi_tk_vm_connections'))")"
   echo "== machine"

@@ -197,7 +197,7 @@ public sealed class StatisticsRollup(NpgsqlDataSource db)
         var from = day.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
         var parts = await ReadRawAsync(conn, from, from.AddDays(1), ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
-        await using (var delete = new NpgsqlCommand("delete from vdi_stats_days where day = @d; delete from vdi_stats_day_keys where day = @d", conn, tx))
+        await using (var delete = new NpgsqlCommand("delete from vdi_stats_days where day = @d; delete from vdi_stats_day_keys where day = @d; delete from vdi_stats_day_users where day = @d", conn, tx))
         {
             delete.Parameters.Add(new NpgsqlParameter("d", NpgsqlDbType.Date) { Value = day });
             await delete.ExecuteNonQueryAsync(ct);
@@ -218,11 +218,12 @@ public sealed class StatisticsRollup(NpgsqlDataSource db)
             await insert.ExecuteNonQueryAsync(ct);
         }
 
+        var names = new Dictionary<Guid, string>();
         await using (var copy = await conn.BeginBinaryImportAsync("copy vdi_stats_day_keys (day, pool_id, kind, key, name, n, m) from stdin (format binary)", ct))
         {
             foreach (var (pool, part) in parts)
             {
-                foreach (var ((kind, key), count) in part.Keys)
+                foreach (var ((kind, key), count) in part.Keys.Where(k => k.Key.Kind != 'u'))
                 {
                     await copy.StartRowAsync(ct);
                     await copy.WriteAsync(day, NpgsqlDbType.Date, ct);
@@ -236,6 +237,37 @@ public sealed class StatisticsRollup(NpgsqlDataSource db)
             }
 
             await copy.CompleteAsync(ct);
+        }
+
+        await using (var copy = await conn.BeginBinaryImportAsync("copy vdi_stats_day_users (pool_id, day, user_id, sessions, desktops) from stdin (format binary)", ct))
+        {
+            foreach (var (pool, part) in parts)
+            {
+                foreach (var ((_, key), count) in part.Keys.Where(k => k.Key.Kind == 'u'))
+                {
+                    var user = Guid.Parse(key);
+                    names[user] = count.Name;
+                    await copy.StartRowAsync(ct);
+                    await copy.WriteAsync(pool, NpgsqlDbType.Uuid, ct);
+                    await copy.WriteAsync(day, NpgsqlDbType.Date, ct);
+                    await copy.WriteAsync(user, NpgsqlDbType.Uuid, ct);
+                    await copy.WriteAsync((int)count.N, NpgsqlDbType.Integer, ct);
+                    await copy.WriteAsync((int)count.M, NpgsqlDbType.Integer, ct);
+                }
+            }
+
+            await copy.CompleteAsync(ct);
+        }
+
+        if (names.Count > 0)
+        {
+            await using var upsert = new NpgsqlCommand("""
+                insert into vdi_stats_user_names (user_id, name) select * from unnest(@ids, @names)
+                on conflict (user_id) do update set name = excluded.name where vdi_stats_user_names.name <> excluded.name
+                """, conn, tx);
+            upsert.Parameters.Add(new NpgsqlParameter("ids", NpgsqlDbType.Array | NpgsqlDbType.Uuid) { Value = names.Keys.ToArray() });
+            upsert.Parameters.Add(new NpgsqlParameter("names", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = names.Values.ToArray() });
+            await upsert.ExecuteNonQueryAsync(ct);
         }
 
         await tx.CommitAsync(ct);
@@ -278,7 +310,10 @@ public sealed class StatisticsRollup(NpgsqlDataSource db)
     public async Task<long> ForgetBeforeAsync(DateOnly before, CancellationToken ct)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
-        await using var command = new NpgsqlCommand("delete from vdi_stats_day_keys where day < @d; delete from vdi_stats_days where day < @d", conn);
+        await using var command = new NpgsqlCommand("""
+            delete from vdi_stats_day_keys where day < @d; delete from vdi_stats_day_users where day < @d; delete from vdi_stats_days where day < @d;
+            delete from vdi_stats_user_names n where not exists (select 1 from vdi_stats_day_users u where u.user_id = n.user_id)
+            """, conn);
         command.Parameters.Add(new NpgsqlParameter("d", NpgsqlDbType.Date) { Value = before });
         return await command.ExecuteNonQueryAsync(ct);
     }
@@ -317,20 +352,28 @@ public sealed class StatisticsRollup(NpgsqlDataSource db)
             return (days, broker, ofPool);
         }
 
-        // the keys of those days, summed by the server (a year of users is many rows)
+        // the keys and users of those days, summed by the server (a year of users is many rows)
         await using (var keys = new NpgsqlCommand("""
             select kind, key, max(name), sum(n)::bigint, sum(m)::bigint from vdi_stats_day_keys
-            where pool_id = @p and day >= @a and day < @b group by kind, key
+            where pool_id = @p and day >= @a and day < @b group by kind, key;
+            select 'u'::"char", u.user_id::text, coalesce(n.name, ''), u.sessions, u.desktops from (
+                select user_id, sum(sessions)::bigint as sessions, sum(desktops)::bigint as desktops from vdi_stats_day_users
+                where pool_id = @p and day >= @a and day < @b group by user_id) u
+            left join vdi_stats_user_names n on n.user_id = u.user_id
             """, conn))
         {
             keys.Parameters.Add(new NpgsqlParameter("a", NpgsqlDbType.Date) { Value = from });
             keys.Parameters.Add(new NpgsqlParameter("b", NpgsqlDbType.Date) { Value = to });
             keys.Parameters.Add(new NpgsqlParameter("p", NpgsqlDbType.Uuid) { Value = pool ?? Broker });
             await using var reader = await keys.ExecuteReaderAsync(ct);
-            while (await reader.ReadAsync(ct))
+            do
             {
-                ofPool.CountKey(reader.GetChar(0), reader.GetString(1), reader.GetString(2), reader.GetInt64(3), reader.GetInt64(4));
+                while (await reader.ReadAsync(ct))
+                {
+                    ofPool.CountKey(reader.GetChar(0), reader.GetString(1), reader.GetString(2), reader.GetInt64(3), reader.GetInt64(4));
+                }
             }
+            while (await reader.NextResultAsync(ct));
         }
 
         return (days, broker, ofPool);

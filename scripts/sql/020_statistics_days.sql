@@ -15,12 +15,27 @@ create table if not exists vdi_stats_days (
 create table if not exists vdi_stats_day_keys (
     day date not null,
     pool_id uuid not null,
-    kind "char" not null,            -- u: a user (key: the user's id, name: the username), o: client OS, v: VeiL Connect version, p: a pool
+    kind "char" not null,            -- o: client OS, v: VeiL Connect version, p: a pool (key: its id, name: its name)
     key text not null,
     name text not null default '',
-    n bigint not null,               -- sessions (u, o, v), successful desktop connections (p)
-    m bigint not null default 0,     -- u: desktops the user's sessions opened
+    n bigint not null,               -- sessions (o, v), successful desktop connections (p)
+    m bigint not null default 0,
     primary key (pool_id, day, kind, key)
+);
+
+-- the day's users: a row each (a million sessions a year are about as many user-days), kept narrow; their names apart
+create table if not exists vdi_stats_day_users (
+    pool_id uuid not null,
+    day date not null,
+    user_id uuid not null,
+    sessions integer not null,
+    desktops integer not null,       -- desktops the user's sessions of the day opened
+    primary key (pool_id, day, user_id)
+);
+
+create table if not exists vdi_stats_user_names (
+    user_id uuid primary key,
+    name text not null
 );
 
 insert into vdi_schema_version (version, name) values (20, 'statistics rolled up by day') on conflict (version) do nothing;
