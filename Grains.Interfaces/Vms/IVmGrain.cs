@@ -25,6 +25,22 @@ public interface IVmGrain : IGrainWithGuidKey
     Task<VmConnectionData> PrepareConnectionAsync(Pools.ConnectionType protocol);
 
     /// <summary>
+    /// <see cref="PrepareConnectionAsync"/> for a thin client's request: the VM's active override for the protocol
+    /// applied, and the guest's time zone set to the client's (after the answer, from the guest agent; a failure is
+    /// logged, never the user's).
+    /// </summary>
+    [Alias("ConnectAsync"), ResponseTimeout("00:05:00")]
+    Task<VmConnectionData> ConnectAsync(ConnectRequest request);
+
+    /// <summary>The administrator's connection overrides of the VM, by protocol.</summary>
+    [Alias("GetConnectionOverridesAsync")]
+    Task<IReadOnlyList<ConnectionOverride>> GetConnectionOverridesAsync();
+
+    /// <summary>Sets (or, <paramref name="value"/> null, removes) the override for one protocol; journalled. Throws <see cref="Errors.BrokerException"/> Invalid naming the field.</summary>
+    [Alias("SetConnectionOverrideAsync")]
+    Task<IReadOnlyList<ConnectionOverride>> SetConnectionOverrideAsync(Pools.ConnectionType protocol, ConnectionOverride? value, string by);
+
+    /// <summary>
     /// What the controller says about the VM now (for <c>get_vm_data</c>): read only, the VM is not powered on.
     /// A controller that cannot be asked is a <see cref="Errors.BrokerException"/> (004 for the thin client).
     /// </summary>

@@ -20,6 +20,8 @@ public static class LogEvents
     public const int StreamEventNotApplied = 3105;
 
     public const int VmKeepOnFailed = 3201;
+    public const int VmTimeZoneSet = 3202;
+    public const int VmTimeZoneFailed = 3203;
 
     public const int JournalPublishFailed = 3301;
     public const int NotificationFailed = 3302;

@@ -50,6 +50,10 @@ public sealed class ThinClientOptions
     [Range(typeof(TimeSpan), "00:00:00.010", "00:01:00", ErrorMessage = "ThinClients:AddressPollInterval must be 10 ms to 1 minute")]
     public TimeSpan AddressPollInterval { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>How long the guest's time zone waits for its agent after a get-VM (the original's 30 s; the user does not wait).</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:05:00", ErrorMessage = "ThinClients:GuestAgentTimeout must be 0 to 5 minutes")]
+    public TimeSpan GuestAgentTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>The most thin clients connected at once (the license's limit); 0: no limit.</summary>
     [Range(0, 100_000, ErrorMessage = "ThinClients:Limit must be 0 (no limit) to 100,000")]
     public int Limit { get; set; }

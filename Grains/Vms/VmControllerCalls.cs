@@ -31,6 +31,26 @@ public sealed class VmControllerCalls(Guid vmId, Guid controllerId, string vmNam
     public Task<VmConnector.Prepared> PrepareAsync(ConnectionType protocol, ThinClientOptions options, TimeProvider time) =>
         CallAsync(async client => await new VmConnector(client, options, time).PrepareAsync(await DomainAsync(client), protocol, vmName));
 
+    /// <summary>
+    /// Runs a program in the guest through its agent (qemu-guest-agent's guest-exec), once the controller reports the
+    /// agent up (polled until <paramref name="wait"/>): the agent's output.
+    /// </summary>
+    public Task<string> GuestExecAsync(string path, IReadOnlyList<string> arguments, TimeSpan wait, TimeProvider time) => CallAsync(async client =>
+    {
+        var deadline = time.GetUtcNow() + wait;
+        while (!(await client.GetDomainAsync(vmId)).GuestAgentUp)
+        {
+            if (time.GetUtcNow() >= deadline)
+            {
+                throw new TimeoutException($"the guest agent of {vmName} did not answer in {wait.TotalSeconds:0} s");
+            }
+
+            await Task.Delay(TimeSpan.FromSeconds(2), time);
+        }
+
+        return await client.GuestExecAsync(vmId, path, arguments);
+    });
+
     /// <summary>The domain as the controller has it, and the controller's host (where its SPICE console is).</summary>
     public Task<(EcpDomain Domain, string Host)> ReadAsync() => CallAsync(async client => (await DomainAsync(client), client.Host));
 

@@ -25,7 +25,7 @@ namespace Vdi.Grains.Vms;
 /// thin client's preparation (<see cref="VmConnector"/>).
 /// </summary>
 [GrainType("vm")]
-public sealed class VmGrain(
+public sealed partial class VmGrain(
     [PersistentState("vm", StorageNames.Main)] IPersistentState<VmState> state,
     VmTable table,
     LiveEventPublisher live,
@@ -217,13 +217,90 @@ public sealed class VmGrain(
         return S.ToView(Id);
     }
 
-    public async Task<VmConnectionData> PrepareConnectionAsync(ConnectionType protocol)
+    public Task<VmConnectionData> PrepareConnectionAsync(ConnectionType protocol) => ConnectAsync(new ConnectRequest(protocol));
+
+    public async Task<VmConnectionData> ConnectAsync(ConnectRequest request)
     {
         RequireExists();
         await Policies.UserIsBackAsync();
-        var prepared = await Controller().PrepareAsync(protocol, thinClients.Value, time);
+        var prepared = await Controller().PrepareAsync(request.Protocol, thinClients.Value, time);
         await ObservePowerAsync(prepared.Domain.PowerState);
-        return prepared.Connection;
+        if (GuestTimeZone.Command(request.TimeZone, prepared.Domain.OsType) is { } command)
+        {
+            // after the answer: the user does not wait for the guest agent (the original waited up to 30 s)
+            _ = SetTimeZoneAsync(command);
+        }
+
+        var connection = prepared.Connection;
+        return S.ConnectionOverrides.TryGetValue(request.Protocol, out var o) && o.Active
+            ? connection with { Host = o.Address, Port = o.Port ?? connection.Port }
+            : connection;
+    }
+
+    private async Task SetTimeZoneAsync(GuestTimeZone.GuestCommand command)
+    {
+        try
+        {
+            await Controller().GuestExecAsync(command.Path, command.Arguments, thinClients.Value.GuestAgentTimeout, time);
+            LogTimeZoneSet(logger, S.VerboseName, command.Zone);
+        }
+        catch (Exception e) when (e is BrokerException or EcpException or TimeoutException or HttpRequestException)
+        {
+            LogTimeZoneFailed(logger, S.VerboseName, command.Zone, e.Message);
+        }
+    }
+
+    public Task<IReadOnlyList<ConnectionOverride>> GetConnectionOverridesAsync()
+    {
+        RequireExists();
+        return Task.FromResult(Overrides());
+    }
+
+    [LoggerMessage(EventId = LogEvents.VmTimeZoneSet, Level = LogLevel.Information, Message = "VM {Vm}: the guest's time zone set to {Zone} (the thin client's)")]
+    private static partial void LogTimeZoneSet(ILogger logger, string vm, string zone);
+
+    [LoggerMessage(EventId = LogEvents.VmTimeZoneFailed, Level = LogLevel.Warning, Message = "VM {Vm}: the guest's time zone could not be set to {Zone}: {Reason}")]
+    private static partial void LogTimeZoneFailed(ILogger logger, string vm, string zone, string reason);
+
+    private IReadOnlyList<ConnectionOverride> Overrides() => [.. S.ConnectionOverrides.Values.OrderBy(o => o.ConnectionType)];
+
+    public async Task<IReadOnlyList<ConnectionOverride>> SetConnectionOverrideAsync(ConnectionType protocol, ConnectionOverride? value, string by)
+    {
+        RequireExists();
+        if (value is null)
+        {
+            if (S.ConnectionOverrides.Remove(protocol))
+            {
+                await SaveAsync("UPDATED");
+                await journal.WriteAsync(new JournalEntry(JournalLevel.Info, $"VM {S.VerboseName}: the {protocol.ToWire()} connection override has been removed.", "",
+                    EntityType.Vm, Id, by));
+            }
+
+            return Overrides();
+        }
+
+        var address = value.Address?.Trim() ?? "";
+        if (address.Length is 0 or > 128 || Uri.CheckHostName(address) == UriHostNameType.Unknown)
+        {
+            throw BrokerException.Invalid("address", "address: a host name or an IP address, at most 128 characters");
+        }
+
+        if (value.Port is < 1 or > 65535)
+        {
+            throw BrokerException.Invalid("port", "port: 1 to 65535, or none to keep the protocol's");
+        }
+
+        var next = new ConnectionOverride(protocol, address, value.Port, value.Active);
+        if (S.ConnectionOverrides.GetValueOrDefault(protocol) != next)
+        {
+            S.ConnectionOverrides[protocol] = next;
+            await SaveAsync("UPDATED");
+            await journal.WriteAsync(new JournalEntry(JournalLevel.Info,
+                $"VM {S.VerboseName}: {protocol.ToWire()} connections go to {address}{(next.Port is { } p ? $":{p}" : "")}{(next.Active ? "" : " (inactive)")}.", "",
+                EntityType.Vm, Id, by));
+        }
+
+        return Overrides();
     }
 
     public async Task<VmDomainData> ReadDomainAsync()

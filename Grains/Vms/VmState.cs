@@ -17,6 +17,8 @@ public sealed class VmState
     [Id(8)] public Policies.PendingDisconnect? PendingDisconnect { get; set; }
     /// <summary>The disconnect action powered the VM down while it stayed assigned: keep-on leaves it off until its user connects.</summary>
     [Id(9)] public bool HeldOff { get; set; }
+    /// <summary>The administrator's connection overrides by protocol (NAT, DMZ).</summary>
+    [Id(10)] public Dictionary<Interfaces.Pools.ConnectionType, ConnectionOverride> ConnectionOverrides { get; set; } = [];
 
     public VmView ToView(Guid id) => new(id, ControllerId, PoolId, VerboseName, Status, PowerState, CreatedByBroker, Updated, [.. Owners]);
 }

@@ -51,8 +51,17 @@ public static class FaultApi
                 ? Results.NoContent()
                 : Results.NotFound();
         });
+        // the domain as the ECP API shows it, and what only its guest knows (for tests): the time zone set through its agent
         sim.MapGet("/domains/{id:guid}", (Guid id, SimInventory inventory) =>
-            inventory.Find(id) is { } d ? Results.Json(d, EventHub.Json) : Results.NotFound());
+        {
+            if (inventory.Find(id) is not { } d)
+            {
+                return Results.NotFound();
+            }
+
+            d["sim_guest_time_zone"] = inventory.Read(id, x => x.TimeZone);
+            return Results.Json(d, EventHub.Json);
+        });
         return app;
     }
 }

@@ -161,6 +161,22 @@ public sealed class AdminPanelBrowserTests(LiveSystemFixture system)
         await page.Locator("[data-test=vm-search] button").ClickAsync();
         await Assertions.Expect(page.Locator("[data-test=vm-row]")).ToHaveCountAsync(3);
 
+        // a VM's connection data (NAT/DMZ): a refused address at its field, then saved, listed and removed
+        await firstVm.Locator("[data-test=vm-connection-data]").ClickAsync();
+        var conn = page.Locator("[data-test=conn-dialog]");
+        await conn.Locator("input[name=address]").FillAsync("not an address");
+        await conn.Locator("[data-test=conn-save]").ClickAsync();
+        await Assertions.Expect(conn.Locator("[data-test=conn-error-address]")).Not.ToBeEmptyAsync();
+        await conn.Locator("input[name=address]").FillAsync("rdp.dmz.example.org");
+        await conn.Locator("input[name=port]").FillAsync("13389");
+        await conn.Locator("[data-test=conn-save]").ClickAsync();
+        await Assertions.Expect(conn.Locator("[data-test=conn-row]")).ToContainTextAsync("rdp.dmz.example.org:13389");
+        await ShotAsync(page, "vm-connection-data");
+        await conn.Locator("[data-test=conn-remove]").ClickAsync();
+        await Assertions.Expect(conn.Locator("[data-test=conn-row]")).ToHaveCountAsync(0);
+        await conn.Locator("button", new() { HasText = "Close" }).ClickAsync();
+        await Assertions.Expect(conn).ToBeHiddenAsync();
+
         // the pool edit form: a refused size is shown at its field, then the change is saved and shown
         await page.Locator("[data-test=pool-edit]").ClickAsync();
         var edit = page.Locator("[data-test=pool-edit-form]");

@@ -172,10 +172,15 @@ public static class ThinClientApi
             }
 
             await progress.ReportAsync(30, "Machine is being prepared.");
+            if (!string.IsNullOrWhiteSpace(body?.TimeZone))
+            {
+                await progress.ReportAsync(40, "Setting time zone.");
+            }
+
             await progress.ReportAsync(50, "Connection data resolving (address/port).");
             try
             {
-                data = await cluster.GetGrain<IVmGrain>(vmId).PrepareConnectionAsync(protocol);
+                data = await cluster.GetGrain<IVmGrain>(vmId).ConnectAsync(new ConnectRequest(protocol, body?.TimeZone, body?.Os));
                 break;
             }
             catch (BrokerException e) when (e.Kind == ErrorKind.VmLost && attempt == 1)

@@ -155,6 +155,21 @@ public sealed class EcpClient(HttpClient http, EcpClientOptions options, TimePro
             ["set_hostname"] = setHostname,
         }, ct);
 
+    /// <summary>qemu-guest-agent's guest-exec through the controller (synchronous): the program's output.</summary>
+    public async Task<string> GuestExecAsync(Guid id, string path, IReadOnlyList<string> arguments, CancellationToken ct = default)
+    {
+        var reply = await SendAsync(HttpMethod.Post, $"domains/{id}/guest-command/", new Dictionary<string, object?>
+        {
+            ["qemu_cmd"] = "guest-exec",
+            ["fargs"] = new Dictionary<string, object?> { ["path"] = path, ["arg"] = arguments, ["capture-output"] = true },
+            ["timeout"] = 30,
+        }, ct);
+        return reply.ValueKind == JsonValueKind.Object && reply.TryGetProperty("guest-exec", out var exec) && exec.ValueKind == JsonValueKind.Object
+               && exec.TryGetProperty("out-data", out var output) && output.ValueKind == JsonValueKind.String
+            ? output.GetString()!
+            : "";
+    }
+
     public Task<Guid> RemoteAccessAsync(Guid id, bool enable, CancellationToken ct = default) =>
         StartTaskAsync($"domains/{id}/remote-access/", new Dictionary<string, object?> { ["remote_access"] = enable }, ct);
 

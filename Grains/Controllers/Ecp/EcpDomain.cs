@@ -25,6 +25,9 @@ public sealed record EcpDomain(
     bool IsTemplate,
     JsonElement Raw)
 {
+    /// <summary>The guest agent answers (<c>guest_utils.qemu_state</c>).</summary>
+    public bool GuestAgentUp => Object(Raw, "guest_utils") is { } g && g.TryGetProperty("qemu_state", out var q) && q.ValueKind == JsonValueKind.True;
+
     /// <summary>The record as the controller sent it (written out only when asked: bulk reads never need it).</summary>
     public string Json => Raw.ValueKind == JsonValueKind.Undefined ? "{}" : Raw.GetRawText();
 

@@ -15,6 +15,9 @@ public static class VmsApi
 
     public sealed record ReserveRequest(bool Reserved);
 
+    /// <summary>A connection override: the address (a host name or IP), the port (none: the protocol's), active (default true).</summary>
+    public sealed record OverrideRequest(string? Address, int? Port, bool? Active);
+
     /// <summary>The power actions by their URL names: each action's lower-case wire name, and force-shutdown.</summary>
     private static readonly Dictionary<string, (PowerAction Action, bool Force)> PowerActions =
         Enum.GetValues<PowerAction>().ToDictionary(a => a.ToWireLower(), a => (a, false))
@@ -49,8 +52,22 @@ public static class VmsApi
             PowerActions.TryGetValue(action, out var a)
                 ? Results.Ok(await cluster.GetGrain<IVmGrain>(id).PowerAsync(a.Action, a.Force))
                 : AdminErrors.Field("action", $"action must be one of {string.Join(", ", PowerActions.Keys)}"));
+        // the original's vm_connection_data: where thin clients connect for a protocol (NAT, DMZ)
+        g.MapGet("/{id:guid}/connection-data", async (Guid id, IClusterClient cluster) => await Known(cluster, id).GetConnectionOverridesAsync());
+        g.MapPut("/{id:guid}/connection-data/{protocol}", async (Guid id, string protocol, OverrideRequest body, IClusterClient cluster, ClaimsPrincipal user) =>
+            await Known(cluster, id).SetConnectionOverrideAsync(Protocol(protocol),
+                new ConnectionOverride(Protocol(protocol), body.Address ?? "", body.Port, body.Active ?? true), user.UserName()));
+        g.MapDelete("/{id:guid}/connection-data/{protocol}", async (Guid id, string protocol, IClusterClient cluster, ClaimsPrincipal user) =>
+            await Known(cluster, id).SetConnectionOverrideAsync(Protocol(protocol), null, user.UserName()));
         return admin;
     }
+
+    private static ConnectionType Protocol(string protocol) =>
+        WireNames.TryParseWire<ConnectionType>(protocol.Trim().ToUpperInvariant(), out var p)
+            ? p
+            : throw BrokerException.Invalid("connection_type", $"connection_type: one of {string.Join(", ", Enum.GetValues<ConnectionType>().Select(c => c.ToWire()))}");
+
+    private static IVmGrain Known(IClusterClient cluster, Guid id) => cluster.GetGrain<IVmGrain>(id);
 
     private static async Task<VmView> VmAsync(IClusterClient cluster, Guid id) =>
         await cluster.GetGrain<IVmGrain>(id).GetAsync() is { PoolId: not null } vm

@@ -51,6 +51,7 @@ function panel() {
     },
     // the password dialog (instead of prompt()): typed twice, hidden
     passwordDialog: null,
+    connDialog: null,
     errors: {},
     _socket: null, _refresh: {},
 
@@ -556,6 +557,26 @@ function panel() {
     deleteGroup(g) { return confirm(this.t('confirmRemove')) && this.act(() => this.api('DELETE', `/api/admin/groups/${g.id}`), 'done'); },
     changePassword(u) { this.errors = {}; this.passwordDialog = { user: u, password: '', repeat: '', mismatch: false }; this.$nextTick(() => { const el = document.getElementById('password-new'); if (el) { el.focus(); } }); },
     closePasswordDialog() { this.passwordDialog = null; },
+    async openConnData(vm) {
+      this.errors = {};
+      this.connDialog = { vm, items: [], form: { connection_type: 'RDP', address: '', port: '', active: true } };
+      try { this.connDialog.items = await this.api('GET', `/api/admin/vms/${vm.id}/connection-data`); } catch (e) { this.fail(e); }
+    },
+    closeConnData() { this.connDialog = null; },
+    connTarget(o) { return o.port ? `${o.address}:${o.port}` : o.address; },
+    async saveConnData() {
+      const d = this.connDialog;
+      const f = d.form;
+      this.errors = {};
+      try {
+        d.items = await this.api('PUT', `/api/admin/vms/${d.vm.id}/connection-data/${f.connection_type}`, { address: f.address, port: f.port === '' || f.port === null ? null : Number(f.port), active: f.active });
+        this.toast(this.t('saved'));
+      } catch (e) { this.errors = e.fields || {}; if (!Object.keys(this.errors).length) { this.fail(e); } }
+    },
+    async removeConnData(o) {
+      const d = this.connDialog;
+      try { d.items = await this.api('DELETE', `/api/admin/vms/${d.vm.id}/connection-data/${o.connection_type}`); this.toast(this.t('done')); } catch (e) { this.fail(e); }
+    },
     async submitPassword() {
       const d = this.passwordDialog;
       d.mismatch = d.password !== d.repeat;
