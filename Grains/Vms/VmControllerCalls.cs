@@ -35,7 +35,7 @@ public sealed class VmControllerCalls(Guid vmId, Guid controllerId, string vmNam
     /// Runs a program in the guest through its agent (qemu-guest-agent's guest-exec), once the controller reports the
     /// agent up (polled until <paramref name="wait"/>): the agent's output.
     /// </summary>
-    public Task<string> GuestExecAsync(string path, IReadOnlyList<string> arguments, TimeSpan wait, TimeProvider time) => CallAsync(async client =>
+    public Task<string> GuestExecAsync(string path, IReadOnlyList<string> arguments, TimeSpan wait, TimeSpan poll, TimeProvider time) => CallAsync(async client =>
     {
         var deadline = time.GetUtcNow() + wait;
         while (!(await client.GetDomainAsync(vmId)).GuestAgentUp)
@@ -45,7 +45,7 @@ public sealed class VmControllerCalls(Guid vmId, Guid controllerId, string vmNam
                 throw new TimeoutException($"the guest agent of {vmName} did not answer in {wait.TotalSeconds:0} s");
             }
 
-            await Task.Delay(TimeSpan.FromSeconds(2), time);
+            await Task.Delay(poll, time);
         }
 
         return await client.GuestExecAsync(vmId, path, arguments);

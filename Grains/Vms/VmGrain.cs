@@ -217,6 +217,7 @@ public sealed partial class VmGrain(
         return S.ToView(Id);
     }
 
+    // (the previous release's gateways call this one during a rolling upgrade)
     public Task<VmConnectionData> PrepareConnectionAsync(ConnectionType protocol) => ConnectAsync(new ConnectRequest(protocol));
 
     public async Task<VmConnectionData> ConnectAsync(ConnectRequest request)
@@ -241,11 +242,12 @@ public sealed partial class VmGrain(
     {
         try
         {
-            await Controller().GuestExecAsync(command.Path, command.Arguments, thinClients.Value.GuestAgentTimeout, time);
+            await Controller().GuestExecAsync(command.Path, command.Arguments, thinClients.Value.GuestAgentTimeout, thinClients.Value.AddressPollInterval, time);
             LogTimeZoneSet(logger, S.VerboseName, command.Zone);
         }
-        catch (Exception e) when (e is BrokerException or EcpException or TimeoutException or HttpRequestException)
+        catch (Exception e)
         {
+            // nobody awaits this task: whatever went wrong is logged here, never the user's
             LogTimeZoneFailed(logger, S.VerboseName, command.Zone, e.Message);
         }
     }

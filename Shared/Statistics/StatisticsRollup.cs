@@ -310,12 +310,19 @@ public sealed class StatisticsRollup(NpgsqlDataSource db)
     public async Task<long> ForgetBeforeAsync(DateOnly before, CancellationToken ct)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
-        await using var command = new NpgsqlCommand("""
-            delete from vdi_stats_day_keys where day < @d; delete from vdi_stats_day_users where day < @d; delete from vdi_stats_days where day < @d;
-            delete from vdi_stats_user_names n where not exists (select 1 from vdi_stats_day_users u where u.user_id = n.user_id)
-            """, conn);
+        await using var command = new NpgsqlCommand(
+            "delete from vdi_stats_day_keys where day < @d; delete from vdi_stats_day_users where day < @d; delete from vdi_stats_days where day < @d", conn);
         command.Parameters.Add(new NpgsqlParameter("d", NpgsqlDbType.Date) { Value = before });
-        return await command.ExecuteNonQueryAsync(ct);
+        var removed = await command.ExecuteNonQueryAsync(ct);
+        if (removed > 0)
+        {
+            // names of users no kept day mentions (only after a removal: the hourly run does not scan the users for nothing)
+            await using var names = new NpgsqlCommand(
+                "delete from vdi_stats_user_names n where not exists (select 1 from vdi_stats_day_users u where u.user_id = n.user_id)", conn);
+            await names.ExecuteNonQueryAsync(ct);
+        }
+
+        return removed;
     }
 
     /// <summary>Rolled-up days in [<paramref name="from"/>, <paramref name="to"/>): the broker's part of each and the pool's (when one is asked).</summary>

@@ -159,12 +159,12 @@ public sealed partial class MetricsTests(LiveSystemFixture system)
         await client.LoginAsync(scenario.Users[0].Name, ThinClientScenario.Password);
         Assert.Equal(200, (await client.GetVmAsync(scenario.PoolId)).Status);
 
-        // the VM grain's PrepareConnectionAsync (which asks the controller) in the same trace as the gateway's request
+        // the VM grain's ConnectAsync (which asks the controller) in the same trace as the gateway's request
         // and as the controller's HTTP call (the activities carry no URL without OTel's own instrumentation listening)
         System.Diagnostics.Activity? prepare = null;
         Assert.True(await Eventually.TrueAsync(() =>
         {
-            prepare = activities.FirstOrDefault(a => a.Source.Name == "Microsoft.Orleans.Application" && a.DisplayName.EndsWith("IVmGrain/PrepareConnectionAsync", StringComparison.Ordinal)
+            prepare = activities.FirstOrDefault(a => a.Source.Name == "Microsoft.Orleans.Application" && a.DisplayName.EndsWith("IVmGrain/ConnectAsync", StringComparison.Ordinal)
                 && activities.Any(r => r.TraceId == a.TraceId && r.Source.Name == "Microsoft.AspNetCore" && r.Kind == System.Diagnostics.ActivityKind.Server)
                 && activities.Any(h => h.TraceId == a.TraceId && h.Source.Name == "System.Net.Http" && h.Kind == System.Diagnostics.ActivityKind.Client));
             return Task.FromResult(prepare is not null);

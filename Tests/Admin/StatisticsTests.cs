@@ -70,8 +70,7 @@ public sealed class StatisticsTests(LiveSystemFixture system)
                 ("t", (short)type), ("m", message), ("e", entity), ("at", day.AddMinutes(minute)));
         }
 
-        // rows written into a settled day after the fact: whatever a retention run rolled up of it is out of date
-        await InsertAsync("delete from vdi_stats_days where day = @d; delete from vdi_stats_day_keys where day = @d; delete from vdi_stats_day_users where day = @d", ("d", DateOnly.FromDateTime(day.UtcDateTime)));
+        await ForgetRollupsAsync(DateOnly.FromDateTime(day.UtcDateTime));
         var (_, _, token) = await GatewayClients.UserWithRolesAsync(system.Grains, system.GatewayUrls[0], Vdi.Grains.Interfaces.Users.Role.Operator);
         using var http = GatewayClients.Http(system.GatewayUrls[0], token);
         var period = $"from={Uri.EscapeDataString(day.ToString("O"))}&to={Uri.EscapeDataString(day.AddDays(1).ToString("O"))}";
@@ -200,13 +199,12 @@ public sealed class StatisticsTests(LiveSystemFixture system)
         using var http = GatewayClients.Http(system.GatewayUrls[0], token);
         var rollup = system.SiloServices.GetRequiredService<Vdi.Shared.Statistics.StatisticsRollup>();
         var days = Enumerable.Range(0, 4).Select(d => DateOnly.FromDateTime(first.AddDays(d).UtcDateTime)).ToList();
-        await InsertAsync("delete from vdi_stats_days where day = any(@d); delete from vdi_stats_day_keys where day = any(@d); delete from vdi_stats_day_users where day = any(@d)", ("d", days.ToArray()));
         try
         {
             foreach (var (query, interval) in new[] { ($"pool_id={scenario.PoolId}", "hour"), ("", "day"), ($"pool_id={scenario.PoolId}", "week") })
             {
                 var period = $"from={Uri.EscapeDataString(first.AddHours(7).ToString("O"))}&to={Uri.EscapeDataString(first.AddDays(3).AddHours(13).ToString("O"))}&interval={interval}&{query}";
-                await InsertAsync("delete from vdi_stats_days where day = any(@d); delete from vdi_stats_day_keys where day = any(@d); delete from vdi_stats_day_users where day = any(@d)", ("d", days.ToArray()));
+                await ForgetRollupsAsync([.. days]);
                 var raw = await http.GetFromJsonAsync<JsonElement>($"/api/admin/statistics?{period}");
                 foreach (var day in days.Skip(1).Take(2))
                 {
@@ -252,9 +250,14 @@ public sealed class StatisticsTests(LiveSystemFixture system)
         }
         finally
         {
-            await InsertAsync("delete from vdi_stats_days where day = any(@d); delete from vdi_stats_day_keys where day = any(@d); delete from vdi_stats_day_users where day = any(@d)", ("d", days.ToArray()));
+            await ForgetRollupsAsync([.. days]);
         }
     }
+
+    /// <summary>Rows written into settled days after the fact: whatever a retention run rolled up of them is out of date.</summary>
+    private static Task ForgetRollupsAsync(params DateOnly[] days) =>
+        InsertAsync("delete from vdi_stats_days where day = any(@d); delete from vdi_stats_day_keys where day = any(@d); delete from vdi_stats_day_users where day = any(@d)",
+            ("d", days));
 
     private static Guid GuidFor(string name) => new(System.Security.Cryptography.MD5.HashData(System.Text.Encoding.UTF8.GetBytes(name)));
 }

@@ -73,6 +73,34 @@ public sealed class VmConnectionDataTests(LiveSystemFixture system)
         using var op = GatewayClients.Http(Gateway, operatorToken);
         Assert.Equal(HttpStatusCode.Forbidden, (await op.PutAsJsonAsync($"/api/admin/vms/{vm}/connection-data/RDP", new { address = "10.0.0.1" })).StatusCode);
     }
+
+    [Fact]
+    public async Task The_guests_time_zone_follows_the_clients_in_the_guests_own_naming()
+    {
+        await using var scenario = await ThinClientScenario.StartAsync(system.Grains, vms: 1, users: 1);
+        await using var client = new VeilConnectClient(Gateway);
+        await client.LoginAsync(scenario.Users[0].Name, ThinClientScenario.Password);
+        await client.ConnectAsync();
+        await client.WaitForAsync(m => m.GetProperty("msg_type").GetString() == "control"); // the socket is the user's before the get-VM
+
+        // the scenario's guests are Windows (cloned from tpl-win10); VeiL Connect on Linux names the zone as IANA does:
+        // tzutil gets the Windows name
+        var (status, body) = await client.PostAsync($"/api/client/pools/{scenario.PoolId}", new { remote_protocol = "SPICE", request_id = 7, time_zone = "Europe/Moscow", os = "Linux" });
+        Assert.Equal(200, status);
+        var vm = body.GetProperty("data").GetProperty("vm_id").GetGuid();
+        Assert.Equal("Windows", (await scenario.Sim.GetDomainAsync(vm)).GetProperty("os_type").GetString());
+        await client.WaitForAsync(m => m.TryGetProperty("event", out var e) && e.GetString() == "vm_preparation_progress" && m.GetProperty("progress").GetInt32() == 40
+                                       && m.GetProperty("request_id").GetInt64() == 7);
+        Assert.True(await Eventually.TrueAsync(async () => (await scenario.Sim.GetDomainAsync(vm)).GetProperty("sim_guest_time_zone").GetString() == "Russian Standard Time",
+            TimeSpan.FromSeconds(20)));
+
+        // a Windows client's name goes as it is; a name that is no time zone changes nothing, and the user still gets the VM
+        await client.PostAsync($"/api/client/pools/{scenario.PoolId}", new { remote_protocol = "SPICE", request_id = 8, time_zone = "Ekaterinburg Standard Time", os = "Windows" });
+        Assert.True(await Eventually.TrueAsync(async () => (await scenario.Sim.GetDomainAsync(vm)).GetProperty("sim_guest_time_zone").GetString() == "Ekaterinburg Standard Time",
+            TimeSpan.FromSeconds(20)));
+        var (hostile, answer) = await client.PostAsync($"/api/client/pools/{scenario.PoolId}", new { remote_protocol = "SPICE", request_id = 9, time_zone = "UTC; shutdown /s", os = "Windows" });
+        Assert.Equal((200, vm), (hostile, answer.GetProperty("data").GetProperty("vm_id").GetGuid()));
+    }
 }
 
 /// <summary>The guest's time-zone command: each system's own program and naming, and nothing for a name that is no zone.</summary>

@@ -53,12 +53,12 @@ public static class VmsApi
                 ? Results.Ok(await cluster.GetGrain<IVmGrain>(id).PowerAsync(a.Action, a.Force))
                 : AdminErrors.Field("action", $"action must be one of {string.Join(", ", PowerActions.Keys)}"));
         // the original's vm_connection_data: where thin clients connect for a protocol (NAT, DMZ)
-        g.MapGet("/{id:guid}/connection-data", async (Guid id, IClusterClient cluster) => await Known(cluster, id).GetConnectionOverridesAsync());
+        g.MapGet("/{id:guid}/connection-data", async (Guid id, IClusterClient cluster) => await cluster.GetGrain<IVmGrain>(id).GetConnectionOverridesAsync());
         g.MapPut("/{id:guid}/connection-data/{protocol}", async (Guid id, string protocol, OverrideRequest body, IClusterClient cluster, ClaimsPrincipal user) =>
-            await Known(cluster, id).SetConnectionOverrideAsync(Protocol(protocol),
+            await cluster.GetGrain<IVmGrain>(id).SetConnectionOverrideAsync(Protocol(protocol),
                 new ConnectionOverride(Protocol(protocol), body.Address ?? "", body.Port, body.Active ?? true), user.UserName()));
         g.MapDelete("/{id:guid}/connection-data/{protocol}", async (Guid id, string protocol, IClusterClient cluster, ClaimsPrincipal user) =>
-            await Known(cluster, id).SetConnectionOverrideAsync(Protocol(protocol), null, user.UserName()));
+            await cluster.GetGrain<IVmGrain>(id).SetConnectionOverrideAsync(Protocol(protocol), null, user.UserName()));
         return admin;
     }
 
@@ -66,8 +66,6 @@ public static class VmsApi
         WireNames.TryParseWire<ConnectionType>(protocol.Trim().ToUpperInvariant(), out var p)
             ? p
             : throw BrokerException.Invalid("connection_type", $"connection_type: one of {string.Join(", ", Enum.GetValues<ConnectionType>().Select(c => c.ToWire()))}");
-
-    private static IVmGrain Known(IClusterClient cluster, Guid id) => cluster.GetGrain<IVmGrain>(id);
 
     private static async Task<VmView> VmAsync(IClusterClient cluster, Guid id) =>
         await cluster.GetGrain<IVmGrain>(id).GetAsync() is { PoolId: not null } vm
