@@ -69,7 +69,7 @@ for r in root.iterfind(".//t:UnitTestResult", ns):
     msg = r.find(".//t:Message", ns)
     text = (msg.text or "").strip().splitlines() if msg is not None else []
     print("FAILED " + r.get("testName", "?") + " (" + r.get("duration", "") + ")")
-    for line in text[:6]:
+    for line in text[:40]:
         print("    " + line[:300])
 PY
 fi

@@ -1,5 +1,3 @@
-using System.Diagnostics.Metrics;
-using Microsoft.Extensions.DependencyInjection;
 using Vdi.Grains.Hosting;
 
 namespace Vdi.Tests.Security;
@@ -10,31 +8,12 @@ public sealed class MetricLabelTests
     [Fact]
     public void An_invented_protocol_name_is_counted_as_other_and_a_known_one_by_its_name()
     {
-        using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
-        var factory = services.GetRequiredService<IMeterFactory>();
-        var metrics = new BrokerMetrics(factory);
-        var seen = new List<(string? Protocol, string? Result)>();
-        using var listener = new MeterListener
-        {
-            InstrumentPublished = (instrument, l) =>
-            {
-                if (instrument.Name == "vdi.vm_connections" && ReferenceEquals(instrument.Meter.Scope, factory)) // this test's meter, not a silo's
-                {
-                    l.EnableMeasurementEvents(instrument);
-                }
-            },
-        };
-        listener.SetMeasurementEventCallback<long>((_, _, tags, _) =>
-        {
-            var d = tags.ToArray().ToDictionary(t => t.Key, t => t.Value as string);
-            seen.Add((d.GetValueOrDefault("protocol"), d.GetValueOrDefault("result")));
-        });
-        listener.Start();
-
-        metrics.VmConnection($"EVIL-{Guid.NewGuid():N}", successful: true);
-        metrics.VmConnection("spice", successful: true);
-        metrics.VmConnection(null, successful: false);
-
-        Assert.Equal([("other", "connected"), ("SPICE", "connected"), ("other", "error")], seen);
+        // the broker's instruments belong to the process (every silo host of this test process counts into them), so
+        // the label is checked where it is made
+        Assert.Equal("other", BrokerMetrics.ProtocolLabel($"EVIL-{Guid.NewGuid():N}"));
+        Assert.Equal("SPICE", BrokerMetrics.ProtocolLabel("spice"));
+        Assert.Equal("NATIVE_RDP", BrokerMetrics.ProtocolLabel("native_rdp"));
+        Assert.Equal("other", BrokerMetrics.ProtocolLabel(null));
+        Assert.Equal("other", BrokerMetrics.ProtocolLabel(""));
     }
 }
