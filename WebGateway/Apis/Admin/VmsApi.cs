@@ -55,8 +55,10 @@ public static class VmsApi
         // the original's vm_connection_data: where thin clients connect for a protocol (NAT, DMZ)
         g.MapGet("/{id:guid}/connection-data", async (Guid id, IClusterClient cluster) => await cluster.GetGrain<IVmGrain>(id).GetConnectionOverridesAsync());
         g.MapPut("/{id:guid}/connection-data/{protocol}", async (Guid id, string protocol, OverrideRequest body, IClusterClient cluster, ClaimsPrincipal user) =>
-            await cluster.GetGrain<IVmGrain>(id).SetConnectionOverrideAsync(Protocol(protocol),
-                new ConnectionOverride(Protocol(protocol), body.Address ?? "", body.Port, body.Active ?? true), user.UserName()));
+        {
+            var p = Protocol(protocol);
+            return await cluster.GetGrain<IVmGrain>(id).SetConnectionOverrideAsync(p, new ConnectionOverride(p, body.Address ?? "", body.Port, body.Active ?? true), user.UserName());
+        });
         g.MapDelete("/{id:guid}/connection-data/{protocol}", async (Guid id, string protocol, IClusterClient cluster, ClaimsPrincipal user) =>
             await cluster.GetGrain<IVmGrain>(id).SetConnectionOverrideAsync(Protocol(protocol), null, user.UserName()));
         return admin;
