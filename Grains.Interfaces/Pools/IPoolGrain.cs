@@ -92,4 +92,12 @@ public interface IPoolGrain : IGrainWithGuidKey
     /// </summary>
     [Alias("ReplaceLostVmAsync"), Orleans.Concurrency.AlwaysInterleave]
     Task<VmTake?> ReplaceLostVmAsync(Guid vmId, Guid userId);
+
+    /// <summary>
+    /// An RDS pool's hosts in the order a thin client should try them: the round-robin's next host first, then the
+    /// others (a host that cannot be reached is skipped by the caller). Nothing is assigned: an RDS host is shared.
+    /// Throws Invalid for a pool of another type, NotFound for none.
+    /// </summary>
+    [Alias("RdsHostsAsync")]
+    Task<IReadOnlyList<Guid>> RdsHostsAsync();
 }

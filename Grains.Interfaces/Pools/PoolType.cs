@@ -1,6 +1,6 @@
 namespace Vdi.Grains.Interfaces.Pools;
 
-/// <summary>AUTOMATED, STATIC, GUEST (RDS comes later).</summary>
+/// <summary>AUTOMATED, STATIC, GUEST, RDS (an application pool of RDS hosts / connection brokers, shared by its users).</summary>
 [GenerateSerializer, Alias("PoolType")]
 public enum PoolType
 {

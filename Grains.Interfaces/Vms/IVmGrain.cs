@@ -50,4 +50,12 @@ public interface IVmGrain : IGrainWithGuidKey
     /// <summary>Attaches (host and port given) or detaches (<paramref name="usb"/> or all) a thin client's TCP-USB device; the controller's reply.</summary>
     [Alias("UsbAsync")]
     Task<string> UsbAsync(UsbRequest request);
+
+    /// <summary>
+    /// The RDS farms and published applications <paramref name="userName"/> may use, read from the RDS host through its
+    /// guest agent (the original's <c>get_published_apps.ps1</c>). A failure of the agent or the script is a
+    /// <see cref="Errors.BrokerException"/> whose message says why.
+    /// </summary>
+    [Alias("GetPublishedAppsAsync"), ResponseTimeout("00:02:00")]
+    Task<IReadOnlyList<Pools.RdsFarm>> GetPublishedAppsAsync(string userName);
 }

@@ -39,15 +39,17 @@ public sealed partial class KeepOnReconciler(IGrainFactory grains, PoolTable poo
     private async Task<int> StartStoppedAsync(Guid controllerId, EcpClient client)
     {
         var keepOn = new List<Guid>();
+        var shared = new List<Guid>();
         foreach (var poolId in await pools.ListIdsByControllerAsync(controllerId))
         {
-            if (await grains.GetGrain<IPoolInternalGrain>(poolId).GetVmPolicyAsync() is { KeepVmsOn: true })
+            if (await grains.GetGrain<IPoolInternalGrain>(poolId).GetVmPolicyAsync() is { KeepVmsOn: true } policy)
             {
-                keepOn.Add(poolId);
+                // an RDS pool's hosts have no owner: all of them serve its users
+                (policy.PoolType == PoolType.Rds ? shared : keepOn).Add(poolId);
             }
         }
 
-        var assigned = keepOn.Count == 0 ? [] : await vms.AssignedVmsAsync(keepOn);
+        var assigned = keepOn.Count + shared.Count == 0 ? [] : await vms.AssignedVmsAsync(keepOn, shared);
         if (assigned.Count == 0)
         {
             return 0;

@@ -31,6 +31,7 @@ public sealed class PoolGrain(
     private PoolExpansion? _expansion;
     private PoolEntitlements? _entitlements;
     private PoolVmAdministration? _vms;
+    private readonly RdsRotation _rds = new();
 
     private SerializedWrites Writes => _serializedWrites ??= new SerializedWrites(() => state.WriteOrForgetAsync(this));
 
@@ -64,7 +65,7 @@ public sealed class PoolGrain(
             throw new BrokerException(ErrorKind.ControllerUnavailable, $"the controller {controller.VerboseName} is {controller.Status.ToWire()}", "controller_id");
         }
 
-        if (type == PoolType.Static)
+        if (type is PoolType.Static or PoolType.Rds)
         {
             pool.Status = PoolStatus.Active;
         }
@@ -75,7 +76,7 @@ public sealed class PoolGrain(
         await journal.WriteAsync(new JournalEntry(JournalLevel.Info, $"Pool {pool.VerboseName} created.",
             $"Type: {type.ToWire()}.", EntityType.Pool, Id, user));
         await PublishAsync("CREATED");
-        if (type == PoolType.Static)
+        if (type is PoolType.Static or PoolType.Rds)
         {
             await AttachStaticVmsAsync(settings.VmIds ?? [], user);
         }
@@ -114,7 +115,7 @@ public sealed class PoolGrain(
     public async Task<PoolView> CopyAsync(Guid newPoolId, string verboseName, string user)
     {
         RequireExists();
-        if (state.State.PoolType == PoolType.Static)
+        if (!state.State.IsAutomated)
         {
             throw new BrokerException(ErrorKind.Invalid, "only automated and guest pools can be copied", "pool_type");
         }
@@ -160,9 +161,9 @@ public sealed class PoolGrain(
     public async Task<PoolView> AddVmsAsync(IReadOnlyList<Guid> vmIds, string user)
     {
         RequireExists();
-        if (state.State.PoolType != PoolType.Static)
+        if (state.State.IsAutomated)
         {
-            throw new BrokerException(ErrorKind.Invalid, "VMs can be added by hand only to a static pool", "vms");
+            throw new BrokerException(ErrorKind.Invalid, "VMs can be added by hand only to a static or an RDS pool", "vms");
         }
 
         await AttachStaticVmsAsync(vmIds, user);
@@ -197,7 +198,7 @@ public sealed class PoolGrain(
 
     public async Task AssignVmAsync(Guid vmId, Guid userId, string user)
     {
-        RequireExists();
+        RequireNotRds();
         await HandOut.WaitForUserAsync(userId); // the user's own request finishes first; the assignment below then moves them
         await Vms.AssignAsync(vmId, userId, user);
         await RequestAutoExpansionAsync();
@@ -222,7 +223,7 @@ public sealed class PoolGrain(
 
     public async Task<VmTake> TakeVmForUserAsync(Guid userId)
     {
-        RequireExists();
+        RequireNotRds();
         var (vm, own) = await HandOut.TakeAsync(userId);
         if (vm is { } taken)
         {
@@ -244,6 +245,17 @@ public sealed class PoolGrain(
 
         await FreeVmAsync(vmId, userId, "system");
         return await TakeVmForUserAsync(userId);
+    }
+
+    public async Task<IReadOnlyList<Guid>> RdsHostsAsync()
+    {
+        RequireExists();
+        if (state.State.PoolType != PoolType.Rds)
+        {
+            throw new BrokerException(ErrorKind.Invalid, "only an RDS pool shares its hosts", "pool_type");
+        }
+
+        return _rds.Order(await table.ActiveVmsAsync(Id));
     }
 
     /// <summary>The auto-expand rule needs a count query; run it only when the prefetched free VMs run low.</summary>
@@ -331,6 +343,15 @@ public sealed class PoolGrain(
         if (!Exists)
         {
             throw BrokerException.NotFound($"no pool has the id {Id}");
+        }
+    }
+
+    private void RequireNotRds()
+    {
+        RequireExists();
+        if (state.State.PoolType == PoolType.Rds)
+        {
+            throw new BrokerException(ErrorKind.Invalid, "an RDS pool's hosts are shared by its users: none is assigned to one", "pool_type");
         }
     }
 

@@ -27,11 +27,6 @@ public static partial class PoolRules
     /// <summary>A new pool of the given type from the administrator's settings, defaults filled in.</summary>
     public static PoolState Create(PoolType type, PoolSettings s, string creator, DateTimeOffset now)
     {
-        if (type == PoolType.Rds)
-        {
-            throw Invalid("pool_type", "RDS pools are not supported yet");
-        }
-
         if (s.VerboseName is not { } name || name.Trim().Length is 0 or > NameLimit || !NamePattern().IsMatch(name.Trim()))
         {
             throw Invalid("verbose_name", $"verbose_name must be 1 to {NameLimit} letters, digits or '-'");
@@ -44,21 +39,21 @@ public static partial class PoolRules
             VerboseName = s.VerboseName?.Trim() ?? "",
             ControllerId = s.ControllerId ?? throw Invalid("controller_id", "controller_id is required"),
             ResourcePoolId = s.ResourcePoolId ?? throw Invalid("resource_pool_id", "resource_pool_id is required"),
-            ConnectionTypes = [.. s.ConnectionTypes ?? [ConnectionType.Spice]],
+            ConnectionTypes = [.. s.ConnectionTypes ?? [type == PoolType.Rds ? ConnectionType.Rdp : ConnectionType.Spice]],
             KeepVmsOn = s.KeepVmsOn ?? false,
             FreeVmFromUser = s.FreeVmFromUser ?? false,
-            VmDisconnectActionTimeout = s.VmDisconnectActionTimeout ?? 60,
+            VmDisconnectActionTimeout = s.VmDisconnectActionTimeout ?? (type == PoolType.Rds ? 0 : 60),
             VmActionUponUserDisconnect = s.VmActionUponUserDisconnect ?? (type == PoolType.Guest ? VmDisconnectAction.Recreate : VmDisconnectAction.None),
             Creator = creator,
             Created = now,
             Updated = now,
         };
-        if (type == PoolType.Static)
+        if (type is PoolType.Static or PoolType.Rds)
         {
             pool.InitialSize = pool.TotalSize = s.VmIds?.Count ?? 0;
             if (s.VmIds is not { Count: > 0 })
             {
-                throw Invalid("vms", "a static pool needs at least one VM");
+                throw Invalid("vms", type == PoolType.Rds ? "an RDS pool needs at least one RDS host" : "a static pool needs at least one VM");
             }
         }
         else
@@ -136,6 +131,12 @@ public static partial class PoolRules
                 throw Invalid("vm_action_upon_user_disconnect", "a guest pool's VMs are always recreated after the user leaves (RECREATE)");
             case PoolType.Automated or PoolType.Static when p.VmActionUponUserDisconnect == VmDisconnectAction.Recreate:
                 throw Invalid("vm_action_upon_user_disconnect", "RECREATE is only for guest pools");
+            case PoolType.Rds when p.VmActionUponUserDisconnect != VmDisconnectAction.None:
+                throw Invalid("vm_action_upon_user_disconnect", "an RDS pool's hosts are shared: nothing is done when a user leaves (NONE)");
+            case PoolType.Rds when p.ConnectionTypes.Any(c => c is not (ConnectionType.Rdp or ConnectionType.NativeRdp)):
+                throw Invalid("connection_types", "an RDS pool offers only RDP and NATIVE_RDP");
+            case PoolType.Rds when p.FreeVmFromUser:
+                throw Invalid("free_vm_from_user", "an RDS pool's hosts belong to no user");
         }
 
         if (!Enum.IsDefined(p.VmActionUponUserDisconnect))

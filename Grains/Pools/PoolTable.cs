@@ -97,6 +97,14 @@ public sealed class PoolTable(NpgsqlDataSource db)
         return await cmd.ReadGuidsAsync();
     }
 
+    /// <summary>The pool's ACTIVE VMs (RESERVED and FAILED left out), by name: an RDS pool's hosts in rotation.</summary>
+    public async Task<IReadOnlyList<Guid>> ActiveVmsAsync(Guid poolId)
+    {
+        await using var cmd = db.CreateCommand("select id from vdi_vms where pool_id = @id and status = 'ACTIVE' order by verbose_name, id");
+        cmd.Parameters.AddWithValue("id", poolId);
+        return await cmd.ReadGuidsAsync();
+    }
+
     public async Task<Guid?> VmOfUserAsync(Guid poolId, Guid userId)
     {
         await using var cmd = db.CreateCommand("select vm_id from vdi_vm_owners where pool_id = @pool and user_id = @user");

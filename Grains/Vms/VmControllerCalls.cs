@@ -33,9 +33,10 @@ public sealed class VmControllerCalls(Guid vmId, Guid controllerId, string vmNam
 
     /// <summary>
     /// Runs a program in the guest through its agent (qemu-guest-agent's guest-exec), once the controller reports the
-    /// agent up (polled until <paramref name="wait"/>): the agent's output.
+    /// agent up (polled until <paramref name="wait"/>): what the program wrote. <paramref name="timeout"/> is the
+    /// command's own limit on the controller, in seconds.
     /// </summary>
-    public Task<string> GuestExecAsync(string path, IReadOnlyList<string> arguments, TimeSpan wait, TimeSpan poll, TimeProvider time) => CallAsync(async client =>
+    public Task<GuestExecOutput> GuestExecAsync(string path, IReadOnlyList<string> arguments, TimeSpan wait, TimeSpan poll, TimeProvider time, int timeout = 30) => CallAsync(async client =>
     {
         var deadline = time.GetUtcNow() + wait;
         while (!(await client.GetDomainAsync(vmId)).GuestAgentUp)
@@ -48,7 +49,7 @@ public sealed class VmControllerCalls(Guid vmId, Guid controllerId, string vmNam
             await Task.Delay(poll, time);
         }
 
-        return await client.GuestExecAsync(vmId, path, arguments);
+        return await client.GuestExecAsync(vmId, path, arguments, timeout);
     });
 
     /// <summary>The domain as the controller has it, and the controller's host (where its SPICE console is).</summary>

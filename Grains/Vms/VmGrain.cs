@@ -252,6 +252,14 @@ public sealed partial class VmGrain(
         }
     }
 
+    public async Task<IReadOnlyList<RdsFarm>> GetPublishedAppsAsync(string userName)
+    {
+        RequireExists();
+        var output = await Controller().GuestExecAsync(PublishedApps.Path, PublishedApps.Arguments(userName), thinClients.Value.GuestAgentTimeout,
+            thinClients.Value.AddressPollInterval, time, PublishedApps.CommandTimeoutSeconds);
+        return PublishedApps.Parse(output);
+    }
+
     public Task<IReadOnlyList<ConnectionOverride>> GetConnectionOverridesAsync()
     {
         RequireExists();

@@ -75,16 +75,20 @@ public sealed class VmTable(NpgsqlDataSource db)
 
     /// <summary>
     /// Keep-on candidates of some pools: active or reserved VMs with at least one owner that the disconnect action
-    /// did not power down on purpose. Their power is then asked of the controller in bulk.
+    /// did not power down on purpose, and every active host of the <paramref name="sharedPools"/> (RDS pools, whose
+    /// hosts have no owner). Their power is then asked of the controller in bulk.
     /// </summary>
-    public async Task<IReadOnlyList<Guid>> AssignedVmsAsync(IReadOnlyCollection<Guid> poolIds)
+    public async Task<IReadOnlyList<Guid>> AssignedVmsAsync(IReadOnlyCollection<Guid> poolIds, IReadOnlyCollection<Guid>? sharedPools = null)
     {
         await using var cmd = db.CreateCommand("""
             select v.id from vdi_vms v
             where v.pool_id = any(@pools) and v.status in ('ACTIVE', 'RESERVED') and not v.held_off
               and exists (select 1 from vdi_vm_owners o where o.vm_id = v.id)
+            union all
+            select v.id from vdi_vms v where v.pool_id = any(@shared) and v.status = 'ACTIVE' and not v.held_off
             """);
         cmd.Parameters.AddWithValue("pools", poolIds.ToArray());
+        cmd.Parameters.AddWithValue("shared", (sharedPools ?? []).ToArray());
         return await cmd.ReadGuidsAsync();
     }
 }

@@ -65,7 +65,7 @@ public static class GuestApi
     private static async Task<IResult> GuestCommand(Guid id, HttpRequest request, SimInventory inv)
     {
         var body = await JsonBody.ReadAsync(request);
-        var state = inv.Read(id, d => (Exists: true, d.GuestAgentUp, d.Ipv4));
+        var state = inv.Read(id, d => (Exists: true, d.GuestAgentUp, d.Ipv4, Farms: d.PublishedApps.Select(f => (f.Farm, Apps: f.Apps.ToList())).ToList()));
         if (!state.Exists)
         {
             return EcpErrors.NotFound();
@@ -81,6 +81,11 @@ public static class GuestApi
         var args = fargs.ValueKind == JsonValueKind.Object && fargs.TryGetProperty("arg", out var a) && a.ValueKind == JsonValueKind.Array
             ? a.EnumerateArray().Select(x => x.ToString()).ToList()
             : [];
+        if (path.Contains("wscript", StringComparison.OrdinalIgnoreCase) && args.Any(x => x.EndsWith("get_published_apps.ps1", StringComparison.OrdinalIgnoreCase)))
+        {
+            return PublishedApps(state.Farms);
+        }
+
         var output = "";
         var zone = path switch
         {
@@ -97,11 +102,30 @@ public static class GuestApi
             output = state.Ipv4;
         }
 
-        return Results.Json(new Dictionary<string, object> { ["guest-exec"] = new Dictionary<string, object>
-        {
-            ["exitcode"] = 0,
-            ["out-data"] = output,
-            ["err-data"] = "",
-        } });
+        return Exec(output, "");
     }
+
+    /// <summary>What the guest utilities' RDS script prints: the host's farms, or PowerShell's error on a VM without the RDS role.</summary>
+    private static IResult PublishedApps(List<(string Farm, List<string> Apps)> farms)
+    {
+        if (farms.Count == 0)
+        {
+            return Exec("", "Get-RDRemoteApp : The term 'Get-RDRemoteApp' is not recognized as the name of a cmdlet.\r\n");
+        }
+
+        var farmlist = farms.Select(f => new
+        {
+            farm_alias = f.Farm,
+            app_array = f.Apps.Select(a => new { app_name = a, app_alias = a.ToLowerInvariant(), icon = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(a)) }),
+        });
+        return Exec(JsonSerializer.Serialize(new { farmlist }), "");
+    }
+
+    private static IResult Exec(string output, string error) =>
+        Results.Json(new Dictionary<string, object> { ["guest-exec"] = new Dictionary<string, object>
+        {
+            ["exitcode"] = error.Length == 0 ? 0 : 1,
+            ["out-data"] = output,
+            ["err-data"] = error,
+        } });
 }

@@ -35,5 +35,13 @@ public sealed class InventorySeed
         public string ResourcePool { get; set; } = "";
         public string DataPool { get; set; } = "";
         public bool PoweredOn { get; set; }
+        /// <summary>An RDS host's published applications, by farm (what its guest utilities' script reports).</summary>
+        public List<FarmSeed> PublishedApps { get; set; } = [];
+    }
+
+    public sealed class FarmSeed
+    {
+        public string Farm { get; set; } = "";
+        public List<string> Apps { get; set; } = [];
     }
 }

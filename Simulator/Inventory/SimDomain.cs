@@ -22,5 +22,7 @@ public sealed class SimDomain
     public bool GuestAgentUp { get; set; }
     public string? TimeZone { get; set; }
     public HashSet<Guid> Tags { get; } = [];
+    /// <summary>An RDS host's farms and their published applications; empty for any other VM.</summary>
+    public List<(string Farm, List<string> Apps)> PublishedApps { get; } = [];
     public List<string> UsbDevices { get; } = [];
 }

@@ -232,6 +232,7 @@ public sealed class SimInventory
                 domain.RemoteAccess = true;
             }
 
+            domain.PublishedApps.AddRange(d.PublishedApps.Select(f => (f.Farm, f.Apps.ToList())));
             _domains[domain.Id] = domain;
         }
     }

@@ -202,6 +202,24 @@ public sealed class AdminPanelBrowserTests(LiveSystemFixture system)
         Assert.Equal(6, edited.TotalSize);
         Assert.Equal(Vdi.Grains.Interfaces.Pools.VmDisconnectAction.Shutdown, edited.VmActionUponUserDisconnect);
 
+        // an RDS pool from the controller's RDS host: only RDP and NATIVE_RDP are offered, and nothing after a disconnect
+        await page.Locator("[data-test=nav-pools]").ClickAsync();
+        await page.Locator("[data-test=new-rds]").ClickAsync();
+        var rdsName = $"uirds-{Guid.NewGuid():N}"[..13];
+        await pool.Locator("input[name=verbose_name]").FillAsync(rdsName);
+        await pool.Locator("select[name=controller_id]").SelectOptionAsync(new SelectOptionValue { Label = name });
+        await Assertions.Expect(pool.Locator("select[name=resource_pool_id] option")).Not.ToHaveCountAsync(1);
+        await pool.Locator("select[name=resource_pool_id]").SelectOptionAsync(new SelectOptionValue { Label = "rp-apps" });
+        await Assertions.Expect(pool.Locator("select[name=template_id]")).ToHaveCountAsync(0);
+        await pool.Locator("label", new() { HasText = "rds-1" }).Locator("input").CheckAsync();
+        Assert.Equal(["RDP", "NATIVE_RDP"], await pool.Locator("input[type=checkbox]").EvaluateAllAsync<string[]>("els => els.map(e => e.value).filter(v => /^[A-Z_]+$/.test(v))"));
+        Assert.Equal(["NONE"], await pool.Locator("select").Last.EvaluateAsync<string[]>("s => [...s.options].map(x => x.value)"));
+        await ShotAsync(page, "pool-create-rds");
+        await pool.Locator("[data-test=create-pool]").ClickAsync();
+        await Assertions.Expect(page.Locator("[data-test=pool-status]")).ToHaveTextAsync("ACTIVE");
+        await Assertions.Expect(page.Locator("[data-test=vm-row]")).ToHaveCountAsync(1);
+        await Assertions.Expect(page.Locator("[data-test=vm-row]")).ToContainTextAsync("rds-1");
+
         await page.GotoAsync(Panel() + "#/dashboard");
         await Assertions.Expect(page.Locator("[data-test=dashboard]")).ToBeVisibleAsync();
         await ShotAsync(page, "dashboard");

@@ -273,8 +273,8 @@ public sealed class ControllerGrainTests(TwoSiloClusterFixture fixture)
         Assert.All(nodes, n => Assert.Equal("127.0.0.1", n.Details["management_ip"]));
         var templates = await grain.ListResourcesAsync(ResourceKind.Templates);
         Assert.Equal(["tpl-astra", "tpl-win10"], templates.Select(t => t.VerboseName).Order());
-        Assert.Equal(5, (await grain.ListResourcesAsync(ResourceKind.Vms)).Count);
-        Assert.Equal(2, (await grain.ListResourcesAsync(ResourceKind.ResourcePools)).Count);
+        Assert.Equal(7, (await grain.ListResourcesAsync(ResourceKind.Vms)).Count);
+        Assert.Equal(3, (await grain.ListResourcesAsync(ResourceKind.ResourcePools)).Count);
     }
 
     [Fact]

@@ -58,6 +58,25 @@ public sealed class PoolRulesTests
         Assert.Equal("vm_action_upon_user_disconnect", Refused(type, s).Field);
     }
 
+    [Fact]
+    public void Rds_pools_offer_rdp_only_do_nothing_after_a_disconnect_and_need_hosts()
+    {
+        var hosts = new PoolSettings { VerboseName = "apps", ControllerId = Guid.NewGuid(), ResourcePoolId = Guid.NewGuid(), VmIds = [Guid.NewGuid(), Guid.NewGuid()] };
+        var pool = PoolRules.Create(PoolType.Rds, hosts, "admin", Now);
+        Assert.Equal([ConnectionType.Rdp], pool.ConnectionTypes);
+        Assert.Equal((VmDisconnectAction.None, 0, 2, PoolStatus.Creating), (pool.VmActionUponUserDisconnect, pool.VmDisconnectActionTimeout, pool.TotalSize, pool.Status));
+        Assert.False(pool.IsAutomated);
+        Assert.Equal([ConnectionType.Rdp, ConnectionType.NativeRdp],
+            PoolRules.Create(PoolType.Rds, hosts with { ConnectionTypes = [ConnectionType.Rdp, ConnectionType.NativeRdp] }, "admin", Now).ConnectionTypes);
+
+        Assert.Equal("connection_types", Refused(PoolType.Rds, hosts with { ConnectionTypes = [ConnectionType.Rdp, ConnectionType.Spice] }).Field);
+        Assert.Equal("vm_action_upon_user_disconnect", Refused(PoolType.Rds, hosts with { VmActionUponUserDisconnect = VmDisconnectAction.Shutdown }).Field);
+        Assert.Equal("free_vm_from_user", Refused(PoolType.Rds, hosts with { FreeVmFromUser = true }).Field);
+        Assert.Equal("vms", Refused(PoolType.Rds, hosts with { VmIds = [] }).Field);
+        var update = Assert.Throws<BrokerException>(() => PoolRules.Update(pool, new PoolSettings { ConnectionTypes = [ConnectionType.Loudplay] }, vmCount: 2));
+        Assert.Equal("connection_types", update.Field);
+    }
+
     [Theory]
     [InlineData("", "verbose_name")]
     [InlineData("has space", "verbose_name")]

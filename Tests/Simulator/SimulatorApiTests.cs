@@ -20,14 +20,14 @@ public sealed class SimulatorApiTests : IAsyncLifetime
     public async Task Lists_page_filter_and_select_fields()
     {
         var page = await _sim.Http.GetFromJsonAsync<JsonElement>("/api/domains/?template=0&limit=2&offset=1&ordering=verbose_name&fields=id,verbose_name");
-        Assert.Equal(5, page.GetProperty("count").GetInt32());
+        Assert.Equal(7, page.GetProperty("count").GetInt32());
         var results = page.GetProperty("results").EnumerateArray().ToList();
         Assert.Equal(["dev-2", "office-1"], results.Select(r => r.GetProperty("verbose_name").GetString()));
         Assert.All(results, r => Assert.Equal(2, r.EnumerateObject().Count()));
         Assert.Contains("offset=3", page.GetProperty("next").GetString());
 
         var on = await _sim.Http.GetFromJsonAsync<JsonElement>("/api/domains/?power_state=ON&template=0");
-        Assert.Equal(["office-1", "dev-1"], on.GetProperty("results").EnumerateArray().Select(r => r.GetProperty("verbose_name").GetString()));
+        Assert.Equal(["office-1", "dev-1", "rds-1"], on.GetProperty("results").EnumerateArray().Select(r => r.GetProperty("verbose_name").GetString()));
         var templates = await _sim.Http.GetFromJsonAsync<JsonElement>("/api/domains/?template=1");
         Assert.All(templates.GetProperty("results").EnumerateArray(), t => Assert.True(t.GetProperty("template").GetBoolean()));
         var nodes = await _sim.Http.GetFromJsonAsync<JsonElement>("/api/nodes/");

@@ -159,6 +159,11 @@ public static class ThinClientApi
         }
 
         var progress = new Progress(cluster, local.Of(userId, ThinClientSocket.ClientIp(http)), userId, body?.RequestId);
+        if (view.PoolType == PoolType.Rds)
+        {
+            return await RdsAsync(pool, protocol, principal, cluster, progress, outcome);
+        }
+
         await progress.ReportAsync(10, "Looking for machine.");
         var take = await pool.TakeVmForUserAsync(userId);
         VmConnectionData data;
@@ -208,6 +213,62 @@ public static class ThinClientApi
             permissions,
             farm_list = Array.Empty<object>(),
             pool_type = view.PoolType.ToWire(),
+        });
+    }
+
+    /// <summary>
+    /// An RDS pool (§5 step 2): no VM is assigned; the next host of the round-robin that can be prepared serves the
+    /// user, and its published applications for the user go in <c>farm_list</c>.
+    /// </summary>
+    private static async Task<IResult> RdsAsync(IPoolGrain pool, ConnectionType protocol, ClaimsPrincipal principal, IClusterClient cluster,
+        Progress progress, GetVmOutcome outcome)
+    {
+        await progress.ReportAsync(10, "Looking for active RDS Connection Broker.");
+        (Guid Id, VmConnectionData Data)? host = null;
+        foreach (var candidate in await pool.RdsHostsAsync())
+        {
+            try
+            {
+                host = (candidate, await cluster.GetGrain<IVmGrain>(candidate).ConnectAsync(new ConnectRequest(protocol)));
+                break;
+            }
+            catch (BrokerException e) when (e.Kind is not (ErrorKind.DependencyUnavailable or ErrorKind.Overloaded))
+            {
+                // this host cannot serve now: the next one may (the original skipped the hosts it could not prepare)
+            }
+        }
+
+        if (host is not { } served)
+        {
+            outcome.Value = "no_rds_host";
+            return Envelope.Error("No active Remote Desktop Connection Broker found.");
+        }
+
+        await progress.ReportAsync(30, "Fetching published applications data.");
+        IReadOnlyList<RdsFarm> farms;
+        try
+        {
+            farms = await cluster.GetGrain<IVmGrain>(served.Id).GetPublishedAppsAsync(principal.UserName());
+        }
+        catch (BrokerException e) when (e.Kind is not (ErrorKind.DependencyUnavailable or ErrorKind.Overloaded))
+        {
+            outcome.Value = "no_published_apps";
+            return Envelope.Error($"Unable to get list of published applications. {e.Message.TrimEnd('.')}.");
+        }
+
+        var data = served.Data;
+        return Envelope.Data(new
+        {
+            host = data.Host,
+            port = data.Port,
+            token = data.Token,
+            password = data.Password,
+            vm_verbose_name = data.VmVerboseName,
+            vm_controller_address = data.ControllerAddress,
+            vm_id = served.Id,
+            permissions = await cluster.GetGrain<IUserGrain>(principal.UserId()!.Value).GetTkPermissionsAsync(),
+            farm_list = farms,
+            pool_type = PoolType.Rds.ToWire(),
         });
     }
 

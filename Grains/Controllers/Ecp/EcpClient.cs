@@ -156,18 +156,20 @@ public sealed class EcpClient(HttpClient http, EcpClientOptions options, TimePro
         }, ct);
 
     /// <summary>qemu-guest-agent's guest-exec through the controller (synchronous): the program's output.</summary>
-    public async Task<string> GuestExecAsync(Guid id, string path, IReadOnlyList<string> arguments, CancellationToken ct = default)
+    /// <summary>Runs a program in the guest (guest-exec); <paramref name="timeout"/> is the command's own limit, in seconds.</summary>
+    public async Task<GuestExecOutput> GuestExecAsync(Guid id, string path, IReadOnlyList<string> arguments, int timeout = 30, CancellationToken ct = default)
     {
         var reply = await SendAsync(HttpMethod.Post, $"domains/{id}/guest-command/", new Dictionary<string, object?>
         {
             ["qemu_cmd"] = "guest-exec",
             ["fargs"] = new Dictionary<string, object?> { ["path"] = path, ["arg"] = arguments, ["capture-output"] = true },
-            ["timeout"] = 30,
+            ["timeout"] = timeout,
         }, ct);
-        return reply.ValueKind == JsonValueKind.Object && reply.TryGetProperty("guest-exec", out var exec) && exec.ValueKind == JsonValueKind.Object
-               && exec.TryGetProperty("out-data", out var output) && output.ValueKind == JsonValueKind.String
-            ? output.GetString()!
-            : "";
+        var exec = reply.ValueKind == JsonValueKind.Object && reply.TryGetProperty("guest-exec", out var e) && e.ValueKind == JsonValueKind.Object ? e : default;
+        return new GuestExecOutput(Text(exec, "out-data"), Text(exec, "err-data"));
+
+        static string Text(JsonElement exec, string name) =>
+            exec.ValueKind == JsonValueKind.Object && exec.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString()! : "";
     }
 
     public Task<Guid> RemoteAccessAsync(Guid id, bool enable, CancellationToken ct = default) =>

@@ -14,7 +14,7 @@ public sealed class PoolPrepareRunner(VmTable vms) : ITaskRunner
     {
         var pool = await PoolWork.LoadPoolAsync(ctx, ctx.Request.EntityId);
         var ids = await vms.ListIdsByPoolAsync(pool.Id);
-        await PoolWork.PrepareAsync(ctx, pool, ids, full: pool.PoolType != PoolType.Static, 5, 95);
+        await PoolWork.PrepareAsync(ctx, pool, ids, full: pool.PoolType is PoolType.Automated or PoolType.Guest, 5, 95);
         return $"Prepared {ids.Count} VMs.";
     }
 

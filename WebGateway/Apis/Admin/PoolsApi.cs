@@ -68,7 +68,7 @@ public static class PoolsApi
             : null;
         if (!WireNames.TryParseWire<PoolType>(typeText, out var type))
         {
-            return AdminErrors.Field("pool_type", "pool_type must be AUTOMATED, STATIC or GUEST");
+            return AdminErrors.Field("pool_type", "pool_type must be AUTOMATED, STATIC, GUEST or RDS");
         }
 
         var view = await Pool(cluster, Guid.NewGuid()).CreateAsync(type, Settings(body, json.Value), user.UserName());

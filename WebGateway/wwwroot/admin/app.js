@@ -369,12 +369,17 @@ function panel() {
     },
 
     // ---- pools ------------------------------------------------------------------------------------------------
+    // a static or an RDS pool is made of existing VMs; an RDS pool offers RDP only and does nothing after a disconnect
+    hostsPool(type) { return type === 'STATIC' || type === 'RDS'; },
+    freeable(type) { return type === 'AUTOMATED' || type === 'STATIC'; },
+    protocolsFor(type) { return type === 'RDS' ? ['RDP', 'NATIVE_RDP'] : ['SPICE', 'SPICE_DIRECT', 'RDP', 'NATIVE_RDP', 'LOUDPLAY']; },
+    actionsFor(type) { return type === 'RDS' ? ['NONE'] : ['NONE', 'SHUTDOWN', 'SHUTDOWN_FORCED', 'SUSPEND', 'RECREATE']; },
     newPool(type) {
       this.errors = {};
       this.poolForm = {
         pool_type: type, verbose_name: '', controller_id: '', resource_pool_id: '', datapool_id: '', template_id: '', vm_name_template: '',
-        initial_size: 1, reserve_size: 1, total_size: 2, increase_step: 1, connection_types: ['SPICE'], vms: [],
-        keep_vms_on: false, free_vm_from_user: false, vm_action_upon_user_disconnect: type === 'GUEST' ? 'RECREATE' : 'NONE', vm_disconnect_action_timeout: 60,
+        initial_size: 1, reserve_size: 1, total_size: 2, increase_step: 1, connection_types: [type === 'RDS' ? 'RDP' : 'SPICE'], vms: [],
+        keep_vms_on: false, free_vm_from_user: false, vm_action_upon_user_disconnect: type === 'GUEST' ? 'RECREATE' : 'NONE', vm_disconnect_action_timeout: type === 'RDS' ? 0 : 60,
       };
       this.api('GET', '/api/admin/controllers').then(c => { this.controllers = c; });
     },
@@ -387,7 +392,7 @@ function panel() {
     createPool() {
       const f = { ...this.poolForm };
       for (const k of ['initial_size', 'reserve_size', 'total_size', 'increase_step', 'vm_disconnect_action_timeout']) { f[k] = f[k] === '' ? null : Number(f[k]); }
-      if (f.pool_type === 'STATIC') { for (const k of ['datapool_id', 'template_id', 'vm_name_template', 'initial_size', 'reserve_size', 'total_size', 'increase_step']) { delete f[k]; } }
+      if (this.hostsPool(f.pool_type)) { for (const k of ['datapool_id', 'template_id', 'vm_name_template', 'initial_size', 'reserve_size', 'total_size', 'increase_step']) { delete f[k]; } }
       else { delete f.vms; }
       for (const k of Object.keys(f)) { if (f[k] === '') { f[k] = null; } }
       return this.act(async () => {
@@ -409,7 +414,7 @@ function panel() {
     savePool() {
       const f = { ...this.poolEdit };
       for (const k of ['reserve_size', 'total_size', 'increase_step', 'vm_disconnect_action_timeout']) { f[k] = f[k] === '' || f[k] == null ? null : Number(f[k]); }
-      if (this.pool.pool_type === 'STATIC') { for (const k of ['reserve_size', 'total_size', 'increase_step', 'vm_name_template']) { delete f[k]; } }
+      if (this.hostsPool(this.pool.pool_type)) { for (const k of ['reserve_size', 'total_size', 'increase_step', 'vm_name_template']) { delete f[k]; } }
       for (const k of Object.keys(f)) { if (f[k] === null) { delete f[k]; } }
       return this.act(async () => { await this.api('PATCH', `/api/admin/pools/${this.pool.id}`, f); this.poolEdit = null; }, 'saved');
     },
