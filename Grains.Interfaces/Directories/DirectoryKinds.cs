@@ -52,5 +52,8 @@ public enum DirectoryOutcome
 
     /// <summary>A group to synchronize was not found under the base DN.</summary>
     GroupNotFound = 8,
+
+    /// <summary>The directory refused a change the service account asked for (no right to delete a computer object).</summary>
+    Refused = 9,
 }
 

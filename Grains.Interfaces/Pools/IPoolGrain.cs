@@ -37,7 +37,7 @@ public interface IPoolGrain : IGrainWithGuidKey
 
     /// <summary>Starts POOL_DELETE; <paramref name="deleteVms"/> also deletes an automated pool's VMs on the controller.</summary>
     [Alias("RemoveAsync")]
-    Task<TaskView> RemoveAsync(bool deleteVms, string user);
+    Task<TaskView> RemoveAsync(bool deleteVms, string user, bool deleteComputersFromAd = false);
 
     /// <summary>The administrator's "expand": adds increase_step VMs even when the reserve is full.</summary>
     [Alias("ExpandAsync")]
@@ -54,7 +54,7 @@ public interface IPoolGrain : IGrainWithGuidKey
     Task<PoolView> AddVmsAsync(IReadOnlyList<Guid> vmIds, string user);
 
     [Alias("RemoveVmsAsync")]
-    Task<TaskView> RemoveVmsAsync(IReadOnlyList<Guid> vmIds, string user);
+    Task<TaskView> RemoveVmsAsync(IReadOnlyList<Guid> vmIds, string user, bool deleteComputersFromAd = false);
 
     [Alias("EntitleAsync")]
     Task EntitleAsync(IReadOnlyList<Guid> users, IReadOnlyList<Guid> groups, string user);

@@ -185,6 +185,15 @@ public sealed class DirectoryGrain(
         return new DirectoryMembers(result.Outcome, result.Detail, [.. users.Select(u => new DirectoryMember(u.Account, u.FirstName, u.LastName, u.Email))]);
     }
 
+    public Task<DomainJoin?> DomainJoinAsync(string adOu) =>
+        Task.FromResult(state.RecordExists && state.State is { Enabled: true, Kind: DirectoryKind.ActiveDirectory } ? DomainJoin.For(Connection(), adOu) : null);
+
+    public async Task<ComputerRemoval> RemoveComputersAsync(IReadOnlyList<string> names)
+    {
+        RequireExists();
+        return await ldap.RemoveComputersAsync(Connection(), names);
+    }
+
     public async Task<Guid> SynchronizeGroupAsync(string directoryGroup, Guid groupId, string by)
     {
         RequireExists();

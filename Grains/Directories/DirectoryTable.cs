@@ -1,4 +1,5 @@
 using Npgsql;
+using Vdi.Grains.Interfaces.Shared;
 
 namespace Vdi.Grains.Directories;
 
@@ -8,6 +9,14 @@ public sealed class DirectoryTable(NpgsqlDataSource db)
     public async Task<Guid?> FirstEnabledAsync()
     {
         await using var cmd = db.CreateCommand("select id from vdi_directories where enabled order by created, id limit 1");
+        return await cmd.ExecuteScalarAsync() is Guid id ? id : null;
+    }
+
+    /// <summary>The Active Directory VMs join (the original had one directory): the first enabled one of that kind.</summary>
+    public async Task<Guid?> FirstEnabledActiveDirectoryAsync()
+    {
+        await using var cmd = db.CreateCommand("select id from vdi_directories where enabled and kind = @kind order by created, id limit 1");
+        cmd.Parameters.AddWithValue("kind", Vdi.Grains.Interfaces.Directories.DirectoryKind.ActiveDirectory.ToWire());
         return await cmd.ExecuteScalarAsync() is Guid id ? id : null;
     }
 }

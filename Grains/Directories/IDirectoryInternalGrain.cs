@@ -19,6 +19,14 @@ internal interface IDirectoryInternalGrain : IDirectoryGrain
     /// <summary>The users of a directory group (nested groups included in Active Directory), or every user when the group is null.</summary>
     [Alias("MembersAsync"), ResponseTimeout("00:05:00")]
     Task<DirectoryMembers> MembersAsync(string? group, CancellationToken cancellation = default);
+
+    /// <summary>The account VMs join this Active Directory with, into <paramref name="adOu"/>; null for another kind or a disabled directory.</summary>
+    [Alias("DomainJoinAsync")]
+    Task<DomainJoin?> DomainJoinAsync(string adOu);
+
+    /// <summary>Deletes the computer objects named (the VMs' hostnames) wherever they are under the base DN, as the service account.</summary>
+    [Alias("RemoveComputersAsync"), ResponseTimeout("00:05:00")]
+    Task<ComputerRemoval> RemoveComputersAsync(IReadOnlyList<string> names);
 }
 
 [GenerateSerializer, Immutable, Alias("DirectoryMembers")]

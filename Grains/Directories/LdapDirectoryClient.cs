@@ -126,6 +126,42 @@ public sealed class LdapDirectoryClient : IDisposable
     }
 
     /// <summary>
+    /// Deletes the computer objects with these names (a VM's hostname is its computer's CN) anywhere under the base
+    /// DN, bound as the service account (which needs the right to delete computer objects there). A name that is no
+    /// host name is skipped; one with no object is not an error (already removed, or never joined).
+    /// </summary>
+    public async Task<ComputerRemoval> RemoveComputersAsync(DirectoryConnection directory, IReadOnlyList<string> names, CancellationToken cancellation = default)
+    {
+        var removed = new List<string>();
+        var failed = new List<string>();
+        var valid = names.Where(n => n.Length is > 0 and <= 64 && n.All(c => char.IsAsciiLetterOrDigit(c) || c == '-')).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+        var result = await WithServiceAsync(directory, pooled: false, (connection, _) =>
+        {
+            foreach (var name in valid)
+            {
+                var search = new SearchRequest(directory.BaseDn, $"(&(objectClass=computer)(cn={LdapFilter.Escape(name)}))", SearchScope.Subtree, "cn");
+                foreach (SearchResultEntry entry in ((SearchResponse)connection.SendRequest(search, directory.CallTimeout)).Entries)
+                {
+                    try
+                    {
+                        connection.SendRequest(new DeleteRequest(entry.DistinguishedName), directory.CallTimeout);
+                        removed.Add(name);
+                    }
+                    catch (DirectoryOperationException e)
+                    {
+                        failed.Add($"{entry.DistinguishedName}: {e.Response?.ResultCode.ToString() ?? e.Message}");
+                    }
+                }
+            }
+
+            return failed.Count == 0
+                ? new DirectoryResult(DirectoryOutcome.Ok, $"{removed.Count} computer objects removed")
+                : new DirectoryResult(DirectoryOutcome.Refused, $"not removed: {string.Join("; ", failed.Take(5))}");
+        }, cancellation);
+        return new ComputerRemoval(result.Outcome, result.Detail, removed);
+    }
+
+    /// <summary>
     /// The enabled users of a group (by name or DN; in Active Directory nested groups included), or of the whole
     /// directory when <paramref name="group"/> is null. Results are paged (Active Directory answers 1,000 at most a page).
     /// </summary>

@@ -100,6 +100,7 @@ public static class GrainServiceCollectionExtensions
         services.TryAddSingleton<BrokerMetrics>();
         services.TryAddSingleton<Directories.LdapDirectoryClient>();
         services.TryAddSingleton<Directories.DirectoryTable>();
+        services.TryAddSingleton<Directories.DomainMembership>();
         services.AddSection<Directories.DirectoryOptions>(configuration, Directories.DirectoryOptions.Section);
         services.TryAddSingleton<LiveEventPublisher>();
         return services;

@@ -124,10 +124,13 @@ public sealed class PoolGrain(
             state.State.ToSettings() with { VerboseName = verboseName }, user);
     }
 
-    public async Task<TaskView> RemoveAsync(bool deleteVms, string user)
+    public async Task<TaskView> RemoveAsync(bool deleteVms, string user, bool deleteComputersFromAd = false)
     {
         RequireExists();
-        return await StartTaskAsync(new BrokerTaskRequest { Type = BrokerTaskType.PoolDelete, EntityId = Id, Creator = user, DeleteVms = deleteVms });
+        return await StartTaskAsync(new BrokerTaskRequest
+        {
+            Type = BrokerTaskType.PoolDelete, EntityId = Id, Creator = user, DeleteVms = deleteVms, DeleteComputersFromAd = deleteComputersFromAd,
+        });
     }
 
     public Task<TaskView> ExpandAsync(string user)
@@ -171,7 +174,7 @@ public sealed class PoolGrain(
         return await ViewAsync();
     }
 
-    public async Task<TaskView> RemoveVmsAsync(IReadOnlyList<Guid> vmIds, string user)
+    public async Task<TaskView> RemoveVmsAsync(IReadOnlyList<Guid> vmIds, string user, bool deleteComputersFromAd = false)
     {
         RequireExists();
         if (vmIds.Count == 0)
@@ -179,7 +182,10 @@ public sealed class PoolGrain(
             throw new BrokerException(ErrorKind.Invalid, "vms: name at least one VM", "vms");
         }
 
-        return await StartTaskAsync(new BrokerTaskRequest { Type = BrokerTaskType.VmsRemove, EntityId = Id, Creator = user, VmIds = [.. vmIds] });
+        return await StartTaskAsync(new BrokerTaskRequest
+        {
+            Type = BrokerTaskType.VmsRemove, EntityId = Id, Creator = user, VmIds = [.. vmIds], DeleteComputersFromAd = deleteComputersFromAd,
+        });
     }
 
     public Task EntitleAsync(IReadOnlyList<Guid> users, IReadOnlyList<Guid> groups, string user)

@@ -30,6 +30,9 @@ public sealed class TaskContext(
 
     public TimeProvider Time { get; } = time;
 
+    /// <summary>The Active Directory VMs join and leave (the task's silo's service).</summary>
+    public required Directories.DomainMembership Membership { get; init; }
+
     public async Task ReportAsync(int progress, string message)
     {
         state.Progress = Math.Clamp(progress, 0, 99);

@@ -26,6 +26,7 @@ public sealed partial class TaskGrain(
     JournalWriter journal,
     IEnumerable<ITaskRunner> runners,
     ControllerSessions controllers,
+    Directories.DomainMembership membership,
     ILocalSiloDetails silo,
     Hosting.ReminderPeriods reminderPeriods,
     IOptions<TaskOptions> options,
@@ -226,7 +227,10 @@ public sealed partial class TaskGrain(
     {
         _cancellation ??= new CancellationTokenSource();
         var runner = runners.Single(r => r.Type == state.State.Request.Type);
-        var context = new TaskContext(Id, state.State, () => SaveAsync("UPDATED"), GrainFactory, controllers, options.Value, time, _cancellation.Token);
+        var context = new TaskContext(Id, state.State, () => SaveAsync("UPDATED"), GrainFactory, controllers, options.Value, time, _cancellation.Token)
+        {
+            Membership = membership,
+        };
         try
         {
             _cancellation.Token.ThrowIfCancellationRequested();

@@ -12,7 +12,20 @@ public static class GuestApi
         api.MapPost("/domains/{id:guid}/vdi-prepare/", async (Guid id, HttpRequest request, DomainOperations ops) =>
         {
             var body = await JsonBody.ReadAsync(request);
-            return EcpErrors.Accepted(ops.Prepare(id, body.Bool("remote_access"), body.Bool("start_on"), body.Bool("set_hostname")));
+            var ad = body.Object("set_ad");
+            (string, string, string?, string)? join = null;
+            if (ad.ValueKind == JsonValueKind.Object)
+            {
+                if (string.IsNullOrWhiteSpace(ad.String("domainname")) || string.IsNullOrWhiteSpace(ad.String("login")) || string.IsNullOrEmpty(ad.String("password")))
+                {
+                    return EcpErrors.BadRequest("set_ad needs domainname, login and password.");
+                }
+
+                join = (ad.String("domainname")!, ad.String("login")!, ad.String("oupath"),
+                    Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(ad.String("password")!))).ToLowerInvariant());
+            }
+
+            return EcpErrors.Accepted(ops.Prepare(id, body.Bool("remote_access"), body.Bool("start_on"), body.Bool("set_hostname"), join));
         });
         api.MapPost("/domains/{id:guid}/remote-access/", async (Guid id, HttpRequest request, DomainOperations ops) =>
             EcpErrors.Accepted(ops.RemoteAccess(id, (await JsonBody.ReadAsync(request)).Bool("remote_access", true))));

@@ -61,7 +61,7 @@ public sealed class DomainOperations(SimInventory inventory, TaskBook tasks, IOp
         return null;
     }
 
-    public SimTask? Prepare(Guid id, bool remoteAccess, bool startOn, bool setHostname)
+    public SimTask? Prepare(Guid id, bool remoteAccess, bool startOn, bool setHostname, (string Domain, string Login, string? OuPath, string PasswordSha256)? adJoin = null)
     {
         if (!inventory.Exists(id))
         {
@@ -76,6 +76,11 @@ public sealed class DomainOperations(SimInventory inventory, TaskBook tasks, IOp
                 if (setHostname)
                 {
                     d.Hostname = d.VerboseName;
+                }
+
+                if (adJoin is not null)
+                {
+                    d.AdJoin = adJoin;
                 }
             });
             return startOn ? ApplyPower(id, "start", false) : null;

@@ -21,6 +21,8 @@ public sealed class SimDomain
     public string? Hostname { get; set; }
     public bool GuestAgentUp { get; set; }
     public string? TimeZone { get; set; }
+    /// <summary>The domain the guest was joined to by vdi-prepare's set_ad (domain, account, OU, SHA-256 of the password).</summary>
+    public (string Domain, string Login, string? OuPath, string PasswordSha256)? AdJoin { get; set; }
     public HashSet<Guid> Tags { get; } = [];
     /// <summary>An RDS host's farms and their published applications; empty for any other VM.</summary>
     public List<(string Farm, List<string> Apps)> PublishedApps { get; } = [];

@@ -46,9 +46,9 @@ public static class TestServices
     public static (string Dn, string Password) LdapAdmin => (Required("Ldap__AdminDn"), Required("Ldap__AdminPassword"));
 
     /// <summary>The test Active Directory (a Samba AD DC provisioned by scripts/test.sh, <c>scripts/lib/samba.sh</c>).</summary>
-    public static (string Url, string BaseDn, string ServiceDn, string ServicePassword, string UserPassword, string Realm, string Domain, string Keytab) Ad =>
+    public static (string Url, string BaseDn, string ServiceDn, string ServicePassword, string UserPassword, string Realm, string Domain, string Keytab, string ComputersOu) Ad =>
         (Required("Ad__Url"), Required("Ad__BaseDn"), Required("Ad__ServiceDn"), Required("Ad__ServicePassword"), Required("Ad__UserPassword"),
-            Required("Ad__Realm"), Required("Ad__Domain"), Required("Ad__Keytab"));
+            Required("Ad__Realm"), Required("Ad__Domain"), Required("Ad__Keytab"), Required("Ad__ComputersOu"));
 
     private static string Required(string name) =>
         Environment.GetEnvironmentVariable(name) is { Length: > 0 } value

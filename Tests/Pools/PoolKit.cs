@@ -11,7 +11,7 @@ namespace Vdi.Tests.Pools;
 /// <summary>A simulated controller registered with the cluster, and helpers to make pools on it.</summary>
 public sealed class PoolKit : IAsyncDisposable
 {
-    private PoolKit(IClusterClient client, SimulatorHost sim, Guid controllerId, Guid resourcePool, Guid dataPool, Guid template)
+    private PoolKit(IGrainFactory client, SimulatorHost sim, Guid controllerId, Guid resourcePool, Guid dataPool, Guid template)
     {
         Client = client;
         Sim = sim;
@@ -21,14 +21,14 @@ public sealed class PoolKit : IAsyncDisposable
         Template = template;
     }
 
-    public IClusterClient Client { get; }
+    public IGrainFactory Client { get; }
     public SimulatorHost Sim { get; }
     public Guid ControllerId { get; }
     public Guid ResourcePool { get; }
     public Guid DataPool { get; }
     public Guid Template { get; }
 
-    public static async Task<PoolKit> StartAsync(IClusterClient client)
+    public static async Task<PoolKit> StartAsync(IGrainFactory client)
     {
         var sim = await SimulatorHost.StartAsync();
         var controller = await client.GetGrain<IControllerGrain>(Guid.NewGuid())

@@ -36,7 +36,7 @@ ensure_samba_dc() {
   admin="Vdi-1$(stored_secret ad-admin-password)"
   export Ad__Url="ldap://127.0.0.1:389" Ad__BaseDn="$VDI_AD_BASE" Ad__Realm="$VDI_AD_REALM" Ad__Domain="$VDI_AD_DOMAIN"
   export Ad__ServiceDn="CN=vdi-service,CN=Users,$VDI_AD_BASE" Ad__Keytab="$dir/http.keytab" Ad__Krb5Config="$dir/krb5.conf"
-  export Ad__ServicePassword Ad__UserPassword
+  export Ad__ServicePassword Ad__UserPassword Ad__ComputersOu="OU=VDI,$VDI_AD_BASE"
   Ad__ServicePassword="Vdi-1$(stored_secret ad-service-password)"
   Ad__UserPassword="Vdi-1$(stored_secret ad-user-password)"
   conf="$dir/etc/smb.conf"
@@ -98,6 +98,16 @@ KRB
   # a UPN suffix other than the realm's, as sites with several suffixes have (samba-tool sets only the realm's)
   printf 'dn: CN=ad-dave,CN=Users,%s\nchangetype: modify\nreplace: userPrincipalName\nuserPrincipalName: dave@corp.vdi.test\n' "$VDI_AD_BASE" \
     | ldapmodify -x -H "ldap://127.0.0.1:389" -D "Administrator@${VDI_AD_REALM,,}" -w "$admin" >/dev/null || die "ldapmodify: the UPN of ad-dave"
+  # the OU the broker joins its VMs into, where the service account may create and delete computer objects (only
+  # those: the delegation a site gives its VDI join account); added once, also to a domain provisioned before it
+  if ! samba-tool ou list -s "$conf" 2>/dev/null | grep -qx "OU=VDI"; then
+    samba-tool ou add "OU=VDI" -s "$conf" >/dev/null || die "samba-tool: OU=VDI"
+    local sid
+    sid=$(samba-tool user show vdi-service --attributes=objectSid -s "$conf" 2>/dev/null | awk '/^objectSid:/{print $2}')
+    [ -n "$sid" ] || die "samba-tool: the SID of vdi-service"
+    samba-tool dsacl set -s "$conf" --objectdn="$Ad__ComputersOu" --sddl="(OA;CI;CCDC;bf967a86-0de6-11d0-a285-00aa003049e2;;$sid)" >/dev/null \
+      || die "samba-tool: delegate computer objects in OU=VDI to vdi-service"
+  fi
   log "AD domain controller $VDI_AD_REALM started (LDAP 127.0.0.1:389, KDC 127.0.0.1:88)"
 }
 

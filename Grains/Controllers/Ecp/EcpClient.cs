@@ -146,14 +146,32 @@ public sealed class EcpClient(HttpClient http, EcpClientOptions options, TimePro
             ["idempotency_key"] = idempotencyKey,
         }, ct);
 
-    /// <summary>The broker's one-call preparation: remote access, power on, hostname.</summary>
-    public Task<Guid> PrepareAsync(Guid id, bool remoteAccess, bool startOn, bool setHostname, CancellationToken ct = default) =>
-        StartTaskAsync($"domains/{id}/vdi-prepare/", new Dictionary<string, object?>
+    /// <summary>
+    /// The broker's one-call preparation: remote access, power on, hostname, and joining Active Directory when
+    /// <paramref name="join"/> is given (<c>set_ad</c>; the guest restarts to finish joining).
+    /// </summary>
+    public Task<Guid> PrepareAsync(Guid id, bool remoteAccess, bool startOn, bool setHostname, Directories.DomainJoin? join = null, CancellationToken ct = default)
+    {
+        var body = new Dictionary<string, object?>
         {
             ["remote_access"] = remoteAccess,
             ["start_on"] = startOn,
             ["set_hostname"] = setHostname,
-        }, ct);
+        };
+        if (join is not null)
+        {
+            body["set_ad"] = new Dictionary<string, object?>
+            {
+                ["domainname"] = join.DomainName,
+                ["login"] = join.Login,
+                ["password"] = join.Password,
+                ["restart"] = 1,
+                ["oupath"] = join.OuPath,
+            };
+        }
+
+        return StartTaskAsync($"domains/{id}/vdi-prepare/", body, ct);
+    }
 
     /// <summary>qemu-guest-agent's guest-exec through the controller (synchronous): the program's output.</summary>
     /// <summary>Runs a program in the guest (guest-exec); <paramref name="timeout"/> is the command's own limit, in seconds.</summary>

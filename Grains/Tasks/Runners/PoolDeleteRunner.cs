@@ -25,9 +25,9 @@ public sealed class PoolDeleteRunner(TaskTable tasks, VmTable vms) : ITaskRunner
         var ids = await vms.ListIdsByPoolAsync(poolId);
         await ctx.ReportAsync(10, $"Removing {ids.Count} VMs.");
         var onController = ctx.Request.DeleteVms && pool.PoolType is PoolType.Automated or PoolType.Guest;
-        await PoolWork.DeleteVmsAsync(ctx, pool, ids, onController);
+        var ad = await PoolWork.DeleteVmsAsync(ctx, pool, ids, onController);
         await poolGrain.ForgetAsync(ctx.Request.Creator);
-        return onController ? $"Pool deleted with its {ids.Count} VMs." : $"Pool deleted; its {ids.Count} VMs were left on the controller.";
+        return (onController ? $"Pool deleted with its {ids.Count} VMs." : $"Pool deleted; its {ids.Count} VMs were left on the controller.") + ad;
     }
 
     public Task OnStoppedAsync(TaskContext ctx, BrokerTaskStatus status, string message) =>

@@ -113,6 +113,8 @@ public static class PoolWork
         }
 
         var client = await ctx.Controllers.ConnectAsync(pool.ControllerId);
+        // the original joins an automated pool's VMs (never a guest pool's) when an Active Directory is there
+        var join = full && pool.IncludeVmsInAd && pool.PoolType == PoolType.Automated ? await ctx.Membership.JoinAsync(pool.AdOu) : null;
         var gate = new SemaphoreSlim(Math.Max(1, ctx.Options.PrepareParallelism));
         var failures = new List<string>();
         try
@@ -123,7 +125,7 @@ public static class PoolWork
                 try
                 {
                     var task = full
-                        ? await client.PrepareAsync(id, pool.EnableVmsRemoteAccess, pool.StartVms, pool.SetVmsHostnames, ctx.Cancellation)
+                        ? await client.PrepareAsync(id, pool.EnableVmsRemoteAccess, pool.StartVms, pool.SetVmsHostnames, join, ctx.Cancellation)
                         : await client.RemoteAccessAsync(id, true, ctx.Cancellation);
                     var result = await ctx.WaitForControllerTaskAsync(client, task);
                     lock (failures)
@@ -161,9 +163,14 @@ public static class PoolWork
         }
     }
 
-    /// <summary>Deletes VMs on the controller (multi-manager, in batches) and forgets them.</summary>
-    public static async Task DeleteVmsAsync(TaskContext ctx, PoolView pool, IReadOnlyList<Guid> vmIds, bool onController)
+    /// <summary>
+    /// Deletes VMs on the controller (multi-manager, in batches) and forgets them; first, when the request says so,
+    /// removes their computer objects from Active Directory. What became of those is returned for the task's message
+    /// ("" when nothing was asked): a directory that refuses never stops the deletion (the original only logged it).
+    /// </summary>
+    public static async Task<string> DeleteVmsAsync(TaskContext ctx, PoolView pool, IReadOnlyList<Guid> vmIds, bool onController)
     {
+        var ad = ctx.Request.DeleteComputersFromAd && vmIds.Count > 0 ? await RemoveComputersAsync(ctx, pool, vmIds) : "";
         if (onController && vmIds.Count > 0)
         {
             var client = await ctx.Controllers.ConnectAsync(pool.ControllerId);
@@ -196,5 +203,44 @@ public static class PoolWork
         {
             await ctx.Grains.GetGrain<IVmInternalGrain>(id).ForgetAsync();
         }
+
+        return ad;
+    }
+
+    /// <summary>The VMs' hostnames as their guest agents report them (else their names, which the preparation made their hostnames).</summary>
+    private static async Task<string> RemoveComputersAsync(TaskContext ctx, PoolView pool, IReadOnlyList<Guid> vmIds)
+    {
+        var names = new Dictionary<Guid, string>();
+        try
+        {
+            var client = await ctx.Controllers.ConnectAsync(pool.ControllerId);
+            foreach (var batch in vmIds.Chunk(MaxBatch))
+            {
+                foreach (var d in await client.GetDomainsAsync(batch, "id,verbose_name,guest_utils", ctx.Cancellation))
+                {
+                    names[d.Id] = d.GuestHostname is { Length: > 0 } host ? host : d.VerboseName;
+                }
+            }
+        }
+        catch (Exception e) when (e is EcpException or BrokerException)
+        {
+            // the controller cannot say: the broker's own names of the VMs
+        }
+
+        foreach (var id in vmIds.Where(id => !names.ContainsKey(id)))
+        {
+            if (await ctx.Grains.GetGrain<IVmGrain>(id).GetAsync() is { } vm)
+            {
+                names[id] = vm.VerboseName;
+            }
+        }
+
+        var removal = await ctx.Membership.RemoveComputersAsync([.. names.Values]);
+        return removal switch
+        {
+            null => " No Active Directory to remove computer objects from.",
+            { Outcome: Interfaces.Directories.DirectoryOutcome.Ok } => $" {removal.Removed.Count} computer objects removed from Active Directory.",
+            _ => $" Active Directory: {removal.Removed.Count} computer objects removed; {removal.Detail}.",
+        };
     }
 }

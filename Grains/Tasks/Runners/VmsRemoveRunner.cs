@@ -23,8 +23,8 @@ public sealed class VmsRemoveRunner : ITaskRunner
             }
         }
 
-        await PoolWork.DeleteVmsAsync(ctx, pool, ids, onController: pool.PoolType is PoolType.Automated or PoolType.Guest);
-        return $"Removed {ids.Count} VMs from the pool.";
+        var ad = await PoolWork.DeleteVmsAsync(ctx, pool, ids, onController: pool.PoolType is PoolType.Automated or PoolType.Guest);
+        return $"Removed {ids.Count} VMs from the pool." + ad;
     }
 
     public Task OnStoppedAsync(TaskContext ctx, BrokerTaskStatus status, string message) => Task.CompletedTask;

@@ -14,7 +14,7 @@ public static class PoolsApi
 {
     public sealed record CopyRequest(string? VerboseName);
 
-    public sealed record VmsRequest(IReadOnlyList<Guid>? Vms);
+    public sealed record VmsRequest(IReadOnlyList<Guid>? Vms, bool? DeleteComputersFromAd = null);
 
     public sealed record EntitlementsRequest(IReadOnlyList<Guid>? Users, IReadOnlyList<Guid>? Groups);
 
@@ -34,8 +34,8 @@ public static class PoolsApi
             var copy = await Pool(cluster, id).CopyAsync(Guid.NewGuid(), body.VerboseName ?? "", user.UserName());
             return TypedResults.Created($"/api/admin/pools/{copy.Id}", copy);
         });
-        g.MapDelete("/{id:guid}", async (Guid id, bool? delete_vms, IClusterClient cluster, ClaimsPrincipal user) =>
-            TypedResults.Accepted($"/api/admin/tasks", await Pool(cluster, id).RemoveAsync(delete_vms ?? true, user.UserName())));
+        g.MapDelete("/{id:guid}", async (Guid id, bool? delete_vms, bool? delete_computers_from_ad, IClusterClient cluster, ClaimsPrincipal user) =>
+            TypedResults.Accepted($"/api/admin/tasks", await Pool(cluster, id).RemoveAsync(delete_vms ?? true, user.UserName(), delete_computers_from_ad ?? false)));
         g.MapPost("/{id:guid}/expand", async (Guid id, IClusterClient cluster, ClaimsPrincipal user) =>
             TypedResults.Accepted("/api/admin/tasks", await Pool(cluster, id).ExpandAsync(user.UserName())));
         g.MapPost("/{id:guid}/clear", (Guid id, IClusterClient cluster, ClaimsPrincipal user) => Pool(cluster, id).ClearAsync(user.UserName()));
@@ -47,7 +47,7 @@ public static class PoolsApi
         g.MapPost("/{id:guid}/vms", (Guid id, VmsRequest body, IClusterClient cluster, ClaimsPrincipal user) =>
             Pool(cluster, id).AddVmsAsync(body.Vms ?? [], user.UserName()));
         g.MapPost("/{id:guid}/vms/remove", async (Guid id, VmsRequest body, IClusterClient cluster, ClaimsPrincipal user) =>
-            TypedResults.Accepted("/api/admin/tasks", await Pool(cluster, id).RemoveVmsAsync(body.Vms ?? [], user.UserName())));
+            TypedResults.Accepted("/api/admin/tasks", await Pool(cluster, id).RemoveVmsAsync(body.Vms ?? [], user.UserName(), body.DeleteComputersFromAd ?? false)));
         g.MapPost("/{id:guid}/entitlements", async (Guid id, EntitlementsRequest body, IClusterClient cluster, ClaimsPrincipal user) =>
         {
             await Pool(cluster, id).EntitleAsync(body.Users ?? [], body.Groups ?? [], user.UserName());
