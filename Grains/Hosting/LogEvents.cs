@@ -22,6 +22,7 @@ public static class LogEvents
     public const int VmKeepOnFailed = 3201;
     public const int VmTimeZoneSet = 3202;
     public const int VmTimeZoneFailed = 3203;
+    public const int PoolTagFailed = 3204;
 
     public const int JournalPublishFailed = 3301;
     public const int NotificationFailed = 3302;

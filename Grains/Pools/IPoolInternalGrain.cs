@@ -32,6 +32,14 @@ internal interface IPoolInternalGrain : IGrainWithGuidKey
     [Alias("FollowControllerAsync")]
     Task FollowControllerAsync(ControllerStatus status);
 
+    /// <summary>POOL_DECREASE's step: total_size lowered, never below the VMs the pool has now; the size as it is after.</summary>
+    [Alias("DecreaseTotalSizeAsync")]
+    Task<int> DecreaseTotalSizeAsync(int size, string user);
+
+    /// <summary>Puts VMs that joined the pool under its controller tag (made with the first ones); a refusal is only logged.</summary>
+    [Alias("TagVmsAsync")]
+    Task TagVmsAsync(IReadOnlyList<Guid> vmIds);
+
     /// <summary>Drops the pool's record once POOL_DELETE has removed its VMs.</summary>
     [Alias("ForgetAsync")]
     Task ForgetAsync(string user);

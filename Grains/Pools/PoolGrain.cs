@@ -24,8 +24,11 @@ public sealed class PoolGrain(
     PoolTable table,
     JournalWriter journal,
     LiveEventPublisher live,
+    Controllers.ControllerSessions controllers,
+    Microsoft.Extensions.Logging.ILogger<PoolGrain> logger,
     TimeProvider time) : Grain, IPoolGrain, IPoolInternalGrain
 {
+    private PoolTag? _tag;
     private SerializedWrites? _serializedWrites;
     private VmHandOut? _handOut;
     private PoolExpansion? _expansion;
@@ -45,6 +48,8 @@ public sealed class PoolGrain(
     private PoolVmAdministration Vms => _vms ??= new PoolVmAdministration(() => state.State, Id, table, journal, GrainFactory, IsEntitledAsync);
 
     private PoolEntitlements Entitlements => _entitlements ??= new PoolEntitlements(() => state.State, Id, Writes.WriteAsync, table, journal, live, GrainFactory);
+
+    private PoolTag Tag => _tag ??= new PoolTag(controllers, logger);
 
     private Guid Id => this.GetPrimaryKey();
 
@@ -101,15 +106,59 @@ public sealed class PoolGrain(
     {
         RequireExists();
         var counts = await table.CountsAsync(Id);
+        var previousName = state.State.VerboseName;
         var updated = PoolRules.Update(state.State, changes, counts.Vms);
+        // a smaller total_size is the original's POOL_DECREASE task (it waits for the pool's other tasks); the rest now
+        int? decrease = updated.TotalSize < state.State.TotalSize ? updated.TotalSize : null;
+        if (decrease is not null)
+        {
+            updated.TotalSize = state.State.TotalSize;
+        }
+
         updated.Updated = time.GetUtcNow();
         await table.UpsertAsync(Id, updated);
         state.State = updated;
         await Writes.WriteAsync();
+        if (updated.VerboseName != previousName)
+        {
+            await Tag.RenameAsync(updated.ControllerId, updated.TagId, updated.VerboseName);
+        }
+
         await journal.WriteAsync(new JournalEntry(JournalLevel.Info, $"Pool {updated.VerboseName} updated.", "", EntityType.Pool, Id, user));
         await PublishAsync("UPDATED");
+        if (decrease is { } size)
+        {
+            await StartTaskAsync(new BrokerTaskRequest { Type = BrokerTaskType.PoolDecrease, EntityId = Id, Creator = user, NewTotalSize = size });
+        }
+
         await RequestAutoExpansionAsync(); // a larger reserve may call for more VMs
         return await ViewAsync();
+    }
+
+    public async Task<int> DecreaseTotalSizeAsync(int size, string user)
+    {
+        RequireAutomated();
+        var vms = await table.VmCountAsync(Id);
+        if (size < vms)
+        {
+            throw new BrokerException(ErrorKind.Invalid, $"total_size ({size}) must not be less than the pool's {vms} VMs", "total_size");
+        }
+
+        if (size >= state.State.TotalSize)
+        {
+            return state.State.TotalSize;
+        }
+
+        var updated = state.State.Copy();
+        updated.TotalSize = size;
+        PoolRules.Validate(updated, vms);
+        updated.Updated = time.GetUtcNow();
+        await table.UpsertAsync(Id, updated);
+        state.State = updated;
+        await Writes.WriteAsync();
+        await journal.WriteAsync(new JournalEntry(JournalLevel.Info, $"Pool {updated.VerboseName} total size decreased to {size}.", "", EntityType.Pool, Id, user));
+        await PublishAsync("UPDATED");
+        return size;
     }
 
     public async Task<PoolView> CopyAsync(Guid newPoolId, string verboseName, string user)
@@ -317,6 +366,7 @@ public sealed class PoolGrain(
         }
 
         var name = state.State.VerboseName;
+        await Tag.DeleteAsync(state.State.ControllerId, state.State.TagId, name);
         await state.ClearStateAsync();
         await table.DeleteAsync(Id);
         await journal.WriteAsync(new JournalEntry(JournalLevel.Info, $"Pool {name} deleted.", "", EntityType.Pool, Id, user));
@@ -324,8 +374,22 @@ public sealed class PoolGrain(
         DeactivateOnIdle();
     }
 
-    private Task AttachStaticVmsAsync(IReadOnlyList<Guid> vmIds, string user) =>
-        new StaticVmAttach(GrainFactory).AttachAsync(Id, state.State.ControllerId, vmIds, user);
+    private async Task AttachStaticVmsAsync(IReadOnlyList<Guid> vmIds, string user)
+    {
+        await new StaticVmAttach(GrainFactory).AttachAsync(Id, state.State.ControllerId, vmIds, user);
+        await TagVmsAsync(vmIds);
+    }
+
+    public async Task TagVmsAsync(IReadOnlyList<Guid> vmIds)
+    {
+        RequireExists();
+        var tag = await Tag.AttachAsync(state.State.ControllerId, state.State.VerboseName, state.State.TagId, vmIds);
+        if (tag != state.State.TagId)
+        {
+            state.State.TagId = tag;
+            await Writes.WriteAsync();
+        }
+    }
 
     private Task<TaskView> StartTaskAsync(BrokerTaskRequest request) => GrainFactory.GetGrain<ITaskGrain>(Guid.NewGuid()).StartAsync(request);
 

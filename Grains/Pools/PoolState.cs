@@ -42,6 +42,8 @@ public sealed class PoolState
     [Id(31)] public HashSet<Guid> EntitledGroups { get; set; } = [];
     /// <summary>The name counter for new VMs (names are never reused within a pool).</summary>
     [Id(32)] public int NextVmNumber { get; set; } = 1;
+    /// <summary>The controller's tag named after the pool, on all its VMs (the original's pool tag); null until made.</summary>
+    [Id(33)] public Guid? TagId { get; set; }
 
     public bool IsAutomated => PoolType is PoolType.Automated or PoolType.Guest;
 

@@ -1,3 +1,4 @@
+using Vdi.Simulator.Tasks;
 using Vdi.Simulator.Events;
 using Vdi.Simulator.Inventory;
 
@@ -10,7 +11,8 @@ public static class TagApi
     {
         api.MapGet("/tags/", (HttpRequest r, TagBook tags) => Paging.Page(r, tags.All.Select(Represent)));
         api.MapGet("/tags/{id:guid}/", (Guid id, TagBook tags) => ResourceApi.One(tags.Get(id) is { } t ? [Represent(t)] : []));
-        api.MapPost("/tags/", async (HttpRequest request, TagBook tags) =>
+        // asynchronous like the controller's other creations: 202 with a task whose first entity is the new tag
+        api.MapPost("/tags/", async (HttpRequest request, TagBook tags, TaskBook tasks) =>
         {
             var body = await JsonBody.ReadAsync(request);
             var name = body.String("verbose_name");
@@ -20,7 +22,7 @@ public static class TagApi
             }
 
             return tags.Create(name, body.String("colour") ?? "#808080") is { } tag
-                ? Results.Json(Represent(tag), EventHub.Json, statusCode: StatusCodes.Status201Created)
+                ? EcpErrors.Accepted(tasks.Start("Create tag", new Dictionary<Guid, string> { [tag.Id] = "tag" }, TimeSpan.Zero, () => null), Represent(tag))
                 : EcpErrors.BadRequest($"A tag named {name} already exists.");
         });
         api.MapPut("/tags/{id:guid}/", async (Guid id, HttpRequest request, TagBook tags) =>

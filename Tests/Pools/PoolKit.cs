@@ -84,6 +84,14 @@ public sealed class PoolKit : IAsyncDisposable
         return [.. page.GetProperty("results").EnumerateArray().Where(d => d.GetProperty("verbose_name").GetString()!.StartsWith(prefix + "-", StringComparison.Ordinal))];
     }
 
+    /// <summary>The id of the simulator's tag with this name, or null.</summary>
+    public async Task<Guid?> TagNamedAsync(string name)
+    {
+        var page = await Sim.Http.GetFromJsonAsync<JsonElement>("/api/tags/?limit=1000");
+        return page.GetProperty("results").EnumerateArray().Where(t => t.GetProperty("verbose_name").GetString() == name)
+            .Select(t => (Guid?)t.GetProperty("id").GetGuid()).FirstOrDefault();
+    }
+
     public async Task<Guid> NewUserAsync()
     {
         var name = $"u-{Guid.NewGuid():N}";

@@ -38,6 +38,35 @@ public sealed class PoolLifecycleTests(TwoSiloClusterFixture fixture)
         });
         Assert.Equal(3L, await TestDb.ScalarAsync<long>("select count(*) from vdi_vms where pool_id = @p and created_by_broker", ("p", created.Id)));
         Assert.Equal("FINISHED", await TestDb.ScalarAsync<string>("select status from vdi_tasks where id = @t", ("t", task.Id)));
+
+        // the original's pool tag on the controller: named after the pool, on every VM of it
+        var tag = await kit.TagNamedAsync(settings.VerboseName!);
+        Assert.NotNull(tag);
+        Assert.All(domains, d => Assert.Contains(tag.Value, d.GetProperty("tags").EnumerateArray().Select(t => t.GetGuid())));
+    }
+
+    [Fact]
+    public async Task Lowering_total_size_is_a_pool_decrease_task_that_never_goes_below_the_vms()
+    {
+        await using var kit = await PoolKit.StartAsync(fixture.Client);
+        var pool = fixture.Client.GetGrain<IPoolGrain>(Guid.NewGuid());
+        var created = await pool.CreateAsync(PoolType.Automated, kit.Automated(initial: 2, total: 6, reserve: 1) with { StartVms = false }, "admin");
+        await kit.WaitForTaskAsync(await PoolKit.LastTaskAsync(created.Id, "POOL_CREATE"));
+
+        var refused = await Assert.ThrowsAsync<BrokerException>(() => pool.UpdateAsync(new PoolSettings { TotalSize = 1 }, "admin"));
+        Assert.Equal("total_size", refused.Field); // at once: the pool has 2 VMs
+
+        var updated = await pool.UpdateAsync(new PoolSettings { TotalSize = 3, KeepVmsOn = true }, "admin");
+        Assert.True(updated.KeepVmsOn); // the rest of the update is done at once
+        var task = await kit.WaitForTaskAsync(await PoolKit.LastTaskAsync(created.Id, "POOL_DECREASE"));
+        Assert.Equal((BrokerTaskStatus.Finished, "total_size is now 3."), (task.Status, task.Message));
+        Assert.Equal(3, (await pool.GetAsync())!.TotalSize);
+        Assert.Equal(1L, await TestDb.ScalarAsync<long>("select count(*) from vdi_journal where entity_id = @p and message like '%total size decreased to 3.'", ("p", created.Id)));
+
+        // a larger total_size is no task
+        await pool.UpdateAsync(new PoolSettings { TotalSize = 5 }, "admin");
+        Assert.Equal(5, (await pool.GetAsync())!.TotalSize);
+        Assert.Equal(1L, await TestDb.ScalarAsync<long>("select count(*) from vdi_tasks where pool_id = @p and task_type = 'POOL_DECREASE'", ("p", created.Id)));
     }
 
     [Fact]
@@ -56,6 +85,17 @@ public sealed class PoolLifecycleTests(TwoSiloClusterFixture fixture)
         }, "admin");
         Assert.Equal(PoolStatus.Active, view.Status);
         Assert.Equal(2, view.VmCount);
+        var tag = await kit.TagNamedAsync(view.VerboseName);
+        Assert.NotNull(tag);
+        foreach (var id in vms)
+        {
+            Assert.Contains(tag.Value, (await kit.Sim.GetDomainAsync(id)).GetProperty("tags").EnumerateArray().Select(t => t.GetGuid()));
+        }
+
+        // renamed with the pool
+        var renamed = PoolKit.NewName();
+        await pool.UpdateAsync(new PoolSettings { VerboseName = renamed }, "admin");
+        Assert.Equal(tag, await kit.TagNamedAsync(renamed));
 
         Assert.True(await Eventually.TrueAsync(async () =>
         {
@@ -219,6 +259,7 @@ public sealed class PoolLifecycleTests(TwoSiloClusterFixture fixture)
         Assert.Null(await pool.GetAsync());
         Assert.Equal(0L, await TestDb.ScalarAsync<long>("select count(*) from vdi_vms where pool_id = @p", ("p", view.Id)));
         Assert.Equal(0L, await TestDb.ScalarAsync<long>("select count(*) from vdi_pools where id = @p", ("p", view.Id)));
+        Assert.Null(await kit.TagNamedAsync(view.VerboseName)); // the pool's tag goes with it
         await fixture.Client.GetGrain<Vdi.Grains.Interfaces.Controllers.IControllerGrain>(kit.ControllerId).RemoveAsync("admin");
     }
 }

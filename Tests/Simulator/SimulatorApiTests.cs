@@ -82,8 +82,13 @@ public sealed class SimulatorApiTests : IAsyncLifetime
                 (await first.Http.GetFromJsonAsync<JsonElement>($"/api/tasks/{task}/")).GetProperty("is_finished").GetBoolean(), TimeSpan.FromSeconds(10)));
             clone = await first.DomainIdAsync("kept-1");
             await first.SetPowerAsync(clone, "on");
-            tag = (await (await first.Http.PostAsJsonAsync("/api/tags/", new { verbose_name = "pool-kept" })).Content.ReadFromJsonAsync<JsonElement>())
-                .GetProperty("id").GetGuid();
+            // POST tags/ is asynchronous like the controller's: 202, and the task's first entity is the new tag
+            var tagged = await first.Http.PostAsJsonAsync("/api/tags/", new { verbose_name = "pool-kept" });
+            Assert.Equal(System.Net.HttpStatusCode.Accepted, tagged.StatusCode);
+            var tagTask = (await tagged.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("_task").GetProperty("id").GetGuid();
+            Assert.True(await Eventually.TrueAsync(async () =>
+                (await first.Http.GetFromJsonAsync<JsonElement>($"/api/tasks/{tagTask}/")).GetProperty("is_finished").GetBoolean(), TimeSpan.FromSeconds(10)));
+            tag = Guid.Parse((await first.Http.GetFromJsonAsync<JsonElement>($"/api/tasks/{tagTask}/")).GetProperty("entities").EnumerateObject().First().Name);
         } // stopping saves the state
 
         await using var second = await SimulatorHost.StartAsync(name: name, stateFile: file);

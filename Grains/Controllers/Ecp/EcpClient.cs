@@ -217,8 +217,24 @@ public sealed class EcpClient(HttpClient http, EcpClientOptions options, TimePro
         var status = body.TryGetProperty("status", out var s) ? s.GetString() ?? "" : "";
         var progress = body.TryGetProperty("progress", out var p) && p.ValueKind == JsonValueKind.Number && p.TryGetInt32(out var n) ? n : 0;
         var error = body.TryGetProperty("error_message", out var e) && e.ValueKind == JsonValueKind.String ? e.GetString() : null;
-        return new EcpTaskInfo(id, status, progress, string.IsNullOrEmpty(error) ? null : error);
+        Guid? first = body.TryGetProperty("entities", out var entities) && entities.ValueKind == JsonValueKind.Object
+                      && entities.EnumerateObject().Select(x => Guid.TryParse(x.Name, out var g) ? g : (Guid?)null).FirstOrDefault(g => g is not null) is { } entity
+            ? entity
+            : null;
+        return new EcpTaskInfo(id, status, progress, string.IsNullOrEmpty(error) ? null : error, first);
     }
+
+    /// <summary>Creates a tag (asynchronous on the controller); the task to wait for, whose first entity is the tag.</summary>
+    public Task<Guid> CreateTagAsync(string name, string colour, CancellationToken ct = default) =>
+        StartTaskAsync("tags/", new Dictionary<string, object?> { ["verbose_name"] = name, ["colour"] = colour }, ct);
+
+    public Task AddTagEntitiesAsync(Guid tag, IReadOnlyList<Guid> domains, CancellationToken ct = default) =>
+        SendAsync(HttpMethod.Post, $"tags/{tag}/add-entity/", new Dictionary<string, object?> { ["entity_class"] = "domain", ["entity_uuids"] = domains }, ct);
+
+    public Task RenameTagAsync(Guid tag, string name, CancellationToken ct = default) =>
+        SendAsync(HttpMethod.Put, $"tags/{tag}/", new Dictionary<string, object?> { ["verbose_name"] = name }, ct);
+
+    public Task DeleteTagAsync(Guid tag, CancellationToken ct = default) => SendAsync(HttpMethod.Delete, $"tags/{tag}/", null, ct);
 
     public Task CancelTaskAsync(Guid id, CancellationToken ct = default) =>
         SendAsync(HttpMethod.Put, $"tasks/{id}/cancel/", new Dictionary<string, object?> { ["force"] = true }, ct);

@@ -1,10 +1,14 @@
 using Vdi.Grains.Interfaces.Errors;
 using Vdi.Grains.Interfaces.Pools;
 using Vdi.Grains.Interfaces.Tasks;
+using Vdi.Grains.Pools;
 
 namespace Vdi.Grains.Tasks.Runners;
 
-/// <summary>POOL_DECREASE: lowers total_size, never below the pool's current VM count.</summary>
+/// <summary>
+/// POOL_DECREASE (started by an update that lowers total_size): under the pool's lock, after its running tasks, lowers
+/// total_size, never below the VMs the pool has then (an expansion that finished meanwhile makes it fail, saying so).
+/// </summary>
 public sealed class PoolDecreaseRunner : ITaskRunner
 {
     public BrokerTaskType Type => BrokerTaskType.PoolDecrease;
@@ -13,8 +17,8 @@ public sealed class PoolDecreaseRunner : ITaskRunner
     {
         var size = ctx.Request.NewTotalSize ?? throw new BrokerException(ErrorKind.Invalid, "new_total_size is required", "total_size");
         await ctx.AcquireAsync(TaskContext.PoolLock(ctx.Request.EntityId));
-        var view = await ctx.Grains.GetGrain<IPoolGrain>(ctx.Request.EntityId).UpdateAsync(new PoolSettings { TotalSize = size }, ctx.Request.Creator);
-        return $"total_size is now {view.TotalSize}.";
+        var now = await ctx.Grains.GetGrain<IPoolInternalGrain>(ctx.Request.EntityId).DecreaseTotalSizeAsync(size, ctx.Request.Creator);
+        return $"total_size is now {now}.";
     }
 
     public Task OnStoppedAsync(TaskContext ctx, BrokerTaskStatus status, string message) => Task.CompletedTask;

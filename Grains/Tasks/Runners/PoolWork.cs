@@ -2,6 +2,7 @@ using Vdi.Grains.Controllers.Ecp;
 using Vdi.Grains.Interfaces.Errors;
 using Vdi.Grains.Interfaces.Pools;
 using Vdi.Grains.Interfaces.Vms;
+using Vdi.Grains.Pools;
 using Vdi.Grains.Vms;
 
 namespace Vdi.Grains.Tasks.Runners;
@@ -100,6 +101,8 @@ public static class PoolWork
                 domain.VerboseName.Length > 0 ? domain.VerboseName : id.ToString(), domain.PowerState, CreatedByBroker: true));
             batch.CreatedIds.Add(id);
         }
+
+        await ctx.Grains.GetGrain<IPoolInternalGrain>(pool.Id).TagVmsAsync([.. created.Select(d => d.Id)]);
     }
 
     /// <summary>Prepares VMs (full: remote access, power on, hostname as the pool says; light: remote access only).</summary>
