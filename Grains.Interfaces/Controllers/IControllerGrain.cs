@@ -28,8 +28,18 @@ public interface IControllerGrain : IGrainWithGuidKey
     [Alias("ActivateAsync")]
     Task<ControllerView> ActivateAsync(string user);
 
+    /// <summary>Removes a controller that has no pools; one with pools is refused (WrongStatus), naming how many.</summary>
     [Alias("RemoveAsync")]
     Task RemoveAsync(string user);
+
+    /// <summary>
+    /// The original's cascade, asked for explicitly: the controller becomes DELETING, each of its pools is removed by
+    /// its normal POOL_DELETE task (their VMs are left on the controller, which may be gone), and the controller is
+    /// removed once no pool is left (also after a silo restart). Asked again while DELETING, it restarts the removal
+    /// of the pools still there (after a task of theirs failed). The pools' tasks.
+    /// </summary>
+    [Alias("RemoveWithPoolsAsync")]
+    Task<IReadOnlyList<Tasks.TaskView>> RemoveWithPoolsAsync(string user);
 
     /// <summary>A page of the controller's own event log, newest first (optionally of one level), read from it now.</summary>
     [Alias("ListEventsAsync")]

@@ -6,6 +6,8 @@ using Vdi.Grains.Interfaces.Controllers;
 using Vdi.Grains.Interfaces.Errors;
 using Vdi.Grains.Interfaces.Journal;
 using Vdi.Grains.Interfaces.Live;
+using Vdi.Grains.Interfaces.Pools;
+using Vdi.Grains.Interfaces.Tasks;
 using Vdi.Grains.Journal;
 using Vdi.Grains.Live;
 using Vdi.Grains.Pools;
@@ -56,6 +58,10 @@ public sealed partial class ControllerGrain(
         if (Exists)
         {
             await StartWatchingAsync();
+        }
+        else if (state.RecordExists && state.State.Status == ControllerStatus.Deleting)
+        {
+            WaitForPoolsGone("system"); // a cascade a silo restart interrupted
         }
     }
 
@@ -152,14 +158,65 @@ public sealed partial class ControllerGrain(
         var poolsLeft = await pools.ListIdsByControllerAsync(Id);
         if (poolsLeft.Count > 0)
         {
-            // deleting a pool needs its controller (its VMs are deleted there), so pools go first
-            throw BrokerException.WrongStatus($"the controller still has {poolsLeft.Count} pool(s); remove them before the controller");
+            // deleting a pool needs its controller (its VMs are deleted there), so pools go first, or force cascades
+            throw BrokerException.WrongStatus($"the controller still has {poolsLeft.Count} pool(s); remove them first, or remove the controller with force to remove them with it");
         }
 
-        var name = state.State.VerboseName;
         state.State.Status = ControllerStatus.Deleting;
         await state.WriteOrForgetAsync(this);
         await Watch.StopAsync();
+        await FinishRemovalAsync(user);
+    }
+
+    public async Task<IReadOnlyList<TaskView>> RemoveWithPoolsAsync(string user)
+    {
+        if (!state.RecordExists)
+        {
+            throw BrokerException.NotFound($"no controller has the id {Id}");
+        }
+
+        var poolIds = await pools.ListIdsByControllerAsync(Id);
+        if (state.State.Status != ControllerStatus.Deleting)
+        {
+            state.State.Status = ControllerStatus.Deleting;
+            state.State.StatusReason = "removed with its pools";
+            state.State.Updated = time.GetUtcNow();
+            await state.WriteOrForgetAsync(this);
+            await table.UpsertAsync(Id, state.State);
+            await Watch.StopAsync();
+            await journal.WriteAsync(new JournalEntry(JournalLevel.Info, $"Controller {state.State.VerboseName} is being removed with its {poolIds.Count} pool(s).",
+                "Their VMs are left on the controller.", EntityType.Controller, Id, user));
+            await PublishAsync("UPDATED");
+        }
+
+        var started = new List<TaskView>();
+        foreach (var poolId in poolIds)
+        {
+            started.Add(await GrainFactory.GetGrain<IPoolGrain>(poolId).RemoveAsync(deleteVms: false, user));
+        }
+
+        WaitForPoolsGone(user);
+        return started;
+    }
+
+    private IGrainTimer? _cascade;
+
+    private void WaitForPoolsGone(string user)
+    {
+        _cascade?.Dispose();
+        _cascade = this.RegisterGrainTimer(async _ =>
+        {
+            if ((await pools.ListIdsByControllerAsync(Id)).Count == 0 && state.RecordExists)
+            {
+                _cascade?.Dispose();
+                await FinishRemovalAsync(user);
+            }
+        }, new GrainTimerCreationOptions { DueTime = TimeSpan.Zero, Period = TimeSpan.FromSeconds(1), KeepAlive = true });
+    }
+
+    private async Task FinishRemovalAsync(string user)
+    {
+        var name = state.State.VerboseName;
         if (await this.GetReminder(KeepAliveReminder) is { } reminder)
         {
             await this.UnregisterReminder(reminder);

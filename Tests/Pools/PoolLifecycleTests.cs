@@ -262,4 +262,36 @@ public sealed class PoolLifecycleTests(TwoSiloClusterFixture fixture)
         Assert.Null(await kit.TagNamedAsync(view.VerboseName)); // the pool's tag goes with it
         await fixture.Client.GetGrain<Vdi.Grains.Interfaces.Controllers.IControllerGrain>(kit.ControllerId).RemoveAsync("admin");
     }
+
+    [Fact]
+    public async Task Removing_a_controller_with_force_removes_its_pools_by_their_tasks_and_leaves_their_vms_on_it()
+    {
+        await using var kit = await PoolKit.StartAsync(fixture.Client);
+        var automated = fixture.Client.GetGrain<IPoolGrain>(Guid.NewGuid());
+        var view = await automated.CreateAsync(PoolType.Automated, kit.Automated(initial: 2, total: 2) with { StartVms = false }, "admin");
+        await kit.WaitForTaskAsync(await PoolKit.LastTaskAsync(view.Id, "POOL_CREATE"));
+        var manual = fixture.Client.GetGrain<IPoolGrain>(Guid.NewGuid());
+        await manual.CreateAsync(PoolType.Static, new PoolSettings
+        {
+            VerboseName = PoolKit.NewName(), ControllerId = kit.ControllerId, ResourcePoolId = kit.ResourcePool, VmIds = [await kit.Sim.DomainIdAsync("office-1")],
+        }, "admin");
+        var controller = fixture.Client.GetGrain<Vdi.Grains.Interfaces.Controllers.IControllerGrain>(kit.ControllerId);
+
+        var tasks = await controller.RemoveWithPoolsAsync("admin");
+        Assert.Equal(2, tasks.Count);
+        Assert.All(tasks, t => Assert.Equal(BrokerTaskType.PoolDelete, t.Type));
+        foreach (var t in tasks)
+        {
+            Assert.Equal(BrokerTaskStatus.Finished, (await kit.WaitForTaskAsync(t.Id)).Status);
+        }
+
+        Assert.True(await Eventually.TrueAsync(async () =>
+            await TestDb.ScalarAsync<long>("select count(*) from vdi_controllers where id = @c", ("c", kit.ControllerId)) == 0, TimeSpan.FromSeconds(10)),
+            "the controller was not removed once its pools were");
+        Assert.Null(await automated.GetAsync());
+        Assert.Null(await manual.GetAsync());
+        Assert.Null(await controller.GetAsync());
+        Assert.Equal(2, (await kit.DomainsNamedAsync(view.VmNameTemplate!)).Count); // left on the controller
+        Assert.Equal(1L, await TestDb.ScalarAsync<long>("select count(*) from vdi_journal where entity_id = @c and message like '%is being removed with its 2 pool(s).'", ("c", kit.ControllerId)));
+    }
 }

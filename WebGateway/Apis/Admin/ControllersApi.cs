@@ -41,8 +41,14 @@ public static class ControllersApi
         g.MapPost("/{id:guid}/test", (Guid id, IClusterClient cluster, ClaimsPrincipal user) => Controller(cluster, id).TestAsync(user.UserName()));
         g.MapPost("/{id:guid}/service", (Guid id, IClusterClient cluster, ClaimsPrincipal user) => Controller(cluster, id).EnterServiceAsync(user.UserName()));
         g.MapPost("/{id:guid}/activate", (Guid id, IClusterClient cluster, ClaimsPrincipal user) => Controller(cluster, id).ActivateAsync(user.UserName()));
-        g.MapDelete("/{id:guid}", async (Guid id, IClusterClient cluster, ClaimsPrincipal user) =>
+        // refused while the controller has pools; force removes them with it (their VMs stay on the controller)
+        g.MapDelete("/{id:guid}", async Task<IResult> (Guid id, bool? force, IClusterClient cluster, ClaimsPrincipal user) =>
         {
+            if (force == true)
+            {
+                return TypedResults.Accepted("/api/admin/tasks", await Controller(cluster, id).RemoveWithPoolsAsync(user.UserName()));
+            }
+
             await Controller(cluster, id).RemoveAsync(user.UserName());
             return TypedResults.NoContent();
         });

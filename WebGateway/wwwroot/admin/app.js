@@ -353,7 +353,15 @@ function panel() {
       }, 'saved');
     },
     controllerAction(c, action) { return this.act(() => this.api('POST', `/api/admin/controllers/${c.id}/${action}`), 'done'); },
-    removeController(c) { return confirm(this.t('confirmRemove')) && this.act(() => this.api('DELETE', `/api/admin/controllers/${c.id}`), 'done'); },
+    // a controller with pools is refused (409); the administrator may then remove it with them (their VMs stay on it)
+    removeController(c) {
+      return confirm(this.t('confirmRemove')) && this.act(async () => {
+        try { await this.api('DELETE', `/api/admin/controllers/${c.id}`); } catch (e) {
+          if (e.status !== 409 || !confirm(this.t('confirmRemoveWithPools'))) { throw e; }
+          await this.api('DELETE', `/api/admin/controllers/${c.id}?force=true`);
+        }
+      }, 'done');
+    },
     // the controller's own event log, read from it page by page
     showEvents(c) { this.eventsOf = c; this.lists.controllerEvents.offset = 0; return this.loadControllerEvents().catch(e => this.fail(e)); },
     async loadControllerEvents() {
