@@ -1,3 +1,4 @@
+using Vdi.Simulator.Api;
 using Vdi.Simulator.Events;
 using Vdi.Simulator.Inventory;
 
@@ -36,6 +37,13 @@ public static class FaultApi
         // state) would: the broker learns of it only when it asks for the domain
         sim.MapDelete("/domains/{id:guid}", (Guid id, SimInventory inventory) =>
             inventory.Forget(id) ? Results.NoContent() : Results.NotFound());
+        // what an operator does in the controller's own UI: rename a VM (the broker follows through the event stream)
+        sim.MapPost("/domains/{id:guid}/rename", async (Guid id, HttpRequest request, SimInventory inventory) =>
+        {
+            var name = (await JsonBody.ReadAsync(request)).String("verbose_name");
+            return string.IsNullOrWhiteSpace(name) ? Results.BadRequest(new { error = "verbose_name is required" })
+                : inventory.Update(id, d => d.VerboseName = name) ? Results.NoContent() : Results.NotFound();
+        });
         sim.MapPost("/domains/{id:guid}/power/{state}", (Guid id, string state, SimInventory inventory) =>
         {
             if (!Enum.TryParse<PowerState>(state, ignoreCase: true, out var power))
