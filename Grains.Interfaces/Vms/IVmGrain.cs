@@ -58,4 +58,16 @@ public interface IVmGrain : IGrainWithGuidKey
     /// </summary>
     [Alias("GetPublishedAppsAsync"), ResponseTimeout("00:02:00")]
     Task<IReadOnlyList<Pools.RdsFarm>> GetPublishedAppsAsync(string userName);
+
+    /// <summary>The controller's web console of the VM for an administrator (remote access turned on if it was off).</summary>
+    [Alias("ConsoleUrlAsync"), ResponseTimeout("00:02:00")]
+    Task<string> ConsoleUrlAsync(string by);
+
+    /// <summary>Adds a CD-ROM with the guest utilities' ISO (the VM must be off); journalled.</summary>
+    [Alias("AttachGuestUtilsAsync"), ResponseTimeout("00:05:00")]
+    Task AttachGuestUtilsAsync(string by);
+
+    /// <summary>Makes a template (a golden image) of a full copy of the VM named <paramref name="name"/>; the template's id. The VM must be off and no thin clone.</summary>
+    [Alias("ConvertToTemplateAsync"), ResponseTimeout("00:20:00")]
+    Task<Guid> ConvertToTemplateAsync(string name, string by);
 }

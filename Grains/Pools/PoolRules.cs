@@ -24,6 +24,9 @@ public static partial class PoolRules
     [GeneratedRegex(@"^[a-zA-Z]+[a-zA-Z0-9-]{2,63}$")]
     private static partial Regex VmNamePattern();
 
+    /// <summary>A VM or template name the controller and a guest's hostname accept (the rule of vm_name_template).</summary>
+    public static bool IsVmName(string name) => VmNamePattern().IsMatch(name);
+
     /// <summary>A new pool of the given type from the administrator's settings, defaults filled in.</summary>
     public static PoolState Create(PoolType type, PoolSettings s, string creator, DateTimeOffset now)
     {

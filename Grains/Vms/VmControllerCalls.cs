@@ -64,6 +64,60 @@ public sealed class VmControllerCalls(Guid vmId, Guid controllerId, string vmNam
         return reply.GetRawText();
     });
 
+    /// <summary>The controller's web console of the VM, its remote access turned on first when it is off.</summary>
+    public Task<string> ConsoleUrlAsync(TimeSpan wait) => CallAsync(async client =>
+    {
+        if (!(await DomainAsync(client)).RemoteAccess)
+        {
+            await client.WaitForTaskAsync(await client.RemoteAccessAsync(vmId, true), wait);
+        }
+
+        return await client.ConsoleUrlAsync(vmId) ?? throw new BrokerException(ErrorKind.VmUnreachable, "the controller gave no console address");
+    }, "the controller did not open the VM's console");
+
+    /// <summary>The guest utilities' ISO into a new CD-ROM; refused (WrongStatus) while the VM is on.</summary>
+    public Task<bool> AttachGuestUtilsAsync(TimeSpan wait) => CallAsync(async client =>
+    {
+        if ((await DomainAsync(client)).PowerState == PowerState.On)
+        {
+            throw BrokerException.WrongStatus($"VM {vmName} is on: the controller adds a CD-ROM only to a VM that is off", "power_state");
+        }
+
+        var done = await client.WaitForTaskAsync(await client.AttachGuestUtilsIsoAsync(vmId), wait);
+        return done.Succeeded ? true : throw new BrokerException(ErrorKind.VmUnreachable, $"the controller could not attach the ISO: {done.Error ?? done.Status}");
+    }, "the controller could not attach the guest utilities' ISO");
+
+    /// <summary>
+    /// The original's "convert to template": a full copy of the VM (it must be off and no thin clone) in its resource
+    /// pool, then made a template; the VM itself stays as it was. The new template's id.
+    /// </summary>
+    public Task<Guid> ConvertToTemplateAsync(string name, Guid templateId, TimeSpan wait) => CallAsync(async client =>
+    {
+        var domain = await DomainAsync(client);
+        if (domain.PowerState == PowerState.On)
+        {
+            throw BrokerException.WrongStatus($"VM {vmName} is on: shut it down first", "power_state");
+        }
+
+        if (domain.Raw.TryGetProperty("thin", out var thin) && thin.ValueKind == System.Text.Json.JsonValueKind.True)
+        {
+            throw BrokerException.Invalid("vm", "a thin clone cannot become a template");
+        }
+
+        var resourcePool = domain.Raw.TryGetProperty("resource_pool", out var rp) && rp.ValueKind == System.Text.Json.JsonValueKind.Object
+                           && rp.TryGetProperty("id", out var rpId) && Guid.TryParse(rpId.GetString(), out var rpGuid)
+            ? rpGuid
+            : throw new BrokerException(ErrorKind.VmUnreachable, "the controller did not say the VM's resource pool");
+        var copied = await client.WaitForTaskAsync(await client.CloneAsync(vmId, name, resourcePool, templateId, Guid.NewGuid()), wait);
+        if (!copied.Succeeded)
+        {
+            throw new BrokerException(ErrorKind.VmUnreachable, $"the controller could not copy the VM: {copied.Error ?? copied.Status}");
+        }
+
+        var converted = await client.WaitForTaskAsync(await client.ConvertToTemplateAsync(templateId), wait);
+        return converted.Succeeded ? templateId : throw new BrokerException(ErrorKind.VmUnreachable, $"the controller could not make the copy a template: {converted.Error ?? converted.Status}");
+    }, "the controller could not convert the VM to a template");
+
     private async Task<T> CallAsync<T>(Func<EcpClient, Task<T>> call, string? failure = null)
     {
         EcpClient client;

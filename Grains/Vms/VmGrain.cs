@@ -260,6 +260,35 @@ public sealed partial class VmGrain(
         return PublishedApps.Parse(output);
     }
 
+    public async Task<string> ConsoleUrlAsync(string by)
+    {
+        RequireExists();
+        var url = await Controller().ConsoleUrlAsync(ecpOptions.CurrentValue.AttemptTimeout * 4);
+        await journal.WriteAsync(new JournalEntry(JournalLevel.Info, $"VM {S.VerboseName}: console opened by {by}.", "", EntityType.Vm, Id, by));
+        return url;
+    }
+
+    public async Task AttachGuestUtilsAsync(string by)
+    {
+        RequireExists();
+        await Controller().AttachGuestUtilsAsync(ecpOptions.CurrentValue.AttemptTimeout * 4);
+        await journal.WriteAsync(new JournalEntry(JournalLevel.Info, $"Creating a CD-ROM on the virtual machine {S.VerboseName}.", "The guest utilities' ISO.", EntityType.Vm, Id, by));
+    }
+
+    public async Task<Guid> ConvertToTemplateAsync(string name, string by)
+    {
+        RequireExists();
+        var trimmed = (name ?? "").Trim();
+        if (!Pools.PoolRules.IsVmName(trimmed))
+        {
+            throw BrokerException.Invalid("verbose_name", "verbose_name must start with a letter and be 3 to 64 letters, digits or '-'");
+        }
+
+        var template = await Controller().ConvertToTemplateAsync(trimmed, Guid.NewGuid(), TimeSpan.FromMinutes(15));
+        await journal.WriteAsync(new JournalEntry(JournalLevel.Info, $"Vm {S.VerboseName} has converted to template {trimmed}.", $"Template: {template}.", EntityType.Vm, Id, by));
+        return template;
+    }
+
     public Task<IReadOnlyList<ConnectionOverride>> GetConnectionOverridesAsync()
     {
         RequireExists();

@@ -1,3 +1,4 @@
+using Vdi.Simulator.Tasks;
 using System.Text.Json;
 using Vdi.Simulator.Events;
 using Vdi.Simulator.Inventory;
@@ -35,6 +36,33 @@ public static class GuestApi
             return hostname is null ? EcpErrors.NotFound() : EcpErrors.Accepted(ops.SetHostname(id, hostname));
         });
         api.MapPost("/domains/{id:guid}/guest-command/", GuestCommand);
+        // the guest utilities' ISO into a new CD-ROM: only while the VM is off, as the controller requires
+        api.MapPost("/domains/{id:guid}/attach-veil-utils-iso/", (Guid id, SimInventory inv, TaskBook tasks) =>
+        {
+            var power = inv.Read(id, d => (Exists: true, d.PowerState));
+            if (!power.Exists)
+            {
+                return EcpErrors.NotFound();
+            }
+
+            return power.PowerState == PowerState.On
+                ? EcpErrors.BadRequest("Cant create CD-ROM for powered domain.")
+                : EcpErrors.Accepted(tasks.Start("Attach VeiL utils ISO", new Dictionary<Guid, string> { [id] = "domain" }, TimeSpan.Zero,
+                    () => inv.Update(id, d => d.GuestUtilsIso = true) ? null : "Domain not found."));
+        });
+        api.MapPost("/domains/{id:guid}/convert-to-template/", (Guid id, SimInventory inv, TaskBook tasks) =>
+        {
+            var d = inv.Read(id, x => (Exists: true, x.PowerState, x.Thin));
+            if (!d.Exists)
+            {
+                return EcpErrors.NotFound();
+            }
+
+            return d.PowerState == PowerState.On ? EcpErrors.BadRequest("The domain is powered on.")
+                : d.Thin ? EcpErrors.BadRequest("A thin clone cannot be a template.")
+                : EcpErrors.Accepted(tasks.Start("Convert to template", new Dictionary<Guid, string> { [id] = "domain" }, TimeSpan.Zero,
+                    () => inv.Update(id, x => x.Template = true) ? null : "Domain not found."));
+        });
         api.MapGet("/domains/{id:guid}/spice/", (Guid id, SimInventory inv) =>
         {
             var spice = inv.Read(id, d => (d.RemoteAccess, d.GraphicsPassword, Token: d.Id.ToString("N")));

@@ -68,6 +68,7 @@ public static class FaultApi
             }
 
             d["sim_guest_time_zone"] = inventory.Read(id, x => x.TimeZone);
+            d["sim_guest_utils_iso"] = inventory.Read(id, x => x.GuestUtilsIso);
             d["sim_ad"] = inventory.Read(id, x => x.AdJoin is { } j ? new { domainname = j.Domain, login = j.Login, oupath = j.OuPath, password_sha256 = j.PasswordSha256 } : null);
             return Results.Json(d, EventHub.Json);
         });

@@ -5,7 +5,7 @@ public sealed class SimDomain
 {
     public required Guid Id { get; init; }
     public required string VerboseName { get; set; }
-    public required bool Template { get; init; }
+    public required bool Template { get; set; }
     public required string OsType { get; init; }
     public required Guid ResourcePoolId { get; init; }
     public required Guid NodeId { get; init; }
@@ -27,4 +27,6 @@ public sealed class SimDomain
     /// <summary>An RDS host's farms and their published applications; empty for any other VM.</summary>
     public List<(string Farm, List<string> Apps)> PublishedApps { get; } = [];
     public List<string> UsbDevices { get; } = [];
+    /// <summary>The guest utilities' ISO is in the VM's CD-ROM (attach-veil-utils-iso).</summary>
+    public bool GuestUtilsIso { get; set; }
 }

@@ -103,6 +103,19 @@ public sealed class EcpClient(HttpClient http, EcpClientOptions options, TimePro
         return at < 0 ? null : url[(at + marker.Length)..];
     }
 
+    /// <summary>The controller's web console of the VM (its <c>spice/</c> URL), as an absolute address; null when it gave none.</summary>
+    public async Task<string?> ConsoleUrlAsync(Guid id, CancellationToken ct = default) =>
+        EcpDomain.String(await SendAsync(HttpMethod.Get, $"domains/{id}/spice/", null, ct), "spice_url") is { Length: > 0 } url
+            ? new Uri(http.BaseAddress!, url).ToString()
+            : null;
+
+    /// <summary>A CD-ROM with the guest utilities' ISO (the controller allows it only on a VM that is off).</summary>
+    public Task<Guid> AttachGuestUtilsIsoAsync(Guid id, CancellationToken ct = default) =>
+        StartTaskAsync($"domains/{id}/attach-veil-utils-iso/", new Dictionary<string, object?>(), ct);
+
+    public Task<Guid> ConvertToTemplateAsync(Guid id, CancellationToken ct = default) =>
+        StartTaskAsync($"domains/{id}/convert-to-template/", new Dictionary<string, object?>(), ct);
+
     /// <summary>A node's management address (where SPICE_DIRECT connects).</summary>
     public async Task<string?> GetNodeAddressAsync(Guid node, CancellationToken ct = default) =>
         EcpDomain.String(await SendAsync(HttpMethod.Get, $"nodes/{node}/", null, ct), "management_ip");

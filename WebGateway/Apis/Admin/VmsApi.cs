@@ -1,3 +1,4 @@
+using Vdi.Grains.Interfaces.Tasks;
 using Vdi.WebGateway.Apis.Admin.Rows;
 using System.Security.Claims;
 using Vdi.Grains.Interfaces.Errors;
@@ -14,6 +15,8 @@ public static class VmsApi
     public sealed record UserRequest(Guid? UserId, string? Username);
 
     public sealed record ReserveRequest(bool Reserved);
+
+    public sealed record TemplateRequest(string? VerboseName);
 
     /// <summary>A connection override: the address (a host name or IP), the port (none: the protocol's), active (default true).</summary>
     public sealed record OverrideRequest(string? Address, int? Port, bool? Active);
@@ -61,6 +64,29 @@ public static class VmsApi
         });
         g.MapDelete("/{id:guid}/connection-data/{protocol}", async (Guid id, string protocol, IClusterClient cluster, ClaimsPrincipal user) =>
             await cluster.GetGrain<IVmGrain>(id).SetConnectionOverrideAsync(Protocol(protocol), null, user.UserName()));
+        // golden images and preparation (the original's prepareVm, attachVeilUtilsVm, convertToTemplate) and its console
+        g.MapPost("/{id:guid}/prepare", async (Guid id, IClusterClient cluster, ClaimsPrincipal user) =>
+        {
+            var vm = await VmAsync(cluster, id);
+            var pool = await cluster.GetGrain<IPoolGrain>(vm.PoolId!.Value).GetAsync() ?? throw BrokerException.NotFound($"VM {id} is not in a pool of the broker");
+            return TypedResults.Accepted("/api/admin/tasks", await cluster.GetGrain<ITaskGrain>(Guid.NewGuid()).StartAsync(new BrokerTaskRequest
+            {
+                Type = BrokerTaskType.VmPrepare, EntityId = id, PoolId = pool.Id, Creator = user.UserName(),
+                FullPreparation = pool.PoolType is PoolType.Automated or PoolType.Guest,
+            }));
+        });
+        g.MapGet("/{id:guid}/console", async (Guid id, IClusterClient cluster, ClaimsPrincipal user) =>
+            Results.Ok(new { url = await cluster.GetGrain<IVmGrain>(id).ConsoleUrlAsync(user.UserName()) }));
+        g.MapPost("/{id:guid}/attach-guest-utils", async (Guid id, IClusterClient cluster, ClaimsPrincipal user) =>
+        {
+            await cluster.GetGrain<IVmGrain>(id).AttachGuestUtilsAsync(user.UserName());
+            return TypedResults.NoContent();
+        });
+        g.MapPost("/{id:guid}/convert-to-template", async (Guid id, TemplateRequest body, IClusterClient cluster, ClaimsPrincipal user) =>
+        {
+            var template = await cluster.GetGrain<IVmGrain>(id).ConvertToTemplateAsync(body.VerboseName ?? "", user.UserName());
+            return Results.Ok(new { template_id = template });
+        });
         return admin;
     }
 

@@ -28,7 +28,7 @@ function panel() {
     controllerForm: { verbose_name: '', address: '', token: '', description: '', tls_mode: 'system', tls_ca: '', tls_pin: '' },
     resourcesOf: null, resourceKind: 'templates', resourceRows: [], eventsOf: null, controllerEvents: { count: 0, results: [] }, eventLevel: '',
     pools: { count: 0, results: [] },
-    poolForm: null, poolChoices: { resource_pools: [], data_pools: [], templates: [], vms: [] },
+    consoleUrl: '', poolForm: null, poolChoices: { resource_pools: [], data_pools: [], templates: [], vms: [] },
     pool: null, poolCounts: null, poolVms: { count: 0, results: [] }, poolUsers: { count: 0, results: [] }, poolGroups: { count: 0, results: [] },
     poolTasks: { count: 0, results: [] }, assignTo: {}, entitleName: '', poolEdit: null,
     vms: { count: 0, results: [] },
@@ -429,6 +429,18 @@ function panel() {
     poolAction(action) { return this.act(() => this.api('POST', `/api/admin/pools/${this.pool.id}/${action}`), 'done'); },
     removePool() {
       return confirm(this.t('confirmRemove')) && this.act(async () => { await this.api('DELETE', `/api/admin/pools/${this.pool.id}`); this.go('#/pools'); }, 'done');
+    },
+    // the controller's own web console, in a tab of its own (opened at once so the browser does not block it)
+    async vmConsole(vm) {
+      const tab = window.open('', '_blank');
+      try { const c = await this.api('GET', `/api/admin/vms/${vm.id}/console`); if (tab) { tab.opener = null; tab.location = c.url; } this.consoleUrl = c.url; }
+      catch (e) { if (tab) { tab.close(); } this.fail(e); }
+    },
+    vmPrepare(vm) { return this.act(() => this.api('POST', `/api/admin/vms/${vm.id}/prepare`), 'done'); },
+    vmGuestUtils(vm) { return this.act(() => this.api('POST', `/api/admin/vms/${vm.id}/attach-guest-utils`), 'done'); },
+    vmToTemplate(vm) {
+      const name = prompt(this.t('templateName'), `${vm.verbose_name}-tpl`);
+      return name && this.act(() => this.api('POST', `/api/admin/vms/${vm.id}/convert-to-template`, { verbose_name: name }), 'done');
     },
     vmPower(vm, action) { return this.act(() => this.api('POST', `/api/admin/vms/${vm.id}/power/${action}`), 'done'); },
     vmReserve(vm) { return this.act(() => this.api('POST', `/api/admin/vms/${vm.id}/reserve`, { reserved: vm.status !== 'RESERVED' }), 'done'); },
