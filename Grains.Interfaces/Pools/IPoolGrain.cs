@@ -100,4 +100,11 @@ public interface IPoolGrain : IGrainWithGuidKey
     /// </summary>
     [Alias("RdsHostsAsync")]
     Task<IReadOnlyList<Guid>> RdsHostsAsync();
+
+    /// <summary>
+    /// Rolls a new template out to an automated or guest pool (POOL_TEMPLATE_CHANGE): new VMs are cloned from it, and
+    /// the VMs no user is in are recreated from it; a VM a client reports in use is left for a later run.
+    /// </summary>
+    [Alias("ChangeTemplateAsync")]
+    Task<TaskView> ChangeTemplateAsync(Guid templateId, string user);
 }

@@ -24,6 +24,8 @@ public sealed record BrokerTaskRequest
     [Id(10)] public Guid? GroupId { get; init; }
     /// <summary>POOL_DELETE, VMS_REMOVE: also remove the VMs' computer objects from Active Directory (the original's deleting_computers_from_ad_enabled).</summary>
     [Id(11)] public bool DeleteComputersFromAd { get; init; }
+    /// <summary>POOL_TEMPLATE_CHANGE: the pool's new template.</summary>
+    [Id(12)] public Guid? TemplateId { get; init; }
 
     /// <summary>Tasks of a directory, not of a pool.</summary>
     public bool IsDirectoryTask => Type is BrokerTaskType.AdSynchronizeGroup or BrokerTaskType.LdapSynchronizeUsers;

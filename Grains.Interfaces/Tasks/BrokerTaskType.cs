@@ -18,4 +18,7 @@ public enum BrokerTaskType
 
     /// <summary>Every user of a directory becomes a broker user (the original's OpenLDAP user sync; entity: the directory).</summary>
     LdapSynchronizeUsers = 9,
+
+    /// <summary>The original's POOL_TEMPLATE_CHANGE: the pool's template changes and its VMs not in use are recreated from it.</summary>
+    PoolTemplateChange = 10,
 }

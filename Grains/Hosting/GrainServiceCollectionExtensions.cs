@@ -82,6 +82,7 @@ public static class GrainServiceCollectionExtensions
             ServiceDescriptor.Singleton<ITaskRunner, PoolPrepareRunner>(),
             ServiceDescriptor.Singleton<ITaskRunner, VmsRemoveRunner>(),
             ServiceDescriptor.Singleton<ITaskRunner, GuestRecreationRunner>(),
+            ServiceDescriptor.Singleton<ITaskRunner, TemplateChangeRunner>(),
             ServiceDescriptor.Singleton<ITaskRunner, DirectoryGroupSyncRunner>(),
             ServiceDescriptor.Singleton<ITaskRunner, DirectoryUserSyncRunner>(),
         ]);

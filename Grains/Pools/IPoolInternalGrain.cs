@@ -40,6 +40,10 @@ internal interface IPoolInternalGrain : IGrainWithGuidKey
     [Alias("TagVmsAsync")]
     Task TagVmsAsync(IReadOnlyList<Guid> vmIds);
 
+    /// <summary>POOL_TEMPLATE_CHANGE's first step: the template new clones are made from.</summary>
+    [Alias("SetTemplateAsync")]
+    Task SetTemplateAsync(Guid templateId, string user);
+
     /// <summary>Drops the pool's record once POOL_DELETE has removed its VMs.</summary>
     [Alias("ForgetAsync")]
     Task ForgetAsync(string user);

@@ -135,6 +135,36 @@ public sealed class PoolGrain(
         return await ViewAsync();
     }
 
+    public Task<TaskView> ChangeTemplateAsync(Guid templateId, string user)
+    {
+        RequireAutomated();
+        if (templateId == Guid.Empty)
+        {
+            throw BrokerException.Invalid("template_id", "template_id is required");
+        }
+
+        return StartTaskAsync(new BrokerTaskRequest { Type = BrokerTaskType.PoolTemplateChange, EntityId = Id, Creator = user, TemplateId = templateId });
+    }
+
+    public async Task SetTemplateAsync(Guid templateId, string user)
+    {
+        RequireAutomated();
+        if (state.State.TemplateId == templateId)
+        {
+            return;
+        }
+
+        var updated = state.State.Copy();
+        updated.TemplateId = templateId;
+        updated.Updated = time.GetUtcNow();
+        await table.UpsertAsync(Id, updated);
+        state.State = updated;
+        await Writes.WriteAsync();
+        HandOut.Invalidate();
+        await journal.WriteAsync(new JournalEntry(JournalLevel.Info, $"Pool {updated.VerboseName} template changed.", $"Template: {templateId}.", EntityType.Pool, Id, user));
+        await PublishAsync("UPDATED");
+    }
+
     public async Task<int> DecreaseTotalSizeAsync(int size, string user)
     {
         RequireAutomated();

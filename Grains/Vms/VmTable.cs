@@ -91,4 +91,21 @@ public sealed class VmTable(NpgsqlDataSource db)
         cmd.Parameters.AddWithValue("shared", (sharedPools ?? []).ToArray());
         return await cmd.ReadGuidsAsync();
     }
+
+    /// <summary>
+    /// The pool's VMs a template change may recreate now: not RESERVED, and no open session reports a user in them
+    /// (the client's evidence: a successful connection not yet ended, of a session not yet closed).
+    /// </summary>
+    public async Task<IReadOnlyList<Guid>> NotInUseAsync(Guid poolId)
+    {
+        await using var cmd = db.CreateCommand("""
+            select v.id from vdi_vms v
+            where v.pool_id = @pool and v.status <> 'RESERVED'
+              and not exists (select 1 from vdi_tk_vm_connections c join vdi_tk_sessions s on s.id = c.session_id
+                              where c.vm_id = v.id and c.successful and c.disconnected_from_vm is null and s.disconnected is null)
+            order by v.verbose_name
+            """);
+        cmd.Parameters.AddWithValue("pool", poolId);
+        return await cmd.ReadGuidsAsync();
+    }
 }

@@ -118,4 +118,68 @@ public sealed class PoolAdministrationTests(TwoSiloClusterFixture fixture)
         Assert.True(await Eventually.TrueAsync(async () => await TestDb.ScalarAsync<string>("select verbose_name from vdi_vms where id = @v", ("v", vm)) == name,
             TimeSpan.FromSeconds(10)), "the admin list did not follow the rename");
     }
+
+    [Fact]
+    public async Task A_new_template_recreates_the_vms_nobody_is_in_and_leaves_the_one_in_use()
+    {
+        await using var kit = await PoolKit.StartAsync(fixture.Client);
+        var pool = fixture.Client.GetGrain<IPoolGrain>(Guid.NewGuid());
+        var view = await pool.CreateAsync(PoolType.Automated, kit.Automated(initial: 3, total: 4, reserve: 1) with { StartVms = false }, "admin");
+        await kit.WaitForTaskAsync(await PoolKit.LastTaskAsync(view.Id, "POOL_CREATE"));
+        var before = await TestDb.ScalarsAsync<Guid>("select id from vdi_vms where pool_id = @p order by verbose_name", ("p", view.Id));
+        Assert.Equal(3, before.Count);
+
+        // the client's evidence that someone is in the first VM: an open session reporting a connection to it
+        var (session, user) = (Guid.NewGuid(), await kit.NewUserAsync());
+        await TestDb.ExecuteAsync($"""
+            insert into vdi_tk_sessions (id, user_id, username, veil_connect_version, tk_ip, tk_os, mac_address, hostname, gateway, connected, data_received)
+            values ('{session}', '{user}', 'in-vm', '1.14.9', '127.0.0.1', 'Linux', '', '', 'tests', now(), now());
+            insert into vdi_tk_vm_connections (id, session_id, vm_id, successful, connection_type, is_connection_secure, connected_to_vm)
+            values ('{Guid.NewGuid()}', '{session}', '{before[0]}', true, 'SPICE', false, now());
+            """);
+
+        var windows = await kit.Sim.DomainIdAsync("tpl-win10");
+        Assert.Equal("template_id", (await Assert.ThrowsAsync<BrokerException>(() => pool.ChangeTemplateAsync(Guid.Empty, "admin"))).Field);
+        TaskView task;
+        try
+        {
+            task = await kit.WaitForTaskAsync((await pool.ChangeTemplateAsync(windows, "admin")).Id);
+        }
+        finally
+        {
+            await TestDb.ExecuteAsync($"update vdi_tk_sessions set disconnected = now() where id = '{session}'"); // no open session is left to other tests
+        }
+
+        Assert.Equal(BrokerTaskStatus.Finished, task.Status);
+        Assert.Equal("Template changed; 2 VMs recreated from it; 1 in use or reserved stay on the old one until the task runs again.", task.Message);
+        Assert.Equal(windows, (await pool.GetAsync())!.TemplateId);
+
+        var after = await TestDb.ScalarsAsync<Guid>("select id from vdi_vms where pool_id = @p", ("p", view.Id));
+        Assert.Equal(3, after.Count);
+        Assert.Contains(before[0], after); // the VM in use is untouched
+        Assert.DoesNotContain(before[1], after);
+        foreach (var id in after.Where(id => id != before[0]))
+        {
+            Assert.Equal(windows, (await kit.Sim.GetDomainAsync(id)).GetProperty("parent").GetProperty("id").GetGuid());
+        }
+
+        // once the user has left, running it again recreates that one too; a VM is not a template
+        var again = await kit.WaitForTaskAsync((await pool.ChangeTemplateAsync(windows, "admin")).Id);
+        Assert.Equal("Template changed; 1 VMs recreated from it.", again.Message);
+        var office = await kit.Sim.DomainIdAsync("office-1");
+        Assert.Equal(BrokerTaskStatus.Failed, (await kit.WaitForTaskAsync((await pool.ChangeTemplateAsync(office, "admin")).Id)).Status);
+    }
+
+    [Fact]
+    public async Task A_pool_of_full_clones_makes_full_copies_of_its_template()
+    {
+        await using var kit = await PoolKit.StartAsync(fixture.Client);
+        var pool = fixture.Client.GetGrain<IPoolGrain>(Guid.NewGuid());
+        var view = await pool.CreateAsync(PoolType.Automated, kit.Automated(initial: 2, total: 2) with { StartVms = false, CreateThinClones = false }, "admin");
+        Assert.Equal(BrokerTaskStatus.Finished, (await kit.WaitForTaskAsync(await PoolKit.LastTaskAsync(view.Id, "POOL_CREATE"))).Status);
+        var domains = await kit.DomainsNamedAsync(view.VmNameTemplate!);
+        Assert.Equal(2, domains.Count);
+        Assert.All(domains, d => Assert.False(d.GetProperty("thin").GetBoolean()));
+        Assert.Equal(2, (await pool.GetAsync())!.VmCount);
+    }
 }

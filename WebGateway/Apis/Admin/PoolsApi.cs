@@ -14,6 +14,8 @@ public static class PoolsApi
 {
     public sealed record CopyRequest(string? VerboseName);
 
+    public sealed record TemplateRequest(Guid? TemplateId);
+
     public sealed record VmsRequest(IReadOnlyList<Guid>? Vms, bool? DeleteComputersFromAd = null);
 
     public sealed record EntitlementsRequest(IReadOnlyList<Guid>? Users, IReadOnlyList<Guid>? Groups);
@@ -39,6 +41,9 @@ public static class PoolsApi
         g.MapPost("/{id:guid}/expand", async (Guid id, IClusterClient cluster, ClaimsPrincipal user) =>
             TypedResults.Accepted("/api/admin/tasks", await Pool(cluster, id).ExpandAsync(user.UserName())));
         g.MapPost("/{id:guid}/clear", (Guid id, IClusterClient cluster, ClaimsPrincipal user) => Pool(cluster, id).ClearAsync(user.UserName()));
+        // the original's POOL_TEMPLATE_CHANGE: the new golden image for new clones and for the VMs nobody is in
+        g.MapPost("/{id:guid}/template", async (Guid id, TemplateRequest body, IClusterClient cluster, ClaimsPrincipal user) =>
+            TypedResults.Accepted("/api/admin/tasks", await Pool(cluster, id).ChangeTemplateAsync(body.TemplateId ?? Guid.Empty, user.UserName())));
         g.MapPost("/{id:guid}/prepare", async (Guid id, IClusterClient cluster, ClaimsPrincipal user) =>
             TypedResults.Accepted("/api/admin/tasks", await Pool(cluster, id).PrepareAsync(user.UserName())));
         g.MapGet("/{id:guid}/vms", (Guid id, AdminQueries queries, string? q, [AsParameters] Paging paging) => queries.PoolVmsAsync(id, q, paging));

@@ -120,7 +120,7 @@ window.VDI_TEXTS = {
     enum_RECREATE: 'Пересоздать', enum_FREE: 'Освободить',
     enum_SUPERUSER: 'Суперпользователь', enum_ADMINISTRATOR: 'Администратор', enum_SECURITY_ADMINISTRATOR: 'Администратор безопасности', enum_OPERATOR: 'Оператор',
     enum_INITIAL: 'В очереди', enum_IN_PROGRESS: 'Выполняется', enum_CANCELLED: 'Отменена', enum_FINISHED: 'Завершена',
-    enum_POOL_CREATE: 'Создание пула', enum_POOL_EXPAND: 'Расширение пула', enum_POOL_DECREASE: 'Уменьшение пула', enum_POOL_DELETE: 'Удаление пула',
+    enum_POOL_CREATE: 'Создание пула', enum_POOL_EXPAND: 'Расширение пула', enum_POOL_DECREASE: 'Уменьшение пула', enum_POOL_DELETE: 'Удаление пула', enum_POOL_TEMPLATE_CHANGE: 'Смена шаблона пула', enum_POOL_PREPARE: 'Подготовка пула',
     enum_VM_PREPARE: 'Подготовка ВМ', enum_VM_REMOVE: 'Удаление ВМ', enum_VMS_REMOVE: 'Удаление ВМ', enum_AD_SYNCHRONIZE_GROUP: 'Синхронизация группы',
     enum_LDAP_SYNCHRONIZE_USERS: 'Синхронизация пользователей',
     enum_CONTROLLER: 'Контроллер', enum_POOL: 'Пул', enum_VM: 'ВМ', enum_USER: 'Пользователь', enum_GROUP: 'Группа', enum_SECURITY: 'Безопасность',
