@@ -190,6 +190,16 @@ public sealed class AdminPanelBrowserTests(LiveSystemFixture system)
         await edit.Locator("[data-test=pool-save]").ClickAsync();
         await Assertions.Expect(edit).ToBeHiddenAsync();
         await Assertions.Expect(page.Locator("[data-test=pool-action]")).ToHaveTextAsync("SHUTDOWN / 120 s");
+
+        // a new golden image for the pool: chosen from the controller's templates, rolled out by a task
+        await page.Locator("[data-test=pool-change-template]").ClickAsync();
+        var templateForm = page.Locator("[data-test=template-form]");
+        await Assertions.Expect(templateForm.Locator("select[name=template_id] option")).Not.ToHaveCountAsync(1);
+        await templateForm.Locator("select[name=template_id]").SelectOptionAsync(new SelectOptionValue { Label = "tpl-win10" });
+        await templateForm.Locator("[data-test=template-submit]").ClickAsync();
+        await Assertions.Expect(templateForm).ToBeHiddenAsync();
+        await Assertions.Expect(page.Locator("[data-test=pool-task]", new PageLocatorOptions { HasText = "POOL_TEMPLATE_CHANGE" }))
+            .ToContainTextAsync("FINISHED", new() { Timeout = 60_000 });
         // the controller's own event log, from its page: the pool's tasks are in it
         var poolId = Guid.Parse(page.Url.Split('/')[^1]);
         await page.Locator("[data-test=nav-controllers]").ClickAsync();

@@ -28,7 +28,7 @@ function panel() {
     controllerForm: { verbose_name: '', address: '', token: '', description: '', tls_mode: 'system', tls_ca: '', tls_pin: '' },
     resourcesOf: null, resourceKind: 'templates', resourceRows: [], eventsOf: null, controllerEvents: { count: 0, results: [] }, eventLevel: '',
     pools: { count: 0, results: [] },
-    consoleUrl: '', poolForm: null, poolChoices: { resource_pools: [], data_pools: [], templates: [], vms: [] },
+    consoleUrl: '', templateChange: null, poolForm: null, poolChoices: { resource_pools: [], data_pools: [], templates: [], vms: [] },
     pool: null, poolCounts: null, poolVms: { count: 0, results: [] }, poolUsers: { count: 0, results: [] }, poolGroups: { count: 0, results: [] },
     poolTasks: { count: 0, results: [] }, assignTo: {}, entitleName: '', poolEdit: null,
     vms: { count: 0, results: [] },
@@ -425,6 +425,15 @@ function panel() {
       if (this.hostsPool(this.pool.pool_type)) { for (const k of ['reserve_size', 'total_size', 'increase_step', 'vm_name_template']) { delete f[k]; } }
       for (const k of Object.keys(f)) { if (f[k] === null) { delete f[k]; } }
       return this.act(async () => { await this.api('PATCH', `/api/admin/pools/${this.pool.id}`, f); this.poolEdit = null; }, 'saved');
+    },
+    async openTemplateChange() {
+      this.errors = {};
+      const choices = await this.api('GET', `/api/admin/controllers/${this.pool.controller_id}/templates`).catch(() => []);
+      this.templateChange = { template_id: '', choices };
+    },
+    changeTemplate() {
+      const id = this.templateChange.template_id || null;
+      return this.act(async () => { await this.api('POST', `/api/admin/pools/${this.pool.id}/template`, { template_id: id }); this.templateChange = null; }, 'done');
     },
     poolAction(action) { return this.act(() => this.api('POST', `/api/admin/pools/${this.pool.id}/${action}`), 'done'); },
     removePool() {
