@@ -70,4 +70,16 @@ public interface IVmGrain : IGrainWithGuidKey
     /// <summary>Makes a template (a golden image) of a full copy of the VM named <paramref name="name"/>; the template's id. The VM must be off and no thin clone.</summary>
     [Alias("ConvertToTemplateAsync"), ResponseTimeout("00:20:00")]
     Task<Guid> ConvertToTemplateAsync(string name, string by);
+
+    /// <summary>A backup of the VM on its controller (the original's backupVm), waited for; journalled. Not of a thin clone (Invalid).</summary>
+    [Alias("BackupAsync"), ResponseTimeout("00:30:00")]
+    Task BackupAsync(string by);
+
+    /// <summary>The VM's backup files on its controller.</summary>
+    [Alias("ListBackupsAsync")]
+    Task<IReadOnlyList<VmBackup>> ListBackupsAsync();
+
+    /// <summary>Restores a backup as a new VM of the same pool (its total size raised by one when full, as the original does); the new VM's id.</summary>
+    [Alias("RestoreBackupAsync"), ResponseTimeout("00:30:00")]
+    Task<Guid> RestoreBackupAsync(Guid file, string by);
 }

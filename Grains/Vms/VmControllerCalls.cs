@@ -118,6 +118,41 @@ public sealed class VmControllerCalls(Guid vmId, Guid controllerId, string vmNam
         return converted.Succeeded ? templateId : throw new BrokerException(ErrorKind.VmUnreachable, $"the controller could not make the copy a template: {converted.Error ?? converted.Status}");
     }, "the controller could not convert the VM to a template");
 
+    /// <summary>A backup of the VM, waited for; refused (Invalid) for a thin clone, as the controller would.</summary>
+    public Task<bool> BackupAsync(TimeSpan wait) => CallAsync(async client =>
+    {
+        if ((await DomainAsync(client)).Raw.TryGetProperty("thin", out var thin) && thin.ValueKind == System.Text.Json.JsonValueKind.True)
+        {
+            throw BrokerException.Invalid("vm", $"VM {vmName} is a thin clone: the controller backs up only full VMs");
+        }
+
+        var done = await client.WaitForTaskAsync(await client.BackupAsync(vmId), wait);
+        return done.Succeeded ? true : throw new BrokerException(ErrorKind.VmUnreachable, $"Creating backup finished with error: {done.Error ?? done.Status}");
+    }, "the controller could not back up the VM");
+
+    public Task<IReadOnlyList<VmBackup>> ListBackupsAsync() => CallAsync(client => client.ListBackupsAsync(vmId), "the controller could not list the VM's backups");
+
+    /// <summary>Restores a backup as a new VM on the VM's node; the new VM's id and name once the controller is done.</summary>
+    public Task<(Guid Id, string Name, PowerState Power)> RestoreAsync(Guid file, TimeSpan wait) => CallAsync(async client =>
+    {
+        var domain = await DomainAsync(client);
+        if (!(await client.ListBackupsAsync(vmId)).Any(b => b.Id == file))
+        {
+            throw BrokerException.NotFound($"VM {vmName} has no backup {file}");
+        }
+
+        var node = domain.NodeId ?? throw new BrokerException(ErrorKind.VmUnreachable, "the controller did not say the VM's node");
+        var (task, restored) = await client.RestoreAsync(vmId, file, node);
+        var done = await client.WaitForTaskAsync(task, wait);
+        if (!done.Succeeded)
+        {
+            throw new BrokerException(ErrorKind.VmUnreachable, $"the controller could not restore the backup: {done.Error ?? done.Status}");
+        }
+
+        var made = await client.GetDomainAsync(restored);
+        return (restored, made.VerboseName, made.PowerState);
+    }, "the controller could not restore the backup");
+
     private async Task<T> CallAsync<T>(Func<EcpClient, Task<T>> call, string? failure = null)
     {
         EcpClient client;

@@ -289,6 +289,35 @@ public sealed partial class VmGrain(
         return template;
     }
 
+    public async Task BackupAsync(string by)
+    {
+        RequireExists();
+        await Controller().BackupAsync(TimeSpan.FromMinutes(25));
+        await journal.WriteAsync(new JournalEntry(JournalLevel.Info, $"Backup for VM {S.VerboseName} is created.", "", EntityType.Vm, Id, by));
+    }
+
+    public Task<IReadOnlyList<VmBackup>> ListBackupsAsync()
+    {
+        RequireExists();
+        return Controller().ListBackupsAsync();
+    }
+
+    public async Task<Guid> RestoreBackupAsync(Guid file, string by)
+    {
+        RequireExists();
+        var poolId = S.PoolId ?? throw BrokerException.WrongStatus($"VM {S.VerboseName} is in no pool");
+        var (restored, name, power) = await Controller().RestoreAsync(file, TimeSpan.FromMinutes(25));
+        var pool = GrainFactory.GetGrain<IPoolGrain>(poolId);
+        if (await pool.GetAsync() is { PoolType: PoolType.Automated or PoolType.Guest } view && view.VmCount >= view.TotalSize)
+        {
+            await pool.UpdateAsync(new PoolSettings { TotalSize = view.VmCount + 1 }, by); // the restored VM takes a place of its own
+        }
+
+        await GrainFactory.GetGrain<IVmInternalGrain>(restored).AttachAsync(new VmAttachment(S.ControllerId, poolId, name, power, CreatedByBroker: true));
+        await journal.WriteAsync(new JournalEntry(JournalLevel.Info, $"VM {S.VerboseName} restored from a backup as {name}.", $"File: {file}.", EntityType.Vm, Id, by));
+        return restored;
+    }
+
     public Task<IReadOnlyList<ConnectionOverride>> GetConnectionOverridesAsync()
     {
         RequireExists();

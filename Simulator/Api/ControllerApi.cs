@@ -17,6 +17,7 @@ public static class ControllerApi
         api.MapGuest();
         api.MapTasks();
         api.MapTags();
+        api.MapBackups();
         api.MapEvents();
         return app;
     }

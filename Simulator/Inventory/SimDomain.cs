@@ -29,4 +29,6 @@ public sealed class SimDomain
     public List<string> UsbDevices { get; } = [];
     /// <summary>The guest utilities' ISO is in the VM's CD-ROM (attach-veil-utils-iso).</summary>
     public bool GuestUtilsIso { get; set; }
+    /// <summary>The VM's backup files (backup/), newest last.</summary>
+    public List<(Guid Id, string File, DateTimeOffset Created)> Backups { get; } = [];
 }

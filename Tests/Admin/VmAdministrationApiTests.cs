@@ -65,11 +65,27 @@ public sealed class VmAdministrationApiTests(LiveSystemFixture system)
         Assert.Equal(("golden-1", true, false), (template.GetProperty("verbose_name").GetString(), template.GetProperty("template").GetBoolean(), template.GetProperty("thin").GetBoolean()));
         Assert.False((await scenario.Sim.GetDomainAsync(office)).GetProperty("template").GetBoolean());
 
+        // backups: not of a thin clone; a full VM's is listed and restored as a new VM of the same pool
+        Assert.Equal(HttpStatusCode.BadRequest, (await admin.PostAsync($"/api/admin/vms/{clone}/backups", null)).StatusCode);
+        var backedUp = await admin.PostAsync($"/api/admin/vms/{office}/backups", null);
+        Assert.Equal(HttpStatusCode.Created, backedUp.StatusCode);
+        var files = await admin.GetFromJsonAsync<JsonElement>($"/api/admin/vms/{office}/backups");
+        var file = Assert.Single(files.EnumerateArray());
+        Assert.StartsWith("office-2_", file.GetProperty("file_name").GetString());
+        var restored = await admin.PostAsync($"/api/admin/vms/{office}/backups/{file.GetProperty("id").GetGuid()}/restore", null);
+        Assert.Equal(HttpStatusCode.OK, restored.StatusCode);
+        var restoredVm = (await restored.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("vm_id").GetGuid();
+        Assert.Equal("office-2-restored", (await scenario.Sim.GetDomainAsync(restoredVm)).GetProperty("verbose_name").GetString());
+        Assert.Equal(await TestDb.ScalarAsync<Guid>("select pool_id from vdi_vms where id = @v", ("v", office)),
+            await TestDb.ScalarAsync<Guid>("select pool_id from vdi_vms where id = @v", ("v", restoredVm)));
+        Assert.Equal(HttpStatusCode.NotFound, (await admin.PostAsync($"/api/admin/vms/{office}/backups/{Guid.NewGuid()}/restore", null)).StatusCode);
+
         // administrators only
         var (_, _, operatorToken) = await GatewayClients.UserWithRolesAsync(system.Grains, Gateway, Role.Operator);
         using var op = GatewayClients.Http(Gateway, operatorToken);
         Assert.Equal(HttpStatusCode.Forbidden, (await op.GetAsync($"/api/admin/vms/{clone}/console")).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await op.PostAsync($"/api/admin/vms/{clone}/attach-guest-utils", null)).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await op.PostAsJsonAsync($"/api/admin/vms/{office}/convert-to-template", new { verbose_name = "golden-2" })).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await op.PostAsync($"/api/admin/vms/{office}/backups", null)).StatusCode);
     }
 }

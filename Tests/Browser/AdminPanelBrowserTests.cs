@@ -230,6 +230,15 @@ public sealed class AdminPanelBrowserTests(LiveSystemFixture system)
         await Assertions.Expect(page.Locator("[data-test=vm-row]")).ToHaveCountAsync(1);
         await Assertions.Expect(page.Locator("[data-test=vm-row]")).ToContainTextAsync("rds-1");
 
+        // the host's backups through its controller: one made and listed, ready to be restored
+        await page.Locator("[data-test=vm-row]").Locator("[data-test=vm-backups]").ClickAsync();
+        var backups = page.Locator("[data-test=backups]");
+        await Assertions.Expect(backups.Locator("[data-test=backup-row]")).ToHaveCountAsync(0);
+        await backups.Locator("[data-test=backup-create]").ClickAsync();
+        await Assertions.Expect(backups.Locator("[data-test=backup-row]")).ToHaveCountAsync(1);
+        await Assertions.Expect(backups.Locator("[data-test=backup-row]")).ToContainTextAsync("rds-1_");
+        await ShotAsync(page, "vm-backups");
+
         await page.GotoAsync(Panel() + "#/dashboard");
         await Assertions.Expect(page.Locator("[data-test=dashboard]")).ToBeVisibleAsync();
         await ShotAsync(page, "dashboard");

@@ -116,6 +116,31 @@ public sealed class EcpClient(HttpClient http, EcpClientOptions options, TimePro
     public Task<Guid> ConvertToTemplateAsync(Guid id, CancellationToken ct = default) =>
         StartTaskAsync($"domains/{id}/convert-to-template/", new Dictionary<string, object?>(), ct);
 
+    /// <summary>A backup of the VM (the controller refuses one of a thin clone).</summary>
+    public Task<Guid> BackupAsync(Guid id, CancellationToken ct = default) =>
+        StartTaskAsync($"domains/{id}/backup/", new Dictionary<string, object?>(), ct);
+
+    public async Task<IReadOnlyList<Interfaces.Vms.VmBackup>> ListBackupsAsync(Guid id, CancellationToken ct = default)
+    {
+        var body = await SendAsync(HttpMethod.Get, $"domains/{id}/show-backup/?limit=1000", null, ct);
+        return body.ValueKind == JsonValueKind.Object && body.TryGetProperty("results", out var results) && results.ValueKind == JsonValueKind.Array
+            ? [.. results.EnumerateArray()
+                .Where(f => f.TryGetProperty("id", out var i) && Guid.TryParse(i.GetString(), out _))
+                .Select(f => new Interfaces.Vms.VmBackup(Guid.Parse(f.GetProperty("id").GetString()!), EcpDomain.String(f, "filename") ?? "",
+                    f.TryGetProperty("created", out var c) && c.ValueKind == JsonValueKind.String && DateTimeOffset.TryParse(c.GetString(), out var at) ? at : null))]
+            : [];
+    }
+
+    /// <summary>Restores a backup as a new VM next to the original (automated-restore): the task and the new VM's id.</summary>
+    public async Task<(Guid Task, Guid Vm)> RestoreAsync(Guid id, Guid file, Guid node, CancellationToken ct = default)
+    {
+        var answer = await SendAsync(HttpMethod.Post, $"domains/{id}/automated-restore/", new Dictionary<string, object?> { ["file_id"] = file, ["node_id"] = node }, ct);
+        return answer.TryGetProperty("_task", out var task) && task.TryGetProperty("id", out var t) && Guid.TryParse(t.GetString(), out var taskId)
+               && answer.TryGetProperty("entity", out var e) && Guid.TryParse(e.GetString(), out var vm)
+            ? (taskId, vm)
+            : throw new EcpException(EcpErrorKind.BadResponse, "automated-restore did not start a task for a new VM");
+    }
+
     /// <summary>A node's management address (where SPICE_DIRECT connects).</summary>
     public async Task<string?> GetNodeAddressAsync(Guid node, CancellationToken ct = default) =>
         EcpDomain.String(await SendAsync(HttpMethod.Get, $"nodes/{node}/", null, ct), "management_ip");

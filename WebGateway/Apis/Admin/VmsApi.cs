@@ -87,6 +87,15 @@ public static class VmsApi
             var template = await cluster.GetGrain<IVmGrain>(id).ConvertToTemplateAsync(body.VerboseName ?? "", user.UserName());
             return Results.Ok(new { template_id = template });
         });
+        // the original's backupVm / restoreBackupVm, one VM at a time, through its controller
+        g.MapGet("/{id:guid}/backups", async (Guid id, IClusterClient cluster) => await cluster.GetGrain<IVmGrain>(id).ListBackupsAsync());
+        g.MapPost("/{id:guid}/backups", async (Guid id, IClusterClient cluster, ClaimsPrincipal user) =>
+        {
+            await cluster.GetGrain<IVmGrain>(id).BackupAsync(user.UserName());
+            return TypedResults.Created($"/api/admin/vms/{id}/backups", await cluster.GetGrain<IVmGrain>(id).ListBackupsAsync());
+        });
+        g.MapPost("/{id:guid}/backups/{file:guid}/restore", async (Guid id, Guid file, IClusterClient cluster, ClaimsPrincipal user) =>
+            Results.Ok(new { vm_id = await cluster.GetGrain<IVmGrain>(id).RestoreBackupAsync(file, user.UserName()) }));
         return admin;
     }
 

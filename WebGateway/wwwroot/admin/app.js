@@ -28,7 +28,7 @@ function panel() {
     controllerForm: { verbose_name: '', address: '', token: '', description: '', tls_mode: 'system', tls_ca: '', tls_pin: '' },
     resourcesOf: null, resourceKind: 'templates', resourceRows: [], eventsOf: null, controllerEvents: { count: 0, results: [] }, eventLevel: '',
     pools: { count: 0, results: [] },
-    consoleUrl: '', templateChange: null, poolForm: null, poolChoices: { resource_pools: [], data_pools: [], templates: [], vms: [] },
+    consoleUrl: '', templateChange: null, backupsOf: null, poolForm: null, poolChoices: { resource_pools: [], data_pools: [], templates: [], vms: [] },
     pool: null, poolCounts: null, poolVms: { count: 0, results: [] }, poolUsers: { count: 0, results: [] }, poolGroups: { count: 0, results: [] },
     poolTasks: { count: 0, results: [] }, assignTo: {}, entitleName: '', poolEdit: null,
     vms: { count: 0, results: [] },
@@ -451,6 +451,14 @@ function panel() {
       const name = prompt(this.t('templateName'), `${vm.verbose_name}-tpl`);
       return name && this.act(() => this.api('POST', `/api/admin/vms/${vm.id}/convert-to-template`, { verbose_name: name }), 'done');
     },
+    async vmBackups(vm) {
+      try { this.backupsOf = { vm, files: await this.api('GET', `/api/admin/vms/${vm.id}/backups`) }; } catch (e) { this.fail(e); }
+    },
+    vmBackup() {
+      const vm = this.backupsOf.vm;
+      return this.act(async () => { this.backupsOf = { vm, files: await this.api('POST', `/api/admin/vms/${vm.id}/backups`) }; }, 'done');
+    },
+    vmRestore(file) { return this.act(() => this.api('POST', `/api/admin/vms/${this.backupsOf.vm.id}/backups/${file.id}/restore`), 'done'); },
     vmPower(vm, action) { return this.act(() => this.api('POST', `/api/admin/vms/${vm.id}/power/${action}`), 'done'); },
     vmReserve(vm) { return this.act(() => this.api('POST', `/api/admin/vms/${vm.id}/reserve`, { reserved: vm.status !== 'RESERVED' }), 'done'); },
     vmAssign(vm) {
