@@ -49,6 +49,14 @@ public interface IControllerGrain : IGrainWithGuidKey
     [Alias("ListResourcesAsync")]
     Task<IReadOnlyList<ControllerResource>> ListResourcesAsync(ResourceKind kind);
 
+    /// <summary>One resource as the controller has it now (never cached): its scalar fields, and nested ones by name.</summary>
+    [Alias("GetResourceAsync")]
+    Task<ControllerResource?> GetResourceAsync(ResourceKind kind, Guid id);
+
+    /// <summary>Forgets the cached resource lists: the next read asks the controller.</summary>
+    [Alias("ClearResourceCacheAsync")]
+    Task ClearResourceCacheAsync();
+
     [Alias("GetListenerStateAsync")]
     Task<ListenerState> GetListenerStateAsync();
 }

@@ -8,4 +8,5 @@ public sealed record BrokerSettingsChanges(
     [property: Id(2)] int? ThinClientLimit = null,
     [property: Id(3)] PasswordSecurityLevel? PasswordSecurityLevel = null,
     [property: Id(4)] int? PasswordExpirationDays = null,
-    [property: Id(5)] int? PasswordHistory = null);
+    [property: Id(5)] int? PasswordHistory = null,
+    [property: Id(6)] int? ResourceCacheSeconds = null);

@@ -253,7 +253,11 @@ public sealed partial class ControllerGrain(
     public async Task<IReadOnlyList<ControllerResource>> ListResourcesAsync(ResourceKind kind)
     {
         RequireExists();
-        if (_resources.TryGet(kind, Monitor.ResourceCacheTtl, out var cached))
+        // the administrator's run-time setting (the original's Caching page), else the silo's configuration
+        var ttl = (await GrainFactory.GetGrain<Interfaces.Settings.ISettingsGrain>(0).GetAsync()).ResourceCacheSeconds is { } seconds
+            ? TimeSpan.FromSeconds(seconds)
+            : Monitor.ResourceCacheTtl;
+        if (_resources.TryGet(kind, ttl, out var cached))
         {
             return cached;
         }
@@ -261,6 +265,18 @@ public sealed partial class ControllerGrain(
         var items = await CallAsync(c => c.ListResourcesAsync(kind));
         _resources.Put(kind, items);
         return items;
+    }
+
+    public async Task<ControllerResource?> GetResourceAsync(ResourceKind kind, Guid id)
+    {
+        RequireExists();
+        return await CallAsync(c => c.GetResourceAsync(kind, id));
+    }
+
+    public Task ClearResourceCacheAsync()
+    {
+        _resources.Clear();
+        return Task.CompletedTask;
     }
 
     public Task<ListenerState> GetListenerStateAsync() => Task.FromResult(Watch.State(silo.SiloAddress.ToString()));

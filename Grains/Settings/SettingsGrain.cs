@@ -30,6 +30,7 @@ public sealed class SettingsGrain(
             PasswordSecurityLevel = changes.PasswordSecurityLevel ?? s.PasswordSecurityLevel,
             PasswordExpirationDays = changes.PasswordExpirationDays ?? s.PasswordExpirationDays,
             PasswordHistory = changes.PasswordHistory ?? s.PasswordHistory,
+            ResourceCacheSeconds = changes.ResourceCacheSeconds ?? s.ResourceCacheSeconds,
         };
         if (next.AfkTimeoutSeconds is < 60 or > 86_400)
         {
@@ -56,13 +57,19 @@ public sealed class SettingsGrain(
             throw BrokerException.Invalid("password_history", $"password_history: 0 to {Users.UserGrain.HistoryKept} earlier passwords");
         }
 
+        if (next.ResourceCacheSeconds is < 0 or > BrokerSettings.MaxResourceCacheSeconds)
+        {
+            throw BrokerException.Invalid("resource_cache_ttl", $"resource_cache_ttl: 0 (no cache) to {BrokerSettings.MaxResourceCacheSeconds} seconds");
+        }
+
         var audit = new ChangeLog()
             .Note("disconnect_inactive_connections", s.DisconnectInactiveConnections, next.DisconnectInactiveConnections)
             .Note("afk_timeout", s.AfkTimeoutSeconds, next.AfkTimeoutSeconds)
             .Note("thin_client_limit", s.ThinClientLimit, next.ThinClientLimit)
             .Note("password_security_level", s.PasswordSecurityLevel.ToString().ToUpperInvariant(), next.PasswordSecurityLevel.ToString().ToUpperInvariant())
             .Note("password_expiration_period", s.PasswordExpirationDays, next.PasswordExpirationDays)
-            .Note("password_history", s.PasswordHistory, next.PasswordHistory);
+            .Note("password_history", s.PasswordHistory, next.PasswordHistory)
+            .Note("resource_cache_ttl", s.ResourceCacheSeconds, next.ResourceCacheSeconds);
         if (audit.IsEmpty)
         {
             return s;

@@ -78,6 +78,7 @@ public static class GatewayEndpoints
         admin.MapControllersApi();
         admin.MapPoolsApi();
         admin.MapVmsApi();
+        admin.MapResourcesApi();
         admin.MapTasksApi();
         admin.MapUsersApi();
         admin.MapDirectoriesApi();

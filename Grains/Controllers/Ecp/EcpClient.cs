@@ -75,6 +75,53 @@ public sealed class EcpClient(HttpClient http, EcpClientOptions options, TimePro
         return [.. (await ListAllAsync(path, query, ct)).Select(ResourceJson.ToResource)];
     }
 
+    /// <summary>One resource in full (null when the controller has none with that id): scalar fields as text, nested objects by their name.</summary>
+    public async Task<Interfaces.Controllers.ControllerResource?> GetResourceAsync(Interfaces.Controllers.ResourceKind kind, Guid id, CancellationToken ct = default)
+    {
+        var path = kind switch
+        {
+            Interfaces.Controllers.ResourceKind.Clusters => "clusters",
+            Interfaces.Controllers.ResourceKind.Nodes => "nodes",
+            Interfaces.Controllers.ResourceKind.ResourcePools => "resource-pools",
+            Interfaces.Controllers.ResourceKind.DataPools => "data-pools",
+            _ => "domains",
+        };
+        JsonElement item;
+        try
+        {
+            item = await SendAsync(HttpMethod.Get, $"{path}/{id}/", null, ct);
+        }
+        catch (EcpException e) when (e.Kind == EcpErrorKind.NotFound)
+        {
+            return null;
+        }
+
+        var template = item.TryGetProperty("template", out var t) && t.ValueKind == JsonValueKind.True;
+        if (kind is Interfaces.Controllers.ResourceKind.Templates && !template || kind is Interfaces.Controllers.ResourceKind.Vms && template)
+        {
+            return null; // a VM asked for as a template, or the other way round
+        }
+
+        var summary = ResourceJson.ToResource(item);
+        var fields = new Dictionary<string, string>();
+        foreach (var p in item.EnumerateObject().Where(p => p.Name is not ("graphics_password" or "spice_password")))
+        {
+            var text = p.Value.ValueKind switch
+            {
+                JsonValueKind.String => p.Value.GetString(),
+                JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False => p.Value.ToString(),
+                JsonValueKind.Object when p.Value.TryGetProperty("verbose_name", out var n) => n.GetString(),
+                _ => null,
+            };
+            if (text is not null)
+            {
+                fields[p.Name] = text.Length > 512 ? text[..512] : text;
+            }
+        }
+
+        return summary with { Details = fields };
+    }
+
     /// <summary>Domains by id, in as many requests as the ids need (the id list in a URL is limited).</summary>
     public async Task<IReadOnlyList<EcpDomain>> GetDomainsAsync(IEnumerable<Guid> ids, string? fields = null, CancellationToken ct = default)
     {

@@ -11,7 +11,7 @@ namespace Vdi.WebGateway.Apis.Admin;
 public static class SettingsApi
 {
     public sealed record SettingsRequest(bool? DisconnectInactiveConnections, int? AfkTimeout, int? ThinClientLimit, string? PasswordSecurityLevel,
-        int? PasswordExpirationPeriod, int? PasswordHistory);
+        int? PasswordExpirationPeriod, int? PasswordHistory, int? ResourceCacheTtl = null);
 
     public static RouteGroupBuilder MapSettingsApi(this RouteGroupBuilder admin)
     {
@@ -29,7 +29,7 @@ public static class SettingsApi
 
             var updated = await cluster.GetGrain<ISettingsGrain>(0).UpdateAsync(
                 new BrokerSettingsChanges(body.DisconnectInactiveConnections, body.AfkTimeout, body.ThinClientLimit, level,
-                    body.PasswordExpirationPeriod, body.PasswordHistory), user.UserName());
+                    body.PasswordExpirationPeriod, body.PasswordHistory, body.ResourceCacheTtl), user.UserName());
             cache.Invalidate();
             return View(updated);
         });
@@ -52,5 +52,6 @@ public static class SettingsApi
         password_security_level = s.PasswordSecurityLevel.ToWire(),
         password_expiration_period = s.PasswordExpirationDays,
         password_history = s.PasswordHistory,
+        resource_cache_ttl = s.ResourceCacheSeconds,
     };
 }
