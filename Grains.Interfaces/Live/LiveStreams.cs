@@ -17,9 +17,14 @@ public static class LiveStreams
     public const string Users = "/users/";
     public const string Events = "/events/";
 
+    /// <summary>The controllers' own resources, relayed from their event streams (a controller's id in each message).</summary>
+    public const string Clusters = "/clusters/";
+    public const string Nodes = "/nodes/";
+    public const string DataPools = "/data-pools/";
+
     /// <summary>The old name of <see cref="Tasks"/> that admin panels may still subscribe to.</summary>
     public const string TasksAlias = "/tasks/";
 
     /// <summary>Every stream the broker publishes on.</summary>
-    public static readonly IReadOnlyList<string> All = [Controllers, Pools, Domains, Tasks, ThinClients, Users, Events];
+    public static readonly IReadOnlyList<string> All = [Controllers, Pools, Domains, Tasks, ThinClients, Users, Events, Clusters, Nodes, DataPools];
 }

@@ -273,6 +273,24 @@ public sealed partial class ControllerGrain(
         return await CallAsync(c => c.GetResourceAsync(kind, id));
     }
 
+    public async Task OnResourceEventAsync(string resource, string @event, ControllerResource item)
+    {
+        if (!Exists)
+        {
+            return;
+        }
+
+        _resources.Clear(); // the lists of that kind (and those that show it, like nodes' load) are read again
+        await live.PublishAsync(resource, @event, item.Id, new
+        {
+            id = item.Id,
+            controller = Id,
+            verbose_name = item.VerboseName,
+            status = item.Status,
+            details = item.Details,
+        });
+    }
+
     public Task ClearResourceCacheAsync()
     {
         _resources.Clear();

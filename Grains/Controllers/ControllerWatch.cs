@@ -36,8 +36,21 @@ public sealed class ControllerWatch(Grain grain, IGrainFactory grains, Controlle
         var self = grain.AsReference<IControllerInternalGrain>();
         var events = new DomainEvents(grains, controllerId, logger);
         _listener = new ControllerEventListener(address.EventStream(token), events.DispatchAsync,
-            self.OnStreamLostAsync, monitor.ReconnectInterval, time, logger, trust);
+            self.OnStreamLostAsync, monitor.ReconnectInterval, time, logger, trust, (resource, message) => RelayAsync(self, resource, message));
         _listener.Start();
+    }
+
+    /// <summary>A cluster, node or data-pool message, parsed once into the admin's resource row, to the controller grain.</summary>
+    private static Task RelayAsync(IControllerInternalGrain self, string resource, System.Text.Json.JsonElement message)
+    {
+        var @event = message.TryGetProperty("event", out var e) && e.GetString() is { Length: > 0 and <= 16 } name ? name : "UPDATED";
+        if (!message.TryGetProperty("object", out var item) || item.ValueKind != System.Text.Json.JsonValueKind.Object)
+        {
+            return Task.CompletedTask;
+        }
+
+        var row = ResourceJson.ToResource(item);
+        return row.Id == Guid.Empty ? Task.CompletedTask : self.OnResourceEventAsync(resource, @event, row);
     }
 
     public async Task StopListenerAsync()

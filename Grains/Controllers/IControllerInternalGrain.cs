@@ -19,6 +19,10 @@ internal interface IControllerInternalGrain : IGrainWithGuidKey
     [Alias("OnStreamLostAsync"), OneWay]
     Task OnStreamLostAsync(string reason);
 
+    /// <summary>A cluster, node or data pool changed on the controller (its event stream): the cached list is dropped and the change relayed live.</summary>
+    [Alias("OnResourceEventAsync"), OneWay]
+    Task OnResourceEventAsync(string resource, string @event, Interfaces.Controllers.ControllerResource item);
+
     /// <summary>Keep-on's periodic check, run every minute by the grain itself; the number of VMs it started.</summary>
     /// <summary>Applies what the interleaving health timer found (the probe ran without holding the grain).</summary>
     [Alias("ApplyHealthAsync")]

@@ -11,8 +11,8 @@ public static class ResourceApi
         api.MapGet("/clusters/", (HttpRequest r, SimInventory inv) => Paging.Page(r, inv.Clusters.Select(Cluster)));
         api.MapGet("/clusters/{id:guid}/", (Guid id, SimInventory inv) => One(inv.Clusters.Where(c => c.Id == id).Select(Cluster)));
         api.MapGet("/nodes/", (HttpRequest r, SimInventory inv, Guid? cluster) =>
-            Paging.Page(r, inv.Nodes.Where(n => cluster is null || n.ClusterId == cluster).Select(Node)));
-        api.MapGet("/nodes/{id:guid}/", (Guid id, SimInventory inv) => One(inv.Nodes.Where(n => n.Id == id).Select(Node)));
+            Paging.Page(r, inv.Nodes.Where(n => cluster is null || n.ClusterId == cluster).Select(inv.RepresentNode)));
+        api.MapGet("/nodes/{id:guid}/", (Guid id, SimInventory inv) => One(inv.Nodes.Where(n => n.Id == id).Select(inv.RepresentNode)));
         api.MapGet("/resource-pools/", (HttpRequest r, SimInventory inv, Guid? cluster) =>
             Paging.Page(r, inv.ResourcePools.Where(p => cluster is null || p.ClusterId == cluster).Select(ResourcePool)));
         api.MapGet("/resource-pools/{id:guid}/", (Guid id, SimInventory inv) => One(inv.ResourcePools.Where(p => p.Id == id).Select(ResourcePool)));
@@ -26,10 +26,6 @@ public static class ResourceApi
 
     private static Dictionary<string, object?> Cluster(SimCluster c) =>
         Paging.Fields(("id", c.Id), ("verbose_name", c.VerboseName), ("status", "ACTIVE"));
-
-    private static Dictionary<string, object?> Node(SimNode n) =>
-        Paging.Fields(("id", n.Id), ("verbose_name", n.VerboseName), ("status", "ACTIVE"), ("cluster", n.ClusterId),
-            ("management_ip", n.ManagementIp));
 
     private static Dictionary<string, object?> ResourcePool(SimResourcePool p) =>
         Paging.Fields(("id", p.Id), ("verbose_name", p.VerboseName), ("cluster", p.ClusterId), ("status", "ACTIVE"));

@@ -72,6 +72,7 @@ public sealed class SimInventory
     public bool Update(Guid id, Action<SimDomain> change)
     {
         Dictionary<string, object?> after;
+        Dictionary<string, object?>? node = null;
         lock (_gate)
         {
             if (!_domains.TryGetValue(id, out var domain))
@@ -79,12 +80,23 @@ public sealed class SimInventory
                 return false;
             }
 
+            var power = domain.PowerState;
             change(domain);
             after = Represent(domain);
+            if (domain.PowerState != power && Nodes.FirstOrDefault(n => n.Id == domain.NodeId) is { } host)
+            {
+                node = RepresentNodeLocked(host); // its load changed, as the controller reports on /nodes/
+            }
+
             _changes++;
         }
 
         _hub.Publish("/domains/", "UPDATED", id, after);
+        if (node is not null)
+        {
+            _hub.Publish("/nodes/", "UPDATED", (Guid)node["id"]!, node);
+        }
+
         return true;
     }
 
@@ -236,6 +248,19 @@ public sealed class SimInventory
             _domains[domain.Id] = domain;
         }
     }
+
+    /// <summary>A node as the API shows it, with its load: how many VMs on it are powered on.</summary>
+    public Dictionary<string, object?> RepresentNode(SimNode n)
+    {
+        lock (_gate)
+        {
+            return RepresentNodeLocked(n);
+        }
+    }
+
+    private Dictionary<string, object?> RepresentNodeLocked(SimNode n) =>
+        Vdi.Simulator.Api.Paging.Fields(("id", n.Id), ("verbose_name", n.VerboseName), ("status", "ACTIVE"), ("cluster", n.ClusterId),
+            ("management_ip", n.ManagementIp), ("domains_on_count", _domains.Values.Count(d => d.NodeId == n.Id && !d.Template && d.PowerState == PowerState.On)));
 
     private SimDomain NewDomain(Guid id, string name, bool template, string osType, Guid resourcePool, Guid node,
         Guid dataPool, Guid? parent, bool thin)

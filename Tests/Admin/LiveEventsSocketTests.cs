@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using System.Net.WebSockets;
 using System.Text.Json;
 using Vdi.Grains.Interfaces.Users;
@@ -43,6 +44,31 @@ public sealed class LiveEventsSocketTests(LiveSystemFixture system)
         await two.SendAsync("delete /events/");
         await two.WaitForAsync(m => m.GetProperty("msg_type").GetString() == "control" && m.GetProperty("msg").GetString() == "delete"
                                     && !m.GetProperty("error").GetBoolean());
+    }
+
+    [Fact]
+    public async Task A_nodes_load_change_on_a_controller_reaches_the_panel_through_the_controllers_event_stream()
+    {
+        await using var scenario = await ThinClients.ThinClientScenario.StartAsync(system.Grains, vms: 1, users: 0);
+        var controller = (await system.Grains.GetGrain<Vdi.Grains.Interfaces.Pools.IPoolGrain>(scenario.PoolId).GetAsync())!.ControllerId;
+        var token = await GatewayClients.LoginAsync(system.GatewayUrls[0], system.AdminUsername, system.AdminPassword);
+        await using var panel = await PanelAsync(system.GatewayUrls[0], token);
+        foreach (var resource in new[] { "/nodes/", "/clusters/", "/data-pools/" })
+        {
+            await panel.SendAsync($"add {resource}");
+            var ack = await panel.WaitForAsync(m => m.GetProperty("msg_type").GetString() == "control" && m.GetProperty("resource").GetString() == resource);
+            Assert.False(ack.GetProperty("error").GetBoolean());
+        }
+
+        // a VM powered on in the controller's own UI: its node's load changes, and the panel hears it
+        var office = await scenario.Sim.DomainIdAsync("office-2");
+        var node = (await scenario.Sim.GetDomainAsync(office)).GetProperty("node").GetProperty("id").GetGuid();
+        var before = (await scenario.Sim.Http.GetFromJsonAsync<JsonElement>($"/api/nodes/{node}/")).GetProperty("domains_on_count").GetInt32();
+        await scenario.Sim.SetPowerAsync(office, "on");
+        var seen = await panel.WaitForAsync(m => m.GetProperty("msg_type").GetString() == "data" && m.GetProperty("resource").GetString() == "/nodes/"
+                                                 && m.GetProperty("object").GetProperty("controller").GetGuid() == controller
+                                                 && m.GetProperty("object").GetProperty("details").GetProperty("domains_on_count").GetString() == (before + 1).ToString());
+        Assert.Equal(("UPDATED", node), (seen.GetProperty("event").GetString(), seen.GetProperty("object").GetProperty("id").GetGuid()));
     }
 
     [Fact]

@@ -7,7 +7,7 @@ namespace Vdi.Grains.Controllers.Ecp;
 public static class ResourceJson
 {
     private static readonly string[] DetailFields =
-        ["management_ip", "cluster", "os_type", "user_power_state", "type", "free_space", "template", "node", "resource_pool"];
+        ["management_ip", "cluster", "os_type", "user_power_state", "type", "free_space", "used_space", "domains_on_count", "template", "node", "resource_pool"];
 
     public static ControllerResource ToResource(JsonElement item)
     {

@@ -20,8 +20,12 @@ public sealed partial class ControllerEventListener(
     TimeSpan reconnectInterval,
     TimeProvider time,
     ILogger logger,
-    ControllerTrust? trust = null) : IAsyncDisposable
+    ControllerTrust? trust = null,
+    Func<string, JsonElement, Task>? onResourceMessage = null) : IAsyncDisposable
 {
+    /// <summary>The controller's resources relayed besides its domains (the original's monitor also added these).</summary>
+    public static readonly IReadOnlyList<string> ResourceStreams = [LiveStreams.Clusters, LiveStreams.Nodes, LiveStreams.DataPools];
+
     private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(10);
     private readonly CancellationTokenSource _stop = new();
     private Task? _loop;
@@ -106,6 +110,14 @@ public sealed partial class ControllerEventListener(
         }
 
         await socket.SendAsync(Encoding.UTF8.GetBytes("add /domains/"), WebSocketMessageType.Text, true, ct);
+        if (onResourceMessage is not null)
+        {
+            foreach (var resource in ResourceStreams)
+            {
+                await socket.SendAsync(Encoding.UTF8.GetBytes($"add {resource}"), WebSocketMessageType.Text, true, ct);
+            }
+        }
+
         _connected = true;
         Interlocked.Increment(ref _connections);
         LogConnected(_connections);
@@ -151,18 +163,27 @@ public sealed partial class ControllerEventListener(
             return;
         }
 
-        if (root.ValueKind == JsonValueKind.Object
-            && root.TryGetProperty("msg_type", out var type) && type.GetString() == "data"
-            && root.TryGetProperty("resource", out var resource) && resource.GetString() == LiveStreams.Domains)
+        if (root.ValueKind != JsonValueKind.Object
+            || !root.TryGetProperty("msg_type", out var type) || type.GetString() != "data"
+            || !root.TryGetProperty("resource", out var r) || r.GetString() is not { } resource)
         {
-            try
+            return;
+        }
+
+        try
+        {
+            if (resource == LiveStreams.Domains)
             {
                 await onDomainMessage(root);
             }
-            catch (Exception e)
+            else if (onResourceMessage is not null && ResourceStreams.Contains(resource))
             {
-                LogCallbackFailed(e);
+                await onResourceMessage(resource, root);
             }
+        }
+        catch (Exception e)
+        {
+            LogCallbackFailed(e);
         }
     }
 

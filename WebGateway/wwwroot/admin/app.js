@@ -652,8 +652,11 @@ function panel() {
         disconnect_inactive_connections: s.disconnect_inactive_connections, afk_timeout: Number(s.afk_timeout),
         thin_client_limit: Number(s.thin_client_limit), password_security_level: s.password_security_level,
         password_expiration_period: Number(s.password_expiration_period), password_history: Number(s.password_history),
+        resource_cache_ttl: this.optionalNumber(s.resource_cache_ttl),
       }), 'saved');
     },
+    optionalNumber(v) { return v === '' || v === null || v === undefined ? null : Number(v); },
+    clearResourceCache() { return this.act(() => this.api('POST', '/api/admin/resources/cache/clear'), 'done'); },
 
     statsQuery() {
       const f = this.statsFilter;
