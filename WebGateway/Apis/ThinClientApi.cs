@@ -200,20 +200,7 @@ public static class ThinClientApi
             }
         }
 
-        var permissions = await cluster.GetGrain<IUserGrain>(userId).GetTkPermissionsAsync();
-        return Envelope.Data(new
-        {
-            host = data.Host,
-            port = data.Port,
-            token = data.Token,
-            password = data.Password,
-            vm_verbose_name = data.VmVerboseName,
-            vm_controller_address = data.ControllerAddress,
-            vm_id = take.VmId,
-            permissions,
-            farm_list = Array.Empty<object>(),
-            pool_type = view.PoolType.ToWire(),
-        });
+        return await AnswerAsync(cluster, userId, data, take.VmId!.Value, [], view.PoolType);
     }
 
     /// <summary>
@@ -256,8 +243,12 @@ public static class ThinClientApi
             return Envelope.Error($"Unable to get list of published applications. {e.Message.TrimEnd('.')}.");
         }
 
-        var data = served.Data;
-        return Envelope.Data(new
+        return await AnswerAsync(cluster, principal.UserId()!.Value, served.Data, served.Id, farms, PoolType.Rds);
+    }
+
+    /// <summary>Get-VM's answer (§5 step 7), the same shape for every pool type: farm_list is empty outside RDS pools.</summary>
+    private static async Task<IResult> AnswerAsync(IClusterClient cluster, Guid userId, VmConnectionData data, Guid vmId, IReadOnlyList<RdsFarm> farms, PoolType type) =>
+        Envelope.Data(new
         {
             host = data.Host,
             port = data.Port,
@@ -265,12 +256,11 @@ public static class ThinClientApi
             password = data.Password,
             vm_verbose_name = data.VmVerboseName,
             vm_controller_address = data.ControllerAddress,
-            vm_id = served.Id,
-            permissions = await cluster.GetGrain<IUserGrain>(principal.UserId()!.Value).GetTkPermissionsAsync(),
+            vm_id = vmId,
+            permissions = await cluster.GetGrain<IUserGrain>(userId).GetTkPermissionsAsync(),
             farm_list = farms,
-            pool_type = PoolType.Rds.ToWire(),
+            pool_type = type.ToWire(),
         });
-    }
 
     private static async Task<IResult> VmActionAsync(Guid id, string action, HttpRequest http, ClaimsPrincipal principal, IClusterClient cluster,
         ThinClientDirectory directory)
