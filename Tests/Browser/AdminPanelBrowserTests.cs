@@ -239,6 +239,19 @@ public sealed class AdminPanelBrowserTests(LiveSystemFixture system)
         await Assertions.Expect(backups.Locator("[data-test=backup-row]")).ToContainTextAsync("rds-1_");
         await ShotAsync(page, "vm-backups");
 
+        // the resources of every controller: counts per kind, found by name, one read in full from its controller
+        await page.Locator("[data-test=nav-resources]").ClickAsync();
+        await Assertions.Expect(page.Locator("[data-test=kind-vms]")).Not.ToHaveTextAsync(new System.Text.RegularExpressions.Regex(@"\(0\)$"));
+        await page.Locator("[data-test=resource-search] input").FillAsync("rds-2");
+        await page.Locator("[data-test=resource-search] button").ClickAsync();
+        var rdsRow = page.Locator("[data-test=resource-row]", new PageLocatorOptions { HasText = name }); // this test's controller
+        await Assertions.Expect(rdsRow).ToHaveCountAsync(1);
+        await rdsRow.Locator("[data-test=resource-details]").ClickAsync();
+        await Assertions.Expect(page.Locator("[data-test=resource-detail]")).ToContainTextAsync("Windows");
+        await page.Locator("[data-test=kind-nodes]").ClickAsync();
+        await Assertions.Expect(page.Locator("[data-test=resource-row]", new PageLocatorOptions { HasText = name }).First).ToContainTextAsync("node-");
+        await ShotAsync(page, "resources");
+
         await page.GotoAsync(Panel() + "#/dashboard");
         await Assertions.Expect(page.Locator("[data-test=dashboard]")).ToBeVisibleAsync();
         await ShotAsync(page, "dashboard");

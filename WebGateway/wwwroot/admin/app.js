@@ -3,7 +3,7 @@
 // token (sessionStorage) and the language (localStorage).
 'use strict';
 
-const LIVE_RESOURCES = ['/controllers/', '/pools/', '/domains/', '/vdi_tasks/', '/thin_clients/', '/users/', '/events/'];
+const LIVE_RESOURCES = ['/controllers/', '/pools/', '/domains/', '/vdi_tasks/', '/thin_clients/', '/users/', '/events/', '/nodes/', '/clusters/', '/data-pools/'];
 const POWER = { 0: 'UNDEFINED', 1: 'OFF', 2: 'SUSPENDED', 3: 'ON' };
 const LEVELS = ['info', 'warning', 'error', 'debug'];
 
@@ -31,7 +31,7 @@ function panel() {
     consoleUrl: '', templateChange: null, backupsOf: null, poolForm: null, poolChoices: { resource_pools: [], data_pools: [], templates: [], vms: [] },
     pool: null, poolCounts: null, poolVms: { count: 0, results: [] }, poolUsers: { count: 0, results: [] }, poolGroups: { count: 0, results: [] },
     poolTasks: { count: 0, results: [] }, assignTo: {}, entitleName: '', poolEdit: null,
-    vms: { count: 0, results: [] },
+    vms: { count: 0, results: [] }, resources: { count: 0, results: [], unavailable: [] }, resourceCounts: {}, resourcesKind: 'vms', resourceDetail: null,
     sessions: { count: 0, results: [] }, showEnded: false, messageTo: {}, messageAll: '', chat: [],
     users: { count: 0, results: [] }, userSearch: '', userEdit: null, userForm: { username: '', password: '', roles: [], is_superuser: false },
     directories: { count: 0, results: [] }, directoryChecks: {}, directory: null, directorySyncTask: '',
@@ -47,7 +47,7 @@ function panel() {
       poolVms: { offset: 0, limit: 100, ordering: '', q: '' }, poolUsers: { offset: 0, limit: 50, ordering: '' }, poolGroups: { offset: 0, limit: 50, ordering: '' },
       vms: { offset: 0, limit: 50, ordering: '', q: '' }, sessions: { offset: 0, limit: 50, ordering: '' }, users: { offset: 0, limit: 50, ordering: '', q: '' },
       groups: { offset: 0, limit: 50, ordering: '' }, groupMembers: { offset: 0, limit: 50, ordering: '' }, directories: { offset: 0, limit: 50, ordering: '' },
-      tasks: { offset: 0, limit: 50, ordering: '' }, journal: { offset: 0, limit: 50, ordering: '' },
+      tasks: { offset: 0, limit: 50, ordering: '' }, journal: { offset: 0, limit: 50, ordering: '' }, resources: { offset: 0, limit: 50, ordering: '', q: '' },
     },
     // the password dialog (instead of prompt()): typed twice, hidden
     passwordDialog: null,
@@ -237,6 +237,7 @@ function panel() {
         case '/domains/': this.later('vms', () => this.refreshPage(['pool', 'dashboard'])); break;
         case '/pools/': this.later('pools', () => this.refreshPage(['pools', 'pool', 'dashboard'])); break;
         case '/controllers/': this.later('controllers', () => this.refreshPage(['controllers', 'dashboard'])); break;
+        case '/nodes/': case '/clusters/': case '/data-pools/': this.later('resources', () => this.refreshPage(['resources'])); break;
       }
     },
     later(key, fn) {
@@ -283,6 +284,10 @@ function panel() {
         this.pools = await this.api('GET', `/api/admin/pools?${this.listQuery('pools')}`);
       } else if (p === 'vms' && this.isAdmin) {
         this.vms = await this.api('GET', `/api/admin/vms?${this.listQuery('vms')}`);
+      } else if (p === 'resources' && this.isAdmin) {
+        [this.resources, this.resourceCounts] = await Promise.all([
+          this.api('GET', `/api/admin/resources/${this.resourcesKind}?${this.listQuery('resources')}`),
+          this.api('GET', '/api/admin/resources/counts').then(c => c.counts)]);
       } else if (p === 'pool' && this.isAdmin) {
         const id = this.route.id;
         [this.pool, this.poolCounts, this.poolVms, this.poolUsers, this.poolGroups, this.poolTasks] = await Promise.all([
@@ -426,6 +431,13 @@ function panel() {
       for (const k of Object.keys(f)) { if (f[k] === null) { delete f[k]; } }
       return this.act(async () => { await this.api('PATCH', `/api/admin/pools/${this.pool.id}`, f); this.poolEdit = null; }, 'saved');
     },
+    // the resources of every controller: one kind at a time, a resource's details read from its controller
+    resourcesOfKind(kind) { this.resourcesKind = kind; this.lists.resources.offset = 0; this.lists.resources.q = ''; this.resourceDetail = null; return this.load().catch(e => this.fail(e)); },
+    async resourceDetails(r) {
+      try { this.resourceDetail = await this.api('GET', `/api/admin/resources/${this.resourcesKind}/${r.id}?controller_id=${r.controller_id}`); } catch (e) { this.fail(e); }
+    },
+    detailPairs() { return Object.entries((this.resourceDetail && this.resourceDetail.details) || {}); },
+    kindCount(kind) { return this.resourceCounts[kind.replace('-', '_')] || 0; },
     async openTemplateChange() {
       this.errors = {};
       const choices = await this.api('GET', `/api/admin/controllers/${this.pool.controller_id}/templates`).catch(() => []);
