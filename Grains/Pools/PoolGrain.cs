@@ -115,17 +115,12 @@ public sealed class PoolGrain(
             updated.TotalSize = state.State.TotalSize;
         }
 
-        updated.Updated = time.GetUtcNow();
-        await table.UpsertAsync(Id, updated);
-        state.State = updated;
-        await Writes.WriteAsync();
+        await ApplyAsync(updated, $"Pool {updated.VerboseName} updated.", "", user);
         if (updated.VerboseName != previousName)
         {
             await Tag.RenameAsync(updated.ControllerId, updated.TagId, updated.VerboseName);
         }
 
-        await journal.WriteAsync(new JournalEntry(JournalLevel.Info, $"Pool {updated.VerboseName} updated.", "", EntityType.Pool, Id, user));
-        await PublishAsync("UPDATED");
         if (decrease is { } size)
         {
             await StartTaskAsync(new BrokerTaskRequest { Type = BrokerTaskType.PoolDecrease, EntityId = Id, Creator = user, NewTotalSize = size });
@@ -156,12 +151,18 @@ public sealed class PoolGrain(
 
         var updated = state.State.Copy();
         updated.TemplateId = templateId;
+        await ApplyAsync(updated, $"Pool {updated.VerboseName} template changed.", $"Template: {templateId}.", user);
+        HandOut.Invalidate();
+    }
+
+    /// <summary>A changed copy of the pool made its state: the list's row (it reserves the name) first, then the state, the journal, the live event.</summary>
+    private async Task ApplyAsync(PoolState updated, string message, string description, string user)
+    {
         updated.Updated = time.GetUtcNow();
         await table.UpsertAsync(Id, updated);
         state.State = updated;
         await Writes.WriteAsync();
-        HandOut.Invalidate();
-        await journal.WriteAsync(new JournalEntry(JournalLevel.Info, $"Pool {updated.VerboseName} template changed.", $"Template: {templateId}.", EntityType.Pool, Id, user));
+        await journal.WriteAsync(new JournalEntry(JournalLevel.Info, message, description, EntityType.Pool, Id, user));
         await PublishAsync("UPDATED");
     }
 
@@ -182,12 +183,7 @@ public sealed class PoolGrain(
         var updated = state.State.Copy();
         updated.TotalSize = size;
         PoolRules.Validate(updated, vms);
-        updated.Updated = time.GetUtcNow();
-        await table.UpsertAsync(Id, updated);
-        state.State = updated;
-        await Writes.WriteAsync();
-        await journal.WriteAsync(new JournalEntry(JournalLevel.Info, $"Pool {updated.VerboseName} total size decreased to {size}.", "", EntityType.Pool, Id, user));
-        await PublishAsync("UPDATED");
+        await ApplyAsync(updated, $"Pool {updated.VerboseName} total size decreased to {size}.", "", user);
         return size;
     }
 

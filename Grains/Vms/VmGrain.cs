@@ -260,62 +260,22 @@ public sealed partial class VmGrain(
         return PublishedApps.Parse(output);
     }
 
-    public async Task<string> ConsoleUrlAsync(string by)
+    public Task<string> ConsoleUrlAsync(string by) => Administration().ConsoleUrlAsync(by);
+
+    public Task AttachGuestUtilsAsync(string by) => Administration().AttachGuestUtilsAsync(by);
+
+    public Task<Guid> ConvertToTemplateAsync(string name, string by) => Administration().ConvertToTemplateAsync(name, by);
+
+    public Task BackupAsync(string by) => Administration().BackupAsync(by);
+
+    public Task<IReadOnlyList<VmBackup>> ListBackupsAsync() => Administration().ListBackupsAsync();
+
+    public Task<Guid> RestoreBackupAsync(Guid file, string by) => Administration().RestoreBackupAsync(file, by);
+
+    private VmAdministration Administration()
     {
         RequireExists();
-        var url = await Controller().ConsoleUrlAsync(ecpOptions.CurrentValue.AttemptTimeout * 4);
-        await journal.WriteAsync(new JournalEntry(JournalLevel.Info, $"VM {S.VerboseName}: console opened by {by}.", "", EntityType.Vm, Id, by));
-        return url;
-    }
-
-    public async Task AttachGuestUtilsAsync(string by)
-    {
-        RequireExists();
-        await Controller().AttachGuestUtilsAsync(ecpOptions.CurrentValue.AttemptTimeout * 4);
-        await journal.WriteAsync(new JournalEntry(JournalLevel.Info, $"Creating a CD-ROM on the virtual machine {S.VerboseName}.", "The guest utilities' ISO.", EntityType.Vm, Id, by));
-    }
-
-    public async Task<Guid> ConvertToTemplateAsync(string name, string by)
-    {
-        RequireExists();
-        var trimmed = (name ?? "").Trim();
-        if (!Pools.PoolRules.IsVmName(trimmed))
-        {
-            throw BrokerException.Invalid("verbose_name", "verbose_name must start with a letter and be 3 to 64 letters, digits or '-'");
-        }
-
-        var template = await Controller().ConvertToTemplateAsync(trimmed, Guid.NewGuid(), TimeSpan.FromMinutes(15));
-        await journal.WriteAsync(new JournalEntry(JournalLevel.Info, $"Vm {S.VerboseName} has converted to template {trimmed}.", $"Template: {template}.", EntityType.Vm, Id, by));
-        return template;
-    }
-
-    public async Task BackupAsync(string by)
-    {
-        RequireExists();
-        await Controller().BackupAsync(TimeSpan.FromMinutes(25));
-        await journal.WriteAsync(new JournalEntry(JournalLevel.Info, $"Backup for VM {S.VerboseName} is created.", "", EntityType.Vm, Id, by));
-    }
-
-    public Task<IReadOnlyList<VmBackup>> ListBackupsAsync()
-    {
-        RequireExists();
-        return Controller().ListBackupsAsync();
-    }
-
-    public async Task<Guid> RestoreBackupAsync(Guid file, string by)
-    {
-        RequireExists();
-        var poolId = S.PoolId ?? throw BrokerException.WrongStatus($"VM {S.VerboseName} is in no pool");
-        var (restored, name, power) = await Controller().RestoreAsync(file, TimeSpan.FromMinutes(25));
-        var pool = GrainFactory.GetGrain<IPoolGrain>(poolId);
-        if (await pool.GetAsync() is { PoolType: PoolType.Automated or PoolType.Guest } view && view.VmCount >= view.TotalSize)
-        {
-            await pool.UpdateAsync(new PoolSettings { TotalSize = view.VmCount + 1 }, by); // the restored VM takes a place of its own
-        }
-
-        await GrainFactory.GetGrain<IVmInternalGrain>(restored).AttachAsync(new VmAttachment(S.ControllerId, poolId, name, power, CreatedByBroker: true));
-        await journal.WriteAsync(new JournalEntry(JournalLevel.Info, $"VM {S.VerboseName} restored from a backup as {name}.", $"File: {file}.", EntityType.Vm, Id, by));
-        return restored;
+        return new VmAdministration(Id, S, Controller(), journal, GrainFactory, ecpOptions.CurrentValue.AttemptTimeout * 4);
     }
 
     public Task<IReadOnlyList<ConnectionOverride>> GetConnectionOverridesAsync()
