@@ -355,6 +355,8 @@ function panel() {
           tls: { ca_certificates: f.tls_mode === 'ca' ? f.tls_ca : '', pinned_sha256: f.tls_mode === 'pin' ? f.tls_pin : '' },
         });
         this.controllerForm = { verbose_name: '', address: '', token: '', description: '', tls_mode: 'system', tls_ca: '', tls_pin: '' };
+        // newest first, so the controller just added is on the first page however many there are
+        Object.assign(this.lists.controllers, { ordering: '-created', offset: 0 });
       }, 'saved');
     },
     controllerAction(c, action) { return this.act(() => this.api('POST', `/api/admin/controllers/${c.id}/${action}`), 'done'); },
