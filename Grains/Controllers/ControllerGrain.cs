@@ -211,7 +211,7 @@ public sealed partial class ControllerGrain(
                 _cascade?.Dispose();
                 await FinishRemovalAsync(user);
             }
-        }, new GrainTimerCreationOptions { DueTime = TimeSpan.Zero, Period = TimeSpan.FromSeconds(1), KeepAlive = true });
+        }, new GrainTimerCreationOptions { DueTime = TimeSpan.Zero, Period = TimeSpan.FromSeconds(5), KeepAlive = true });
     }
 
     private async Task FinishRemovalAsync(string user)
@@ -280,7 +280,13 @@ public sealed partial class ControllerGrain(
             return;
         }
 
-        _resources.Clear(); // the lists of that kind (and those that show it, like nodes' load) are read again
+        // only that kind's list is read again: a node's load changes at every power change, the VM lists need not go
+        _resources.Clear(resource switch
+        {
+            LiveStreams.Clusters => ResourceKind.Clusters,
+            LiveStreams.DataPools => ResourceKind.DataPools,
+            _ => ResourceKind.Nodes,
+        });
         await live.PublishAsync(resource, @event, item.Id, new
         {
             id = item.Id,

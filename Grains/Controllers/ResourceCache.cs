@@ -22,4 +22,6 @@ public sealed class ResourceCache(TimeProvider time)
     public void Put(ResourceKind kind, IReadOnlyList<ControllerResource> items) => _lists[kind] = (time.GetUtcNow(), items);
 
     public void Clear() => _lists.Clear();
+
+    public void Clear(ResourceKind kind) => _lists.Remove(kind);
 }

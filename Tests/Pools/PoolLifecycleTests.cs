@@ -286,7 +286,7 @@ public sealed class PoolLifecycleTests(TwoSiloClusterFixture fixture)
         }
 
         Assert.True(await Eventually.TrueAsync(async () =>
-            await TestDb.ScalarAsync<long>("select count(*) from vdi_controllers where id = @c", ("c", kit.ControllerId)) == 0, TimeSpan.FromSeconds(10)),
+            await TestDb.ScalarAsync<long>("select count(*) from vdi_controllers where id = @c", ("c", kit.ControllerId)) == 0, TimeSpan.FromSeconds(20)),
             "the controller was not removed once its pools were");
         Assert.Null(await automated.GetAsync());
         Assert.Null(await manual.GetAsync());

@@ -1,3 +1,4 @@
+using Vdi.Grains.Directories;
 using Vdi.Grains.Controllers.Ecp;
 using Vdi.Grains.Interfaces.Errors;
 using Vdi.Grains.Interfaces.Pools;
@@ -238,7 +239,17 @@ public static class PoolWork
             }
         }
 
-        var removal = await ctx.Membership.RemoveComputersAsync([.. names.Values]);
+        ComputerRemoval? removal;
+        try
+        {
+            removal = await ctx.Membership.RemoveComputersAsync([.. names.Values]);
+        }
+        catch (BrokerException e) when (e.Kind is not ErrorKind.DependencyUnavailable)
+        {
+            // a directory whose service password cannot be decrypted, or that is gone meanwhile: said, never the deletion's end
+            return $" Active Directory: no computer objects removed; {e.Message}.";
+        }
+
         return removal switch
         {
             null => " No Active Directory to remove computer objects from.",
