@@ -52,34 +52,36 @@ public interface IVmGrain : IGrainWithGuidKey
     Task<string> UsbAsync(UsbRequest request);
 
     /// <summary>
+    /// (This and the administrator's calls below read the VM's record only and interleave: a guest command or a
+    /// backup of many minutes never holds up its users' requests, and an RDS host serves its users in parallel.)
     /// The RDS farms and published applications <paramref name="userName"/> may use, read from the RDS host through its
     /// guest agent (the original's <c>get_published_apps.ps1</c>). A failure of the agent or the script is a
     /// <see cref="Errors.BrokerException"/> whose message says why.
     /// </summary>
-    [Alias("GetPublishedAppsAsync"), ResponseTimeout("00:02:00")]
+    [Alias("GetPublishedAppsAsync"), Orleans.Concurrency.AlwaysInterleave, ResponseTimeout("00:02:00")]
     Task<IReadOnlyList<Pools.RdsFarm>> GetPublishedAppsAsync(string userName);
 
     /// <summary>The controller's web console of the VM for an administrator (remote access turned on if it was off).</summary>
-    [Alias("ConsoleUrlAsync"), ResponseTimeout("00:02:00")]
+    [Alias("ConsoleUrlAsync"), Orleans.Concurrency.AlwaysInterleave, ResponseTimeout("00:02:00")]
     Task<string> ConsoleUrlAsync(string by);
 
     /// <summary>Adds a CD-ROM with the guest utilities' ISO (the VM must be off); journalled.</summary>
-    [Alias("AttachGuestUtilsAsync"), ResponseTimeout("00:05:00")]
+    [Alias("AttachGuestUtilsAsync"), Orleans.Concurrency.AlwaysInterleave, ResponseTimeout("00:05:00")]
     Task AttachGuestUtilsAsync(string by);
 
     /// <summary>Makes a template (a golden image) of a full copy of the VM named <paramref name="name"/>; the template's id. The VM must be off and no thin clone.</summary>
-    [Alias("ConvertToTemplateAsync"), ResponseTimeout("00:20:00")]
+    [Alias("ConvertToTemplateAsync"), Orleans.Concurrency.AlwaysInterleave, ResponseTimeout("00:20:00")]
     Task<Guid> ConvertToTemplateAsync(string name, string by);
 
     /// <summary>A backup of the VM on its controller (the original's backupVm), waited for; journalled. Not of a thin clone (Invalid).</summary>
-    [Alias("BackupAsync"), ResponseTimeout("00:30:00")]
+    [Alias("BackupAsync"), Orleans.Concurrency.AlwaysInterleave, ResponseTimeout("00:30:00")]
     Task BackupAsync(string by);
 
     /// <summary>The VM's backup files on its controller.</summary>
-    [Alias("ListBackupsAsync")]
+    [Alias("ListBackupsAsync"), Orleans.Concurrency.AlwaysInterleave]
     Task<IReadOnlyList<VmBackup>> ListBackupsAsync();
 
     /// <summary>Restores a backup as a new VM of the same pool (its total size raised by one when full, as the original does); the new VM's id.</summary>
-    [Alias("RestoreBackupAsync"), ResponseTimeout("00:30:00")]
+    [Alias("RestoreBackupAsync"), Orleans.Concurrency.AlwaysInterleave, ResponseTimeout("00:30:00")]
     Task<Guid> RestoreBackupAsync(Guid file, string by);
 }

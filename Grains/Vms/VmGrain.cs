@@ -255,7 +255,7 @@ public sealed partial class VmGrain(
     public async Task<IReadOnlyList<RdsFarm>> GetPublishedAppsAsync(string userName)
     {
         RequireExists();
-        var output = await Controller().GuestExecAsync(PublishedApps.Path, PublishedApps.Arguments(userName), thinClients.Value.GuestAgentTimeout,
+        var output = await ReadOnlyController().GuestExecAsync(PublishedApps.Path, PublishedApps.Arguments(userName), thinClients.Value.GuestAgentTimeout,
             thinClients.Value.AddressPollInterval, time, PublishedApps.CommandTimeoutSeconds);
         return PublishedApps.Parse(output);
     }
@@ -275,7 +275,7 @@ public sealed partial class VmGrain(
     private VmAdministration Administration()
     {
         RequireExists();
-        return new VmAdministration(Id, S, Controller(), journal, GrainFactory, ecpOptions.CurrentValue.AttemptTimeout * 4);
+        return new VmAdministration(Id, S, ReadOnlyController(), journal, GrainFactory, ecpOptions.CurrentValue.AttemptTimeout * 4);
     }
 
     public Task<IReadOnlyList<ConnectionOverride>> GetConnectionOverridesAsync()
@@ -356,6 +356,9 @@ public sealed partial class VmGrain(
     }
 
     private VmControllerCalls Controller() => new(Id, S.ControllerId, S.VerboseName, controllers, OnGoneAsync);
+
+    /// <summary>For the interleaved calls: they never change the VM's state (a VM the controller lost is marked by its event stream and health check).</summary>
+    private VmControllerCalls ReadOnlyController() => new(Id, S.ControllerId, S.VerboseName, controllers, () => Task.CompletedTask);
 
     /// <summary>The controller answered 404: the VM becomes FAILED, as on a DELETED event (the original's rule).</summary>
     private async Task OnGoneAsync()
