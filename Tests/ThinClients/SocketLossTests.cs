@@ -22,6 +22,14 @@ public sealed class SocketLossTests(LiveSystemFixture system)
         TestDb.ScalarAsync<long>("select count(*) from orleansreminderstable where remindername = @r and grainid like @g",
             ("r", DisconnectAlarm.ReminderName), ("g", $"%{vm:N}%"));
 
+    /// <summary>For a failure's message: the user's sessions (how they ended) and the VM's journal.</summary>
+    private static async Task<string> WhatHappenedAsync(Guid vm, Guid user) =>
+        await TestDb.ScalarAsync<string>("""
+            select coalesce((select string_agg(id || ' ' || coalesce(close_reason::text, 'open') || ' at ' || coalesce(disconnected::text, '-')
+                                               || ' data ' || data_received::text, '; ') from vdi_tk_sessions where user_id = @u), '')
+                   || ' | ' || coalesce((select string_agg(created::text || ' ' || message, '; ' order by id) from vdi_journal where entity_id = @v), '')
+            """, ("u", user), ("v", vm)) ?? "";
+
     private static async Task<int> PowerAsync(ThinClientScenario scenario, Guid vm) =>
         (await scenario.Sim.GetDomainAsync(vm)).GetProperty("user_power_state").GetInt32();
 
@@ -87,7 +95,8 @@ public sealed class SocketLossTests(LiveSystemFixture system)
         await again.LoginWithTokenAsync(client.Token!);
         await again.ConnectAsync();
         await again.WaitForAsync(m => m.GetProperty("msg_type").GetString() == "control");
-        await again.SendNetworkStatsAsync(vm);
+        // as VeiL Connect in the desktop: statistics every 5 s (the one evidence of use that keeps coming)
+        await using var reporting = again.ReportNetworkStatsEvery5s(vm);
         Assert.True(await Eventually.TrueAsync(async () => await TestDb.ScalarAsync<long>(
             "select count(*) from vdi_tk_vm_connections where vm_id = @v and disconnected_from_vm is null", ("v", vm)) == 2, TimeSpan.FromSeconds(10)));
 
@@ -96,7 +105,7 @@ public sealed class SocketLossTests(LiveSystemFixture system)
 
         // the old session's end arms the action; at its deadline the user's other session still reports the VM
         Assert.True(await Eventually.TrueAsync(async () => await JournalAsync(vm, "Action upon user disconnect cancelled%") == 1,
-            TimeSpan.FromSeconds(45)), "the action was not cancelled by the session that reports the VM");
+            TimeSpan.FromSeconds(45)), $"the action was not cancelled by the session that reports the VM: {await WhatHappenedAsync(vm, user)}");
         Assert.Null(await system.Grains.GetGrain<IVmInternalGrain>(vm).GetPendingDisconnectAsync());
         Assert.Equal(0, await ReminderRowsAsync(vm));
         Assert.Equal(3, await PowerAsync(scenario, vm));

@@ -128,6 +128,43 @@ public sealed class VeilConnectClient : IAsyncDisposable
     public Task SendNetworkStatsAsync(Guid vmId) =>
         SendEventAsync(new { msg_type = "UPDATED", @event = "network_stats", vm_id = vmId, connection_type = "SPICE", total = 100, avg_rtt = 1.5 });
 
+    /// <summary>
+    /// Sends network_stats about the VM every 5 s until disposed, as VeiL Connect does while it shows the desktop (the
+    /// first at once). A send on a closed socket ends the reporting.
+    /// </summary>
+    public IAsyncDisposable ReportNetworkStatsEvery5s(Guid vmId)
+    {
+        var stop = new CancellationTokenSource();
+        var loop = Task.Run(async () =>
+        {
+            using var timer = new PeriodicTimer(TimeSpan.FromSeconds(5));
+            do
+            {
+                await SendNetworkStatsAsync(vmId);
+            }
+            while (await timer.WaitForNextTickAsync(stop.Token));
+        });
+        return new Reporting(stop, loop);
+    }
+
+    private sealed class Reporting(CancellationTokenSource stop, Task loop) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            await stop.CancelAsync();
+            try
+            {
+                await loop;
+            }
+            catch (Exception e) when (e is OperationCanceledException or WebSocketException or ObjectDisposedException or InvalidOperationException)
+            {
+                // the socket closed: reporting ended with it
+            }
+
+            stop.Dispose();
+        }
+    }
+
     public Task SendEventAsync(object message) => _socket!.SendAsync(JsonSerializer.Serialize(message));
 
     public Task SendRawAsync(string text) => _socket!.SendAsync(text);
