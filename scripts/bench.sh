@@ -4,6 +4,7 @@
 #   scripts/bench.sh logon-storm [clients=2000] [arrivals-per-second=200]
 #   scripts/bench.sh disconnect-storm [vms=5000] [spread-seconds=60] [timeout-seconds=30]
 #   scripts/bench.sh admin-lists [vms=10000] [journal-events=100000] [sessions=0]   (issue 17's target: 10000 10000000 1000000)
+#   scripts/bench.sh idle [seconds=60]   CPU of an idle broker with the demo pool (3 VMs), per process, after a 60 s settle
 #   scripts/bench.sh chaos [clients=500]   faults one after another under clients in their desktops (scripts/bench/chaos.sh)
 # BENCH_HASH_ITERATIONS sets the PBKDF2 iterations of the users the logon storm creates (default: the product's);
 # BENCH_WARMUP, how many extra clients log in and get a VM before the storm, not counted (default 200; 0: cold start).
@@ -18,7 +19,8 @@ case "$what" in
   logon-storm) clients="${2:-2000}"; rate="${3:-200}"; tool=LogonStorm ;;
   disconnect-storm) vms="${2:-5000}"; spread="${3:-60}"; timeout="${4:-30}"; tool=DisconnectStorm ;;
   admin-lists) vms="${2:-10000}"; events="${3:-100000}"; sessions="${4:-0}"; tool="" ;;
-  *) die "unknown benchmark '$what' (known: logon-storm, disconnect-storm, admin-lists)" ;;
+  idle) seconds="${2:-60}"; tool="" ;;
+  *) die "unknown benchmark '$what' (known: logon-storm, disconnect-storm, admin-lists, idle)" ;;
 esac
 
 export VDI_PG_DB=vdi_bench VDI_SIMULATOR_PORT=8110 VDI_SILO_HTTP_PORT=8092 VDI_SILO_PORT=11131 VDI_SILO_GATEWAY_PORT=30020 VDI_GATEWAY_PORT=8082
@@ -46,7 +48,7 @@ export Cluster__ClusterId=bench
   start_app bench-simulator Simulator "$VDI_SIMULATOR_PORT" --Simulator:Name=bench --Simulator:TaskMilliseconds=50 \
     --Simulator:ClonePerVmMilliseconds=1 --Simulator:GuestAgentMilliseconds=100 --Logging:LogLevel:Default=Warning )
 wait_healthy bench-simulator "http://127.0.0.1:$VDI_SIMULATOR_PORT/health/live" 60
-( export Admin__Password="$admin_pw" DefaultController__Address="http://127.0.0.1:$VDI_SIMULATOR_PORT" DefaultController__Token="$token" Demo__Enabled=false
+( export Admin__Password="$admin_pw" DefaultController__Address="http://127.0.0.1:$VDI_SIMULATOR_PORT" DefaultController__Token="$token" Demo__Enabled="$([ "$what" = idle ] && echo true || echo false)" Demo__Password="bench-demo-password"
   start_app bench-silo Silo "$VDI_SILO_HTTP_PORT" --Silo:SiloPort="$VDI_SILO_PORT" --Silo:GatewayPort="$VDI_SILO_GATEWAY_PORT" --Ecp:AllowPlainHttp=true \
     --Ecp:TaskPollInterval=00:00:00.100 --Logging:LogLevel:Default=Warning \
     ${BENCH_HASH_ITERATIONS:+--Security:PasswordHashIterations=$BENCH_HASH_ITERATIONS} )
@@ -71,6 +73,38 @@ pgbench_latency="$("$PG_BIN/pgbench" -h 127.0.0.1 -p "$VDI_PG_PORT" -U postgres 
 
 # peak memory (VmHWM) of one of the broker's processes
 peak() { awk '/VmHWM/ {printf "%.0f MB", $2/1024}' "/proc/$(cat "$(app_pidfile "$1")")/status" 2>/dev/null || echo "n/a"; }
+
+# CPU seconds (utime + stime) of one of the broker's processes
+cpu_of() { awk -v t="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15) / t }' "/proc/$(cat "$(app_pidfile "$1")")/stat"; }
+# CPU seconds of the Postgres server: live processes plus what the postmaster collected from exited backends
+cpu_of_postgres() {
+  { for p in $(pgrep -x postgres); do awk '{ print $14 + $15 }' "/proc/$p/stat" 2>/dev/null; done
+    awk '{ print $16 + $17 }' "/proc/$(head -n 1 "$VDI_DATA_DIR/pg/postmaster.pid")/stat" 2>/dev/null; } \
+    | awk -v t="$(getconf CLK_TCK)" '{ s += $1 } END { printf "%.2f", s / t }'
+}
+
+if [ "$what" = idle ]; then
+  # the demo pool's 3 VMs are made and started; then nobody does anything
+  log "idle: waiting for the demo pool, then 60 s to settle"
+  for _ in $(seq 1 120); do
+    [ "$(q "select count(*) from vdi_vms v join vdi_pools p on p.id = v.pool_id where p.verbose_name = 'demo' and v.status = 'ACTIVE'")" -ge 3 ] && break
+    sleep 1
+  done
+  sleep 60
+  commits() { q "select xact_commit + xact_rollback from pg_stat_database where datname = 'vdi_bench'"; }
+  before=("$(cpu_of bench-silo)" "$(cpu_of bench-gateway)" "$(cpu_of bench-simulator)" "$(cpu_of_postgres)" "$(commits)")
+  log "measuring $seconds s of idleness"
+  sleep "$seconds"
+  after=("$(cpu_of bench-silo)" "$(cpu_of bench-gateway)" "$(cpu_of bench-simulator)" "$(cpu_of_postgres)" "$(commits)")
+  pct() { awk -v a="$1" -v b="$2" -v s="$seconds" 'BEGIN { printf "%.2f %% of a core", 100 * (b - a) / s }'; }
+  echo "== an idle broker with the demo pool, $seconds s"
+  echo "   silo:      $(pct "${before[0]}" "${after[0]}")"
+  echo "   gateway:   $(pct "${before[1]}" "${after[1]}")"
+  echo "   simulator: $(pct "${before[2]}" "${after[2]}")"
+  echo "   postgres:  $(pct "${before[3]}" "${after[3]}"), $(( after[4] - before[4] )) transactions ($(awk -v a="${before[4]}" -v b="${after[4]}" -v s="$seconds" 'BEGIN { printf "%.1f", (b - a) / s }') per second)"
+  echo "   command: scripts/bench.sh idle $seconds   ($(nproc) cores, $(date -u +%Y-%m-%d))"
+  exit 0
+fi
 
 if [ "$what" = admin-lists ]; then
   pool="$(cat /proc/sys/kernel/random/uuid)"
@@ -215,6 +249,25 @@ cpu_seconds() {
     | awk -v t="$ticks" '{ s += $1 } END { printf "postgres %.1f\n", s / t }'
   if [ -n "${STORM_LDAP_URL:-}" ]; then awk -v t="$ticks" '{ printf "slapd %.1f\n", ($14 + $15) / t }' "/proc/$(cat "$VDI_DATA_DIR/slapd/slapd.pid")/stat"; fi
 }
+# the tool reads the machine's counters at each shape's start and end through this probe (see Probe in the tool)
+probe="$(mktemp)"
+psql -h 127.0.0.1 -p "$VDI_PG_PORT" -U postgres -d vdi_bench -qc "create extension if not exists pg_stat_statements" >/dev/null 2>&1 || true
+cat > "$probe" <<PROBE
+t=\$(getconf CLK_TCK)
+for n in silo:$(cat "$(app_pidfile bench-silo)") gateway:$(cat "$(app_pidfile bench-gateway)") simulator:$(cat "$(app_pidfile bench-simulator)"); do
+  awk -v n="\${n%%:*}" -v t="\$t" '{ printf "%s %.3f\\n", n, (\$14 + \$15) / t }' "/proc/\${n#*:}/stat"
+done
+# the silo's password-hashing threads (named password-hashing-N; Linux keeps 15 characters of a thread's name)
+for task in /proc/$(cat "$(app_pidfile bench-silo)")/task/*; do
+  grep -q '^password-hash' "\$task/comm" 2>/dev/null && awk '{ print \$14 + \$15 }' "\$task/stat"
+done | awk -v t="\$t" '{ s += \$1 } END { printf "hash %.3f\\n", s / t }'
+{ for p in \$(pgrep -x postgres); do awk '{ print \$14 + \$15 }' "/proc/\$p/stat" 2>/dev/null; done
+  awk '{ print \$16 + \$17 }' "/proc/\$(head -n 1 "$VDI_DATA_DIR/pg/postmaster.pid")/stat" 2>/dev/null; } | awk -v t="\$t" '{ s += \$1 } END { printf "postgres %.3f\\n", s / t }'
+PGPASSWORD="$PGPASSWORD" psql -h 127.0.0.1 -p "$VDI_PG_PORT" -U postgres -d vdi_bench -tAc "select 'commits ' || xact_commit from pg_stat_database where datname = 'vdi_bench'"
+PGPASSWORD="$PGPASSWORD" psql -h 127.0.0.1 -p "$VDI_PG_PORT" -U postgres -d vdi_bench -tAc "select 'statements ' || coalesce(sum(calls), 0) from pg_stat_statements where dbid = (select oid from pg_database where datname = 'vdi_bench')" 2>/dev/null
+true
+PROBE
+export STORM_PROBE="$probe"
 ( dotnet "$VDI_ROOT/scripts/bench/LogonStorm/bin/Release/net10.0/logon-storm.dll" "http://127.0.0.1:$VDI_GATEWAY_PORT" vdiadmin "$admin_pw" "$controller" "$clients" "$rate" "${BENCH_WARMUP:-200}" | tee "$out" ) &
 storm=$!
 until grep -q '^setup: .* in ' "$out" 2>/dev/null || ! kill -0 "$storm" 2>/dev/null; do sleep 0.2; done
@@ -228,4 +281,4 @@ echo "   peak memory: silo $(peak bench-silo), gateway $(peak bench-gateway)"
 echo "   CPU used while the clients ran ($storm_seconds s, both shapes, $(nproc) cores): $(paste "$out.before" "$out.after" | awk '{ printf "%s%s %.1f s", (NR > 1 ? ", " : ""), $1, $4 - $2 }')"
 echo "   pgbench -N: ${pgbench_tps:-n/a} tps; VM assignments per second / pgbench tps = $(awk -v a="$per_second" -v b="$pgbench_tps" 'BEGIN { if (b > 0) printf "%.1f%%", 100*a/b; else print "n/a" }')"
 echo "   command: ${BENCH_DIRECTORY:+BENCH_DIRECTORY=$BENCH_DIRECTORY }${BENCH_HASH_ITERATIONS:+BENCH_HASH_ITERATIONS=$BENCH_HASH_ITERATIONS }${BENCH_WARMUP:+BENCH_WARMUP=$BENCH_WARMUP }scripts/bench.sh logon-storm $clients $rate   ($(nproc) cores, $(date -u +%Y-%m-%d))"
-rm -f "$out" "$out.before" "$out.after"
+rm -f "$out" "$out.before" "$out.after" "$probe"

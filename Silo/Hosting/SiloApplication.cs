@@ -110,7 +110,7 @@ public static class SiloApplication
             });
             orleans.Services.Configure<ClusterMembershipOptions>(config.GetSection("Cluster:Membership"));
             orleans.AddVdiPersistence(PostgresTuning.ForPool(pg.ConnectionString, 50), silo.MinimumReminderPeriod);
-            orleans.AddDashboard();
+            orleans.AddDashboard(o => o.CounterUpdateIntervalMs = (int)silo.DashboardSampleInterval.TotalMilliseconds);
             // a request's trace goes on through the grain calls (activities exist only while something listens: OTLP export)
             orleans.AddActivityPropagation();
             if (Vdi.Shared.Security.ClusterCertificates.Load(config) is { } tls)

@@ -180,7 +180,7 @@ ensure_postgres() {
     local logfile="${VDI_PG_LOG:-$VDI_DATA_DIR/postgres.log}"
     touch "$logfile"; [ "$(id -u)" -eq 0 ] && chown postgres "$logfile"
     as_pg_owner "$PG_BIN/pg_ctl" -D "$data" -l "$logfile" -w -t 60 \
-      -o "-c listen_addresses=127.0.0.1 -p $VDI_PG_PORT -c unix_socket_directories='' -c max_connections=300" start >/dev/null \
+      -o "-c listen_addresses=127.0.0.1 -p $VDI_PG_PORT -c unix_socket_directories='' -c max_connections=300 -c shared_preload_libraries=pg_stat_statements" start >/dev/null \
       || die "postgres did not start; see $logfile"
     VDI_STARTED_POSTGRES=1
   fi

@@ -43,12 +43,18 @@ if (warmup > 0)
 
 Console.WriteLine($"setup: {vmCount} VMs, {users.Count} users in {setup.Elapsed.TotalSeconds:0.0} s");
 
+var before = await Probe.ReadAsync();
 var burst = await Storm.RunAsync(gateway, poolId, users, arrivalsPerSecond: null);
+var after = await Probe.ReadAsync();
 Report.Print("burst (all clients at once)", burst);
+Report.Cost(burst, before, after, floorOfBurst: true);
 
 await Setup.FreeAllAsync(admin, poolId);
+before = await Probe.ReadAsync();
 var steady = await Storm.RunAsync(gateway, poolId, users, arrivalsPerSecond: rate);
+after = await Probe.ReadAsync();
 Report.Print($"steady ({rate} new clients per second)", steady);
+Report.Cost(steady, before, after, floorOfBurst: false);
 Report.Machine(burst, steady);
 
 namespace Vdi.Bench.LogonStorm
@@ -294,8 +300,75 @@ namespace Vdi.Bench.LogonStorm
         }
     }
 
+    /// <summary>
+    /// The machine's counters, read by the command in STORM_PROBE (bench.sh writes it): lines of "name value" with the
+    /// CPU seconds of silo, gateway, simulator and Postgres, of the silo's password-hashing threads ("hash"), and
+    /// Postgres' commits and statements. Empty when no probe is set.
+    /// </summary>
+    public static class Probe
+    {
+        public static async Task<Dictionary<string, double>> ReadAsync()
+        {
+            var values = new Dictionary<string, double>();
+            if (Environment.GetEnvironmentVariable("STORM_PROBE") is not { Length: > 0 } probe)
+            {
+                return values;
+            }
+
+            using var process = Process.Start(new ProcessStartInfo("bash", [probe]) { RedirectStandardOutput = true })!;
+            var output = await process.StandardOutput.ReadToEndAsync();
+            await process.WaitForExitAsync();
+            foreach (var line in output.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+            {
+                var parts = line.Split(' ', 2);
+                if (parts.Length == 2 && double.TryParse(parts[1], System.Globalization.CultureInfo.InvariantCulture, out var value))
+                {
+                    values[parts[0]] = value;
+                }
+            }
+
+            return values;
+        }
+    }
+
     public static class Report
     {
+        /// <summary>
+        /// The broker's own cost per logon (CPU of every process but the load generator, less the hashing threads',
+        /// divided by the logons), Postgres' commits and statements per logon, and the hash floor: one verification's
+        /// CPU (the hashing threads' CPU / logons) times the logons / cores, the shortest time a burst can take.
+        /// </summary>
+        public static void Cost(Run run, Dictionary<string, double> before, Dictionary<string, double> after, bool floorOfBurst)
+        {
+            double D(string key) => after.GetValueOrDefault(key) - before.GetValueOrDefault(key);
+            var logons = run.Outcomes.Count(o => o.Ok);
+            if (logons == 0 || after.Count == 0)
+            {
+                return;
+            }
+
+            string[] processes = ["silo", "gateway", "postgres", "simulator"];
+            var hash = D("hash");
+            var total = processes.Sum(D);
+            var own = total - hash;
+            var perHash = hash / logons;
+            Console.WriteLine($"   CPU per logon: broker without hashing {own * 1000 / logons:0.00} ms (" +
+                              string.Join(", ", processes.Select(p => $"{p} {(D(p) - (p == "silo" ? hash : 0)) * 1000 / logons:0.00}")) +
+                              $"), hashing {perHash * 1000:0.00} ms");
+            if (after.ContainsKey("commits"))
+            {
+                Console.WriteLine($"   Postgres per logon: {D("commits") / logons:0.00} commits, " +
+                                  (after.GetValueOrDefault("statements") > 0 ? $"{D("statements") / logons:0.0} statements" : "statements n/a (pg_stat_statements not loaded)"));
+            }
+
+            if (floorOfBurst && perHash > 0)
+            {
+                var floor = perHash * logons / Environment.ProcessorCount;
+                Console.WriteLine($"   hash floor: {floor:0.00} s ({perHash * 1000:0.00} ms x {logons} / {Environment.ProcessorCount} cores); " +
+                                  $"burst served in {run.Elapsed.TotalSeconds / floor:0.00} x the floor");
+            }
+        }
+
         public static void Print(string title, Run run)
         {
             var ok = run.Outcomes.Where(o => o.Ok).ToList();
