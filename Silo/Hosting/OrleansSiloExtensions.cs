@@ -39,7 +39,11 @@ public static class OrleansSiloExtensions
                 o.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer);
             }));
         silo.UseSystemTextJsonGrainStorageSerializer();
-        silo.AddMemoryStreams(LiveStreams.Provider);
+        silo.AddMemoryStreams(LiveStreams.Provider, b =>
+        {
+            b.ConfigurePartitioning(LiveStreams.Queues);
+            b.ConfigurePullingAgent(o => o.Configure(a => a.GetQueueMsgsTimerPeriod = LiveStreams.PullPeriod));
+        });
         silo.UseAdoNetReminderService(o =>
         {
             o.Invariant = NpgsqlInvariant;

@@ -84,7 +84,7 @@ public class ClusterFixture : IAsyncLifetime
             ConfigureServices(silo.Services);
             silo.Services.AddVdiGrainServices(pg, settings);
         });
-        builder.ConfigureClient(client => client.AddMemoryStreams(LiveStreams.Provider));
+        builder.ConfigureClient(client => client.AddMemoryStreams(LiveStreams.Provider, b => b.ConfigurePartitioning(LiveStreams.Queues)));
         Cluster = builder.Build();
         await Cluster.DeployAsync();
     }

@@ -38,7 +38,7 @@ public static partial class GatewayServices
             client.AddActivityPropagation(); // the request's trace continues into the grains (when something listens)
             // a silo that died leaves the gateway's list within 10 s even if its connection did not drop visibly
             client.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromSeconds(10));
-            client.AddMemoryStreams(LiveStreams.Provider);
+            client.AddMemoryStreams(LiveStreams.Provider, b => b.ConfigurePartitioning(LiveStreams.Queues));
             if (Vdi.Shared.Security.ClusterCertificates.Load(builder.Configuration) is { } tls)
             {
                 // the cluster's mutual TLS: this gateway shows its certificate and talks only to silos of the cluster's CA
