@@ -238,35 +238,30 @@ if [ "${BENCH_DIRECTORY:-}" = openldap ]; then
 fi
 # CPU seconds each process has used so far (utime + stime from /proc), to split the storm's cost between them
 cpu_seconds() {
-  local name ticks; ticks="$(getconf CLK_TCK)"
-  for name in bench-silo bench-gateway bench-simulator; do
-    awk -v n="$name" -v t="$ticks" '{ printf "%s %.1f\n", n, ($14 + $15) / t }' "/proc/$(cat "$(app_pidfile "$name")")/stat"
-  done
-  # the live server processes, plus what the postmaster has collected from backends that already exited (cutime +
-  # cstime): a backend that closes mid-run takes its CPU with it otherwise
-  { for p in $(pgrep -x postgres); do awk '{ print $14 + $15 }' "/proc/$p/stat" 2>/dev/null; done
-    awk '{ print $16 + $17 }' "/proc/$(head -n 1 "$VDI_DATA_DIR/pg/postmaster.pid")/stat" 2>/dev/null; } \
-    | awk -v t="$ticks" '{ s += $1 } END { printf "postgres %.1f\n", s / t }'
-  if [ -n "${STORM_LDAP_URL:-}" ]; then awk -v t="$ticks" '{ printf "slapd %.1f\n", ($14 + $15) / t }' "/proc/$(cat "$VDI_DATA_DIR/slapd/slapd.pid")/stat"; fi
+  local name
+  for name in silo gateway simulator; do echo "bench-$name $(cpu_of "bench-$name")"; done
+  echo "postgres $(cpu_of_postgres)"
+  if [ -n "${STORM_LDAP_URL:-}" ]; then awk -v t="$(getconf CLK_TCK)" '{ printf "slapd %.2f\n", ($14 + $15) / t }' "/proc/$(cat "$VDI_DATA_DIR/slapd/slapd.pid")/stat"; fi
 }
-# the tool reads the machine's counters at each shape's start and end through this probe (see Probe in the tool)
+# the tool reads the machine's counters at each shape's start and end through this probe (see Probe in the tool):
+# the processes' CPU as cpu_seconds reads it, the silo's password-hashing threads, Postgres' commits and statements
 probe="$(mktemp)"
 psql -h 127.0.0.1 -p "$VDI_PG_PORT" -U postgres -d vdi_bench -qc "create extension if not exists pg_stat_statements" >/dev/null 2>&1 || true
-cat > "$probe" <<PROBE
-t=\$(getconf CLK_TCK)
-for n in silo:$(cat "$(app_pidfile bench-silo)") gateway:$(cat "$(app_pidfile bench-gateway)") simulator:$(cat "$(app_pidfile bench-simulator)"); do
-  awk -v n="\${n%%:*}" -v t="\$t" '{ printf "%s %.3f\\n", n, (\$14 + \$15) / t }' "/proc/\${n#*:}/stat"
-done
+{ printf 'VDI_DATA_DIR=%q VDI_RUN_DIR=%q VDI_PG_PORT=%q PGPASSWORD=%q silo=%q\n' "$VDI_DATA_DIR" "$VDI_RUN_DIR" "$VDI_PG_PORT" "$PGPASSWORD" "$(cat "$(app_pidfile bench-silo)")"
+  declare -f app_pidfile cpu_of cpu_of_postgres
+  cat <<'PROBE'
+for name in silo gateway simulator; do echo "$name $(cpu_of "bench-$name")"; done
+echo "postgres $(cpu_of_postgres)"
 # the silo's password-hashing threads (named password-hashing-N; Linux keeps 15 characters of a thread's name)
-for task in /proc/$(cat "$(app_pidfile bench-silo)")/task/*; do
-  grep -q '^password-hash' "\$task/comm" 2>/dev/null && awk '{ print \$14 + \$15 }' "\$task/stat"
-done | awk -v t="\$t" '{ s += \$1 } END { printf "hash %.3f\\n", s / t }'
-{ for p in \$(pgrep -x postgres); do awk '{ print \$14 + \$15 }' "/proc/\$p/stat" 2>/dev/null; done
-  awk '{ print \$16 + \$17 }' "/proc/\$(head -n 1 "$VDI_DATA_DIR/pg/postmaster.pid")/stat" 2>/dev/null; } | awk -v t="\$t" '{ s += \$1 } END { printf "postgres %.3f\\n", s / t }'
-PGPASSWORD="$PGPASSWORD" psql -h 127.0.0.1 -p "$VDI_PG_PORT" -U postgres -d vdi_bench -tAc "select 'commits ' || xact_commit from pg_stat_database where datname = 'vdi_bench'"
-PGPASSWORD="$PGPASSWORD" psql -h 127.0.0.1 -p "$VDI_PG_PORT" -U postgres -d vdi_bench -tAc "select 'statements ' || coalesce(sum(calls), 0) from pg_stat_statements where dbid = (select oid from pg_database where datname = 'vdi_bench')" 2>/dev/null
+for task in /proc/"$silo"/task/*; do
+  grep -q '^password-hash' "$task/comm" 2>/dev/null && awk '{ print $14 + $15 }' "$task/stat"
+done | awk -v t="$(getconf CLK_TCK)" '{ s += $1 } END { printf "hash %.3f\n", s / t }'
+export PGPASSWORD
+psql -h 127.0.0.1 -p "$VDI_PG_PORT" -U postgres -d vdi_bench -tAc "select 'commits ' || xact_commit from pg_stat_database where datname = 'vdi_bench'"
+psql -h 127.0.0.1 -p "$VDI_PG_PORT" -U postgres -d vdi_bench -tAc "select 'statements ' || coalesce(sum(calls), 0) from pg_stat_statements where dbid = (select oid from pg_database where datname = 'vdi_bench')" 2>/dev/null
 true
 PROBE
+} > "$probe"
 export STORM_PROBE="$probe"
 ( dotnet "$VDI_ROOT/scripts/bench/LogonStorm/bin/Release/net10.0/logon-storm.dll" "http://127.0.0.1:$VDI_GATEWAY_PORT" vdiadmin "$admin_pw" "$controller" "$clients" "$rate" "${BENCH_WARMUP:-200}" | tee "$out" ) &
 storm=$!
